@@ -1,0 +1,11 @@
+import type { Clock } from "../clock.js";
+import type { Db } from "../db/index.js";
+
+/** What the access use cases need, passed in explicitly. */
+export interface AccessDeps {
+  db: Db;
+  clock: Clock;
+  /** Base URL for links shown to people (setup links). */
+  publicUrl: string;
+  sessionMaxAgeSeconds: number;
+}

@@ -1,0 +1,75 @@
+import { CliError } from "./cli-error.js";
+import { readProfile } from "./profile.js";
+
+export interface ConnectionOptions {
+  url?: string;
+  token?: string;
+}
+
+export interface ApiClient {
+  url: string;
+  request<T>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
+interface ErrorResponse {
+  error?: { code?: string; message?: string; field?: string };
+}
+
+/** Sends one API request and turns an error body into one readable line. */
+export async function apiRequest<T>(
+  url: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ data: T; headers: Headers }> {
+  let response: Response;
+  try {
+    response = await fetch(`${url}/api/v1${path}`, {
+      method,
+      headers: {
+        accept: "application/json",
+        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+        ...options.headers,
+      },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+  } catch (error) {
+    throw new CliError(
+      `cannot reach ${url}: ${(error as Error & { cause?: Error }).cause?.message ?? String(error)}`,
+    );
+  }
+  const text = await response.text();
+  const data: unknown = text === "" ? null : JSON.parse(text);
+  if (!response.ok) {
+    const e = (data as ErrorResponse | null)?.error;
+    const field = e?.field === undefined ? "" : ` [${e.field}]`;
+    throw new CliError(
+      `${e?.message ?? `HTTP ${response.status}`}${field} (${e?.code ?? response.status})`,
+    );
+  }
+  return { data: data as T, headers: response.headers };
+}
+
+/** Flags first, then SWITCHBOARD_URL / SWITCHBOARD_TOKEN, then the profile `login` saved. */
+export function createApiClient(
+  options: ConnectionOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ApiClient {
+  const profile = readProfile(env);
+  const url = (options.url ?? env.SWITCHBOARD_URL ?? profile?.url)?.replace(/\/+$/, "");
+  const token = options.token ?? env.SWITCHBOARD_TOKEN ?? profile?.token;
+  if (url === undefined)
+    throw new CliError("no server: pass --url, set SWITCHBOARD_URL or run switchboard login");
+  if (token === undefined)
+    throw new CliError("no token: pass --token, set SWITCHBOARD_TOKEN or run switchboard login");
+  return {
+    url,
+    request: async <T>(method: string, path: string, body?: unknown) =>
+      (
+        await apiRequest<T>(url, method, path, {
+          body,
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).data,
+  };
+}

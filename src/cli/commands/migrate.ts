@@ -1,0 +1,21 @@
+import type { Command } from "commander";
+import { loadConfig } from "../../config.js";
+import { createDb, migrateToLatest } from "../../db/index.js";
+
+export function registerMigrate(program: Command): void {
+  program
+    .command("migrate")
+    .description("apply database migrations (serve also applies them at start)")
+    .action(async () => {
+      const config = loadConfig();
+      const database = createDb(config.database);
+      try {
+        const { applied } = await migrateToLatest(database.db);
+        process.stdout.write(
+          applied.length === 0 ? "database is up to date\n" : `applied: ${applied.join(", ")}\n`,
+        );
+      } finally {
+        await database.destroy();
+      }
+    });
+}

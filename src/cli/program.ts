@@ -1,0 +1,28 @@
+import { Command } from "commander";
+import { registerLogin } from "./commands/login.js";
+import { registerMigrate } from "./commands/migrate.js";
+import { registerServe } from "./commands/serve.js";
+import { registerTeams } from "./commands/teams.js";
+import { registerTokens } from "./commands/tokens.js";
+import { registerUsers } from "./commands/users.js";
+import { registerWhoami } from "./commands/whoami.js";
+
+export function buildProgram(version: string): Command {
+  const program = new Command("switchboard")
+    .description("Switchboard: a self-hosted automation hub for AWS")
+    .version(version)
+    .option("--url <url>", "server URL (or SWITCHBOARD_URL, or the saved profile)")
+    .option("--token <token>", "API token (or SWITCHBOARD_TOKEN, or the saved profile)")
+    .option("--json", "print JSON for scripts", false)
+    .option("--debug", "print stack traces on errors", false)
+    .showHelpAfterError()
+    .exitOverride();
+  registerServe(program);
+  registerMigrate(program);
+  registerLogin(program);
+  registerWhoami(program);
+  registerUsers(program);
+  registerTeams(program);
+  registerTokens(program);
+  return program;
+}

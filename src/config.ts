@@ -1,0 +1,97 @@
+import path from "node:path";
+import { z } from "zod";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const flag = z
+  .enum(["0", "1", "true", "false"], { error: "expected 1, 0, true or false" })
+  .transform((v) => v === "1" || v === "true");
+
+/** Each environment variable, what it expects, and its default. The README lists the same. */
+const envSchema = z.object({
+  PORT: z.coerce
+    .number({ error: "expected a port number" })
+    .int("expected a whole port number")
+    .min(0, "expected a port from 0 to 65535")
+    .max(65535, "expected a port from 0 to 65535")
+    .default(8080),
+  HOST: z.string().min(1, "expected a host name or address").default("0.0.0.0"),
+  SWITCHBOARD_DATA_DIR: z.string().min(1, "expected a directory path").default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres|postgresql|sqlite):/, "expected postgres://… or sqlite:PATH")
+    .optional(),
+  SWITCHBOARD_PUBLIC_URL: z
+    .url({ error: "expected an absolute URL such as https://sb.example.com" })
+    .optional(),
+  SWITCHBOARD_DEV: flag.default(false),
+  SWITCHBOARD_BOOTSTRAP_TOKEN: z
+    .string()
+    .regex(/^sb_[A-Za-z0-9_-]{4,200}$/, "expected sb_ followed by 4 to 200 letters, digits, _ or -")
+    .optional(),
+  SWITCHBOARD_SESSION_HOURS: z.coerce
+    .number({ error: "expected a number of hours" })
+    .positive("expected a positive number of hours")
+    .max(24 * 30, "expected at most 720 hours")
+    .default(12),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` })
+    .default("info"),
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type DatabaseConfig =
+  { dialect: "sqlite"; file: string } | { dialect: "postgres"; url: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  publicUrl: string;
+  dev: boolean;
+  bootstrapToken: string | undefined;
+  sessionMaxAgeSeconds: number;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads the environment once at start; a bad value names the variable and what it expects. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const messages = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".")}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid configuration: ${messages.join("; ")}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.SWITCHBOARD_DATA_DIR);
+  let database: DatabaseConfig;
+  if (e.DATABASE_URL === undefined) {
+    database = { dialect: "sqlite", file: path.join(dataDir, "switchboard.db") };
+  } else if (e.DATABASE_URL.startsWith("sqlite:")) {
+    database = { dialect: "sqlite", file: path.resolve(e.DATABASE_URL.slice("sqlite:".length)) };
+  } else {
+    database = { dialect: "postgres", url: e.DATABASE_URL };
+  }
+  const publicUrl = (e.SWITCHBOARD_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    database,
+    publicUrl,
+    dev: e.SWITCHBOARD_DEV,
+    bootstrapToken: e.SWITCHBOARD_BOOTSTRAP_TOKEN,
+    sessionMaxAgeSeconds: Math.round(e.SWITCHBOARD_SESSION_HOURS * 3600),
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,31 @@
+import { Migrator, type Migration, type MigrationProvider } from "kysely";
+import type { Db } from "./database.js";
+import { foundation } from "./migrations/0001-foundation.js";
+
+/** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
+const MIGRATIONS: Record<string, Migration> = {
+  "0001-foundation": foundation,
+};
+
+const provider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(MIGRATIONS),
+};
+
+export interface MigrateResult {
+  applied: string[];
+}
+
+export async function migrateToLatest(db: Db): Promise<MigrateResult> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === "Error");
+    throw new Error(
+      `database migration ${failed?.migrationName ?? "(unknown)"} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      { cause: error },
+    );
+  }
+  return {
+    applied: (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName),
+  };
+}

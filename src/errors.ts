@@ -1,0 +1,93 @@
+/**
+ * The catalogue of error codes. Every error a user can see carries one of these
+ * codes; `docs/errors.md` lists each with its fix. A retired code is never reused.
+ */
+export const ERROR_CATALOGUE = {
+  INVALID_REQUEST: { status: 400, retriable: false },
+  INVALID_JSON: { status: 400, retriable: false },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false },
+  BODY_TOO_LARGE: { status: 413, retriable: false },
+  UNAUTHENTICATED: { status: 401, retriable: false },
+  INVALID_CREDENTIALS: { status: 401, retriable: false },
+  TOKEN_EXPIRED: { status: 401, retriable: false },
+  TOKEN_REVOKED: { status: 401, retriable: false },
+  CSRF_TOKEN_INVALID: { status: 403, retriable: false },
+  FORBIDDEN: { status: 403, retriable: false },
+  NOT_FOUND: { status: 404, retriable: false },
+  ROUTE_NOT_FOUND: { status: 404, retriable: false },
+  CONFLICT: { status: 409, retriable: false },
+  LAST_ADMIN: { status: 409, retriable: false },
+  SETUP_LINK_INVALID: { status: 400, retriable: false },
+  RATE_LIMITED: { status: 429, retriable: true },
+  UNAVAILABLE: { status: 503, retriable: true },
+  INTERNAL: { status: 500, retriable: true },
+} as const satisfies Record<string, { status: number; retriable: boolean }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface ErrorOptions {
+  field?: string;
+  cause?: unknown;
+}
+
+export class SwitchboardError extends Error {
+  readonly code: ErrorCode;
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.field = options.field;
+  }
+
+  get status(): number {
+    return ERROR_CATALOGUE[this.code].status;
+  }
+
+  get retriable(): boolean {
+    return ERROR_CATALOGUE[this.code].retriable;
+  }
+}
+
+export class Invalid extends SwitchboardError {
+  constructor(message: string, options: ErrorOptions & { code?: ErrorCode } = {}) {
+    super(options.code ?? "INVALID_REQUEST", message, options);
+  }
+}
+
+export class NotFound extends SwitchboardError {
+  constructor(what: string, options: ErrorOptions = {}) {
+    super("NOT_FOUND", `${what} was not found`, options);
+  }
+}
+
+export class Forbidden extends SwitchboardError {
+  constructor(message: string, options: ErrorOptions & { code?: ErrorCode } = {}) {
+    super(options.code ?? "FORBIDDEN", message, options);
+  }
+}
+
+export class Unauthenticated extends SwitchboardError {
+  constructor(message: string, options: ErrorOptions & { code?: ErrorCode } = {}) {
+    super(options.code ?? "UNAUTHENTICATED", message, options);
+  }
+}
+
+export class Conflict extends SwitchboardError {
+  constructor(message: string, options: ErrorOptions & { code?: ErrorCode } = {}) {
+    super(options.code ?? "CONFLICT", message, options);
+  }
+}
+
+export class Refused extends SwitchboardError {
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+export class Upstream extends SwitchboardError {
+  constructor(message: string, options: ErrorOptions & { code?: ErrorCode } = {}) {
+    super(options.code ?? "UNAVAILABLE", message, options);
+  }
+}

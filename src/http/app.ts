@@ -1,0 +1,129 @@
+import cookie from "@fastify/cookie";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
+import type { FastifyBaseLogger } from "fastify";
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { accessRoutes, actorOf, type AccessDeps } from "../access/index.js";
+import { auditRoutes, recordAuditEvent } from "../audit/index.js";
+import { registerAuth } from "./auth-hook.js";
+import { errorBody, handleError } from "./error-handler.js";
+import { registerMetrics } from "./metrics.js";
+
+export const API_PREFIX = "/api/v1";
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export interface AppDeps extends AccessDeps {
+  logger: FastifyBaseLogger;
+  /** Outside development, cookies are Secure. */
+  dev: boolean;
+  version: string;
+}
+
+/** Builds the app without listening, so tests can `inject()` and main can `listen()`. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: false,
+    genReqId: () => `req_${randomBytes(9).toString("base64url")}`,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // The API speaks JSON only; fastify's default text/plain parser would let a string through.
+  app.removeContentTypeParser("text/plain");
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(
+        errorBody(request, {
+          code: "ROUTE_NOT_FOUND",
+          message: `no route ${request.method} ${request.url}`,
+        }),
+      ),
+  );
+  app.addHook("onSend", async (request, reply) => {
+    void reply.header("x-request-id", request.id);
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Switchboard API",
+        version: deps.version,
+        description:
+          "Self-hosted automation hub for AWS. Errors use one body: {error:{code,message,field?,requestId}}.",
+      },
+      servers: [{ url: deps.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer", description: "An API token, sb_…" },
+          session: { type: "apiKey", in: "cookie", name: "sb_session" },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  const registry = registerMetrics(app);
+  registerAuth(app, deps, API_PREFIX);
+
+  // A refused or failed change is audited too; successful ones are recorded by their use case,
+  // in the transaction of the change.
+  app.addHook("onResponse", async (request, reply) => {
+    if (!MUTATING.has(request.method) || reply.statusCode < 400 || request.principal === undefined)
+      return;
+    const principal = request.principal;
+    await recordAuditEvent(
+      deps.db,
+      {
+        orgId: principal.orgId,
+        actor: actorOf(principal),
+        sourceIp: request.ip,
+        requestId: request.id,
+      },
+      {
+        action: `${request.method} ${request.routeOptions.url ?? request.url}`,
+        outcome: reply.statusCode === 401 || reply.statusCode === 403 ? "denied" : "failure",
+        detail: { status: reply.statusCode },
+      },
+      deps.clock.now(),
+    ).catch((err: unknown) => request.log.error({ err }, "could not record the audit event"));
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(accessRoutes, { deps, secureCookies: !deps.dev });
+      await api.register(auditRoutes, { db: deps.db });
+    },
+    { prefix: API_PREFIX },
+  );
+
+  app.get("/healthz", { schema: { hide: true } }, () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async (request, reply) => {
+    try {
+      await sql`select 1`.execute(deps.db);
+      return { status: "ok" };
+    } catch (err) {
+      request.log.error({ err }, "database check failed");
+      return reply
+        .code(503)
+        .send(errorBody(request, { code: "UNAVAILABLE", message: "the database does not answer" }));
+    }
+  });
+  app.get("/metrics", { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+  app.get("/openapi.json", { schema: { hide: true } }, () => app.swagger());
+  return app;
+}

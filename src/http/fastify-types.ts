@@ -1,0 +1,11 @@
+import type { Access, Principal } from "../access/index.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    /** What the route needs; the auth hook enforces it before the handler runs. */
+    access?: Access;
+  }
+}
