@@ -5,7 +5,8 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "emulator/**/*.test.ts", "test/**/*.test.ts"],
     globalSetup: ["test/global-setup.ts"],
     pool: "forks",
-    testTimeout: 30_000,
+    // Generous: CLI tests start Node processes, and CI has two cores shared with PostgreSQL.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: process.env.CI
       ? ["default", ["json", { outputFile: ".vitest-report.json" }]]

@@ -32,4 +32,26 @@ describe("loadConfig", () => {
       /SWITCHBOARD_DEV: expected 1, 0, true or false/,
     );
   });
+
+  it("refuses an http public URL unless in development", () => {
+    expect(() => loadConfig({ SWITCHBOARD_PUBLIC_URL: "http://sb.example.com" })).toThrow(
+      /SWITCHBOARD_PUBLIC_URL: expected an https:\/\/ URL/,
+    );
+    expect(
+      loadConfig({ SWITCHBOARD_PUBLIC_URL: "http://sb.example.com/", SWITCHBOARD_DEV: "1" })
+        .publicUrl,
+    ).toBe("http://sb.example.com");
+    expect(loadConfig({ SWITCHBOARD_PUBLIC_URL: "https://sb.example.com" }).oidcIssuer).toBe(
+      "https://sb.example.com",
+    );
+    expect(
+      loadConfig({
+        SWITCHBOARD_PUBLIC_URL: "https://sb.example.com",
+        SWITCHBOARD_OIDC_ISSUER: "https://b.s3.amazonaws.com/",
+      }).oidcIssuer,
+    ).toBe("https://b.s3.amazonaws.com");
+    expect(() => loadConfig({ SWITCHBOARD_OIDC_ISSUER: "http://b.example.com" })).toThrow(
+      /SWITCHBOARD_OIDC_ISSUER: expected an https/,
+    );
+  });
 });

@@ -34,6 +34,11 @@ const envSchema = z.object({
     .positive("expected a positive number of hours")
     .max(24 * 30, "expected at most 720 hours")
     .default(12),
+  SWITCHBOARD_OIDC_ISSUER: z
+    .url({ error: "expected an absolute https URL where the OIDC documents are published" })
+    .optional(),
+  SWITCHBOARD_MASTER_KEY: z.string().min(1).optional(),
+  SWITCHBOARD_MASTER_KEY_PREVIOUS: z.string().min(1).optional(),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
@@ -50,7 +55,11 @@ export interface Config {
   dataDir: string;
   database: DatabaseConfig;
   publicUrl: string;
+  /** The `iss` of web identity tokens: the public URL, or a static host the documents are published to. */
+  oidcIssuer: string;
   dev: boolean;
+  masterKey: string | undefined;
+  previousMasterKey: string | undefined;
   bootstrapToken: string | undefined;
   sessionMaxAgeSeconds: number;
   logLevel: LogLevel;
@@ -64,6 +73,15 @@ export class ConfigError extends Error {
 }
 
 /** Reads the environment once at start; a bad value names the variable and what it expects. */
+/** Where the key store's master key comes from. */
+export function keyringSources(config: Config) {
+  return {
+    envKey: config.masterKey,
+    envPreviousKey: config.previousMasterKey,
+    dataDir: config.dataDir,
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -83,13 +101,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database = { dialect: "postgres", url: e.DATABASE_URL };
   }
   const publicUrl = (e.SWITCHBOARD_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+  // AWS fetches an OIDC issuer's documents over HTTPS only, and cookies must be Secure.
+  if (
+    e.SWITCHBOARD_PUBLIC_URL !== undefined &&
+    !publicUrl.startsWith("https://") &&
+    !e.SWITCHBOARD_DEV
+  ) {
+    throw new ConfigError(
+      "invalid configuration: SWITCHBOARD_PUBLIC_URL: expected an https:// URL (AWS trusts OIDC issuers over HTTPS only); set SWITCHBOARD_DEV=1 to allow http in development",
+    );
+  }
+  const oidcIssuer = (e.SWITCHBOARD_OIDC_ISSUER ?? publicUrl).replace(/\/+$/, "");
+  if (
+    e.SWITCHBOARD_OIDC_ISSUER !== undefined &&
+    !oidcIssuer.startsWith("https://") &&
+    !e.SWITCHBOARD_DEV
+  ) {
+    throw new ConfigError(
+      "invalid configuration: SWITCHBOARD_OIDC_ISSUER: expected an https:// URL (AWS trusts OIDC issuers over HTTPS only); set SWITCHBOARD_DEV=1 to allow http in development",
+    );
+  }
+  if (e.SWITCHBOARD_MASTER_KEY_PREVIOUS !== undefined && e.SWITCHBOARD_MASTER_KEY === undefined) {
+    throw new ConfigError(
+      "invalid configuration: SWITCHBOARD_MASTER_KEY_PREVIOUS: only used with SWITCHBOARD_MASTER_KEY, during a rotation",
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
     dataDir,
     database,
     publicUrl,
+    oidcIssuer,
     dev: e.SWITCHBOARD_DEV,
+    masterKey: e.SWITCHBOARD_MASTER_KEY,
+    previousMasterKey: e.SWITCHBOARD_MASTER_KEY_PREVIOUS,
     bootstrapToken: e.SWITCHBOARD_BOOTSTRAP_TOKEN,
     sessionMaxAgeSeconds: Math.round(e.SWITCHBOARD_SESSION_HOURS * 3600),
     logLevel: e.LOG_LEVEL,

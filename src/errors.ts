@@ -19,6 +19,8 @@ export const ERROR_CATALOGUE = {
   LAST_ADMIN: { status: 409, retriable: false },
   SETUP_LINK_INVALID: { status: 400, retriable: false },
   RATE_LIMITED: { status: 429, retriable: true },
+  OUTBOUND_REFUSED: { status: 403, retriable: false },
+  SECRET_UNREADABLE: { status: 500, retriable: false },
   UNAVAILABLE: { status: 503, retriable: true },
   INTERNAL: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

@@ -1,9 +1,12 @@
 import type { FastifyInstance } from "fastify";
+import { assembleDeps } from "./assemble-deps.js";
 import { bootstrap } from "./access/index.js";
 import { systemClock } from "./clock.js";
-import type { Config } from "./config.js";
+import { keyringSources, type Config } from "./config.js";
 import { createDb, migrateToLatest, type DbHandle } from "./db/index.js";
 import { buildApp } from "./http/index.js";
+import { openKeystore } from "./keystore/index.js";
+import { ensureSigningKey } from "./oidc/index.js";
 import { createLogger } from "./logger.js";
 import { packageVersion } from "./version.js";
 
@@ -21,15 +24,24 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     const { applied } = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ applied }, "database migrated");
-    const deps = {
+    const keystore = await openKeystore(database.db, systemClock, keyringSources(config));
+    await ensureSigningKey(keystore);
+    if (!config.oidcIssuer.startsWith("https://")) {
+      logger.warn(
+        `the OIDC issuer is ${config.oidcIssuer}: web identity connections need an https issuer AWS can reach (SWITCHBOARD_PUBLIC_URL or SWITCHBOARD_OIDC_ISSUER)`,
+      );
+    }
+    const deps = assembleDeps({
       db: database.db,
       clock: systemClock,
-      publicUrl: config.publicUrl,
-      sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+      keystore,
       logger,
+      publicUrl: config.publicUrl,
+      oidcIssuer: config.oidcIssuer,
+      sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
       dev: config.dev,
       version: packageVersion(),
-    };
+    });
     await bootstrap(deps, { bootstrapToken: config.bootstrapToken });
     const app = await buildApp(deps);
     const address = await app.listen({ port: config.port, host: config.host });
@@ -41,6 +53,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const close = () => {
       closing ??= (async () => {
         await app.close();
+        deps.outbound.close();
         await database.destroy();
       })();
       return closing;

@@ -1,7 +1,12 @@
 import { Command } from "commander";
+import { registerKeys } from "./commands/keys.js";
 import { registerLogin } from "./commands/login.js";
 import { registerMigrate } from "./commands/migrate.js";
+import { registerOidc } from "./commands/oidc.js";
+import { registerProjects } from "./commands/projects.js";
+import { registerSecrets } from "./commands/secrets.js";
 import { registerServe } from "./commands/serve.js";
+import { registerSettings } from "./commands/settings.js";
 import { registerTeams } from "./commands/teams.js";
 import { registerTokens } from "./commands/tokens.js";
 import { registerUsers } from "./commands/users.js";
@@ -24,5 +29,10 @@ export function buildProgram(version: string): Command {
   registerUsers(program);
   registerTeams(program);
   registerTokens(program);
+  registerSettings(program);
+  registerProjects(program);
+  registerSecrets(program);
+  registerKeys(program);
+  registerOidc(program);
   return program;
 }

@@ -1,10 +1,16 @@
 import { Migrator, type Migration, type MigrationProvider } from "kysely";
 import type { Db } from "./database.js";
 import { foundation } from "./migrations/0001-foundation.js";
+import { keystoreOidc } from "./migrations/0002-keystore-oidc.js";
+import { outbound } from "./migrations/0003-outbound.js";
+import { connections } from "./migrations/0004-connections.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
   "0001-foundation": foundation,
+  "0002-keystore-oidc": keystoreOidc,
+  "0003-outbound": outbound,
+  "0004-connections": connections,
 };
 
 const provider: MigrationProvider = {

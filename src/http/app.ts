@@ -11,6 +11,11 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { accessRoutes, actorOf, type AccessDeps } from "../access/index.js";
 import { auditRoutes, recordAuditEvent } from "../audit/index.js";
+import { keystoreRoutes, rebindProjectSecrets, type KeystoreDeps } from "../keystore/index.js";
+import { oidcApiRoutes, oidcDocumentRoutes, type OidcDeps } from "../oidc/index.js";
+import { projectRoutes } from "../projects/index.js";
+import { outboundRoutes, type Outbound } from "../outbound/index.js";
+import { connectionRoutes, type CredentialDeps } from "../connections/index.js";
 import { registerAuth } from "./auth-hook.js";
 import { errorBody, handleError } from "./error-handler.js";
 import { registerMetrics } from "./metrics.js";
@@ -23,6 +28,12 @@ export interface AppDeps extends AccessDeps {
   /** Outside development, cookies are Secure. */
   dev: boolean;
   version: string;
+  keystore: KeystoreDeps;
+  oidc: OidcDeps;
+  /** The one outbound HTTP layer (allow-list, shared agents); routes use it to apply list changes. */
+  outbound: Outbound;
+  /** What connections need to obtain AWS credentials, with the one per-connection cache. */
+  credentials: CredentialDeps;
 }
 
 /** Builds the app without listening, so tests can `inject()` and main can `listen()`. */
@@ -40,14 +51,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser("text/plain");
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send(
-        errorBody(request, {
-          code: "ROUTE_NOT_FOUND",
-          message: `no route ${request.method} ${request.url}`,
-        }),
-      ),
+    reply.code(404).send(
+      errorBody(request, {
+        code: "ROUTE_NOT_FOUND",
+        message: `no route ${request.method} ${request.url}`,
+      }),
+    ),
   );
   app.addHook("onSend", async (request, reply) => {
     void reply.header("x-request-id", request.id);
@@ -104,11 +113,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       await api.register(accessRoutes, { deps, secureCookies: !deps.dev });
+      await api.register(outboundRoutes, { deps });
       await api.register(auditRoutes, { db: deps.db });
+      await api.register(projectRoutes, { deps, onRename: rebindProjectSecrets(deps.keystore) });
+      await api.register(keystoreRoutes, { deps: deps.keystore });
+      await api.register(oidcApiRoutes, { deps: deps.oidc });
+      await api.register(connectionRoutes, {
+        deps: {
+          db: deps.db,
+          clock: deps.clock,
+          oidcIssuer: deps.oidc.issuer,
+          checkEndpoint: (orgId, url) => deps.outbound.checkUrl(orgId, url),
+          forgetCredentials: (id) => deps.credentials.cache.forget(id),
+        },
+        credentials: deps.credentials,
+      });
     },
     { prefix: API_PREFIX },
   );
 
+  await app.register(oidcDocumentRoutes, { deps: deps.oidc });
   app.get("/healthz", { schema: { hide: true } }, () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (request, reply) => {
     try {

@@ -4,12 +4,24 @@ import { bootstrap } from "../../src/access/index.js";
 import type { Clock } from "../../src/clock.js";
 import type { Db } from "../../src/db/index.js";
 import { buildApp } from "../../src/http/index.js";
+import { randomBytes } from "node:crypto";
+import { openKeystore, type KeystoreDeps } from "../../src/keystore/index.js";
 import { createLogger } from "../../src/logger.js";
+import { ensureSigningKey } from "../../src/oidc/index.js";
+import type { Outbound } from "../../src/outbound/index.js";
+import type { CredentialDeps } from "../../src/connections/index.js";
+import { assembleDeps } from "../../src/assemble-deps.js";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
 
 export const ADMIN_TOKEN = "sb_admin_test_token";
 
 export interface TestApp {
   app: FastifyInstance;
+  keystore: KeystoreDeps;
+  /** The app's outbound layer, on the same allow-lists the settings API changes. */
+  outbound: Outbound;
+  /** The app's credential layer (per-connection cache included). */
+  credentials: CredentialDeps;
   /** Every log line the app wrote, for tests that look for leaks. */
   logs: string[];
   call(
@@ -20,10 +32,23 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+const masterKeys = new WeakMap<Db, string>();
+function masterKeyOf(db: Db): string {
+  const key = masterKeys.get(db) ?? randomBytes(32).toString("base64");
+  masterKeys.set(db, key);
+  return key;
+}
+
 /** Builds the real app on a test database, bootstrapped with an admin token. */
 export async function createTestApp(
   db: Db,
-  options: { clock?: Clock; dev?: boolean } = {},
+  options: {
+    clock?: Clock;
+    dev?: boolean;
+    masterKey?: string;
+    oidcIssuer?: string;
+    ambientProvider?: () => AwsCredentialIdentityProvider;
+  } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
@@ -34,20 +59,34 @@ export async function createTestApp(
   });
   const logger = createLogger("info", sink);
   const clock = options.clock ?? { now: () => new Date() };
-  const deps = {
+  // One master key per database, so a second app on the same database reads its secrets.
+  const masterKey = options.masterKey ?? masterKeyOf(db);
+  const keystore = await openKeystore(db, clock, {
+    envKey: masterKey,
+    envPreviousKey: undefined,
+    dataDir: "/nonexistent",
+  });
+  await ensureSigningKey(keystore);
+  const deps = assembleDeps({
     db,
     clock,
-    publicUrl: "http://switchboard.test",
-    sessionMaxAgeSeconds: 3600,
+    keystore,
     logger,
+    publicUrl: "http://switchboard.test",
+    oidcIssuer: options.oidcIssuer ?? "https://switchboard.test",
+    sessionMaxAgeSeconds: 3600,
     dev: options.dev ?? false,
     version: "test",
-  };
+    ...(options.ambientProvider === undefined ? {} : { ambientProvider: options.ambientProvider }),
+  });
   await bootstrap(deps, { bootstrapToken: ADMIN_TOKEN });
   const app = await buildApp(deps);
   await app.ready();
   return {
     app,
+    keystore,
+    outbound: deps.outbound,
+    credentials: deps.credentials,
     logs,
     call: (method, url, o = {}) => {
       const token = o.token === undefined ? ADMIN_TOKEN : o.token;

@@ -1,0 +1,54 @@
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import type { FastifyBaseLogger } from "fastify";
+import type { Clock } from "./clock.js";
+import { CredentialCache } from "./connections/index.js";
+import type { Db } from "./db/index.js";
+import type { AppDeps } from "./http/index.js";
+import type { KeystoreDeps } from "./keystore/index.js";
+import { createAllowListStore, createOutbound } from "./outbound/index.js";
+
+export interface AssembleOptions {
+  db: Db;
+  clock: Clock;
+  keystore: KeystoreDeps;
+  logger: FastifyBaseLogger;
+  publicUrl: string;
+  oidcIssuer: string;
+  sessionMaxAgeSeconds: number;
+  dev: boolean;
+  version: string;
+  /** The server's own AWS identity; the SDK's default chain unless a test says otherwise. */
+  ambientProvider?: () => AwsCredentialIdentityProvider;
+}
+
+/** Builds the services every request shares, once per process (main) or per test app. */
+export function assembleDeps(o: AssembleOptions): AppDeps {
+  const oidc = { keystore: o.keystore, issuer: o.oidcIssuer };
+  const outbound = createOutbound({
+    allowLists: createAllowListStore({ db: o.db, clock: o.clock }),
+  });
+  return {
+    db: o.db,
+    clock: o.clock,
+    keystore: o.keystore,
+    oidc,
+    outbound,
+    credentials: {
+      db: o.db,
+      clock: o.clock,
+      keystore: o.keystore,
+      oidc,
+      outbound,
+      cache: new CredentialCache(o.clock),
+      // The SDK's default chain reads the environment, shared config, the ECS endpoint and IMDSv2;
+      // its metadata lookups are the one kind of request that does not go through the outbound layer.
+      ambientProvider: o.ambientProvider ?? (() => fromNodeProviderChain()),
+    },
+    publicUrl: o.publicUrl,
+    sessionMaxAgeSeconds: o.sessionMaxAgeSeconds,
+    logger: o.logger,
+    dev: o.dev,
+    version: o.version,
+  };
+}

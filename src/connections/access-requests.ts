@@ -1,0 +1,146 @@
+import type { Principal } from "../access/index.js";
+import { recordAuditEvent, type RequestContext } from "../audit/index.js";
+import type { Db, DbOrTx } from "../db/index.js";
+import { Conflict, Forbidden, NotFound } from "../errors.js";
+import { newId } from "../ids.js";
+import type { Clock } from "../clock.js";
+import type { AccessRequestTable } from "./connection.table.js";
+import type { AccessRequest } from "./schemas.js";
+
+function toRequest(row: AccessRequestTable, connection: string): AccessRequest {
+  return {
+    id: row.id,
+    connection,
+    requester: row.requester,
+    reason: row.reason,
+    status: row.status,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
+    createdAt: row.created_at,
+  };
+}
+
+/** A viewer asks for edit access, with a reason; one pending request per person and connection. */
+export async function requestEditAccess(
+  deps: { db: Db; clock: Clock },
+  context: RequestContext,
+  principal: Principal,
+  connection: { id: string; name: string },
+  reason: string,
+): Promise<AccessRequest> {
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (tx) => {
+    const requester = `user:${principal.userName}`;
+    const pending = await tx
+      .selectFrom("access_requests")
+      .select("id")
+      .where("connection_id", "=", connection.id)
+      .where("requester", "=", requester)
+      .where("status", "=", "pending")
+      .executeTakeFirst();
+    if (pending !== undefined)
+      throw new Conflict(`you already have a pending request for ${connection.name}`);
+    const row: AccessRequestTable = {
+      id: newId(now.getTime()),
+      org_id: principal.orgId,
+      connection_id: connection.id,
+      requester,
+      reason,
+      status: "pending",
+      decided_by: null,
+      decided_at: null,
+      created_at: now.toISOString(),
+    };
+    await tx.insertInto("access_requests").values(row).execute();
+    await recordAuditEvent(
+      tx,
+      context,
+      {
+        action: "connection.access-request.create",
+        objectType: "connection",
+        objectId: connection.name,
+        detail: { reason },
+      },
+      now,
+    );
+    return toRequest(row, connection.name);
+  });
+}
+
+/** Admins see every request in the org; others their own. */
+export async function listAccessRequests(
+  db: DbOrTx,
+  principal: Principal,
+  filter: { status?: AccessRequest["status"] | undefined; connectionId?: string | undefined },
+): Promise<AccessRequest[]> {
+  let q = db
+    .selectFrom("access_requests")
+    .innerJoin("connections", "connections.id", "access_requests.connection_id")
+    .selectAll("access_requests")
+    .select("connections.name as connection_name")
+    .where("access_requests.org_id", "=", principal.orgId);
+  if (principal.role !== "admin")
+    q = q.where("access_requests.requester", "=", `user:${principal.userName}`);
+  if (filter.status !== undefined) q = q.where("access_requests.status", "=", filter.status);
+  if (filter.connectionId !== undefined)
+    q = q.where("access_requests.connection_id", "=", filter.connectionId);
+  const rows = await q.orderBy("access_requests.id", "desc").limit(500).execute();
+  return rows.map((r) => toRequest(r, r.connection_name));
+}
+
+/** An admin grants (the requester becomes an editor) or declines a pending request. */
+export async function decideAccessRequest(
+  deps: { db: Db; clock: Clock },
+  context: RequestContext,
+  principal: Principal,
+  requestId: string,
+  decision: "granted" | "declined",
+): Promise<AccessRequest> {
+  if (principal.role !== "admin") throw new Forbidden("only org admins decide access requests");
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (tx) => {
+    const row = await tx
+      .selectFrom("access_requests")
+      .innerJoin("connections", "connections.id", "access_requests.connection_id")
+      .selectAll("access_requests")
+      .select("connections.name as connection_name")
+      .where("access_requests.org_id", "=", principal.orgId)
+      .where("access_requests.id", "=", requestId)
+      .executeTakeFirst();
+    if (row === undefined) throw new NotFound(`access request ${requestId}`);
+    if (row.status !== "pending")
+      throw new Conflict(`access request ${requestId} was already ${row.status}`);
+    await tx
+      .updateTable("access_requests")
+      .set({ status: decision, decided_by: context.actor, decided_at: now.toISOString() })
+      .where("id", "=", row.id)
+      .execute();
+    if (decision === "granted") {
+      await tx
+        .insertInto("connection_grants")
+        .values({
+          connection_id: row.connection_id,
+          principal: row.requester,
+          role: "editor",
+          created_at: now.toISOString(),
+        })
+        .onConflict((oc) => oc.columns(["connection_id", "principal", "role"]).doNothing())
+        .execute();
+    }
+    await recordAuditEvent(
+      tx,
+      context,
+      {
+        action: `connection.access-request.${decision === "granted" ? "grant" : "decline"}`,
+        objectType: "connection",
+        objectId: row.connection_name,
+        detail: { requester: row.requester, request: row.id },
+      },
+      now,
+    );
+    return toRequest(
+      { ...row, status: decision, decided_by: context.actor, decided_at: now.toISOString() },
+      row.connection_name,
+    );
+  });
+}

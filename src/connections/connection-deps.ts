@@ -1,0 +1,13 @@
+import type { Clock } from "../clock.js";
+import type { Db } from "../db/index.js";
+
+export interface ConnectionDeps {
+  db: Db;
+  clock: Clock;
+  /** The OIDC issuer, shown on web_identity connections and in their trust policies. */
+  oidcIssuer: string;
+  /** Refuses an endpoint whose host the org's outbound allow-list does not allow. */
+  checkEndpoint(orgId: string, url: string): Promise<void>;
+  /** Drops a connection's cached credentials after it changed. */
+  forgetCredentials(connectionId: string): void;
+}

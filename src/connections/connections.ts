@@ -1,0 +1,475 @@
+import type { Principal } from "../access/index.js";
+import { recordAuditEvent, type RequestContext } from "../audit/index.js";
+import { isUniqueViolation, type DbOrTx } from "../db/index.js";
+import { Conflict, Forbidden, Invalid, NotFound } from "../errors.js";
+import { newId } from "../ids.js";
+import { audienceFor, subjectFor } from "../oidc/index.js";
+import { findProjectRow, isProjectMember, principalStrings } from "../projects/index.js";
+import type { ConnectionDeps } from "./connection-deps.js";
+import { toRecord, type ConnectionRecord, type StoredSettings } from "./connection-record.js";
+import type { ConnectionTable } from "./connection.table.js";
+import { externalIdOf } from "./external-id.js";
+import { replaceGrants, requireRole, rolesOn } from "./grants.js";
+import {
+  connectionSettingsSchema,
+  type Connection,
+  type ConnectionSettings,
+  type CreateConnectionInput,
+  type GrantRole,
+  type UpdateConnectionInput,
+} from "./schemas.js";
+
+export async function findConnection(
+  db: DbOrTx,
+  orgId: string,
+  name: string,
+): Promise<ConnectionRecord> {
+  const row = await db
+    .selectFrom("connections")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .where("name", "=", name)
+    .executeTakeFirst();
+  if (row === undefined) throw new NotFound(`connection ${name}`);
+  return toRecord(row);
+}
+
+export async function findConnectionById(db: DbOrTx, id: string): Promise<ConnectionRecord> {
+  const row = await db
+    .selectFrom("connections")
+    .selectAll()
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (row === undefined) throw new NotFound(`connection ${id}`);
+  return toRecord(row);
+}
+
+/** A connection the principal may see, with their roles; one they have no grant on is not found. */
+export async function visibleConnection(
+  db: DbOrTx,
+  principal: Principal,
+  name: string,
+): Promise<{ connection: ConnectionRecord; roles: GrantRole[] }> {
+  const connection = await findConnection(db, principal.orgId, name);
+  const roles = await rolesOn(db, principal, connection.id);
+  if (roles.length === 0) throw new NotFound(`connection ${name}`);
+  return { connection, roles };
+}
+
+/** The API view: settings in the user's words, the ExternalId or OIDC names to put in AWS. */
+export async function presentConnection(
+  deps: Pick<ConnectionDeps, "db" | "clock" | "oidcIssuer">,
+  principal: Principal,
+  connection: ConnectionRecord,
+  roles: GrantRole[],
+): Promise<Connection> {
+  const s = connection.settings;
+  const extra: Partial<Connection> = {};
+  if (s.method === "access_key")
+    Object.assign(extra, { accessKeyId: s.accessKeyId, secretPath: s.secretPath });
+  if (s.method === "assume_role" || s.method === "web_identity") {
+    extra.roleArn = s.roleArn;
+    if (s.sessionDurationSeconds !== undefined)
+      extra.sessionDurationSeconds = s.sessionDurationSeconds;
+    if (s.policyArns !== undefined) extra.policyArns = s.policyArns;
+  }
+  if (s.method === "assume_role") {
+    extra.externalId = await externalIdOf(deps.db, connection.orgId, deps.clock.now());
+    if (s.sourceConnectionId !== undefined) {
+      extra.sourceConnection = (await findConnectionById(deps.db, s.sourceConnectionId)).name;
+    }
+  }
+  if (s.method === "web_identity") {
+    extra.webIdentity = {
+      issuer: deps.oidcIssuer,
+      audience: audienceFor(principal.orgName),
+      subject: subjectFor(connection.name),
+    };
+  }
+  const project =
+    connection.projectId === null
+      ? null
+      : ((
+          await deps.db
+            .selectFrom("projects")
+            .select("name")
+            .where("id", "=", connection.projectId)
+            .executeTakeFirst()
+        )?.name ?? null);
+  return {
+    id: connection.id,
+    name: connection.name,
+    method: s.method,
+    ...extra,
+    access: connection.access,
+    regions: connection.regions,
+    endpoint: connection.endpoint,
+    tags: connection.tags,
+    project,
+    accountId: connection.accountId,
+    lastTest: connection.health,
+    myRoles: roles,
+    createdAt: connection.createdAt,
+    createdBy: connection.createdBy,
+    updatedAt: connection.updatedAt,
+  };
+}
+
+export async function listVisibleConnections(
+  db: DbOrTx,
+  principal: Principal,
+): Promise<{ connection: ConnectionRecord; roles: GrantRole[] }[]> {
+  let q = db
+    .selectFrom("connections")
+    .selectAll("connections")
+    .where("connections.org_id", "=", principal.orgId);
+  if (principal.role !== "admin") {
+    const mine = [...(await principalStrings(db, principal)), "org"];
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom("connection_grants")
+          .select("connection_grants.connection_id")
+          .whereRef("connection_grants.connection_id", "=", "connections.id")
+          .where("connection_grants.principal", "in", mine),
+      ),
+    );
+  }
+  const rows = await q.orderBy("name").execute();
+  const result = [];
+  for (const row of rows) {
+    const connection = toRecord(row);
+    result.push({ connection, roles: await rolesOn(db, principal, connection.id) });
+  }
+  return result;
+}
+
+/** Who may reference a key-store secret from a connection: anyone who could write it. */
+async function assertSecretUsable(
+  db: DbOrTx,
+  principal: Principal,
+  secretPath: string,
+): Promise<void> {
+  const secret = await db
+    .selectFrom("secrets")
+    .select(["project_id"])
+    .where("org_id", "=", principal.orgId)
+    .where("path", "=", secretPath)
+    .executeTakeFirst();
+  if (secret === undefined) {
+    throw new Invalid(
+      `no secret at ${secretPath}; store it first (switchboard secret set ${secretPath})`,
+      { field: "secretPath" },
+    );
+  }
+  const allowed =
+    principal.role === "admin" ||
+    (secret.project_id !== null && (await isProjectMember(db, principal, secret.project_id)));
+  if (!allowed) throw new Forbidden(`you may not use the secret ${secretPath}`);
+}
+
+/** Resolves a source connection by name; using one means executing with it. Refuses chains that loop. */
+async function resolveSource(
+  db: DbOrTx,
+  principal: Principal,
+  sourceName: string,
+  selfId: string | undefined,
+): Promise<string> {
+  const { connection: source, roles } = await visibleConnection(db, principal, sourceName).catch(
+    () => {
+      throw new Invalid(`source connection ${sourceName} was not found`, {
+        field: "sourceConnection",
+      });
+    },
+  );
+  requireRole(roles, "executor", source.name);
+  const seen = new Set<string>(selfId === undefined ? [] : [selfId]);
+  let current: ConnectionRecord | undefined = source;
+  while (current !== undefined) {
+    if (seen.has(current.id)) {
+      throw new Invalid(
+        `source connection ${sourceName} leads back to this connection: role chains cannot loop`,
+        {
+          field: "sourceConnection",
+        },
+      );
+    }
+    seen.add(current.id);
+    const next: string | undefined =
+      current.settings.method === "assume_role" ? current.settings.sourceConnectionId : undefined;
+    current = next === undefined ? undefined : await findConnectionById(db, next);
+  }
+  return source.id;
+}
+
+async function toStoredSettings(
+  db: DbOrTx,
+  principal: Principal,
+  settings: ConnectionSettings,
+  selfId: string | undefined,
+): Promise<StoredSettings> {
+  switch (settings.method) {
+    case "ambient":
+      if (principal.role !== "admin")
+        throw new Forbidden("only org admins may use the server's own identity (ambient)");
+      return { method: "ambient" };
+    case "access_key":
+      await assertSecretUsable(db, principal, settings.secretPath);
+      return settings;
+    case "assume_role": {
+      const { sourceConnection, ...rest } = settings;
+      return sourceConnection === undefined
+        ? rest
+        : {
+            ...rest,
+            sourceConnectionId: await resolveSource(db, principal, sourceConnection, selfId),
+          };
+    }
+    case "web_identity":
+      return settings;
+  }
+}
+
+function settingsOf(input: CreateConnectionInput): ConnectionSettings {
+  const {
+    name: _n,
+    access: _a,
+    regions: _r,
+    endpoint: _e,
+    tags: _t,
+    project: _p,
+    ...settings
+  } = input;
+  return connectionSettingsSchema.parse(settings);
+}
+
+export async function createConnection(
+  deps: ConnectionDeps,
+  context: RequestContext,
+  principal: Principal,
+  input: CreateConnectionInput,
+): Promise<ConnectionRecord> {
+  if (input.endpoint !== undefined) await deps.checkEndpoint(principal.orgId, input.endpoint);
+  const now = deps.clock.now();
+  try {
+    return await deps.db.transaction().execute(async (tx) => {
+      let projectId: string | null = null;
+      if (input.project !== undefined) {
+        const project = await findProjectRow(tx, principal.orgId, input.project);
+        if (!(await isProjectMember(tx, principal, project.id)))
+          throw new NotFound(`project ${input.project}`);
+        projectId = project.id;
+      }
+      const settings = await toStoredSettings(tx, principal, settingsOf(input), undefined);
+      const row: ConnectionTable = {
+        id: newId(now.getTime()),
+        org_id: principal.orgId,
+        name: input.name,
+        method: settings.method,
+        settings: JSON.stringify(settings),
+        access: input.access,
+        regions: JSON.stringify(input.regions),
+        endpoint: input.endpoint ?? null,
+        tags: JSON.stringify(input.tags),
+        project_id: projectId,
+        account_id: null,
+        health: null,
+        created_at: now.toISOString(),
+        created_by: context.actor,
+        updated_at: now.toISOString(),
+      };
+      await tx.insertInto("connections").values(row).execute();
+      // Whoever connects an account may change and use it.
+      await replaceGrants(
+        tx,
+        row.id,
+        [
+          { principal: `user:${principal.userName}`, role: "editor" },
+          { principal: `user:${principal.userName}`, role: "executor" },
+        ],
+        now,
+      );
+      await recordAuditEvent(
+        tx,
+        context,
+        {
+          action: "connection.create",
+          objectType: "connection",
+          objectId: row.name,
+          detail: { method: row.method, access: row.access },
+        },
+        now,
+      );
+      return toRecord(row);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new Conflict(`a connection named ${input.name} already exists`, {
+        field: "name",
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+function userSettings(
+  stored: StoredSettings,
+  sourceName: string | undefined,
+): Record<string, unknown> {
+  if (stored.method !== "assume_role") return { ...stored };
+  const { sourceConnectionId: _id, ...rest } = stored;
+  return sourceName === undefined ? rest : { ...rest, sourceConnection: sourceName };
+}
+
+export async function updateConnection(
+  deps: ConnectionDeps,
+  context: RequestContext,
+  principal: Principal,
+  name: string,
+  input: UpdateConnectionInput,
+): Promise<ConnectionRecord> {
+  if (input.endpoint !== undefined && input.endpoint !== null)
+    await deps.checkEndpoint(principal.orgId, input.endpoint);
+  const now = deps.clock.now();
+  try {
+    const updated = await deps.db.transaction().execute(async (tx) => {
+      const { connection, roles } = await visibleConnection(tx, principal, name);
+      requireRole(roles, "editor", name);
+      const renamed = input.name !== undefined && input.name !== connection.name;
+      if (
+        renamed &&
+        connection.settings.method === "web_identity" &&
+        input.confirmRename !== true
+      ) {
+        throw new Conflict(
+          `renaming changes this connection's web identity subject from ${subjectFor(connection.name)} to ${subjectFor(input.name ?? "")}: update the role's trust policy, then send "confirmRename": true`,
+          { field: "name" },
+        );
+      }
+      const current = connection.settings;
+      const sourceName =
+        current.method === "assume_role" && current.sourceConnectionId !== undefined
+          ? (await findConnectionById(tx, current.sourceConnectionId)).name
+          : undefined;
+      const {
+        name: _n,
+        confirmRename: _c,
+        access: _a,
+        regions: _r,
+        endpoint: _e,
+        tags: _t,
+        ...settingChanges
+      } = input;
+      const merged: Record<string, unknown> = { ...userSettings(current, sourceName) };
+      for (const [key, value] of Object.entries(settingChanges)) {
+        if (value === null) delete merged[key];
+        else if (value !== undefined) merged[key] = value;
+      }
+      const parsed = connectionSettingsSchema.safeParse(merged);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Invalid(
+          `${issue?.path.join(".") ?? "settings"}: ${issue?.message ?? "invalid"} for method ${current.method}`,
+          {
+            field: issue?.path.join(".") ?? "settings",
+          },
+        );
+      }
+      const settings = await toStoredSettings(tx, principal, parsed.data, connection.id);
+      const changes: Partial<ConnectionTable> = {
+        name: input.name ?? connection.name,
+        settings: JSON.stringify(settings),
+        access: input.access ?? connection.access,
+        regions: JSON.stringify(input.regions ?? connection.regions),
+        endpoint: input.endpoint === undefined ? connection.endpoint : input.endpoint,
+        tags: JSON.stringify(input.tags ?? connection.tags),
+        updated_at: now.toISOString(),
+      };
+      await tx.updateTable("connections").set(changes).where("id", "=", connection.id).execute();
+      await recordAuditEvent(
+        tx,
+        context,
+        {
+          action: "connection.update",
+          objectType: "connection",
+          objectId: connection.name,
+          detail: {
+            fields: Object.keys(input).filter(
+              (k) => input[k as keyof UpdateConnectionInput] !== undefined,
+            ),
+            ...(renamed ? { renamedTo: input.name } : {}),
+          },
+        },
+        now,
+      );
+      return findConnectionById(tx, connection.id);
+    });
+    deps.forgetCredentials(updated.id);
+    return updated;
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new Conflict(`a connection named ${input.name ?? name} already exists`, {
+        field: "name",
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+export async function deleteConnection(
+  deps: ConnectionDeps,
+  context: RequestContext,
+  principal: Principal,
+  name: string,
+): Promise<void> {
+  const now = deps.clock.now();
+  const id = await deps.db.transaction().execute(async (tx) => {
+    const { connection, roles } = await visibleConnection(tx, principal, name);
+    requireRole(roles, "editor", name);
+    const dependents = await tx
+      .selectFrom("connections")
+      .select(["name", "settings"])
+      .where("org_id", "=", principal.orgId)
+      .where("method", "=", "assume_role")
+      .execute();
+    const using = dependents.filter(
+      (d) =>
+        (JSON.parse(d.settings) as StoredSettings & { sourceConnectionId?: string })
+          .sourceConnectionId === connection.id,
+    );
+    if (using.length > 0) {
+      throw new Conflict(
+        `connection ${name} is the source of ${using.map((u) => u.name).join(", ")}; change those first`,
+      );
+    }
+    await tx.deleteFrom("connections").where("id", "=", connection.id).execute();
+    await recordAuditEvent(
+      tx,
+      context,
+      { action: "connection.delete", objectType: "connection", objectId: name },
+      now,
+    );
+    return connection.id;
+  });
+  deps.forgetCredentials(id);
+}
+
+/** Stores a test's outcome: the health record fan-outs use to skip or explain an account. */
+export async function recordHealth(
+  db: DbOrTx,
+  connectionId: string,
+  test: { ok: boolean; accountId: string | null } & Record<string, unknown>,
+  regions: string[] | undefined,
+): Promise<void> {
+  await db
+    .updateTable("connections")
+    .set({
+      health: JSON.stringify(test),
+      ...(test.ok && test.accountId !== null ? { account_id: test.accountId } : {}),
+      ...(regions !== undefined ? { regions: JSON.stringify(regions) } : {}),
+    })
+    .where("id", "=", connectionId)
+    .execute();
+}

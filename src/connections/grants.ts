@@ -1,0 +1,116 @@
+import type { Principal } from "../access/index.js";
+import { recordAuditEvent, type RequestContext } from "../audit/index.js";
+import type { DbOrTx } from "../db/index.js";
+import { Forbidden, Invalid } from "../errors.js";
+import { principalStrings } from "../projects/index.js";
+import type { ConnectionDeps } from "./connection-deps.js";
+import type { Grant, GrantRole } from "./schemas.js";
+
+export const ALL_ROLES: GrantRole[] = ["viewer", "editor", "executor"];
+
+/**
+ * What a principal may do with a connection: org admins everything; others what their grants
+ * (to them, their teams or the whole org) say. Editors and executors also see it.
+ */
+export async function rolesOn(
+  db: DbOrTx,
+  principal: Principal,
+  connectionId: string,
+): Promise<GrantRole[]> {
+  if (principal.role === "admin") return ALL_ROLES;
+  const rows = await db
+    .selectFrom("connection_grants")
+    .select("role")
+    .where("connection_id", "=", connectionId)
+    .where("principal", "in", [...(await principalStrings(db, principal)), "org"])
+    .execute();
+  const roles = new Set(rows.map((r) => r.role));
+  if (roles.size > 0) roles.add("viewer");
+  return ALL_ROLES.filter((r) => roles.has(r));
+}
+
+export function requireRole(roles: GrantRole[], role: GrantRole, connectionName: string): void {
+  if (!roles.includes(role)) {
+    throw new Forbidden(
+      role === "executor"
+        ? `you need the executor role on connection ${connectionName} to run actions with it`
+        : `you need the ${role} role on connection ${connectionName}; a viewer can request edit access`,
+    );
+  }
+}
+
+export async function listGrants(db: DbOrTx, connectionId: string): Promise<Grant[]> {
+  const rows = await db
+    .selectFrom("connection_grants")
+    .select(["principal", "role"])
+    .where("connection_id", "=", connectionId)
+    .orderBy("principal")
+    .orderBy("role")
+    .execute();
+  return rows;
+}
+
+async function assertPrincipalsExist(db: DbOrTx, orgId: string, grants: Grant[]): Promise<void> {
+  for (const [index, grant] of grants.entries()) {
+    if (grant.principal === "org") continue;
+    const [kind, name] = grant.principal.split(":") as [string, string];
+    const found = await db
+      .selectFrom(kind === "user" ? "users" : "teams")
+      .select("id")
+      .where("org_id", "=", orgId)
+      .where("name", "=", name)
+      .executeTakeFirst();
+    if (found === undefined)
+      throw new Invalid(`${grant.principal} does not exist in this org`, {
+        field: `${index}.principal`,
+      });
+  }
+}
+
+export async function replaceGrants(
+  tx: DbOrTx,
+  connectionId: string,
+  grants: Grant[],
+  now: Date,
+): Promise<void> {
+  await tx.deleteFrom("connection_grants").where("connection_id", "=", connectionId).execute();
+  const unique = new Map(grants.map((g) => [`${g.principal} ${g.role}`, g]));
+  for (const grant of unique.values()) {
+    await tx
+      .insertInto("connection_grants")
+      .values({
+        connection_id: connectionId,
+        principal: grant.principal,
+        role: grant.role,
+        created_at: now.toISOString(),
+      })
+      .execute();
+  }
+}
+
+/** Replaces a connection's grants; needs editor. */
+export async function setGrants(
+  deps: Pick<ConnectionDeps, "db" | "clock">,
+  context: RequestContext,
+  connection: { id: string; name: string; orgId: string },
+  grants: Grant[],
+): Promise<Grant[]> {
+  const now = deps.clock.now();
+  return deps.db.transaction().execute(async (tx) => {
+    await assertPrincipalsExist(tx, connection.orgId, grants);
+    await replaceGrants(tx, connection.id, grants, now);
+    const stored = await listGrants(tx, connection.id);
+    await recordAuditEvent(
+      tx,
+      context,
+      {
+        action: "connection.grants.set",
+        objectType: "connection",
+        objectId: connection.name,
+        detail: { grants: stored },
+      },
+      now,
+    );
+    return stored;
+  });
+}

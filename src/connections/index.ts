@@ -1,0 +1,10 @@
+export type { ConnectionTables } from "./connection.table.js";
+export type { ConnectionDeps } from "./connection-deps.js";
+export type { ConnectionRecord } from "./connection-record.js";
+export { CredentialCache } from "./credential-cache.js";
+export type { Actor, CredentialDeps } from "./credential-deps.js";
+export { findConnection, visibleConnection } from "./connections.js";
+export { requireRole, rolesOn } from "./grants.js";
+export { credentialsFor } from "./resolve-credentials.js";
+export { actorOfRequest, connectionRoutes } from "./routes.js";
+export * from "./schemas.js";

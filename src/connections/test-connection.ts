@@ -1,0 +1,102 @@
+import { AccountClient, paginateListRegions } from "@aws-sdk/client-account";
+import { DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { recordAuditEvent, type RequestContext } from "../audit/index.js";
+import type { ConnectionRecord } from "./connection-record.js";
+import { recordHealth } from "./connections.js";
+import type { Actor, CredentialDeps } from "./credential-deps.js";
+import { explainAwsError, type TestPhase } from "./explain-aws-error.js";
+import { credentialsFor } from "./resolve-credentials.js";
+import type { ConnectionTest } from "./schemas.js";
+
+function clientConfig(
+  deps: CredentialDeps,
+  connection: ConnectionRecord,
+  credentials: AwsCredentialIdentityProvider,
+) {
+  return {
+    region: connection.regions[0] ?? "us-east-1",
+    credentials,
+    requestHandler: deps.outbound.requestHandler(connection.orgId),
+    ...(connection.endpoint === null ? {} : { endpoint: connection.endpoint }),
+  };
+}
+
+/** account:ListRegions, or ec2:DescribeRegions where the Account API is not allowed or not there. */
+async function discoverRegions(config: ReturnType<typeof clientConfig>): Promise<string[]> {
+  try {
+    const regions: string[] = [];
+    const pages = paginateListRegions(
+      { client: new AccountClient(config) },
+      { RegionOptStatusContains: ["ENABLED", "ENABLED_BY_DEFAULT"] },
+    );
+    for await (const page of pages) {
+      for (const region of page.Regions ?? [])
+        if (region.RegionName !== undefined) regions.push(region.RegionName);
+    }
+    return regions.sort();
+  } catch {
+    const result = await new EC2Client(config).send(new DescribeRegionsCommand({}));
+    return (result.Regions ?? [])
+      .flatMap((r) => (r.RegionName === undefined ? [] : [r.RegionName]))
+      .sort();
+  }
+}
+
+/**
+ * Gets credentials, calls sts:GetCallerIdentity and lists the regions; stores the outcome as
+ * the connection's health record and returns it, a failure explained in words.
+ */
+export async function testConnection(
+  deps: CredentialDeps,
+  context: RequestContext,
+  connection: ConnectionRecord,
+  actor: Actor,
+): Promise<ConnectionTest> {
+  const checkedAt = deps.clock.now().toISOString();
+  let phase: TestPhase = "credentials";
+  let result: ConnectionTest;
+  try {
+    const provider = credentialsFor(deps, connection, actor);
+    const credentials = await provider();
+    phase = "identity";
+    const config = clientConfig(deps, connection, () => Promise.resolve(credentials));
+    const identity = await new STSClient(config).send(new GetCallerIdentityCommand({}));
+    const regions = await discoverRegions(config).catch(() => connection.regions);
+    result = {
+      ok: true,
+      checkedAt,
+      accountId: identity.Account ?? null,
+      arn: identity.Arn ?? null,
+      regions,
+      error: null,
+    };
+  } catch (error) {
+    deps.cache.forget(connection.id);
+    result = {
+      ok: false,
+      checkedAt,
+      accountId: null,
+      arn: null,
+      regions: [],
+      error: explainAwsError(error, phase, connection),
+    };
+  }
+  await deps.db.transaction().execute(async (tx) => {
+    await recordHealth(
+      tx,
+      connection.id,
+      result,
+      result.ok && connection.regions.length === 0 ? result.regions : undefined,
+    );
+    await recordAuditEvent(tx, context, {
+      action: "connection.test",
+      objectType: "connection",
+      objectId: connection.name,
+      outcome: result.ok ? "success" : "failure",
+      detail: result.ok ? { accountId: result.accountId } : { error: result.error?.code },
+    });
+  });
+  return result;
+}

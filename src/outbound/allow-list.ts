@@ -1,0 +1,100 @@
+import { isIP } from "node:net";
+import { classifyAddress, familyOf } from "./address-class.js";
+import { parseAllowPattern, type AllowPattern } from "./allow-pattern.js";
+
+/** Where a request goes: host as in a URL (lower case, no brackets, no trailing dot) and port. */
+export interface Destination {
+  host: string;
+  port: number;
+}
+
+export type RefusalReason =
+  /** the host (or literal IP) matches no pattern */
+  | "not-listed"
+  /** link-local, metadata or unspecified: never reachable */
+  | "never"
+  /** loopback or private, and no pattern allows that address explicitly */
+  | "internal";
+
+export interface Refusal {
+  reason: RefusalReason;
+  destination: Destination;
+  /** the resolved (or literal) address, when the refusal is about one */
+  address?: string;
+}
+
+/**
+ * A name that cannot live in public DNS: `localhost` and `*.localhost` are loopback by RFC 6761,
+ * and a single-label name (`localstack`, a compose service) only resolves on the local network.
+ * An exact pattern for such a name allows the internal addresses it resolves to. A dotted name
+ * is owned by whoever runs its DNS, who could point it at 127.0.0.1 (DNS rebinding), so its
+ * internal addresses need an address pattern.
+ */
+export function isLocalName(host: string): boolean {
+  return host === "localhost" || host.endsWith(".localhost") || !host.includes(".");
+}
+
+function portMatches(pattern: AllowPattern, port: number): boolean {
+  return pattern.port === undefined || pattern.port === port;
+}
+
+function addressMatches(pattern: AllowPattern, address: string, port: number): boolean {
+  return (
+    pattern.kind === "address" &&
+    portMatches(pattern, port) &&
+    pattern.addresses.check(address, familyOf(address))
+  );
+}
+
+function nameMatches(pattern: AllowPattern, host: string, port: number): boolean {
+  if (!portMatches(pattern, port)) return false;
+  if (pattern.kind === "host") return pattern.host === host;
+  // suffix is ".example.com": any depth of subdomain, never the apex itself.
+  if (pattern.kind === "wildcard") return host.endsWith(pattern.suffix);
+  return false;
+}
+
+/** An org's compiled allow-list: the two checks every outbound request passes. */
+export class AllowList {
+  readonly patterns: readonly AllowPattern[];
+
+  constructor(texts: readonly string[]) {
+    this.patterns = texts.map(parseAllowPattern);
+  }
+
+  get texts(): string[] {
+    return this.patterns.map((p) => p.text);
+  }
+
+  /** The check on the host as written, before any DNS lookup or socket. */
+  checkDestination(destination: Destination): Refusal | undefined {
+    const { host, port } = destination;
+    if (isIP(host) !== 0) {
+      if (classifyAddress(host) === "never") return { reason: "never", destination, address: host };
+      return this.patterns.some((p) => addressMatches(p, host, port))
+        ? undefined
+        : { reason: "not-listed", destination, address: host };
+    }
+    return this.patterns.some((p) => nameMatches(p, host, port))
+      ? undefined
+      : { reason: "not-listed", destination };
+  }
+
+  /** The check on each address the host resolved to, at connect time. */
+  checkAddress(destination: Destination, address: string): Refusal | undefined {
+    const { host, port } = destination;
+    switch (classifyAddress(address)) {
+      case "never":
+        return { reason: "never", destination, address };
+      case "public":
+        return undefined;
+      case "internal": {
+        if (this.patterns.some((p) => addressMatches(p, address, port))) return undefined;
+        const byName =
+          isLocalName(host) &&
+          this.patterns.some((p) => p.kind === "host" && nameMatches(p, host, port));
+        return byName ? undefined : { reason: "internal", destination, address };
+      }
+    }
+  }
+}

@@ -1,0 +1,246 @@
+import fs from "node:fs";
+import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { SwitchboardError } from "../../src/errors.js";
+import { useSecret } from "../../src/keystore/index.js";
+import { describeEachDatabase } from "../helpers/databases.js";
+import { createTestApp, type TestApp } from "../helpers/test-app.js";
+
+const VALUE = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
+const REPLACED = "second-value-7d1f0c2a9e";
+const system = { orgId: "", actor: "system", sourceIp: null, requestId: null };
+
+describeEachDatabase("key store API", (suite) => {
+  let t: TestApp;
+  let memberToken: string;
+  let orgId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp(suite.handle().db);
+    orgId = (
+      await suite
+        .handle()
+        .db.selectFrom("orgs")
+        .select("id")
+        .where("name", "=", "default")
+        .executeTakeFirstOrThrow()
+    ).id;
+    await t.call("POST", "/api/v1/users", { body: { name: "max", password: "max-password-123" } });
+    await t.call("POST", "/api/v1/teams", { body: { name: "ops", members: ["max"] } });
+    await t.call("POST", "/api/v1/projects", { body: { name: "ops", members: ["team:ops"] } });
+    await t.call("POST", "/api/v1/projects", { body: { name: "billing" } });
+    const login = await t.call("POST", "/api/v1/auth/login", {
+      token: null,
+      body: { username: "max", password: "max-password-123" },
+    });
+    const cookie = String(login.headers["set-cookie"]).split(";")[0] ?? "";
+    const created = await t.call("POST", "/api/v1/tokens", {
+      token: null,
+      headers: { cookie, "x-csrf-token": login.json<{ csrfToken: string }>().csrfToken },
+      body: { name: "max" },
+    });
+    memberToken = created.json<{ secret: string }>().secret;
+  });
+  afterAll(() => t.close());
+
+  const use = (path: string) =>
+    useSecret(t.keystore, orgId, path, { auditContext: { ...system, orgId }, purpose: "test" });
+
+  it("stores a secret and answers with metadata only", async () => {
+    const response = await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/system/aws-prod", value: VALUE },
+    });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({
+      path: "keys/system/aws-prod",
+      type: "password",
+      scope: "system",
+      project: null,
+      createdBy: "user:admin",
+    });
+    expect(response.body).not.toContain(VALUE);
+    expect(await use("keys/system/aws-prod")).toBe(VALUE);
+  });
+
+  it("refuses to replace without replace: true, and keeps the value", async () => {
+    const again = await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/system/aws-prod", value: "other" },
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json<{ error: { field: string } }>().error.field).toBe("path");
+    expect(await use("keys/system/aws-prod")).toBe(VALUE);
+    const replaced = await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/system/aws-prod", value: REPLACED, replace: true },
+    });
+    expect(replaced.statusCode).toBe(200);
+    expect(await use("keys/system/aws-prod")).toBe(REPLACED);
+    await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/system/aws-prod", value: VALUE, replace: true },
+    });
+  });
+
+  it("has no route that returns a value", async () => {
+    const document = (await t.call("GET", "/openapi.json")).json<{
+      paths: Record<string, Record<string, unknown>>;
+    }>();
+    const urls = Object.entries(document.paths)
+      .filter(([, methods]) => "get" in methods)
+      .map(([p]) =>
+        p.replace("{name}", "ops").replace("{id}", "00000000-0000-7000-8000-000000000000"),
+      );
+    urls.push(
+      "/api/v1/secrets/keys/system/aws-prod",
+      "/api/v1/secrets?prefix=keys/",
+      "/.well-known/jwks.json",
+      "/metrics",
+    );
+    for (const url of urls) {
+      const response = await t.call("GET", url);
+      expect(response.body, url).not.toContain(VALUE);
+    }
+    expect((await t.call("GET", "/api/v1/secrets/keys/system/aws-prod")).statusCode).toBe(404);
+  });
+
+  it("keeps values out of the database file, error messages and logs", async () => {
+    const bad = await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/nowhere/x", value: VALUE },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).not.toContain(VALUE);
+    const badKey = await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/system/k", type: "key-pair", value: VALUE },
+    });
+    expect(badKey.statusCode).toBe(400);
+    expect(badKey.json<{ error: { field: string } }>().error.field).toBe("value");
+    expect(badKey.body).not.toContain(VALUE);
+    expect(t.logs.join("")).not.toContain(VALUE);
+
+    const database = suite.testDatabase();
+    let stored: string;
+    if (database.config.dialect === "sqlite") {
+      stored = [database.location, `${database.location}-wal`]
+        .filter((f) => fs.existsSync(f))
+        .map((f) => fs.readFileSync(f).toString("latin1"))
+        .join("");
+    } else {
+      const client = new pg.Client({ connectionString: database.config.url });
+      await client.connect();
+      stored = (await client.query("SELECT row_to_json(s)::text AS j FROM secrets s")).rows
+        .map((r: { j: string }) => r.j)
+        .join("\n");
+      await client.end();
+    }
+    expect(stored).toContain("keys/system/aws-prod");
+    expect(stored).not.toContain(VALUE);
+    expect(stored).not.toContain(REPLACED);
+  });
+
+  it("audits every use with its purpose", async () => {
+    await use("keys/system/aws-prod");
+    const events = (
+      await t.call("GET", "/api/v1/audit?action=secret.use&objectId=keys/system/aws-prod")
+    ).json<{ items: { detail: { purpose: string } }[] }>();
+    expect(events.items.length).toBeGreaterThanOrEqual(4);
+    expect(events.items[0]?.detail.purpose).toBe("test");
+    const list = (await t.call("GET", "/api/v1/secrets?prefix=keys/system/")).json<{
+      items: { path: string; lastUsedAt: string | null }[];
+    }>();
+    expect(list.items.find((s) => s.path === "keys/system/aws-prod")?.lastUsedAt).not.toBeNull();
+  });
+
+  it("fails to decrypt a ciphertext moved to another row", async () => {
+    await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/system/other", value: "other-value-1234" },
+    });
+    const db = suite.handle().db;
+    const source = await db
+      .selectFrom("secrets")
+      .selectAll()
+      .where("path", "=", "keys/system/aws-prod")
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable("secrets")
+      .set({
+        ciphertext: source.ciphertext,
+        wrapped_key: source.wrapped_key,
+        master_key_id: source.master_key_id,
+      })
+      .where("path", "=", "keys/system/other")
+      .execute();
+    const error: unknown = await use("keys/system/other").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SwitchboardError);
+    expect(error).toMatchObject({ code: "SECRET_UNREADABLE" });
+    expect((error as Error).message).toMatch(/does not belong to this row/);
+    expect((error as Error).message).not.toContain(VALUE);
+  });
+
+  it("leaves exactly one whole value after concurrent replaces", async () => {
+    const values = Array.from({ length: 12 }, (_, i) => `concurrent-value-${i}-${"x".repeat(i)}`);
+    await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/system/race", value: "initial-value" },
+    });
+    const responses = await Promise.all(
+      values.map((value) =>
+        t.call("POST", "/api/v1/secrets", {
+          body: { path: "keys/system/race", value, replace: true },
+        }),
+      ),
+    );
+    for (const r of responses) expect(r.statusCode).toBe(200);
+    expect(values).toContain(await use("keys/system/race"));
+    const rows = await suite
+      .handle()
+      .db.selectFrom("secrets")
+      .select("id")
+      .where("path", "=", "keys/system/race")
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it("scopes project secrets to the project's members", async () => {
+    const own = await t.call("POST", "/api/v1/secrets", {
+      token: memberToken,
+      body: { path: "keys/project/ops/db", value: "ops-db-password" },
+    });
+    expect(own.statusCode).toBe(201);
+    const foreign = await t.call("POST", "/api/v1/secrets", {
+      token: memberToken,
+      body: { path: "keys/project/billing/db", value: "x-1234" },
+    });
+    expect(foreign.statusCode).toBe(404);
+    const systemWrite = await t.call("POST", "/api/v1/secrets", {
+      token: memberToken,
+      body: { path: "keys/system/mine", value: "x-1234" },
+    });
+    expect(systemWrite.statusCode).toBe(403);
+    const visible = (await t.call("GET", "/api/v1/secrets", { token: memberToken })).json<{
+      items: { path: string }[];
+    }>();
+    expect(visible.items.map((s) => s.path)).toEqual(["keys/project/ops/db"]);
+    expect(
+      (await t.call("DELETE", "/api/v1/secrets/keys/system/aws-prod", { token: memberToken }))
+        .statusCode,
+    ).toBe(403);
+  });
+
+  it("moves a project's secrets when the project is renamed, and refuses to delete it while it holds any", async () => {
+    const renamed = await t.call("PATCH", "/api/v1/projects/ops", { body: { name: "platform" } });
+    expect(renamed.statusCode).toBe(200);
+    expect(await use("keys/project/platform/db")).toBe("ops-db-password");
+    const refused = await t.call("DELETE", "/api/v1/projects/platform");
+    expect(refused.statusCode).toBe(409);
+    expect((await t.call("DELETE", "/api/v1/secrets/keys/project/platform/db")).statusCode).toBe(
+      204,
+    );
+    expect((await t.call("DELETE", "/api/v1/projects/platform")).statusCode).toBe(204);
+    const audit = (await t.call("GET", "/api/v1/audit?action=secret.*")).json<{
+      items: { action: string }[];
+    }>();
+    expect(audit.items.map((e) => e.action)).toEqual(
+      expect.arrayContaining(["secret.create", "secret.replace", "secret.delete", "secret.use"]),
+    );
+  });
+});
