@@ -202,28 +202,42 @@ async function resolveSource(
   return source.id;
 }
 
+/**
+ * Checks what the principal may reference and stores sources by id. On an edit, only what
+ * changes is checked again: an editor may retag a connection whose secret or source they
+ * could not have chosen themselves.
+ */
 async function toStoredSettings(
   db: DbOrTx,
   principal: Principal,
   settings: ConnectionSettings,
-  selfId: string | undefined,
+  previous?: { self: ConnectionRecord; changed: Set<string> },
 ): Promise<StoredSettings> {
+  const changed = (field: string) => previous === undefined || previous.changed.has(field);
   switch (settings.method) {
     case "ambient":
-      if (principal.role !== "admin")
+      if (changed("method") && principal.role !== "admin") {
         throw new Forbidden("only org admins may use the server's own identity (ambient)");
+      }
       return { method: "ambient" };
     case "access_key":
-      await assertSecretUsable(db, principal, settings.secretPath);
+      if (changed("secretPath")) await assertSecretUsable(db, principal, settings.secretPath);
       return settings;
     case "assume_role": {
       const { sourceConnection, ...rest } = settings;
-      return sourceConnection === undefined
-        ? rest
-        : {
-            ...rest,
-            sourceConnectionId: await resolveSource(db, principal, sourceConnection, selfId),
-          };
+      if (sourceConnection === undefined) return rest;
+      const kept = previous?.self.settings;
+      if (
+        !changed("sourceConnection") &&
+        kept?.method === "assume_role" &&
+        kept.sourceConnectionId !== undefined
+      ) {
+        return { ...rest, sourceConnectionId: kept.sourceConnectionId };
+      }
+      return {
+        ...rest,
+        sourceConnectionId: await resolveSource(db, principal, sourceConnection, previous?.self.id),
+      };
     }
     case "web_identity":
       return settings;
@@ -260,7 +274,7 @@ export async function createConnection(
           throw new NotFound(`project ${input.project}`);
         projectId = project.id;
       }
-      const settings = await toStoredSettings(tx, principal, settingsOf(input), undefined);
+      const settings = await toStoredSettings(tx, principal, settingsOf(input));
       const row: ConnectionTable = {
         id: newId(now.getTime()),
         org_id: principal.orgId,
@@ -376,7 +390,15 @@ export async function updateConnection(
           },
         );
       }
-      const settings = await toStoredSettings(tx, principal, parsed.data, connection.id);
+      const changedFields = new Set(
+        Object.entries(settingChanges)
+          .filter(([, value]) => value !== undefined)
+          .map(([key]) => key),
+      );
+      const settings = await toStoredSettings(tx, principal, parsed.data, {
+        self: connection,
+        changed: changedFields,
+      });
       const changes: Partial<ConnectionTable> = {
         name: input.name ?? connection.name,
         settings: JSON.stringify(settings),

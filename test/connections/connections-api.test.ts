@@ -1,0 +1,321 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeEachDatabase } from "../helpers/databases.js";
+import { memberToken } from "../helpers/member.js";
+import { createTestApp, type TestApp } from "../helpers/test-app.js";
+
+const ROLE = "arn:aws:iam::222222222222:role/switchboard-read";
+
+interface Conn {
+  name: string;
+  method: string;
+  access: string;
+  externalId?: string;
+  webIdentity?: { issuer: string; audience: string; subject: string };
+  myRoles: string[];
+  sourceConnection?: string;
+}
+
+describeEachDatabase("connections API", (suite) => {
+  let t: TestApp;
+  let nina: string;
+  let omar: string;
+
+  beforeAll(async () => {
+    t = await createTestApp(suite.handle().db);
+    nina = await memberToken(t, "nina", ["sre"]);
+    omar = await memberToken(t, "omar");
+    await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/system/prod-key", value: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
+    });
+  });
+  afterAll(() => t.close());
+
+  it("creates each method with read access by default and the generated ExternalId", async () => {
+    const bodies = [
+      { name: "hub", method: "ambient" },
+      {
+        name: "keys",
+        method: "access_key",
+        accessKeyId: "AKIAEXAMPLEPRODCI01",
+        secretPath: "keys/system/prod-key",
+      },
+      {
+        name: "prod",
+        method: "assume_role",
+        roleArn: ROLE,
+        sourceConnection: "hub",
+        regions: ["eu-west-1"],
+        tags: { env: "prod" },
+      },
+      {
+        name: "web",
+        method: "web_identity",
+        roleArn: "arn:aws:iam::222222222222:role/switchboard-web",
+      },
+    ];
+    for (const body of bodies) {
+      const response = await t.call("POST", "/api/v1/connections", { body });
+      expect(response.statusCode, response.body).toBe(201);
+    }
+    const prod = (await t.call("GET", "/api/v1/connections/prod")).json<Conn>();
+    expect(prod).toMatchObject({
+      method: "assume_role",
+      access: "read",
+      sourceConnection: "hub",
+      myRoles: ["viewer", "editor", "executor"],
+    });
+    expect(prod.externalId).toMatch(/^switchboard-[\w-]{32}$/);
+    const web = (await t.call("GET", "/api/v1/connections/web")).json<Conn>();
+    expect(web.webIdentity).toEqual({
+      issuer: "https://switchboard.test",
+      audience: "default/app-id/switchboard.aws.connector",
+      subject: "switchboard:connection/web",
+    });
+    const list = (await t.call("GET", "/api/v1/connections")).json<{ items: Conn[] }>();
+    expect(list.items.map((c) => c.name)).toEqual(["hub", "keys", "prod", "web"]);
+  });
+
+  it("refuses a user-chosen ExternalId, an unknown secret and a bad role ARN, naming the field", async () => {
+    const cases: [object, string][] = [
+      [{ name: "x1", method: "assume_role", roleArn: ROLE, externalId: "mine" }, "externalId"],
+      [
+        {
+          name: "x2",
+          method: "access_key",
+          accessKeyId: "AKIAEXAMPLEPRODCI01",
+          secretPath: "keys/system/nope",
+        },
+        "secretPath",
+      ],
+      [{ name: "x3", method: "assume_role", roleArn: "arn:aws:iam::12:role/x" }, "roleArn"],
+      [{ name: "x4", method: "telepathy" }, "method"],
+    ];
+    for (const [body, field] of cases) {
+      const response = await t.call("POST", "/api/v1/connections", { body });
+      expect(response.statusCode, JSON.stringify(body)).toBe(400);
+      expect(response.json<{ error: { field: string } }>().error.field).toBe(field);
+    }
+  });
+
+  it("refuses a role chain that loops", async () => {
+    await t.call("POST", "/api/v1/connections", {
+      body: { name: "a", method: "assume_role", roleArn: ROLE, sourceConnection: "hub" },
+    });
+    await t.call("POST", "/api/v1/connections", {
+      body: { name: "b", method: "assume_role", roleArn: ROLE, sourceConnection: "a" },
+    });
+    const loop = await t.call("PATCH", "/api/v1/connections/a", {
+      body: { sourceConnection: "b" },
+    });
+    expect(loop.statusCode).toBe(400);
+    expect(loop.json<{ error: { message: string; field: string } }>().error).toMatchObject({
+      field: "sourceConnection",
+    });
+    expect(
+      (await t.call("PATCH", "/api/v1/connections/a", { body: { sourceConnection: "a" } }))
+        .statusCode,
+    ).toBe(400);
+    expect((await t.call("DELETE", "/api/v1/connections/a")).statusCode).toBe(409);
+  });
+
+  it("hides a connection from a member without a grant, and grants viewer, editor and executor", async () => {
+    expect((await t.call("GET", "/api/v1/connections/prod", { token: nina })).statusCode).toBe(404);
+    expect(
+      (await t.call("GET", "/api/v1/connections", { token: nina })).json<{ items: unknown[] }>()
+        .items,
+    ).toEqual([]);
+    const set = await t.call("PUT", "/api/v1/connections/prod/grants", {
+      body: [{ principal: "team:sre", role: "viewer" }],
+    });
+    expect(set.statusCode).toBe(200);
+    const seen = (await t.call("GET", "/api/v1/connections/prod", { token: nina })).json<Conn>();
+    expect(seen.myRoles).toEqual(["viewer"]);
+    expect(
+      (await t.call("PATCH", "/api/v1/connections/prod", { token: nina, body: { access: "full" } }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await t.call("POST", "/api/v1/connections/prod/test", { token: nina })).statusCode,
+    ).toBe(403);
+    expect((await t.call("GET", "/api/v1/connections/prod", { token: omar })).statusCode).toBe(404);
+    await t.call("PUT", "/api/v1/connections/prod/grants", {
+      body: [
+        { principal: "org", role: "viewer" },
+        { principal: "user:nina", role: "executor" },
+      ],
+    });
+    expect(
+      (await t.call("GET", "/api/v1/connections/prod", { token: omar })).json<Conn>().myRoles,
+    ).toEqual(["viewer"]);
+    expect(
+      (await t.call("GET", "/api/v1/connections/prod", { token: nina })).json<Conn>().myRoles,
+    ).toEqual(["viewer", "executor"]);
+    const unknown = await t.call("PUT", "/api/v1/connections/prod/grants", {
+      body: [{ principal: "user:ghost", role: "viewer" }],
+    });
+    expect(unknown.statusCode).toBe(400);
+  });
+
+  it("lets a viewer request edit access, and an admin grant or decline it", async () => {
+    const asked = await t.call("POST", "/api/v1/connections/prod/access-requests", {
+      token: omar,
+      body: { reason: "rotate the role" },
+    });
+    expect(asked.statusCode).toBe(201);
+    const twice = await t.call("POST", "/api/v1/connections/prod/access-requests", {
+      token: omar,
+      body: { reason: "again" },
+    });
+    expect(twice.statusCode).toBe(409);
+    const pending = (await t.call("GET", "/api/v1/access-requests?status=pending")).json<{
+      items: { id: string; requester: string }[];
+    }>();
+    expect(pending.items.map((r) => r.requester)).toEqual(["user:omar"]);
+    expect(
+      (
+        await t.call("POST", `/api/v1/access-requests/${pending.items[0]?.id}/grant`, {
+          token: omar,
+        })
+      ).statusCode,
+    ).toBe(403);
+    const granted = await t.call("POST", `/api/v1/access-requests/${pending.items[0]?.id}/grant`);
+    expect(granted.json()).toMatchObject({ status: "granted", decidedBy: "user:admin" });
+    const mine = (await t.call("GET", "/api/v1/access-requests", { token: omar })).json<{
+      items: { status: string }[];
+    }>();
+    expect(mine.items.map((r) => r.status)).toEqual(["granted"]);
+    expect(
+      (await t.call("GET", "/api/v1/connections/prod", { token: omar })).json<Conn>().myRoles,
+    ).toEqual(["viewer", "editor"]);
+    expect(
+      (
+        await t.call("PATCH", "/api/v1/connections/prod", {
+          token: omar,
+          body: { tags: { env: "prod", owner: "omar" } },
+        })
+      ).statusCode,
+    ).toBe(200);
+  });
+
+  it("generates the trust policy with the ExternalId, and with the OIDC aud and sub", async () => {
+    const prod = (await t.call("GET", "/api/v1/connections/prod")).json<Conn>();
+    const trust = (await t.call("GET", "/api/v1/connections/prod/trust-policy")).json<{
+      policy: { Statement: Record<string, unknown>[] };
+      notes: string[];
+    }>();
+    expect(trust.policy.Statement[0]).toMatchObject({
+      Effect: "Allow",
+      Action: "sts:AssumeRole",
+      Condition: { StringEquals: { "sts:ExternalId": prod.externalId } },
+    });
+    expect(trust.notes[0]).toMatch(/Replace the principal/);
+    const web = (await t.call("GET", "/api/v1/connections/web/trust-policy")).json<{
+      policy: { Statement: Record<string, unknown>[] };
+    }>();
+    expect(web.policy.Statement[0]).toEqual({
+      Sid: "SwitchboardWebIdentity",
+      Effect: "Allow",
+      Principal: { Federated: "arn:aws:iam::222222222222:oidc-provider/switchboard.test" },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: {
+          "switchboard.test:aud": "default/app-id/switchboard.aws.connector",
+          "switchboard.test:sub": "switchboard:connection/web",
+        },
+      },
+    });
+    expect((await t.call("GET", "/api/v1/connections/keys/trust-policy")).statusCode).toBe(400);
+  });
+
+  it("generates a CloudFormation template that creates the role and the OIDC provider", async () => {
+    const template = (await t.call("GET", "/api/v1/connections/web/setup")).json<{
+      AWSTemplateFormatVersion: string;
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      Outputs: Record<string, { Value: unknown }>;
+    }>();
+    expect(template.AWSTemplateFormatVersion).toBe("2010-09-09");
+    const types = Object.values(template.Resources)
+      .map((r) => r.Type)
+      .sort();
+    expect(types).toEqual(["AWS::IAM::OIDCProvider", "AWS::IAM::Role"]);
+    const role = template.Resources.SwitchboardRole?.Properties ?? {};
+    expect(role).toMatchObject({
+      RoleName: "switchboard-web",
+      Path: "/",
+      MaxSessionDuration: 3600,
+    });
+    expect(role.ManagedPolicyArns).toEqual([
+      { "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess" },
+    ]);
+    const trust = role.AssumeRolePolicyDocument as { Statement: { Principal: unknown }[] };
+    expect(trust.Statement[0]?.Principal).toEqual({
+      Federated: { Ref: "SwitchboardOidcProvider" },
+    });
+    // Every Ref and GetAtt names a resource of the template, as cfn-lint checks.
+    const refs =
+      JSON.stringify(template).match(/"(Ref|Fn::GetAtt)":\s*(\["?|")([A-Za-z0-9]+)/g) ?? [];
+    for (const ref of refs)
+      expect(Object.keys(template.Resources)).toContain(/([A-Za-z0-9]+)$/.exec(ref)?.[1]);
+    expect(template.Resources.SwitchboardOidcProvider?.Properties).toEqual({
+      Url: "https://switchboard.test",
+      ClientIdList: ["default/app-id/switchboard.aws.connector"],
+    });
+  });
+
+  it("asks for confirmation before renaming a web identity connection", async () => {
+    const refused = await t.call("PATCH", "/api/v1/connections/web", { body: { name: "web2" } });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json<{ error: { message: string } }>().error.message).toMatch(
+      /switchboard:connection\/web to switchboard:connection\/web2/,
+    );
+    const renamed = await t.call("PATCH", "/api/v1/connections/web", {
+      body: { name: "web2", confirmRename: true },
+    });
+    expect(renamed.json<Conn>().webIdentity?.subject).toBe("switchboard:connection/web2");
+  });
+
+  it("rotates the org's ExternalId with a warning, and audits connection changes", async () => {
+    const before = (await t.call("GET", "/api/v1/settings/external-id")).json<{
+      externalId: string;
+    }>();
+    const rotated = (await t.call("POST", "/api/v1/settings/external-id/rotate")).json<{
+      externalId: string;
+      warning: string;
+    }>();
+    expect(rotated.externalId).not.toBe(before.externalId);
+    expect(rotated.warning).toMatch(/trust policy/);
+    expect(
+      (await t.call("POST", "/api/v1/settings/external-id/rotate", { token: nina })).statusCode,
+    ).toBe(403);
+    const audit = (await t.call("GET", "/api/v1/audit?action=connection.*")).json<{
+      items: { action: string }[];
+    }>();
+    expect(new Set(audit.items.map((e) => e.action))).toEqual(
+      new Set([
+        "connection.create",
+        "connection.update",
+        "connection.grants.set",
+        "connection.access-request.create",
+        "connection.access-request.grant",
+        "connection.external-id.rotate",
+      ]),
+    );
+    expect(JSON.stringify(audit)).not.toContain("wJalrXUtnFEMI");
+  });
+
+  it("refuses an endpoint outside the outbound allow-list when saving", async () => {
+    const response = await t.call("POST", "/api/v1/connections", {
+      body: {
+        name: "local",
+        method: "access_key",
+        accessKeyId: "AKIAEXAMPLEPRODCI01",
+        secretPath: "keys/system/prod-key",
+        endpoint: "http://127.0.0.1:4566",
+      },
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.json<{ error: { code: string; message: string } }>().error).toMatchObject({
+      code: "OUTBOUND_REFUSED",
+    });
+  });
+});
