@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerConnections } from "./commands/connections.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerLogin } from "./commands/login.js";
 import { registerMigrate } from "./commands/migrate.js";
@@ -34,5 +35,6 @@ export function buildProgram(version: string): Command {
   registerSecrets(program);
   registerKeys(program);
   registerOidc(program);
+  registerConnections(program);
   return program;
 }
