@@ -22,6 +22,11 @@ export const ERROR_CATALOGUE = {
   OUTBOUND_REFUSED: { status: 403, retriable: false },
   SECRET_UNREADABLE: { status: 500, retriable: false },
   UNAVAILABLE: { status: 503, retriable: true },
+  ACTION_NOT_FOUND: { status: 404, retriable: false },
+  REGION_NOT_ALLOWED: { status: 400, retriable: false },
+  ACCESS_REFUSED: { status: 403, retriable: false },
+  AWS_ERROR: { status: 502, retriable: false },
+  AWS_THROTTLED: { status: 503, retriable: true },
   INTERNAL: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;
 

@@ -5,6 +5,7 @@ import { systemClock } from "./clock.js";
 import { keyringSources, type Config } from "./config.js";
 import { createDb, migrateToLatest, type DbHandle } from "./db/index.js";
 import { buildApp } from "./http/index.js";
+import { loadAccessPolicies } from "./actions/index.js";
 import { openKeystore } from "./keystore/index.js";
 import { ensureSigningKey } from "./oidc/index.js";
 import { createLogger } from "./logger.js";
@@ -26,6 +27,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (applied.length > 0) logger.info({ applied }, "database migrated");
     const keystore = await openKeystore(database.db, systemClock, keyringSources(config));
     await ensureSigningKey(keystore);
+    // Cut the access policies out of the managed-policy package now, not on the first request.
+    await loadAccessPolicies();
     if (!config.oidcIssuer.startsWith("https://")) {
       logger.warn(
         `the OIDC issuer is ${config.oidcIssuer}: web identity connections need an https issuer AWS can reach (SWITCHBOARD_PUBLIC_URL or SWITCHBOARD_OIDC_ISSUER)`,

@@ -495,3 +495,12 @@ export async function recordHealth(
     .where("id", "=", connectionId)
     .execute();
 }
+
+/** The connections a principal holds `executor` on: what a fan-out may run on. */
+export async function listExecutableConnections(
+  db: DbOrTx,
+  principal: Principal,
+): Promise<ConnectionRecord[]> {
+  const visible = await listVisibleConnections(db, principal);
+  return visible.filter((v) => v.roles.includes("executor")).map((v) => v.connection);
+}

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from "kysely";
 import type { AccessTables } from "../access/tables.js";
+import type { RunTables } from "../actions/run.table.js";
 import type { AuditTables } from "../audit/audit-event.table.js";
 import type { ConnectionTables } from "../connections/connection.table.js";
 import type { SecretTables } from "../keystore/secret.table.js";
@@ -16,7 +17,8 @@ export interface Database
     SecretTables,
     OidcTables,
     OutboundTables,
-    ConnectionTables {}
+    ConnectionTables,
+    RunTables {}
 
 export type Db = Kysely<Database>;
 /** A query function takes either the database or a transaction. */

@@ -4,6 +4,7 @@ import { foundation } from "./migrations/0001-foundation.js";
 import { keystoreOidc } from "./migrations/0002-keystore-oidc.js";
 import { outbound } from "./migrations/0003-outbound.js";
 import { connections } from "./migrations/0004-connections.js";
+import { runs } from "./migrations/0005-runs.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0002-keystore-oidc": keystoreOidc,
   "0003-outbound": outbound,
   "0004-connections": connections,
+  "0005-runs": runs,
 };
 
 const provider: MigrationProvider = {

@@ -1,0 +1,42 @@
+import { parseArgs } from "node:util";
+import { startEmulator } from "./start-emulator.js";
+
+const { values } = parseArgs({
+  options: {
+    world: { type: "string", default: "emulator/worlds/demo.yaml" },
+    port: { type: "string", default: "4566" },
+    host: { type: "string", default: "127.0.0.1" },
+    "latency-ms": { type: "string" },
+    "fault-rate": { type: "string" },
+    "throttle-rate": { type: "string" },
+    "throttle-burst": { type: "string" },
+  },
+});
+
+const emulator = await startEmulator({
+  world: values.world,
+  port: Number(values.port),
+  host: values.host,
+  knobs: {
+    ...(values["latency-ms"] !== undefined ? { latencyMs: Number(values["latency-ms"]) } : {}),
+    ...(values["fault-rate"] !== undefined ? { faultRate: Number(values["fault-rate"]) } : {}),
+    ...(values["throttle-rate"] !== undefined
+      ? {
+          throttle: {
+            ratePerSecond: Number(values["throttle-rate"]),
+            burst: Number(values["throttle-burst"] ?? values["throttle-rate"]),
+          },
+        }
+      : {}),
+  },
+});
+process.stdout.write(`${emulator.url}\n`);
+
+const stop = (): void => {
+  emulator.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

@@ -1,0 +1,198 @@
+import { randomUUID } from "node:crypto";
+import { AwsError } from "./aws-error.js";
+import type { EmulatorParts } from "./emulator-parts.js";
+import { denialMessage } from "./iam/denial-message.js";
+import type { Principal } from "./iam/principal.js";
+import { bump } from "./knobs/counters.js";
+import { latencyFor } from "./knobs/knobs.js";
+import type { ServiceModel } from "./model/service-model.js";
+import { parseInput, resolveOperation, type ProtocolRequest } from "./protocols/parse-request.js";
+import { accessDenied, authErrors, injectedFault, throttled } from "./protocols/service-errors.js";
+import { serializeError, serializeOutput } from "./protocols/serialize-response.js";
+import type { WireResponse } from "./protocols/wire-response.js";
+import { authenticate } from "./sigv4/authenticate.js";
+import { parseAuthorization, parsePresignedQuery } from "./sigv4/parse-authorization.js";
+import type { CallContext } from "./services/call-context.js";
+import { genericRead } from "./services/generic-read.js";
+import { SERVICES } from "./services/service-registry.js";
+import { assumeRoleWithWebIdentity } from "./services/web-identity.js";
+
+const READ_OPERATION = /^(Describe|List|Get)/;
+const DENIAL_CODES = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"]);
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Answers a request that carries no SigV4 signature: web identity, or the missing-auth error. */
+async function handleUnsigned(
+  parts: EmulatorParts,
+  request: ProtocolRequest,
+  requestId: string,
+): Promise<WireResponse> {
+  const { counters } = parts;
+  const sts = parts.modelFor("sts");
+  const form = new URLSearchParams(request.body.toString("utf8"));
+  if (
+    sts !== undefined &&
+    request.method === "POST" &&
+    form.get("Action") === "AssumeRoleWithWebIdentity"
+  ) {
+    const resolved = resolveOperation(sts, request);
+    counters.total++;
+    bump(counters.byService, "sts");
+    bump(counters.byOperation, "sts:AssumeRoleWithWebIdentity");
+    try {
+      const output = await assumeRoleWithWebIdentity(
+        { world: parts.world, sessions: parts.sessions, keys: parts.oidcKeys, now: parts.now },
+        parseInput(sts, resolved, request),
+      );
+      return serializeOutput(sts, resolved.operation, output, requestId);
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      if (DENIAL_CODES.has(error.code)) counters.denials++;
+      return serializeError(sts, error, requestId);
+    }
+  }
+  // Without a credential scope the service is unknown; answer in the shape the request suggests.
+  const guess =
+    request.query.has("Action") || form.has("Action")
+      ? "sts"
+      : request.headers["x-amz-target"] !== undefined
+        ? "logs"
+        : "s3";
+  const model = parts.modelFor(guess);
+  counters.authFailures++;
+  if (model === undefined) return { status: 403, headers: {}, body: "" };
+  return serializeError(model, authErrors.missingAuthentication(guess, model.protocol), requestId);
+}
+
+function callContext(
+  parts: EmulatorParts,
+  principal: Principal,
+  model: ServiceModel,
+  region: string,
+  resolved: ReturnType<typeof resolveOperation>,
+): CallContext {
+  const account = parts.world.accounts.get(principal.accountId);
+  if (account === undefined) throw authErrors.unknownAccessKey(model.signingName, model.protocol);
+  return {
+    world: parts.world,
+    account,
+    region,
+    principal,
+    model,
+    operation: resolved.operation,
+    authorizer: parts.authorizer,
+    sessions: parts.sessions,
+    knobs: parts.knobs,
+    now: parts.now,
+    state: parts.state,
+    async authorize(action, resource, options = {}) {
+      const decision = await parts.authorizer.authorize({
+        principal,
+        action,
+        resource,
+        resourceAccountId: options.resourceAccountId ?? account.id,
+        region,
+        ...(options.resourcePolicy !== undefined ? { resourcePolicy: options.resourcePolicy } : {}),
+        ...(options.context !== undefined ? { context: options.context } : {}),
+      });
+      if (!decision.allowed)
+        throw accessDenied(
+          model.signingName,
+          model.protocol,
+          denialMessage(principal.arn, action, resource, decision),
+        );
+    },
+  };
+}
+
+/**
+ * Serves one AWS API request: operation from the protocol, knobs, SigV4, throttling and faults,
+ * then the service's behaviour, answered in the protocol's wire format.
+ */
+export async function handleAwsRequest(
+  parts: EmulatorParts,
+  request: ProtocolRequest,
+  rawPath: string,
+  rawQuery: string,
+): Promise<WireResponse> {
+  const requestId = randomUUID();
+  const header = request.headers.authorization;
+  const authorization =
+    parseAuthorization(typeof header === "string" ? header : undefined) ??
+    parsePresignedQuery(request.query);
+  if (authorization === undefined) return handleUnsigned(parts, request, requestId);
+
+  const { counters, knobs } = parts;
+  const { service, region } = authorization;
+  const model = parts.modelFor(service);
+  if (model === undefined)
+    return {
+      status: 400,
+      headers: { "content-type": "text/plain" },
+      body: `The emulator has no model for service ${service}`,
+    };
+  try {
+    const resolved = resolveOperation(model, request);
+    const operationName = resolved.operation.name;
+    counters.total++;
+    bump(counters.byService, service);
+    bump(counters.byOperation, `${service}:${operationName}`);
+
+    const latency = latencyFor(knobs, service);
+    if (latency > 0) await sleep(latency);
+
+    let principal: Principal;
+    try {
+      principal = await authenticate(
+        {
+          world: parts.world,
+          sessions: parts.sessions,
+          verifiers: parts.verifiers,
+          now: parts.now,
+        },
+        { method: request.method, rawPath, rawQuery, headers: request.headers, body: request.body },
+        authorization,
+        model.protocol,
+      );
+    } catch (error) {
+      counters.authFailures++;
+      throw error;
+    }
+    bump(counters.byAccount, principal.accountId);
+    bump(counters.byCaller, principal.arn);
+
+    const throttle = knobs.throttle;
+    if (throttle !== undefined && (throttle.services?.includes(service) ?? true)) {
+      const key = `${principal.accountId}|${region}|${service}:${operationName}`;
+      if (!parts.buckets.take(key, throttle.ratePerSecond, throttle.burst, Date.now())) {
+        counters.throttles++;
+        throw throttled(service, model.protocol);
+      }
+    }
+    if (knobs.faultRate > 0 && parts.random() < knobs.faultRate) {
+      counters.faults++;
+      throw injectedFault(service, model.protocol, knobs.faultStatus);
+    }
+
+    const ctx = callContext(parts, principal, model, region, resolved);
+    const input = parseInput(model, resolved, request);
+    const handler =
+      SERVICES[service]?.[operationName] ??
+      (READ_OPERATION.test(operationName) ? genericRead : undefined);
+    if (handler === undefined)
+      throw new AwsError(
+        "NotImplemented",
+        `The emulator does not implement ${service}:${operationName}`,
+        501,
+      );
+    const output = await handler(ctx, input);
+    return serializeOutput(model, resolved.operation, output, requestId);
+  } catch (error) {
+    if (!(error instanceof AwsError)) throw error;
+    if (DENIAL_CODES.has(error.code)) counters.denials++;
+    return serializeError(model, error, requestId);
+  }
+}

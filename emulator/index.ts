@@ -1,0 +1,8 @@
+export { startEmulator, type Emulator, type EmulatorOptions } from "./start-emulator.js";
+export { loadWorld, buildWorld } from "./world/load-world.js";
+export { WorldError } from "./world/world-error.js";
+export { DEFAULT_REGIONS } from "./world/default-regions.js";
+export type { WorldInput, WorldDocument, PolicyDocument } from "./world/world-schema.js";
+export type { World, Account, Role, User, OidcProvider, ResourceItem } from "./world/world.js";
+export type { Knobs, KnobsInput, ThrottleKnob } from "./knobs/knobs.js";
+export type { CallCounters } from "./knobs/counters.js";

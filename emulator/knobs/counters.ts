@@ -1,0 +1,36 @@
+export type CallCounters = {
+  total: number;
+  byService: Record<string, number>;
+  byOperation: Record<string, number>;
+  byAccount: Record<string, number>;
+  byCaller: Record<string, number>;
+  denials: number;
+  authFailures: number;
+  throttles: number;
+  faults: number;
+  connections: number;
+};
+
+export function emptyCounters(): CallCounters {
+  return {
+    total: 0,
+    byService: {},
+    byOperation: {},
+    byAccount: {},
+    byCaller: {},
+    denials: 0,
+    authFailures: 0,
+    throttles: 0,
+    faults: 0,
+    connections: 0,
+  };
+}
+
+/** Zeroes counters in place, so every holder of the object sees the reset. */
+export function resetCounters(counters: CallCounters): void {
+  Object.assign(counters, emptyCounters());
+}
+
+export function bump(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}

@@ -1,0 +1,36 @@
+export type ThrottleKnob = {
+  /** Sustained calls per second per (account, region, API), AWS's bucket refill rate. */
+  ratePerSecond: number;
+  /** Calls allowed in a burst: the bucket's capacity. */
+  burst: number;
+  /** Limit throttling to these services (credential-scope names); all when absent. */
+  services?: string[];
+};
+
+export type Knobs = {
+  /** Added before each AWS call is answered: one figure, or per service with a default. */
+  latencyMs: number | { default?: number; [service: string]: number | undefined };
+  throttle: ThrottleKnob | undefined;
+  /** Fraction (0..1) of AWS calls answered with an injected 5xx. */
+  faultRate: number;
+  faultStatus: 500 | 503;
+  /** GetQueryResults polls answered `Running` before a Logs query is `Complete`. */
+  queryPolls: number;
+};
+
+export type KnobsInput = Partial<Knobs>;
+
+export function resolveKnobs(input: KnobsInput | undefined): Knobs {
+  return {
+    latencyMs: input?.latencyMs ?? 0,
+    throttle: input?.throttle,
+    faultRate: input?.faultRate ?? 0,
+    faultStatus: input?.faultStatus ?? 500,
+    queryPolls: input?.queryPolls ?? 2,
+  };
+}
+
+export function latencyFor(knobs: Knobs, service: string): number {
+  if (typeof knobs.latencyMs === "number") return knobs.latencyMs;
+  return knobs.latencyMs[service] ?? knobs.latencyMs.default ?? 0;
+}

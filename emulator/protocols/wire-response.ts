@@ -1,0 +1,5 @@
+export type WireResponse = {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+};

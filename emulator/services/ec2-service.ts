@@ -1,0 +1,87 @@
+import { AwsError } from "../aws-error.js";
+import type { ResourceItem } from "../world/world.js";
+import type { ServiceHandlers } from "./call-context.js";
+import { applyEc2Filters, selectByIds, type Ec2Filter } from "./ec2-filters.js";
+import { pagedOutput, worldItems } from "./generic-read.js";
+import { text } from "./input-text.js";
+
+function instanceArn(region: string, accountId: string, id: string): string {
+  return `arn:aws:ec2:${region}:${accountId}:instance/${id}`;
+}
+
+// The world lists instances flat; EC2 answers with reservations. Instances that share a
+// ReservationId are grouped; the others get one reservation each, as RunInstances would.
+function reservations(instances: ResourceItem[], ownerId: string): ResourceItem[] {
+  const byId = new Map<string, ResourceItem>();
+  for (const instance of instances) {
+    const id =
+      typeof instance.ReservationId === "string"
+        ? instance.ReservationId
+        : `r-${text(instance.InstanceId).replace(/^i-/, "")}`;
+    let reservation = byId.get(id);
+    if (reservation === undefined) {
+      reservation = { ReservationId: id, OwnerId: ownerId, Groups: [], Instances: [] };
+      byId.set(id, reservation);
+    }
+    (reservation.Instances as ResourceItem[]).push(instance);
+  }
+  return [...byId.values()];
+}
+
+export const ec2Service: ServiceHandlers = {
+  async DescribeRegions(ctx, input) {
+    await ctx.authorize("ec2:DescribeRegions", "*");
+    let regions: ResourceItem[] = ctx.world.regions.map((r) => ({
+      RegionName: r,
+      Endpoint: `ec2.${r}.amazonaws.com`,
+      OptInStatus: "opt-in-not-required",
+    }));
+    const names = input.RegionNames as string[] | undefined;
+    if (names !== undefined && names.length > 0) {
+      const unknown = names.find((n) => !ctx.world.regions.includes(n));
+      if (unknown !== undefined)
+        throw new AwsError("InvalidParameterValue", `Invalid region: ${unknown}`, 400);
+      regions = regions.filter((r) => names.includes(String(r.RegionName)));
+    }
+    return { Regions: applyEc2Filters(regions, input.Filters as Ec2Filter[] | undefined) };
+  },
+
+  async DescribeInstances(ctx, input) {
+    await ctx.authorize("ec2:DescribeInstances", "*");
+    let instances = selectByIds(
+      worldItems(ctx, "Instances"),
+      "InstanceId",
+      input.InstanceIds as string[] | undefined,
+    );
+    instances = applyEc2Filters(instances, input.Filters as Ec2Filter[] | undefined);
+    return pagedOutput(ctx, input, "Reservations", reservations(instances, ctx.account.id));
+  },
+
+  async TerminateInstances(ctx, input) {
+    const ids = (input.InstanceIds as string[] | undefined) ?? [];
+    const instances = selectByIds(worldItems(ctx, "Instances"), "InstanceId", ids);
+    for (const id of ids)
+      await ctx.authorize("ec2:TerminateInstances", instanceArn(ctx.region, ctx.account.id, id));
+    if (input.DryRun === true)
+      throw new AwsError(
+        "DryRunOperation",
+        "Request would have succeeded, but DryRun flag is set.",
+        412,
+      );
+    return {
+      TerminatingInstances: instances.map((instance) => {
+        const previous = (instance.State as ResourceItem | undefined) ?? {
+          Code: 16,
+          Name: "running",
+        };
+        const terminated = previous.Name === "terminated";
+        instance.State = { Code: 48, Name: "terminated" };
+        return {
+          InstanceId: instance.InstanceId,
+          PreviousState: previous,
+          CurrentState: terminated ? previous : { Code: 32, Name: "shutting-down" },
+        };
+      }),
+    };
+  },
+};

@@ -1,0 +1,81 @@
+import { AwsError } from "../aws-error.js";
+import { paginate, paginatorFor, resultKeyFor, type PageOptions } from "../model/paginate.js";
+import { collection, type ResourceItem } from "../world/world.js";
+import { iamAction, type CallContext, type OperationHandler } from "./call-context.js";
+import { applyEc2Filters, selectByIds, type Ec2Filter } from "./ec2-filters.js";
+
+// AWS's documented page-size bounds and defaults for the lists the emulator serves.
+const PAGE_OPTIONS: Record<string, PageOptions> = {
+  "ec2:DescribeInstances": { minPageSize: 5, maxPageSize: 1000 },
+  "ec2:DescribeVpcs": { minPageSize: 5, maxPageSize: 1000 },
+  "ec2:DescribeSubnets": { minPageSize: 5, maxPageSize: 1000 },
+  "ec2:DescribeSecurityGroups": { minPageSize: 5, maxPageSize: 1000 },
+  "lambda:ListFunctions": { defaultPageSize: 50, minPageSize: 1, maxPageSize: 10000 },
+  "secretsmanager:ListSecrets": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
+  "ecs:ListClusters": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
+  "ecs:ListServices": { defaultPageSize: 10, minPageSize: 1, maxPageSize: 100 },
+  "logs:DescribeQueryDefinitions": { defaultPageSize: 1000, minPageSize: 1, maxPageSize: 1000 },
+  "account:ListRegions": { defaultPageSize: 20, minPageSize: 1, maxPageSize: 50 },
+};
+
+export function pageOptions(ctx: CallContext): PageOptions {
+  return PAGE_OPTIONS[`${ctx.model.signingName}:${ctx.operation.name}`] ?? {};
+}
+
+/** Services whose resources live once per account rather than per region. */
+const GLOBAL_SERVICES = new Set(["s3", "iam", "cloudfront", "route53", "organizations"]);
+
+export function worldItems(ctx: CallContext, name: string): ResourceItem[] {
+  const service = ctx.model.signingName;
+  return collection(
+    ctx.account,
+    GLOBAL_SERVICES.has(service) ? "global" : ctx.region,
+    service,
+    name,
+  );
+}
+
+/** One page of `items` as the operation's output, with its own token field. */
+export function pagedOutput(
+  ctx: CallContext,
+  input: Record<string, unknown>,
+  resultKey: string,
+  items: unknown[],
+): Record<string, unknown> {
+  const { page, tokenField, nextToken } = paginate(
+    ctx.model,
+    ctx.operation,
+    input,
+    items,
+    pageOptions(ctx),
+  );
+  const output: Record<string, unknown> = { [resultKey]: page };
+  if (tokenField !== undefined && nextToken !== undefined) output[tokenField] = nextToken;
+  return output;
+}
+
+/**
+ * The handler every Describe/List/Get over a result key shares: authorize on "*", take the
+ * world's collection named like the result key, apply EC2 ids and filters, and paginate.
+ */
+export const genericRead: OperationHandler = async (ctx, input) => {
+  const paginator = paginatorFor(ctx.model, ctx.operation);
+  const resultKey = resultKeyFor(ctx.operation, paginator);
+  if (resultKey === undefined)
+    throw new AwsError(
+      "NotImplemented",
+      `The emulator does not implement ${ctx.model.signingName}:${ctx.operation.name}`,
+      501,
+    );
+  await ctx.authorize(iamAction(ctx.model.signingName, ctx.operation.name), "*");
+  let items = worldItems(ctx, resultKey);
+  if (ctx.model.protocol === "ec2") {
+    for (const [name, value] of Object.entries(input)) {
+      // InstanceIds → InstanceId, GroupNames → GroupName: the item field each entry names.
+      if (!/(Ids|Names)$/.test(name) || !Array.isArray(value)) continue;
+      items = selectByIds(items, name.slice(0, -1), value as string[]);
+    }
+    items = applyEc2Filters(items, input.Filters as Ec2Filter[] | undefined);
+  }
+  return pagedOutput(ctx, input, resultKey, items);
+};

@@ -1,0 +1,83 @@
+import { createHash } from "node:crypto";
+import { validateResourcePolicy } from "@cloud-copilot/iam-policy";
+import { AwsError } from "../aws-error.js";
+import type { Account, ResourceItem } from "../world/world.js";
+import { collection } from "../world/world.js";
+import type { CallContext, ServiceHandlers } from "./call-context.js";
+import { pagedOutput } from "./generic-read.js";
+import { text } from "./input-text.js";
+
+function findBucket(ctx: CallContext, name: string): { bucket: ResourceItem; owner: Account } {
+  for (const account of ctx.world.accounts.values()) {
+    const bucket = collection(account, "global", "s3", "Buckets").find((b) => b.Name === name);
+    if (bucket !== undefined) return { bucket, owner: account };
+  }
+  throw new AwsError("NoSuchBucket", "The specified bucket does not exist", 404);
+}
+
+function policyText(bucket: ResourceItem): string | undefined {
+  const policy = bucket.Policy;
+  if (policy === undefined || policy === null) return undefined;
+  return typeof policy === "string" ? policy : JSON.stringify(policy);
+}
+
+/** The canonical user id S3 shows as owner; stable per account. */
+export function canonicalId(accountId: string): string {
+  return createHash("sha256").update(`canonical:${accountId}`).digest("hex");
+}
+
+async function authorizeBucket(
+  ctx: CallContext,
+  action: string,
+  bucket: ResourceItem,
+  owner: Account,
+): Promise<void> {
+  const policy = policyText(bucket);
+  await ctx.authorize(action, `arn:aws:s3:::${String(bucket.Name)}`, {
+    resourceAccountId: owner.id,
+    ...(policy !== undefined ? { resourcePolicy: JSON.parse(policy) as unknown } : {}),
+  });
+}
+
+export const s3Service: ServiceHandlers = {
+  async ListBuckets(ctx, input) {
+    await ctx.authorize("s3:ListAllMyBuckets", "*");
+    const buckets = collection(ctx.account, "global", "s3", "Buckets");
+    const output = pagedOutput(ctx, input, "Buckets", buckets);
+    return { ...output, Owner: { DisplayName: ctx.account.name, ID: canonicalId(ctx.account.id) } };
+  },
+
+  async GetBucketPolicy(ctx, input) {
+    const { bucket, owner } = findBucket(ctx, text(input.Bucket));
+    await authorizeBucket(ctx, "s3:GetBucketPolicy", bucket, owner);
+    // Only the owning account may read a bucket policy, whatever the policy grants.
+    if (owner.id !== ctx.account.id) throw new AwsError("AccessDenied", "Access Denied", 403);
+    const policy = policyText(bucket);
+    if (policy === undefined)
+      throw new AwsError("NoSuchBucketPolicy", "The bucket policy does not exist", 404);
+    return { Policy: policy };
+  },
+
+  async PutBucketPolicy(ctx, input) {
+    const { bucket, owner } = findBucket(ctx, text(input.Bucket));
+    await authorizeBucket(ctx, "s3:PutBucketPolicy", bucket, owner);
+    if (owner.id !== ctx.account.id) throw new AwsError("AccessDenied", "Access Denied", 403);
+    const submitted = typeof input.Policy === "string" ? input.Policy : "";
+    let document: unknown;
+    try {
+      document = JSON.parse(submitted);
+    } catch {
+      throw new AwsError(
+        "MalformedPolicy",
+        "Policies must be valid JSON and the first byte must be '{'",
+        400,
+      );
+    }
+    const problem = validateResourcePolicy(document)[0];
+    if (problem !== undefined)
+      throw new AwsError("MalformedPolicy", `${problem.message} (${problem.path})`, 400);
+    bucket.Policy = submitted;
+    ctx.authorizer.clear();
+    return {};
+  },
+};

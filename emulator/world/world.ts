@@ -1,0 +1,70 @@
+import type { PolicyDocument } from "./world-schema.js";
+
+export type Policy = { name: string; document: PolicyDocument };
+
+export type User = {
+  name: string;
+  arn: string;
+  /** AWS's unique id for the user (AIDA…), shown as UserId and aws:userid. */
+  uniqueId: string;
+  accountId: string;
+  policies: Policy[];
+};
+
+export type Role = {
+  name: string;
+  arn: string;
+  /** AWS's unique id for the role (AROA…), the first half of a session's UserId. */
+  uniqueId: string;
+  accountId: string;
+  trust: PolicyDocument;
+  policies: Policy[];
+  maxSessionDurationSeconds: number;
+};
+
+export type OidcProvider = {
+  /** Issuer URL as the tokens carry it in `iss`. */
+  url: string;
+  /** The provider's ARN suffix and condition-key prefix: the URL without its scheme. */
+  hostAndPath: string;
+  arn: string;
+  clientIds: string[];
+};
+
+export type ResourceItem = Record<string, unknown>;
+/** region (or "global") → service → collection name → items, mutable by write operations. */
+export type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+export type Account = {
+  id: string;
+  name: string;
+  users: Map<string, User>;
+  roles: Map<string, Role>;
+  oidcProviders: OidcProvider[];
+  instanceRole: Role | undefined;
+  resources: Resources;
+};
+
+export type AccessKey = { id: string; secret: string; user: User };
+
+export type World = {
+  regions: string[];
+  accounts: Map<string, Account>;
+  accessKeys: Map<string, AccessKey>;
+};
+
+/** The collection `name` of `service` in `region`, created empty so writes can append to it. */
+export function collection(
+  account: Account,
+  region: string,
+  service: string,
+  name: string,
+): ResourceItem[] {
+  const byService = (account.resources[region] ??= {});
+  const byName = (byService[service] ??= {});
+  const items = byName[name];
+  if (Array.isArray(items)) return items as ResourceItem[];
+  const created: ResourceItem[] = [];
+  byName[name] = created;
+  return created;
+}

@@ -1,0 +1,37 @@
+import type { z } from "zod";
+
+/** What an action's code gets for one target: SDK clients already bound to the connection and region. */
+export interface ActionContext {
+  region: string;
+  /** A client of the given SDK class for this target (credentials, endpoint and HTTP layer set). */
+  client<C>(ClientClass: new (config: never) => C): C;
+  /** Stop following pages after this many items. */
+  maxItems: number | undefined;
+  /** Items per page asked of AWS (the operation's MaxResults); AWS's default when absent. */
+  pageSize: number | undefined;
+  signal: AbortSignal;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface ActionDefinition<I = unknown> {
+  /** `aws.<service>.<operation>` in camelCase. */
+  id: string;
+  title: string;
+  description: string;
+  /** The SDK v3 client name (`ec2`, `cloudwatch-logs`, …): the IAM prefix and the throttling bucket. */
+  sdkService: string;
+  /** Every SDK operation it calls; their IAM actions are its permissions. */
+  operations: string[];
+  /** Global services (S3 ListBuckets, IAM) run once per account, not once per region. */
+  global?: boolean;
+  input: z.ZodType<I>;
+  output: string;
+  run(context: ActionContext, input: I): Promise<unknown>;
+}
+
+/** Keeps the input type of each definition while the catalog holds them side by side. */
+export function defineAction<S extends z.ZodType>(
+  definition: Omit<ActionDefinition<z.infer<S>>, "input"> & { input: S },
+): ActionDefinition {
+  return definition;
+}

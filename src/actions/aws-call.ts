@@ -1,0 +1,118 @@
+import { createRequire } from "node:module";
+import { z } from "zod";
+import { Invalid } from "../errors.js";
+import type { ActionContext, ActionDefinition } from "./action-definition.js";
+import { collectPages } from "./collect-pages.js";
+
+// Names people use for a service, mapped to the SDK v3 package suffix.
+const ALIASES: Record<string, string> = {
+  logs: "cloudwatch-logs",
+  secretsmanager: "secrets-manager",
+  elbv2: "elastic-load-balancing-v2",
+  elb: "elastic-load-balancing",
+};
+
+export const awsCallInputSchema = z.strictObject({
+  service: z
+    .string()
+    .regex(/^[a-z0-9-]{2,64}$/, "expected an SDK client name such as ec2, s3 or cloudwatch-logs"),
+  operation: z
+    .string()
+    .regex(/^[A-Z][A-Za-z0-9]{1,127}$/, "expected an operation name such as DescribeInstances"),
+  input: z.record(z.string(), z.unknown()).default({}),
+  maxItems: z.number().int().positive().optional(),
+});
+export type AwsCallInput = z.infer<typeof awsCallInputSchema>;
+
+export function sdkServiceName(service: string): string {
+  return ALIASES[service] ?? service;
+}
+
+interface SdkModule {
+  client: new (config: never) => { send(command: unknown): Promise<unknown> };
+  command: new (input: unknown) => unknown;
+  paginator?: (
+    config: { client: unknown; pageSize?: number },
+    input: unknown,
+  ) => AsyncIterable<Record<string, unknown>>;
+}
+
+const require = createRequire(import.meta.url);
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+/** Loads `@aws-sdk/client-<service>` if this install has it, and finds the operation in it. */
+export async function loadOperation(service: string, operation: string): Promise<SdkModule> {
+  const name = sdkServiceName(service);
+  const specifier = `@aws-sdk/client-${name}`;
+  try {
+    require.resolve(specifier);
+  } catch {
+    throw new Invalid(`no AWS SDK client ${specifier} is installed with this Switchboard`, {
+      field: "service",
+    });
+  }
+  let loaded = modules.get(name);
+  if (loaded === undefined) {
+    loaded = import(specifier) as Promise<Record<string, unknown>>;
+    modules.set(name, loaded);
+  }
+  const mod = await loaded;
+  const clientName = Object.keys(mod).find(
+    (k) => k.endsWith("Client") && !k.endsWith("ServiceClient") && typeof mod[k] === "function",
+  );
+  const command = mod[`${operation}Command`];
+  if (clientName === undefined || typeof command !== "function") {
+    throw new Invalid(`${specifier} has no operation ${operation}`, { field: "operation" });
+  }
+  const paginator = mod[`paginate${operation}`];
+  return {
+    client: mod[clientName] as SdkModule["client"],
+    command: command as SdkModule["command"],
+    ...(typeof paginator === "function"
+      ? { paginator: paginator as NonNullable<SdkModule["paginator"]> }
+      : {}),
+  };
+}
+
+/** Follows every page and joins the list fields that all pages carry. */
+async function callOperation(ctx: ActionContext, call: AwsCallInput): Promise<unknown> {
+  const op = await loadOperation(call.service, call.operation);
+  const client = ctx.client(op.client);
+  if (op.paginator === undefined) {
+    const { $metadata: _m, ...result } = (await client.send(new op.command(call.input))) as Record<
+      string,
+      unknown
+    >;
+    return result;
+  }
+  const pages = op.paginator(
+    ctx.pageSize === undefined ? { client } : { client, pageSize: ctx.pageSize },
+    call.input,
+  );
+  const iterator = pages[Symbol.asyncIterator]();
+  const head = await iterator.next();
+  if (head.done === true) return {};
+  // The list fields are the arrays of the first page; collectPages joins them across pages.
+  const lists = Object.entries(head.value)
+    .filter(([, v]) => Array.isArray(v))
+    .map(([k]) => k);
+  const rest = (async function* () {
+    yield head.value;
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next())
+      yield next.value;
+  })();
+  return collectPages(rest, lists, call.maxItems ?? ctx.maxItems);
+}
+
+/** `aws.call`: any operation of any installed SDK client, under the same rules as the catalog. */
+export const awsCallAction: ActionDefinition<AwsCallInput> = {
+  id: "aws.call",
+  title: "Call any AWS operation",
+  description:
+    "Any operation of any AWS SDK v3 client installed with Switchboard, by service and operation name.",
+  sdkService: "*",
+  operations: [],
+  input: awsCallInputSchema,
+  output: "the operation's output (all pages joined)",
+  run: callOperation,
+};

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { Invalid, SwitchboardError } from "../errors.js";
+import type { ActionDefinition } from "./action-definition.js";
+import { awsCallAction, awsCallInputSchema, sdkServiceName } from "./aws-call.js";
+import { CATALOG } from "./catalog/index.js";
+import { accessLevelOf, iamActionFor, type AccessLevel } from "./iam/index.js";
+import type { ActionInfo } from "./schemas.js";
+
+// From least to most powerful, to name an action by the strongest thing it can do.
+const LEVEL_ORDER: AccessLevel[] = ["List", "Read", "Tagging", "Write", "Permissions management"];
+
+export function findAction(id: string): ActionDefinition {
+  const action = id === awsCallAction.id ? (awsCallAction as ActionDefinition) : CATALOG.get(id);
+  if (action === undefined) {
+    throw new SwitchboardError(
+      "ACTION_NOT_FOUND",
+      `no action ${id}; GET /api/v1/actions lists them`,
+    );
+  }
+  return action;
+}
+
+/** The IAM actions a call needs: the catalog's, or the one operation of an `aws.call`. */
+export function iamActionsOf(action: ActionDefinition, input: unknown): string[] {
+  try {
+    if (action.id === awsCallAction.id) {
+      const call = awsCallInputSchema.parse(input);
+      return [iamActionFor(sdkServiceName(call.service), call.operation)];
+    }
+    return action.operations.map((op) => iamActionFor(action.sdkService, op));
+  } catch (error) {
+    if (error instanceof SwitchboardError || error instanceof z.ZodError) throw error;
+    throw new Invalid(error instanceof Error ? error.message : String(error), {
+      field: "input.operation",
+    });
+  }
+}
+
+export async function describeAction(action: ActionDefinition): Promise<ActionInfo> {
+  const permissions = await Promise.all(
+    action.operations.map(async (op) => {
+      const iam = iamActionFor(action.sdkService, op);
+      return { action: iam, accessLevel: await accessLevelOf(iam) };
+    }),
+  );
+  const strongest = permissions.reduce<AccessLevel | undefined>(
+    (max, p) =>
+      max === undefined || LEVEL_ORDER.indexOf(p.accessLevel) > LEVEL_ORDER.indexOf(max)
+        ? p.accessLevel
+        : max,
+    undefined,
+  );
+  return {
+    id: action.id,
+    title: action.title,
+    description: action.description,
+    service: action.sdkService,
+    global: action.global === true,
+    permissions,
+    accessLevel: strongest ?? "depends on the operation",
+    inputSchema: z.toJSONSchema(action.input, { unrepresentable: "any" }),
+    output: action.output,
+  };
+}
+
+export function allActions(): ActionDefinition[] {
+  return [...CATALOG.values(), awsCallAction];
+}

@@ -1,0 +1,5 @@
+export type { ActionDeps } from "./action-deps.js";
+export { actionRoutes } from "./routes.js";
+export type { RunTables } from "./run.table.js";
+export * from "./schemas.js";
+export { loadAccessPolicies } from "./iam/index.js";

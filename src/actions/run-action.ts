@@ -1,0 +1,459 @@
+import type { Principal } from "../access/index.js";
+import { recordAuditEvent, type RequestContext } from "../audit/index.js";
+import {
+  explainAwsError,
+  listExecutableConnections,
+  visibleConnection,
+  type Actor,
+  type ConnectionRecord,
+} from "../connections/index.js";
+import {
+  ERROR_CATALOGUE,
+  Invalid,
+  Refused,
+  SwitchboardError,
+  Upstream,
+  type ErrorCode,
+} from "../errors.js";
+import { newId } from "../ids.js";
+import type { ActionDefinition } from "./action-definition.js";
+import type { ActionDeps } from "./action-deps.js";
+import { findAction, iamActionsOf } from "./catalog-info.js";
+import { checkAccess } from "./iam/index.js";
+import { redact } from "./redact.js";
+import type { RunRequest, RunSummary, TargetResult } from "./schemas.js";
+import { KeyedSemaphore, Semaphore } from "./semaphore.js";
+import { storeOutput } from "./store-output.js";
+import { targetContext } from "./target-context.js";
+
+const ACCESS_POLICY_NAME = { view: "ViewOnlyAccess", read: "ReadOnlyAccess" } as const;
+const THROTTLING = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "SlowDown",
+]);
+
+interface Target {
+  name: string;
+  /** Absent for a named connection the caller may not execute. */
+  connection?: ConnectionRecord;
+  region: string;
+  /** Set when the target is reported without running. */
+  preset?: Pick<TargetResult, "status" | "error">;
+}
+
+interface StoredTarget {
+  result: TargetResult;
+  compressed: string | null;
+  bytes: number;
+}
+
+export interface RunOutcome {
+  runId: string;
+  status: "succeeded" | "failed" | "partial";
+  durationMs: number;
+  summary: RunSummary;
+  results: TargetResult[];
+}
+
+function accessRefusal(
+  action: ActionDefinition,
+  connection: ConnectionRecord,
+  denied: { action: string; accessLevel: string },
+): Refused {
+  const setting =
+    connection.access === "full"
+      ? "full"
+      : `${connection.access} (AWS managed ${ACCESS_POLICY_NAME[connection.access]})`;
+  return new Refused(
+    "ACCESS_REFUSED",
+    `${action.id} needs ${denied.action} (access level ${denied.accessLevel}), which connection ${connection.name} does not allow: its access is ${setting}; an editor can set access full`,
+  );
+}
+
+function errorOf(error: unknown, connection: ConnectionRecord): NonNullable<TargetResult["error"]> {
+  if (
+    error instanceof SwitchboardError &&
+    error.code !== "OUTBOUND_REFUSED" &&
+    error.code !== "NOT_FOUND"
+  ) {
+    return { code: error.code, message: error.message };
+  }
+  const explained = explainAwsError(error, "identity", connection);
+  return { code: explained.code, message: explained.message, fix: explained.fix };
+}
+
+function summarize(results: TargetResult[]): RunSummary {
+  const summary: RunSummary = {
+    total: results.length,
+    succeeded: 0,
+    failed: 0,
+    refused: 0,
+    skipped: 0,
+  };
+  for (const r of results) summary[r.status] += 1;
+  return summary;
+}
+
+/** (connection, region) pairs: executable connections × their regions; global actions once per account. */
+async function resolveTargets(
+  deps: ActionDeps,
+  principal: Principal,
+  action: ActionDefinition,
+  request: RunRequest,
+): Promise<{ targets: Target[]; single: boolean }> {
+  if (request.connection !== undefined || request.region !== undefined) {
+    if (request.connection === undefined || request.region === undefined) {
+      throw new Invalid("a single run needs both connection and region", {
+        field: request.connection === undefined ? "connection" : "region",
+      });
+    }
+    if (request.connections !== undefined || request.regions !== undefined) {
+      throw new Invalid("give either connection and region, or connections and regions", {
+        field: "connections",
+      });
+    }
+    const { connection, roles } = await visibleConnection(deps.db, principal, request.connection);
+    if (!roles.includes("executor")) {
+      throw new Refused(
+        "FORBIDDEN",
+        `you need the executor role on connection ${connection.name} to run actions with it`,
+      );
+    }
+    if (!connection.regions.includes(request.region)) {
+      throw new SwitchboardError(
+        "REGION_NOT_ALLOWED",
+        connection.regions.length === 0
+          ? `connection ${connection.name} has no regions yet: test it (it learns them) or set them`
+          : `region ${request.region} is not one of connection ${connection.name}'s regions (${connection.regions.join(", ")})`,
+        { field: "region" },
+      );
+    }
+    return {
+      targets: [{ name: connection.name, connection, region: request.region }],
+      single: true,
+    };
+  }
+  if (request.connections === undefined)
+    throw new Invalid("give connection and region, or connections", { field: "connection" });
+
+  const executable = await listExecutableConnections(deps.db, principal);
+  const byName = new Map(executable.map((c) => [c.name, c]));
+  const targets: Target[] = [];
+  let chosen: ConnectionRecord[];
+  if (Array.isArray(request.connections)) {
+    chosen = [];
+    for (const name of request.connections) {
+      const connection = byName.get(name);
+      if (connection === undefined) {
+        targets.push({
+          name,
+          region: "-",
+          preset: {
+            status: "refused",
+            error: { code: "FORBIDDEN", message: `no connection ${name} that you may execute` },
+          },
+        });
+      } else chosen.push(connection);
+    }
+  } else if (request.connections === "*") {
+    chosen = executable;
+  } else {
+    const [key, value] = [
+      request.connections.tag.slice(0, request.connections.tag.indexOf("=")),
+      request.connections.tag.slice(request.connections.tag.indexOf("=") + 1),
+    ];
+    chosen = executable.filter((c) => c.tags[key] === value);
+  }
+
+  const seenAccounts = new Set<string>();
+  for (const connection of chosen) {
+    const wanted =
+      request.regions === undefined || request.regions === "*"
+        ? connection.regions
+        : request.regions;
+    if (connection.regions.length === 0) {
+      targets.push({
+        name: connection.name,
+        connection,
+        region: "-",
+        preset: {
+          status: "skipped",
+          error: {
+            code: "REGION_NOT_ALLOWED",
+            message: `connection ${connection.name} has no regions yet: test it`,
+          },
+        },
+      });
+      continue;
+    }
+    if (action.global === true) {
+      // One call per account: the same account reached through two connections is called once.
+      const account = connection.accountId ?? connection.id;
+      if (seenAccounts.has(account)) continue;
+      seenAccounts.add(account);
+      const region =
+        wanted.find((r) => connection.regions.includes(r)) ?? connection.regions[0] ?? "us-east-1";
+      targets.push({
+        name: connection.name,
+        connection,
+        region:
+          connection.regions.includes("us-east-1") && wanted.includes("us-east-1")
+            ? "us-east-1"
+            : region,
+      });
+      continue;
+    }
+    for (const region of wanted) {
+      targets.push(
+        connection.regions.includes(region)
+          ? { name: connection.name, connection, region }
+          : {
+              name: connection.name,
+              connection,
+              region,
+              preset: {
+                status: "skipped",
+                error: {
+                  code: "REGION_NOT_ALLOWED",
+                  message: `${region} is not one of connection ${connection.name}'s regions`,
+                },
+              },
+            },
+      );
+    }
+  }
+  return { targets, single: false };
+}
+
+/**
+ * Runs an action on one target or fans it out. Checks, in order: the action exists, the input
+ * is valid, the caller may execute the connection, the region is the connection's, and the
+ * connection's access setting allows every IAM action — before any request leaves.
+ * One failing target never stops the others.
+ */
+export async function runAction(
+  deps: ActionDeps,
+  context: RequestContext,
+  principal: Principal,
+  actionId: string,
+  request: RunRequest,
+  options: { onResult?: (result: TargetResult) => void; signal?: AbortSignal } = {},
+): Promise<RunOutcome & { single: boolean }> {
+  const action = findAction(actionId);
+  const parsed = action.input.safeParse(request.input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.join(".") ?? "";
+    throw new Invalid(`input${path === "" ? "" : `.${path}`}: ${issue?.message ?? "invalid"}`, {
+      field: path === "" ? "input" : `input.${path}`,
+    });
+  }
+  const input = parsed.data;
+  const iamActions = iamActionsOf(action, input);
+  const { targets, single } = await resolveTargets(deps, principal, action, request);
+
+  const actor: Actor = {
+    orgId: principal.orgId,
+    orgName: principal.orgName,
+    userName: principal.userName,
+    requestId: context.requestId ?? newId(),
+    sourceIp: context.sourceIp,
+  };
+  const only = targets[0]?.connection;
+  if (single && only !== undefined) {
+    const decision = await checkAccess(only.access, iamActions);
+    if (!decision.allowed) {
+      await recordAuditEvent(deps.db, context, {
+        action: "action.run",
+        objectType: "connection",
+        objectId: only.name,
+        outcome: "denied",
+        detail: { action: action.id, iamAction: decision.action, access: only.access },
+      });
+      throw accessRefusal(action, only, decision);
+    }
+  }
+
+  const runId = newId();
+  actor.requestId = `run_${runId.slice(-12)}`;
+  const started = deps.clock.now();
+  await deps.db
+    .insertInto("runs")
+    .values({
+      id: runId,
+      org_id: principal.orgId,
+      kind: "action",
+      action_id: action.id,
+      actor: context.actor,
+      status: "running",
+      input: JSON.stringify(redact(input)),
+      target_count: targets.length,
+      started_at: started.toISOString(),
+      finished_at: null,
+      duration_ms: null,
+      summary: null,
+    })
+    .execute();
+
+  const overall = new Semaphore(deps.maxConcurrency ?? 64);
+  const buckets = new KeyedSemaphore(deps.maxPerBucket ?? 8);
+  const signal = options.signal ?? new AbortController().signal;
+
+  const runTarget = async (target: Target): Promise<StoredTarget> => {
+    const base = {
+      connection: target.name,
+      accountId: target.connection?.accountId ?? null,
+      region: target.region,
+    };
+    const connection = target.connection;
+    if (target.preset !== undefined || connection === undefined) {
+      const preset = target.preset ?? { status: "refused" as const };
+      const result: TargetResult = {
+        ...base,
+        durationMs: 0,
+        status: preset.status,
+        ...(preset.error === undefined ? {} : { error: preset.error }),
+      };
+      return { result, compressed: null, bytes: 0 };
+    }
+    const t0 = performance.now();
+    const elapsed = () => Math.round((performance.now() - t0) * 100) / 100;
+    const decision = await checkAccess(connection.access, iamActions);
+    if (!decision.allowed) {
+      const refusal = accessRefusal(action, connection, decision);
+      return {
+        result: {
+          ...base,
+          status: "refused",
+          durationMs: elapsed(),
+          error: { code: refusal.code, message: refusal.message },
+        },
+        compressed: null,
+        bytes: 0,
+      };
+    }
+    try {
+      const bucket = `${connection.accountId ?? connection.id}/${target.region}/${action.sdkService}`;
+      const output = await overall.run(() =>
+        buckets.run(bucket, () =>
+          action.run(
+            targetContext(deps.credentials, connection, target.region, actor, {
+              maxItems: request.maxItems,
+              pageSize: request.pageSize,
+              signal,
+            }),
+            input,
+          ),
+        ),
+      );
+      const stored = storeOutput(redact(output));
+      return {
+        result: {
+          ...base,
+          status: "succeeded",
+          durationMs: elapsed(),
+          output: stored.shown,
+          ...(stored.truncated ? { outputTruncated: true } : {}),
+        },
+        compressed: stored.compressed,
+        bytes: stored.bytes,
+      };
+    } catch (error) {
+      return {
+        result: {
+          ...base,
+          status: "failed",
+          durationMs: elapsed(),
+          error: errorOf(error, connection),
+        },
+        compressed: null,
+        bytes: 0,
+      };
+    }
+  };
+
+  const stored = await Promise.all(
+    targets.map(async (target) => {
+      const done = await runTarget(target);
+      options.onResult?.(done.result);
+      return done;
+    }),
+  );
+  const results = stored.map((s) => s.result);
+  const summary = summarize(results);
+  const durationMs = deps.clock.now().getTime() - started.getTime();
+  const status =
+    summary.succeeded === summary.total
+      ? "succeeded"
+      : summary.succeeded === 0
+        ? "failed"
+        : "partial";
+
+  await deps.db.transaction().execute(async (tx) => {
+    for (let i = 0; i < stored.length; i += 200) {
+      const chunk = stored.slice(i, i + 200);
+      await tx
+        .insertInto("run_targets")
+        .values(
+          chunk.map((s, j) => ({
+            run_id: runId,
+            idx: i + j,
+            connection_name: s.result.connection,
+            account_id: s.result.accountId,
+            region: s.result.region,
+            status: s.result.status,
+            duration_ms: Math.round(s.result.durationMs),
+            output: s.compressed,
+            output_bytes: s.bytes,
+            output_truncated: s.result.outputTruncated === true ? 1 : 0,
+            error: s.result.error === undefined ? null : JSON.stringify(s.result.error),
+          })),
+        )
+        .execute();
+    }
+    await tx
+      .updateTable("runs")
+      .set({
+        status,
+        finished_at: deps.clock.now().toISOString(),
+        duration_ms: durationMs,
+        summary: JSON.stringify(summary),
+      })
+      .where("id", "=", runId)
+      .execute();
+    await recordAuditEvent(tx, context, {
+      action: "action.run",
+      objectType: "run",
+      objectId: runId,
+      outcome: status === "failed" ? "failure" : "success",
+      detail: {
+        action: action.id,
+        targets: summary.total,
+        summary,
+        ...(single ? { connection: targets[0]?.name, region: targets[0]?.region } : {}),
+      },
+    });
+  });
+  return { runId, status, durationMs, summary, results, single };
+}
+
+/** A single run's failure as the API's error body: AWS's error in words, throttling retriable. */
+export function singleRunError(result: TargetResult): SwitchboardError {
+  const error = result.error ?? { code: "Error", message: "the action failed" };
+  // Switchboard's own errors (a refused host, an input the action rejected) keep their code.
+  if (error.code in ERROR_CATALOGUE)
+    return new SwitchboardError(error.code as ErrorCode, error.message);
+  if (THROTTLING.has(error.code)) {
+    return new Upstream(
+      `AWS throttled the call after the SDK's retries (${error.code}): ${error.message}`,
+      { code: "AWS_THROTTLED" },
+    );
+  }
+  return new Upstream(
+    `AWS answered ${error.code}: ${error.message}${error.fix === undefined ? "" : ` — ${error.fix}`}`,
+    { code: "AWS_ERROR" },
+  );
+}

@@ -1,0 +1,113 @@
+import { z } from "zod";
+
+const connectionName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "expected a connection name");
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "expected a region name such as us-east-1");
+
+export const runRequestSchema = z.strictObject({
+  connection: connectionName.optional().describe("one target: the connection"),
+  region: region.optional().describe("one target: the region"),
+  connections: z
+    .union([
+      z.array(connectionName).min(1).max(5000),
+      z.strictObject({ tag: z.string().regex(/^[^=]+=.*$/, "expected key=value") }),
+      z.literal("*"),
+    ])
+    .optional()
+    .describe('fan-out: names, {"tag": "env=prod"} or "*" (every connection you may execute)'),
+  regions: z
+    .union([z.array(region).min(1).max(50), z.literal("*")])
+    .optional()
+    .describe('fan-out: regions, or "*" for each connection\'s own (the default)'),
+  input: z.unknown().default({}),
+  maxItems: z
+    .number()
+    .int()
+    .positive()
+    .max(1_000_000)
+    .optional()
+    .describe("stop following pages after this many items"),
+  pageSize: z
+    .number()
+    .int()
+    .positive()
+    .max(1000)
+    .optional()
+    .describe("items per page asked of AWS; AWS's default when absent"),
+});
+export type RunRequest = z.infer<typeof runRequestSchema>;
+
+export const targetErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  fix: z.string().optional(),
+});
+
+export const targetResultSchema = z.object({
+  connection: z.string(),
+  accountId: z.string().nullable(),
+  region: z.string(),
+  status: z.enum(["succeeded", "failed", "refused", "skipped"]),
+  durationMs: z.number(),
+  output: z.unknown().optional(),
+  outputTruncated: z.boolean().optional(),
+  error: targetErrorSchema.optional(),
+});
+export type TargetResult = z.infer<typeof targetResultSchema>;
+
+export const runSummarySchema = z.object({
+  total: z.number(),
+  succeeded: z.number(),
+  failed: z.number(),
+  refused: z.number(),
+  skipped: z.number(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const runInfoSchema = z.object({
+  id: z.string(),
+  status: z.enum(["running", "succeeded", "failed", "partial"]),
+  durationMs: z.number(),
+});
+
+export const singleRunResponseSchema = z.object({
+  run: runInfoSchema,
+  output: z.unknown(),
+  outputTruncated: z.boolean().optional(),
+});
+
+export const fanOutResponseSchema = z.object({
+  run: runInfoSchema,
+  summary: runSummarySchema,
+  results: z.array(targetResultSchema),
+});
+
+export const actionInfoSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  service: z.string(),
+  global: z.boolean(),
+  permissions: z.array(z.object({ action: z.string(), accessLevel: z.string() })),
+  accessLevel: z.string().describe("the most powerful access level among its permissions"),
+  inputSchema: z.unknown().describe("JSON Schema of the input"),
+  output: z.string(),
+});
+export type ActionInfo = z.infer<typeof actionInfoSchema>;
+
+export const minimalPolicyRequestSchema = z.strictObject({
+  actions: z
+    .array(
+      z.union([
+        z.string().describe("a catalog action id"),
+        z
+          .strictObject({ service: z.string(), operation: z.string() })
+          .describe("an aws.call operation"),
+      ]),
+    )
+    .min(1)
+    .max(500),
+});

@@ -1,0 +1,134 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../emulator/index.js";
+import { runCli, startServerProcess, type ServerProcess } from "../helpers/cli.js";
+
+const KEY = { id: "AKIACLITESTUSER00001", secret: "cli-test-user-secret-0000000000000000000" };
+
+describe("switchboard connection", () => {
+  let home: string;
+  let server: ServerProcess;
+  let emulator: Emulator;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({
+      world: {
+        regions: ["us-east-1", "eu-west-1"],
+        accounts: [
+          {
+            id: "333333333333",
+            name: "cli",
+            users: [
+              {
+                name: "ops",
+                accessKeys: [{ id: KEY.id, secret: KEY.secret }],
+                policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+              },
+            ],
+          },
+        ],
+      },
+    });
+    home = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-conn-cli-"));
+    server = await startServerProcess({
+      SWITCHBOARD_DATA_DIR: path.join(home, "data"),
+      SWITCHBOARD_BOOTSTRAP_TOKEN: "sb_test",
+    });
+    env = {
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, ".config"),
+      SWITCHBOARD_URL: server.url,
+      SWITCHBOARD_TOKEN: "sb_test",
+    };
+    expect(
+      (
+        await runCli(
+          ["settings", "outbound", "set", "*.amazonaws.com", `127.0.0.1:${emulator.port}`],
+          { env },
+        )
+      ).code,
+    ).toBe(0);
+    expect(
+      (await runCli(["secret", "set", "keys/system/cli-key"], { env, stdin: `${KEY.secret}\n` }))
+        .code,
+    ).toBe(0);
+  });
+  afterAll(async () => {
+    await server.stop("SIGKILL");
+    await emulator.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it("adds, tests, lists, shows and removes a connection", async () => {
+    const add = await runCli(
+      [
+        "connection",
+        "add",
+        "ops",
+        "--method",
+        "access_key",
+        "--access-key-id",
+        KEY.id,
+        "--secret-path",
+        "keys/system/cli-key",
+        "--endpoint",
+        emulator.url,
+        "--region",
+        "us-east-1",
+        "--tag",
+        "env=test",
+      ],
+      { env },
+    );
+    expect(add.stderr).toBe("");
+    expect(add.stdout).toContain("connection ops added (access_key, read)");
+    const test = await runCli(["connection", "test", "ops"], { env });
+    expect(test.stdout).toBe(
+      "ok: arn:aws:iam::333333333333:user/ops in account 333333333333; 2 regions\n",
+    );
+    const list = await runCli(["connection", "list"], { env });
+    expect(list.stdout).toMatch(
+      /^ops\s+access_key\s+333333333333\s+read\s+us-east-1\s+env=test\s+ok /m,
+    );
+    const role = await runCli(
+      [
+        "connection",
+        "add",
+        "prod",
+        "--method",
+        "assume_role",
+        "--role-arn",
+        "arn:aws:iam::333333333333:role/sb",
+      ],
+      { env },
+    );
+    const externalId = /sts:ExternalId (\S+)/.exec(role.stdout)?.[1];
+    const trust = JSON.parse(
+      (await runCli(["connection", "show", "prod", "--trust-policy"], { env })).stdout,
+    ) as { Statement: { Condition: unknown }[] };
+    expect(trust.Statement[0]?.Condition).toEqual({
+      StringEquals: { "sts:ExternalId": externalId },
+    });
+    expect((await runCli(["connection", "remove", "prod"], { env })).stdout).toBe(
+      "removed connection prod\n",
+    );
+  });
+
+  it("explains a failed test in one line and exits 1", async () => {
+    await runCli(["secret", "set", "keys/system/cli-key", "--replace"], {
+      env,
+      stdin: "wrong-secret-000000000000000000000000000\n",
+    });
+    await runCli(["connection", "edit", "ops", "--tag", "env=test2"], { env });
+    const failed = await runCli(["connection", "test", "ops"], { env });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim().split("\n")).toHaveLength(1);
+    expect(failed.stderr).toMatch(
+      /^error: SignatureDoesNotMatch: the secret access key at keys\/system\/cli-key does not belong to access key id/,
+    );
+    expect(failed.stderr + failed.stdout).not.toContain(KEY.secret);
+  });
+});

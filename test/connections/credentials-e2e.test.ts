@@ -1,0 +1,485 @@
+import net from "node:net";
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  TerminateInstancesCommand,
+} from "@aws-sdk/client-ec2";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
+import { credentialsFor, findConnection } from "../../src/connections/index.js";
+import { describeEachDatabase } from "../helpers/databases.js";
+import { memberToken } from "../helpers/member.js";
+import { createTestApp, type TestApp } from "../helpers/test-app.js";
+
+const HUB = "111111111111";
+const PROD = "222222222222";
+const DEPLOYER = { id: "AKIAPRODDEPLOYER0001", secret: "prod-deployer-secret-000000000000000000" };
+const ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess";
+const SEVENTEEN = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "ca-central-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "eu-central-1",
+  "eu-north-1",
+  "ap-south-1",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "sa-east-1",
+];
+
+interface TestResult {
+  ok: boolean;
+  accountId: string | null;
+  arn: string | null;
+  regions: string[];
+  error: { code: string; message: string; fix: string } | null;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+function world(issuer: string, externalId: string): WorldInput {
+  const oidcHost = issuer.replace(/^https?:\/\//, "");
+  return {
+    regions: SEVENTEEN,
+    accounts: [
+      {
+        id: HUB,
+        name: "hub",
+        roles: [
+          {
+            name: "host",
+            trust: {
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { Service: "ec2.amazonaws.com" },
+                  Action: "sts:AssumeRole",
+                },
+              ],
+            },
+            policies: [
+              {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
+              },
+            ],
+          },
+        ],
+        instanceRole: "host",
+      },
+      {
+        id: PROD,
+        name: "prod",
+        users: [
+          {
+            name: "deployer",
+            accessKeys: [{ id: DEPLOYER.id, secret: DEPLOYER.secret }],
+            policies: [ADMIN_POLICY],
+          },
+        ],
+        oidcProviders: [{ url: issuer, clientIds: ["default/app-id/switchboard.aws.connector"] }],
+        roles: [
+          {
+            name: "switchboard-read",
+            trust: {
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { AWS: `arn:aws:iam::${HUB}:role/host` },
+                  Action: "sts:AssumeRole",
+                  Condition: { StringEquals: { "sts:ExternalId": externalId } },
+                },
+              ],
+            },
+            // The role itself could do anything: only the session policy keeps a read connection read-only.
+            policies: [ADMIN_POLICY],
+          },
+          {
+            name: "switchboard-web",
+            trust: {
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { Federated: `arn:aws:iam::${PROD}:oidc-provider/${oidcHost}` },
+                  Action: "sts:AssumeRoleWithWebIdentity",
+                  Condition: {
+                    StringEquals: {
+                      [`${oidcHost}:aud`]: "default/app-id/switchboard.aws.connector",
+                      [`${oidcHost}:sub`]: "switchboard:connection/web",
+                    },
+                  },
+                },
+              ],
+            },
+            policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+          },
+        ],
+        resources: {
+          "us-east-1": {
+            ec2: {
+              Instances: [
+                {
+                  InstanceId: "i-0000000000000aaa1",
+                  InstanceType: "t3.micro",
+                  State: { Code: 16, Name: "running" },
+                  LaunchTime: "2026-01-01T00:00:00Z",
+                },
+              ],
+            },
+          },
+        },
+      },
+    ],
+  };
+}
+
+describeEachDatabase("connections against the AWS emulator", (suite) => {
+  let t: TestApp;
+  let emulator: Emulator;
+  let now = new Date();
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    const issuer = `http://127.0.0.1:${port}`;
+    t = await createTestApp(suite.handle().db, {
+      clock: { now: () => now },
+      dev: true,
+      oidcIssuer: issuer,
+    });
+    await t.app.listen({ port, host: "127.0.0.1" });
+    const externalId = (await t.call("GET", "/api/v1/settings/external-id")).json<{
+      externalId: string;
+    }>().externalId;
+    emulator = await startEmulator({ world: world(issuer, externalId) });
+    await t.call("PUT", "/api/v1/settings/outbound", {
+      body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
+    });
+    // The server's own identity: the emulator's instance role, through the SDK's IMDSv2 provider.
+    for (const key of [
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+      "AWS_PROFILE",
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+      "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ]) {
+      delete process.env[key];
+    }
+    process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/credentials";
+    process.env.AWS_CONFIG_FILE = "/nonexistent/config";
+    process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = emulator.url;
+
+    await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/system/prod-deployer", value: DEPLOYER.secret },
+    });
+    await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/system/wrong-secret", value: "not-the-right-secret-0000000000000000000" },
+    });
+    const common = { endpoint: emulator.url, regions: ["us-east-1"] };
+    const bodies = [
+      { name: "hub", method: "ambient", ...common },
+      {
+        name: "keys",
+        method: "access_key",
+        accessKeyId: DEPLOYER.id,
+        secretPath: "keys/system/prod-deployer",
+        ...common,
+      },
+      {
+        name: "bad-keys",
+        method: "access_key",
+        accessKeyId: DEPLOYER.id,
+        secretPath: "keys/system/wrong-secret",
+        ...common,
+      },
+      {
+        name: "prod",
+        method: "assume_role",
+        roleArn: `arn:aws:iam::${PROD}:role/switchboard-read`,
+        ...common,
+        regions: [],
+      },
+      {
+        name: "prod-full",
+        method: "assume_role",
+        roleArn: `arn:aws:iam::${PROD}:role/switchboard-read`,
+        access: "full",
+        ...common,
+      },
+      {
+        name: "web",
+        method: "web_identity",
+        roleArn: `arn:aws:iam::${PROD}:role/switchboard-web`,
+        ...common,
+      },
+    ];
+    for (const body of bodies) {
+      const created = await t.call("POST", "/api/v1/connections", { body });
+      expect(created.statusCode, created.body).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    process.env = savedEnv;
+    await t.close();
+    await emulator.close();
+  });
+
+  async function test(name: string, token?: string): Promise<TestResult> {
+    const response = await t.call(
+      "POST",
+      `/api/v1/connections/${name}/test`,
+      token === undefined ? {} : { token },
+    );
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json<TestResult>();
+  }
+
+  it("ambient: uses the server's instance role through IMDSv2", async () => {
+    const result = await test("hub");
+    expect(result).toMatchObject({ ok: true, accountId: HUB });
+    expect(result.arn).toMatch(new RegExp(`^arn:aws:sts::${HUB}:assumed-role/host/`));
+  });
+
+  it("ambient: uses the ECS task role through the SDK's container-credentials provider", async () => {
+    const hub = (await t.call("GET", "/api/v1/connections/hub")).json<{ id: string }>();
+    t.credentials.cache.forget(hub.id);
+    delete process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
+    process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `${emulator.url}/v2/credentials/task`;
+    try {
+      const result = await test("hub");
+      expect(result).toMatchObject({ ok: true, accountId: HUB });
+      expect(result.arn).toMatch(new RegExp(`^arn:aws:sts::${HUB}:assumed-role/host/`));
+    } finally {
+      delete process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
+      process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = emulator.url;
+      t.credentials.cache.forget(hub.id);
+    }
+  });
+
+  it("access_key: signs with the key pair from the key store, and explains a wrong secret", async () => {
+    expect(await test("keys")).toMatchObject({
+      ok: true,
+      accountId: PROD,
+      arn: `arn:aws:iam::${PROD}:user/deployer`,
+    });
+    const bad = await test("bad-keys");
+    expect(bad.ok).toBe(false);
+    expect(bad.error?.code).toBe("SignatureDoesNotMatch");
+    expect(bad.error?.fix).toMatch(
+      /secret access key at keys\/system\/wrong-secret does not belong to access key id/,
+    );
+  });
+
+  it("assume_role: assumes the role with the org's ExternalId and a session name that names the user", async () => {
+    const result = await test("prod");
+    expect(result.ok, JSON.stringify(result.error)).toBe(true);
+    expect(result.arn).toMatch(
+      new RegExp(`^arn:aws:sts::${PROD}:assumed-role/switchboard-read/sb-admin-req_`),
+    );
+    expect(result.regions).toEqual([...SEVENTEEN].sort());
+    const shown = (await t.call("GET", "/api/v1/connections/prod")).json<{
+      accountId: string;
+      regions: string[];
+    }>();
+    expect(shown.accountId).toBe(PROD);
+    expect(shown.regions).toHaveLength(17);
+    // With a tested ambient connection, the generated trust policy names the real principal.
+    const trust = (await t.call("GET", "/api/v1/connections/prod/trust-policy")).json<{
+      policy: { Statement: { Principal: unknown }[] };
+    }>();
+    expect(trust.policy.Statement[0]?.Principal).toEqual({ AWS: `arn:aws:iam::${HUB}:role/host` });
+  });
+
+  it("web_identity: exchanges a token Switchboard signed for role credentials", async () => {
+    const result = await test("web");
+    expect(result.ok, JSON.stringify(result.error)).toBe(true);
+    expect(result.arn).toMatch(
+      new RegExp(`^arn:aws:sts::${PROD}:assumed-role/switchboard-web/sb-admin-`),
+    );
+  });
+
+  it("assumes a role once for calls in 17 regions, and refreshes five minutes before expiry", async () => {
+    const connection = await findConnection(
+      t.keystore.db,
+      (
+        await t.keystore.db
+          .selectFrom("orgs")
+          .select("id")
+          .where("name", "=", "default")
+          .executeTakeFirstOrThrow()
+      ).id,
+      "prod",
+    );
+    t.credentials.cache.forget(connection.id);
+    emulator.resetCounters();
+    const actor = {
+      orgId: connection.orgId,
+      orgName: "default",
+      userName: "admin",
+      requestId: "run_fanout",
+      sourceIp: null,
+    };
+    const provider = credentialsFor(t.credentials, connection, actor);
+    const identities = await Promise.all(
+      SEVENTEEN.map((region) =>
+        new STSClient({
+          region,
+          endpoint: emulator.url,
+          credentials: provider,
+          requestHandler: t.outbound.requestHandler(connection.orgId),
+        }).send(new GetCallerIdentityCommand({})),
+      ),
+    );
+    expect(new Set(identities.map((i) => i.Account))).toEqual(new Set([PROD]));
+    expect(emulator.counters().byOperation["sts:AssumeRole"]).toBe(1);
+    expect(emulator.counters().byOperation["sts:GetCallerIdentity"]).toBe(17);
+    const first = await provider();
+    now = new Date((first.expiration?.getTime() ?? 0) - 4 * 60 * 1000);
+    try {
+      const refreshed = await provider();
+      expect(refreshed.accessKeyId).not.toBe(first.accessKeyId);
+      expect(emulator.counters().byOperation["sts:AssumeRole"]).toBe(2);
+    } finally {
+      now = new Date();
+    }
+  });
+
+  it("a read session cannot write even though the role itself could; a full one can", async () => {
+    const orgId = (
+      await t.keystore.db
+        .selectFrom("orgs")
+        .select("id")
+        .where("name", "=", "default")
+        .executeTakeFirstOrThrow()
+    ).id;
+    const actor = {
+      orgId,
+      orgName: "default",
+      userName: "admin",
+      requestId: "run_write",
+      sourceIp: null,
+    };
+    const ec2 = async (name: string) => {
+      const connection = await findConnection(t.keystore.db, orgId, name);
+      return new EC2Client({
+        region: "us-east-1",
+        endpoint: emulator.url,
+        credentials: credentialsFor(t.credentials, connection, actor),
+        requestHandler: t.outbound.requestHandler(orgId),
+        maxAttempts: 1,
+      });
+    };
+    const read = await ec2("prod");
+    expect((await read.send(new DescribeInstancesCommand({}))).Reservations).toHaveLength(1);
+    const denied = await read
+      .send(new TerminateInstancesCommand({ InstanceIds: ["i-0000000000000aaa1"] }))
+      .catch((e: unknown) => e as Error);
+    expect(denied).toMatchObject({ name: "UnauthorizedOperation" });
+    expect((denied as Error).message).toMatch(
+      /is not authorized to perform: ec2:TerminateInstances/,
+    );
+    const full = await ec2("prod-full");
+    const terminated = await full.send(
+      new TerminateInstancesCommand({ InstanceIds: ["i-0000000000000aaa1"] }),
+    );
+    expect(terminated.TerminatingInstances?.[0]?.InstanceId).toBe("i-0000000000000aaa1");
+  });
+
+  it("explains a wrong ExternalId with the trust-policy fix", async () => {
+    await t.call("POST", "/api/v1/settings/external-id/rotate");
+    const result = await test("prod");
+    expect(result.ok).toBe(false);
+    expect(result.error?.code).toBe("AccessDenied");
+    expect(result.error?.fix).toMatch(
+      /trust policy does not allow this principal or ExternalId.*\/api\/v1\/connections\/prod\/trust-policy/,
+    );
+    const health = (await t.call("GET", "/api/v1/connections/prod")).json<{
+      lastTest: { ok: boolean };
+    }>();
+    expect(health.lastTest.ok).toBe(false);
+  });
+
+  it("explains a wrong sub after a rename, and an expired token", async () => {
+    await t.call("PATCH", "/api/v1/connections/web", {
+      body: { name: "web-renamed", confirmRename: true },
+    });
+    const renamed = await test("web-renamed");
+    expect(renamed.ok).toBe(false);
+    expect(renamed.error?.fix).toMatch(
+      /does not accept this token's aud and sub|rejected the web identity token/,
+    );
+    await t.call("PATCH", "/api/v1/connections/web-renamed", {
+      body: { name: "web", confirmRename: true },
+    });
+    // Switchboard's clock 20 minutes behind: the token it signs has already expired for AWS.
+    now = new Date(Date.now() - 20 * 60 * 1000);
+    try {
+      const expired = await test("web");
+      expect(expired.ok).toBe(false);
+      expect(expired.error?.code).toMatch(/ExpiredToken|InvalidIdentityToken/);
+    } finally {
+      now = new Date();
+    }
+  });
+
+  it("explains a host outside the allow-list, and refuses a member without a grant", async () => {
+    await t.call("PUT", "/api/v1/settings/outbound", { body: { allow: ["*.amazonaws.com"] } });
+    try {
+      const refused = await test("keys");
+      expect(refused.ok).toBe(false);
+      expect(refused.error?.code).toBe("OUTBOUND_REFUSED");
+      expect(refused.error?.fix).toMatch(/outbound allow-list/);
+    } finally {
+      await t.call("PUT", "/api/v1/settings/outbound", {
+        body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
+      });
+    }
+    const pia = await memberToken(t, "pia");
+    expect((await t.call("POST", "/api/v1/connections/keys/test", { token: pia })).statusCode).toBe(
+      404,
+    );
+    await t.call("PUT", "/api/v1/connections/keys/grants", {
+      body: [{ principal: "user:pia", role: "viewer" }],
+    });
+    const forbidden = await t.call("POST", "/api/v1/connections/keys/test", { token: pia });
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.json<{ error: { message: string } }>().error.message).toMatch(
+      /executor or editor role on connection keys to test it/,
+    );
+  });
+
+  it("never shows a secret, token or session credential in responses, logs or audit events", async () => {
+    const everything = [
+      (await t.call("GET", "/api/v1/connections")).body,
+      (await t.call("GET", "/api/v1/audit?limit=500")).body,
+      t.logs.join(""),
+    ].join("\n");
+    expect(everything).not.toContain(DEPLOYER.secret);
+    expect(everything).not.toMatch(/ASIA[A-Z0-9]{12,}/);
+    expect(everything).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\./);
+    expect(everything).not.toContain("SessionToken");
+  });
+});
