@@ -165,7 +165,11 @@ export async function handleAwsRequest(
     bump(counters.byCaller, principal.arn);
 
     const throttle = knobs.throttle;
-    if (throttle !== undefined && (throttle.services?.includes(service) ?? true)) {
+    if (
+      throttle !== undefined &&
+      (throttle.services?.includes(service) ?? true) &&
+      (throttle.accounts?.includes(principal.accountId) ?? true)
+    ) {
       const key = `${principal.accountId}|${region}|${service}:${operationName}`;
       if (!parts.buckets.take(key, throttle.ratePerSecond, throttle.burst, Date.now())) {
         counters.throttles++;

@@ -5,6 +5,8 @@ export type ThrottleKnob = {
   burst: number;
   /** Limit throttling to these services (credential-scope names); all when absent. */
   services?: string[];
+  /** Limit throttling to these account ids (one busy account among many); all when absent. */
+  accounts?: string[];
 };
 
 export type Knobs = {

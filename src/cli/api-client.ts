@@ -9,6 +9,8 @@ export interface ConnectionOptions {
 export interface ApiClient {
   url: string;
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** The raw response, for streams (NDJSON). */
+  raw(method: string, path: string, body?: unknown): Promise<Response>;
 }
 
 interface ErrorResponse {
@@ -71,5 +73,15 @@ export function createApiClient(
           headers: { authorization: `Bearer ${token}` },
         })
       ).data,
+    raw: (method, path, body) =>
+      fetch(`${url}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }).catch((error: unknown) => {
+        throw new CliError(
+          `cannot reach ${url}: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }),
   };
 }

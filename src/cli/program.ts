@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerActions } from "./commands/actions.js";
 import { registerConnections } from "./commands/connections.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerLogin } from "./commands/login.js";
@@ -36,5 +37,6 @@ export function buildProgram(version: string): Command {
   registerKeys(program);
   registerOidc(program);
   registerConnections(program);
+  registerActions(program);
   return program;
 }

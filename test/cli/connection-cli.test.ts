@@ -117,6 +117,75 @@ describe("switchboard connection", () => {
     );
   });
 
+  it("runs an action on one target and across connections, and prints a minimal policy", async () => {
+    const single = await runCli(
+      [
+        "action",
+        "run",
+        "aws.sts.getCallerIdentity",
+        "--connection",
+        "ops",
+        "--region",
+        "us-east-1",
+      ],
+      { env },
+    );
+    expect(single.stderr).toBe("");
+    expect(JSON.parse(single.stdout)).toMatchObject({
+      Account: "333333333333",
+      Arn: "arn:aws:iam::333333333333:user/ops",
+    });
+    const fanOut = await runCli(
+      ["action", "run", "aws.sts.getCallerIdentity", "--all", "--regions", "us-east-1,eu-west-1"],
+      { env },
+    );
+    expect(fanOut.code).toBe(0);
+    expect(fanOut.stdout).toMatch(/^succeeded ops us-east-1 \d+ms$/m);
+    expect(fanOut.stdout).toMatch(/^skipped {3}ops eu-west-1 0ms REGION_NOT_ALLOWED/m);
+    expect(fanOut.stderr).toContain("2 targets: 1 succeeded, 0 failed, 0 refused, 1 skipped");
+    const refused = await runCli(
+      [
+        "action",
+        "run",
+        "aws.call",
+        "--connection",
+        "ops",
+        "--region",
+        "us-east-1",
+        "--input",
+        '{"service":"ec2","operation":"TerminateInstances","input":{"InstanceIds":["i-1"]}}',
+      ],
+      { env },
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^error: aws.call needs ec2:TerminateInstances \(access level Write\).*\(ACCESS_REFUSED\)$/m,
+    );
+    const policy = JSON.parse(
+      (
+        await runCli(
+          [
+            "policy",
+            "minimal",
+            "--action",
+            "aws.logs.runSavedQuery",
+            "--action",
+            "ec2:DescribeVpcs",
+          ],
+          { env },
+        )
+      ).stdout,
+    ) as { Statement: { Action: string[] }[] };
+    expect(policy.Statement.flatMap((st) => st.Action).sort()).toEqual([
+      "ec2:DescribeVpcs",
+      "logs:DescribeQueryDefinitions",
+      "logs:GetQueryResults",
+      "logs:StartQuery",
+    ]);
+    const list = await runCli(["action", "list"], { env });
+    expect(list.stdout).toMatch(/^aws\.s3\.listBuckets\s+List\s+s3:ListAllMyBuckets/m);
+  });
+
   it("explains a failed test in one line and exits 1", async () => {
     await runCli(["secret", "set", "keys/system/cli-key", "--replace"], {
       env,

@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
+import { describeEachDatabase } from "../helpers/databases.js";
+import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
+import { createTestApp, type TestApp } from "../helpers/test-app.js";
+
+const HUB = "100000000000";
+const REGIONS = ["us-east-1", "eu-west-1", "us-west-2"];
+const accountId = (i: number) => String(100000000000 + i);
+const DENYING = [accountId(19), accountId(20)];
+const THROTTLED = accountId(17);
+
+function world(externalId: string): WorldInput {
+  const members = Array.from({ length: 20 }, (_, k) => {
+    const id = accountId(k + 1);
+    return {
+      id,
+      name: `member-${k + 1}`,
+      roles: [
+        {
+          name: "switchboard-read",
+          trust: {
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${HUB}:role/host` },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "sts:ExternalId": externalId } },
+              },
+            ],
+          },
+          // Two accounts whose role may not describe EC2.
+          policies: DENYING.includes(id)
+            ? [
+                {
+                  Version: "2012-10-17",
+                  Statement: [{ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" }],
+                },
+              ]
+            : ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        },
+      ],
+      resources: Object.fromEntries(
+        REGIONS.map((region) => [
+          region,
+          {
+            ec2: {
+              Instances: [
+                {
+                  InstanceId: `i-${id}${region.length}`,
+                  InstanceType: "t3.micro",
+                  State: { Code: 16, Name: "running" },
+                },
+              ],
+            },
+          },
+        ]),
+      ),
+    };
+  });
+  return {
+    regions: REGIONS,
+    accounts: [
+      {
+        id: HUB,
+        name: "hub",
+        roles: [
+          {
+            name: "host",
+            trust: {
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { Service: "ec2.amazonaws.com" },
+                  Action: "sts:AssumeRole",
+                },
+              ],
+            },
+            policies: [
+              {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
+              },
+            ],
+          },
+        ],
+        instanceRole: "host",
+      },
+      ...members,
+    ],
+  };
+}
+
+interface FanOut {
+  run: { id: string; status: string };
+  summary: { total: number; succeeded: number; failed: number; refused: number; skipped: number };
+  results: {
+    connection: string;
+    region: string;
+    status: string;
+    error?: { code: string; message: string };
+  }[];
+}
+
+describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
+  let t: TestApp;
+  let emulator: Emulator;
+  let restoreEnv: () => void;
+
+  beforeAll(async () => {
+    t = await createTestApp(suite.handle().db);
+    const externalId = (await t.call("GET", "/api/v1/settings/external-id")).json<{
+      externalId: string;
+    }>().externalId;
+    emulator = await startEmulator({
+      world: world(externalId),
+      knobs: {
+        throttle: { ratePerSecond: 0.001, burst: 0, services: ["ec2"], accounts: [THROTTLED] },
+      },
+    });
+    restoreEnv = useEmulatorAsInstance(emulator.url);
+    await t.call("PUT", "/api/v1/settings/outbound", {
+      body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
+    });
+    for (let i = 1; i <= 20; i++) {
+      const created = await t.call("POST", "/api/v1/connections", {
+        body: {
+          name: `member-${i}`,
+          method: "assume_role",
+          roleArn: `arn:aws:iam::${accountId(i)}:role/switchboard-read`,
+          endpoint: emulator.url,
+          regions: REGIONS,
+          tags: { env: i % 2 === 0 ? "prod" : "dev" },
+        },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+    }
+  });
+  afterAll(async () => {
+    restoreEnv();
+    await t.close();
+    await emulator.close();
+  });
+
+  it("returns 60 results with the right statuses, and assumes each role once", async () => {
+    emulator.resetCounters();
+    const response = await t.call("POST", "/api/v1/actions/aws.ec2.describeInstances/run", {
+      body: { connections: "*", regions: REGIONS, input: {} },
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    const fanOut = response.json<FanOut>();
+    expect(fanOut.results).toHaveLength(60);
+    expect(fanOut.summary).toEqual({ total: 60, succeeded: 51, failed: 9, refused: 0, skipped: 0 });
+    expect(fanOut.run.status).toBe("partial");
+    const byConnection = (name: string) => fanOut.results.filter((r) => r.connection === name);
+    for (const r of [...byConnection("member-19"), ...byConnection("member-20")]) {
+      expect(r.status).toBe("failed");
+      expect(r.error?.code).toBe("UnauthorizedOperation");
+    }
+    for (const r of byConnection("member-17")) {
+      expect(r.status).toBe("failed");
+      expect(r.error?.code).toBe("RequestLimitExceeded");
+    }
+    expect(byConnection("member-1").map((r) => r.status)).toEqual([
+      "succeeded",
+      "succeeded",
+      "succeeded",
+    ]);
+    expect(emulator.counters().byOperation["sts:AssumeRole"]).toBe(20);
+    expect(emulator.counters().throttles).toBeGreaterThanOrEqual(3);
+  });
+
+  it("selects connections by tag, and runs a global action once per account", async () => {
+    const tagged = (
+      await t.call("POST", "/api/v1/actions/aws.sts.getCallerIdentity/run", {
+        body: { connections: { tag: "env=prod" }, regions: ["eu-west-1"], input: {} },
+      })
+    ).json<FanOut>();
+    expect(tagged.results).toHaveLength(10);
+    expect(new Set(tagged.results.map((r) => r.connection))).toEqual(
+      new Set(Array.from({ length: 10 }, (_, k) => `member-${(k + 1) * 2}`)),
+    );
+    const global = (
+      await t.call("POST", "/api/v1/actions/aws.s3.listBuckets/run", {
+        body: { connections: ["member-1", "member-2", "nope"], input: {} },
+      })
+    ).json<FanOut>();
+    expect(global.results.map((r) => [r.connection, r.region, r.status])).toEqual([
+      ["nope", "-", "refused"],
+      ["member-1", "us-east-1", "succeeded"],
+      ["member-2", "us-east-1", "succeeded"],
+    ]);
+  });
+
+  it("streams one line per target as it finishes, then the summary", async () => {
+    const response = await t.call(
+      "POST",
+      "/api/v1/actions/aws.sts.getCallerIdentity/run?stream=true",
+      {
+        body: {
+          connections: ["member-3", "member-4"],
+          regions: ["us-east-1", "us-west-2"],
+          input: {},
+        },
+      },
+    );
+    expect(response.headers["content-type"]).toMatch(/application\/x-ndjson/);
+    const lines = response.body
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { result?: { status: string }; summary?: { total: number } });
+    expect(lines.filter((l) => l.result !== undefined)).toHaveLength(4);
+    expect(lines.at(-1)?.summary?.total).toBe(4);
+  });
+});
