@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { createSecondOrg } from "../helpers/second-org.js";
+import { signInAsMember } from "../helpers/member.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 describeEachDatabase("authorization", (suite) => {
@@ -10,21 +11,8 @@ describeEachDatabase("authorization", (suite) => {
 
   beforeAll(async () => {
     t = await createTestApp(suite.handle().db);
-    await t.call("POST", "/api/v1/users", { body: { name: "mia", password: "mia-password-123" } });
-    await t.call("POST", "/api/v1/teams", { body: { name: "sre", members: ["mia"] } });
+    memberToken = await signInAsMember(t, "mia", ["sre"]);
     ({ token: otherOrgToken } = await createSecondOrg(suite.handle().db));
-    // mia signs in and makes her own token, as a member would.
-    const login = await t.call("POST", "/api/v1/auth/login", {
-      token: null,
-      body: { username: "mia", password: "mia-password-123" },
-    });
-    const cookie = String(login.headers["set-cookie"]).split(";")[0] ?? "";
-    const created = await t.call("POST", "/api/v1/tokens", {
-      token: null,
-      headers: { cookie, "x-csrf-token": login.json<{ csrfToken: string }>().csrfToken },
-      body: { name: "laptop" },
-    });
-    memberToken = created.json<{ secret: string }>().secret;
   });
   afterAll(() => t.close());
 

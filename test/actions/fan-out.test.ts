@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
+import { hubAccount, trustingHost } from "../helpers/worlds.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 const HUB = "100000000000";
@@ -19,17 +20,7 @@ function world(externalId: string): WorldInput {
       roles: [
         {
           name: "switchboard-read",
-          trust: {
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { AWS: `arn:aws:iam::${HUB}:role/host` },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "sts:ExternalId": externalId } },
-              },
-            ],
-          },
+          trust: trustingHost(HUB, externalId),
           // Two accounts whose role may not describe EC2.
           policies: DENYING.includes(id)
             ? [
@@ -61,35 +52,7 @@ function world(externalId: string): WorldInput {
   });
   return {
     regions: REGIONS,
-    accounts: [
-      {
-        id: HUB,
-        name: "hub",
-        roles: [
-          {
-            name: "host",
-            trust: {
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Effect: "Allow",
-                  Principal: { Service: "ec2.amazonaws.com" },
-                  Action: "sts:AssumeRole",
-                },
-              ],
-            },
-            policies: [
-              {
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
-              },
-            ],
-          },
-        ],
-        instanceRole: "host",
-      },
-      ...members,
-    ],
+    accounts: [hubAccount(HUB), ...members],
   };
 }
 

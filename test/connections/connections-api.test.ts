@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../helpers/databases.js";
-import { memberToken } from "../helpers/member.js";
+import { signInAsMember } from "../helpers/member.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 const ROLE = "arn:aws:iam::222222222222:role/switchboard-read";
@@ -22,8 +22,8 @@ describeEachDatabase("connections API", (suite) => {
 
   beforeAll(async () => {
     t = await createTestApp(suite.handle().db);
-    nina = await memberToken(t, "nina", ["sre"]);
-    omar = await memberToken(t, "omar");
+    nina = await signInAsMember(t, "nina", ["sre"]);
+    omar = await signInAsMember(t, "omar");
     await t.call("POST", "/api/v1/secrets", {
       body: { path: "keys/system/prod-key", value: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
     });

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
 import { credentialsFor, findConnection } from "../../src/connections/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
-import { memberToken } from "../helpers/member.js";
+import { signInAsMember } from "../helpers/member.js";
+import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
+import { hubAccount, trustingHost } from "../helpers/worlds.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 const HUB = "111111111111";
@@ -60,32 +62,7 @@ function world(issuer: string, externalId: string): WorldInput {
   return {
     regions: SEVENTEEN,
     accounts: [
-      {
-        id: HUB,
-        name: "hub",
-        roles: [
-          {
-            name: "host",
-            trust: {
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Effect: "Allow",
-                  Principal: { Service: "ec2.amazonaws.com" },
-                  Action: "sts:AssumeRole",
-                },
-              ],
-            },
-            policies: [
-              {
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
-              },
-            ],
-          },
-        ],
-        instanceRole: "host",
-      },
+      hubAccount(HUB),
       {
         id: PROD,
         name: "prod",
@@ -100,17 +77,7 @@ function world(issuer: string, externalId: string): WorldInput {
         roles: [
           {
             name: "switchboard-read",
-            trust: {
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Effect: "Allow",
-                  Principal: { AWS: `arn:aws:iam::${HUB}:role/host` },
-                  Action: "sts:AssumeRole",
-                  Condition: { StringEquals: { "sts:ExternalId": externalId } },
-                },
-              ],
-            },
+            trust: trustingHost(HUB, externalId),
             // The role itself could do anything: only the session policy keeps a read connection read-only.
             policies: [ADMIN_POLICY],
           },
@@ -158,7 +125,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
   let t: TestApp;
   let emulator: Emulator;
   let now = new Date();
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void = () => undefined;
 
   beforeAll(async () => {
     const port = await freePort();
@@ -177,20 +144,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
       body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
     });
     // The server's own identity: the emulator's instance role, through the SDK's IMDSv2 provider.
-    for (const key of [
-      "AWS_ACCESS_KEY_ID",
-      "AWS_SECRET_ACCESS_KEY",
-      "AWS_SESSION_TOKEN",
-      "AWS_PROFILE",
-      "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-      "AWS_WEB_IDENTITY_TOKEN_FILE",
-    ]) {
-      delete process.env[key];
-    }
-    process.env.AWS_SHARED_CREDENTIALS_FILE = "/nonexistent/credentials";
-    process.env.AWS_CONFIG_FILE = "/nonexistent/config";
-    process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = emulator.url;
+    restoreEnv = useEmulatorAsInstance(emulator.url);
 
     await t.call("POST", "/api/v1/secrets", {
       body: { path: "keys/system/prod-deployer", value: DEPLOYER.secret },
@@ -242,7 +196,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
     }
   });
   afterAll(async () => {
-    process.env = savedEnv;
+    restoreEnv();
     await t.close();
     await emulator.close();
   });
@@ -457,7 +411,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
         body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
       });
     }
-    const pia = await memberToken(t, "pia");
+    const pia = await signInAsMember(t, "pia");
     expect((await t.call("POST", "/api/v1/connections/keys/test", { token: pia })).statusCode).toBe(
       404,
     );

@@ -1,7 +1,11 @@
 import type { TestApp } from "./test-app.js";
 
 /** Creates a member with a password and returns an API token of theirs, minted through a real sign-in. */
-export async function memberToken(t: TestApp, name: string, teams: string[] = []): Promise<string> {
+export async function signInAsMember(
+  t: TestApp,
+  name: string,
+  teams: string[] = [],
+): Promise<string> {
   const password = `${name}-password-123`;
   await t.call("POST", "/api/v1/users", { body: { name, password } });
   for (const team of teams) {

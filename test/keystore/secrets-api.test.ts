@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { SwitchboardError } from "../../src/errors.js";
 import { useSecret } from "../../src/keystore/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
+import { signInAsMember } from "../helpers/member.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 const VALUE = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY";
@@ -25,21 +26,9 @@ describeEachDatabase("key store API", (suite) => {
         .where("name", "=", "default")
         .executeTakeFirstOrThrow()
     ).id;
-    await t.call("POST", "/api/v1/users", { body: { name: "max", password: "max-password-123" } });
-    await t.call("POST", "/api/v1/teams", { body: { name: "ops", members: ["max"] } });
+    memberToken = await signInAsMember(t, "max", ["ops"]);
     await t.call("POST", "/api/v1/projects", { body: { name: "ops", members: ["team:ops"] } });
     await t.call("POST", "/api/v1/projects", { body: { name: "billing" } });
-    const login = await t.call("POST", "/api/v1/auth/login", {
-      token: null,
-      body: { username: "max", password: "max-password-123" },
-    });
-    const cookie = String(login.headers["set-cookie"]).split(";")[0] ?? "";
-    const created = await t.call("POST", "/api/v1/tokens", {
-      token: null,
-      headers: { cookie, "x-csrf-token": login.json<{ csrfToken: string }>().csrfToken },
-      body: { name: "max" },
-    });
-    memberToken = created.json<{ secret: string }>().secret;
   });
   afterAll(() => t.close());
 

@@ -3,6 +3,7 @@ import { startLocalServer } from "./local-server.js";
 import { createAllowListStore, DEFAULT_ALLOW_LIST } from "../../src/outbound/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { createSecondOrg } from "../helpers/second-org.js";
+import { signInAsMember } from "../helpers/member.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
 interface Settings {
@@ -22,18 +23,7 @@ describeEachDatabase("outbound allow-list settings", (suite) => {
 
   beforeAll(async () => {
     t = await createTestApp(suite.handle().db);
-    await t.call("POST", "/api/v1/users", { body: { name: "mia", password: "mia-password-123" } });
-    const login = await t.call("POST", "/api/v1/auth/login", {
-      token: null,
-      body: { username: "mia", password: "mia-password-123" },
-    });
-    const cookie = String(login.headers["set-cookie"]).split(";")[0] ?? "";
-    const created = await t.call("POST", "/api/v1/tokens", {
-      token: null,
-      headers: { cookie, "x-csrf-token": login.json<{ csrfToken: string }>().csrfToken },
-      body: { name: "laptop" },
-    });
-    memberToken = created.json<{ secret: string }>().secret;
+    memberToken = await signInAsMember(t, "mia");
     otherOrg = await createSecondOrg(suite.handle().db);
   });
   afterAll(() => t.close());
