@@ -82,6 +82,22 @@ function world(issuer: string, externalId: string): WorldInput {
             policies: [ADMIN_POLICY],
           },
           {
+            // Reached by role chaining: trusts the switchboard-read role itself.
+            name: "chained",
+            trust: {
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { AWS: `arn:aws:iam::${PROD}:role/switchboard-read` },
+                  Action: "sts:AssumeRole",
+                  Condition: { StringEquals: { "sts:ExternalId": externalId } },
+                },
+              ],
+            },
+            policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+          },
+          {
             name: "switchboard-web",
             trust: {
               Version: "2012-10-17",
@@ -265,6 +281,23 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
       policy: { Statement: { Principal: unknown }[] };
     }>();
     expect(trust.policy.Statement[0]?.Principal).toEqual({ AWS: `arn:aws:iam::${HUB}:role/host` });
+  });
+
+  it("assume_role: chains through a source connection", async () => {
+    const created = await t.call("POST", "/api/v1/connections", {
+      body: {
+        name: "chained",
+        method: "assume_role",
+        roleArn: `arn:aws:iam::${PROD}:role/chained`,
+        sourceConnection: "prod-full",
+        endpoint: emulator.url,
+        regions: ["us-east-1"],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const result = await test("chained");
+    expect(result.ok, JSON.stringify(result.error)).toBe(true);
+    expect(result.arn).toMatch(new RegExp(`^arn:aws:sts::${PROD}:assumed-role/chained/sb-admin-`));
   });
 
   it("web_identity: exchanges a token Switchboard signed for role credentials", async () => {
