@@ -3,3 +3,4 @@ export { actionRoutes } from "./routes.js";
 export type { RunTables } from "./run.table.js";
 export * from "./schemas.js";
 export { loadAccessPolicies } from "./iam/index.js";
+export { SdkClientCache } from "./sdk-client-cache.js";

@@ -340,11 +340,18 @@ export async function runAction(
       const output = await overall.run(() =>
         buckets.run(bucket, () =>
           action.run(
-            targetContext(deps.credentials, connection, target.region, actor, {
-              maxItems: request.maxItems,
-              pageSize: request.pageSize,
-              signal,
-            }),
+            targetContext(
+              deps.credentials,
+              connection,
+              target.region,
+              actor,
+              {
+                maxItems: request.maxItems,
+                pageSize: request.pageSize,
+                signal,
+              },
+              deps.clients,
+            ),
             input,
           ),
         ),

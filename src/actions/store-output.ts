@@ -28,6 +28,6 @@ export function storeOutput(output: unknown): StoredOutput {
     shown,
     truncated,
     bytes,
-    compressed: gzipSync(JSON.stringify(shown)).toString("base64"),
+    compressed: gzipSync(JSON.stringify(shown), { level: 1 }).toString("base64"),
   };
 }

@@ -6,6 +6,7 @@ import {
   type CredentialDeps,
 } from "../connections/index.js";
 import type { ActionContext } from "./action-definition.js";
+import type { SdkClientCache } from "./sdk-client-cache.js";
 
 /** SDK clients bound to one (connection, region): the connection's cached credentials, its endpoint, the org's HTTP agents. */
 export function targetContext(
@@ -14,10 +15,8 @@ export function targetContext(
   region: string,
   actor: Actor,
   options: { maxItems: number | undefined; pageSize: number | undefined; signal: AbortSignal },
+  clients: SdkClientCache,
 ): ActionContext {
-  const credentials = credentialsFor(deps, connection, actor);
-  const requestHandler = deps.outbound.requestHandler(connection.orgId);
-  const clients = new Map<unknown, unknown>();
   return {
     region,
     maxItems: options.maxItems,
@@ -25,12 +24,21 @@ export function targetContext(
     signal: options.signal,
     sleep: (ms) => sleep(ms, undefined, { signal: options.signal }),
     client<C>(ClientClass: new (config: never) => C): C {
-      let client = clients.get(ClientClass) as C | undefined;
-      if (client === undefined) {
+      // SDK clients memoize credentials: the cache generation retires them when the connection's
+      // credentials are forgotten (edited, ExternalId rotated, a failed test).
+      const key = [
+        connection.id,
+        connection.updatedAt,
+        deps.cache.generation(connection.id),
+        actor.userName,
+        region,
+        ClientClass.name,
+      ].join("|");
+      return clients.get(key, () => {
         const config = {
           region,
-          credentials,
-          requestHandler,
+          credentials: credentialsFor(deps, connection, actor),
+          requestHandler: deps.outbound.requestHandler(connection.orgId),
           // The SDK's standard retry mode: backoff with jitter on throttling and 5xx.
           retryMode: "standard",
           maxAttempts: 3,
@@ -38,10 +46,8 @@ export function targetContext(
             ? {}
             : { endpoint: connection.endpoint, forcePathStyle: true }),
         };
-        client = new ClientClass(config as never);
-        clients.set(ClientClass, client);
-      }
-      return client;
+        return new ClientClass(config as never);
+      });
     },
   };
 }

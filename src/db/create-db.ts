@@ -20,6 +20,9 @@ export function createDb(config: DatabaseConfig): DbHandle {
     fs.mkdirSync(path.dirname(config.file), { recursive: true, mode: 0o700 });
     const sqlite = new SqliteDatabase(config.file);
     sqlite.pragma("journal_mode = WAL");
+    // In WAL mode NORMAL keeps the database consistent after a crash and only risks the last
+    // commits on power loss, while FULL would wait for the disk on every commit.
+    sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
     const db: Db = new Kysely({ dialect: new SqliteDialect({ database: sqlite }) });

@@ -16,7 +16,7 @@ import { oidcApiRoutes, oidcDocumentRoutes, type OidcDeps } from "../oidc/index.
 import { projectRoutes } from "../projects/index.js";
 import { outboundRoutes, type Outbound } from "../outbound/index.js";
 import { connectionRoutes, type CredentialDeps } from "../connections/index.js";
-import { actionRoutes } from "../actions/index.js";
+import { actionRoutes, SdkClientCache } from "../actions/index.js";
 import { registerAuth } from "./auth-hook.js";
 import { errorBody, handleError } from "./error-handler.js";
 import { registerMetrics } from "./metrics.js";
@@ -130,7 +130,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         credentials: deps.credentials,
       });
       await api.register(actionRoutes, {
-        deps: { db: deps.db, clock: deps.clock, credentials: deps.credentials },
+        deps: {
+          db: deps.db,
+          clock: deps.clock,
+          credentials: deps.credentials,
+          clients: new SdkClientCache(),
+        },
       });
     },
     { prefix: API_PREFIX },

@@ -133,6 +133,23 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
     ]);
     expect(emulator.counters().byOperation["sts:AssumeRole"]).toBe(20);
     expect(emulator.counters().throttles).toBeGreaterThanOrEqual(3);
+
+    // A second run reuses the cached credentials and SDK clients: no AssumeRole at all…
+    emulator.resetCounters();
+    await t.call("POST", "/api/v1/actions/aws.sts.getCallerIdentity/run", {
+      body: { connections: "*", regions: ["us-east-1"], input: {} },
+    });
+    expect(emulator.counters().byOperation["sts:AssumeRole"] ?? 0).toBe(0);
+    // …until the credentials are forgotten (an ExternalId rotation does that): then once per connection again.
+    const ids = (await t.call("GET", "/api/v1/connections"))
+      .json<{ items: { id: string }[] }>()
+      .items.map((c) => c.id);
+    for (const id of ids) t.credentials.cache.forget(id);
+    emulator.resetCounters();
+    await t.call("POST", "/api/v1/actions/aws.sts.getCallerIdentity/run", {
+      body: { connections: "*", regions: ["us-east-1"], input: {} },
+    });
+    expect(emulator.counters().byOperation["sts:AssumeRole"]).toBe(20);
   });
 
   it("selects connections by tag, and runs a global action once per account", async () => {
