@@ -18,6 +18,7 @@ import {
 import { createDb, migrateToLatest } from "../src/db/index.js";
 import { createTestDatabase } from "../test/helpers/databases.js";
 import { useEmulatorAsInstance } from "../test/helpers/demo-setup.js";
+import { hubAccount, trustingHost } from "../test/helpers/worlds.js";
 import { ADMIN_TOKEN, createTestApp, type TestApp } from "../test/helpers/test-app.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -58,17 +59,7 @@ function world(externalId: string): WorldInput {
       roles: [
         {
           name: "switchboard-read",
-          trust: {
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { AWS: `arn:aws:iam::${HUB}:role/host` },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "sts:ExternalId": externalId } },
-              },
-            ],
-          },
+          trust: trustingHost(HUB, externalId),
           policies: [
             {
               Version: "2012-10-17",
@@ -97,35 +88,7 @@ function world(externalId: string): WorldInput {
   });
   return {
     regions: REGIONS,
-    accounts: [
-      {
-        id: HUB,
-        name: "hub",
-        roles: [
-          {
-            name: "host",
-            trust: {
-              Version: "2012-10-17",
-              Statement: [
-                {
-                  Effect: "Allow",
-                  Principal: { Service: "ec2.amazonaws.com" },
-                  Action: "sts:AssumeRole",
-                },
-              ],
-            },
-            policies: [
-              {
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
-              },
-            ],
-          },
-        ],
-        instanceRole: "host",
-      },
-      ...members,
-    ],
+    accounts: [hubAccount(HUB), ...members],
   };
 }
 

@@ -4,12 +4,12 @@ import { isUniqueViolation, type DbOrTx } from "../db/index.js";
 import { Conflict, Forbidden, Invalid, NotFound } from "../errors.js";
 import { newId } from "../ids.js";
 import { audienceFor, subjectFor } from "../oidc/index.js";
-import { findProjectRow, isProjectMember, principalStrings } from "../projects/index.js";
+import { findProjectRow, isProjectMember } from "../projects/index.js";
 import type { ConnectionDeps } from "./connection-deps.js";
 import { toRecord, type ConnectionRecord, type StoredSettings } from "./connection-record.js";
 import type { ConnectionTable } from "./connection.table.js";
 import { externalIdOf } from "./external-id.js";
-import { replaceGrants, requireRole, rolesOn } from "./grants.js";
+import { replaceGrants, requireRole, rolesOn, rolesOnEach } from "./grants.js";
 import {
   connectionSettingsSchema,
   type Connection,
@@ -119,29 +119,21 @@ export async function listVisibleConnections(
   db: DbOrTx,
   principal: Principal,
 ): Promise<{ connection: ConnectionRecord; roles: GrantRole[] }[]> {
-  let q = db
+  const rows = await db
     .selectFrom("connections")
-    .selectAll("connections")
-    .where("connections.org_id", "=", principal.orgId);
-  if (principal.role !== "admin") {
-    const mine = [...(await principalStrings(db, principal)), "org"];
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom("connection_grants")
-          .select("connection_grants.connection_id")
-          .whereRef("connection_grants.connection_id", "=", "connections.id")
-          .where("connection_grants.principal", "in", mine),
-      ),
-    );
-  }
-  const rows = await q.orderBy("name").execute();
-  const result = [];
-  for (const row of rows) {
-    const connection = toRecord(row);
-    result.push({ connection, roles: await rolesOn(db, principal, connection.id) });
-  }
-  return result;
+    .selectAll()
+    .where("org_id", "=", principal.orgId)
+    .orderBy("name")
+    .execute();
+  const roles = await rolesOnEach(
+    db,
+    principal,
+    rows.map((r) => r.id),
+  );
+  // A connection without any role is one the principal may not see at all.
+  return rows
+    .map((row) => ({ connection: toRecord(row), roles: roles.get(row.id) ?? [] }))
+    .filter((v) => v.roles.length > 0);
 }
 
 /** Who may reference a key-store secret from a connection: anyone who could write it. */

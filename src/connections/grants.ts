@@ -17,16 +17,35 @@ export async function rolesOn(
   principal: Principal,
   connectionId: string,
 ): Promise<GrantRole[]> {
-  if (principal.role === "admin") return ALL_ROLES;
-  const rows = await db
-    .selectFrom("connection_grants")
-    .select("role")
-    .where("connection_id", "=", connectionId)
-    .where("principal", "in", [...(await principalStrings(db, principal)), "org"])
-    .execute();
-  const roles = new Set(rows.map((r) => r.role));
-  if (roles.size > 0) roles.add("viewer");
-  return ALL_ROLES.filter((r) => roles.has(r));
+  return (await rolesOnEach(db, principal, [connectionId])).get(connectionId) ?? [];
+}
+
+/** `rolesOn` for many connections with one query: listing and fan-out resolve them all at once. */
+export async function rolesOnEach(
+  db: DbOrTx,
+  principal: Principal,
+  connectionIds: string[],
+): Promise<Map<string, GrantRole[]>> {
+  if (principal.role === "admin") return new Map(connectionIds.map((id) => [id, ALL_ROLES]));
+  const granted = new Map<string, Set<GrantRole>>(connectionIds.map((id) => [id, new Set()]));
+  if (connectionIds.length > 0) {
+    const rows = await db
+      .selectFrom("connection_grants")
+      .select(["connection_id", "role"])
+      .where("connection_id", "in", connectionIds)
+      .where("principal", "in", [...(await principalStrings(db, principal)), "org"])
+      .execute();
+    for (const row of rows) granted.get(row.connection_id)?.add(row.role);
+  }
+  const result = new Map<string, GrantRole[]>();
+  for (const [id, roles] of granted) {
+    if (roles.size > 0) roles.add("viewer");
+    result.set(
+      id,
+      ALL_ROLES.filter((r) => roles.has(r)),
+    );
+  }
+  return result;
 }
 
 export function requireRole(roles: GrantRole[], role: GrantRole, connectionName: string): void {

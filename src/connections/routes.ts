@@ -5,7 +5,7 @@ import { Forbidden, Invalid } from "../errors.js";
 import { contextOf, principalOf } from "../http/route-helpers.js";
 import { decideAccessRequest, listAccessRequests, requestEditAccess } from "./access-requests.js";
 import type { ConnectionDeps } from "./connection-deps.js";
-import type { ConnectionRecord } from "./connection-record.js";
+import { toRecord, type ConnectionRecord } from "./connection-record.js";
 import {
   createConnection,
   deleteConnection,
@@ -67,21 +67,25 @@ async function setupContext(
   const s = connection.settings;
   let assumingArn: string | null = null;
   if (s.method === "assume_role") {
-    const source =
+    // Whose identity calls AssumeRole: the source connection, or the org's tested ambient one.
+    const sourceRow =
       s.sourceConnectionId === undefined
         ? await deps.db
             .selectFrom("connections")
-            .select("health")
+            .selectAll()
             .where("org_id", "=", connection.orgId)
             .where("method", "=", "ambient")
             .where("account_id", "is not", null)
             .executeTakeFirst()
-        : { health: (await findConnectionById(deps.db, s.sourceConnectionId)).health };
-    const health =
-      typeof source?.health === "string"
-        ? (JSON.parse(source.health) as { arn?: string | null })
-        : source?.health;
-    if (health?.arn !== undefined && health.arn !== null) assumingArn = principalArnOf(health.arn);
+        : undefined;
+    const source =
+      s.sourceConnectionId === undefined
+        ? sourceRow === undefined
+          ? undefined
+          : toRecord(sourceRow)
+        : await findConnectionById(deps.db, s.sourceConnectionId);
+    const arn = source?.health?.arn;
+    if (arn !== undefined && arn !== null) assumingArn = principalArnOf(arn);
   }
   return {
     orgName,

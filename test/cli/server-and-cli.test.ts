@@ -2,7 +2,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, startServerProcess, type ServerProcess } from "../helpers/cli.js";
+import {
+  runCli,
+  startServerOnDatabase,
+  startServerProcess,
+  type ServerProcess,
+} from "../helpers/cli.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 
 describeEachDatabase("switchboard serve over a real socket", (suite) => {
@@ -12,13 +17,8 @@ describeEachDatabase("switchboard serve over a real socket", (suite) => {
 
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-home-"));
-    const config = suite.testDatabase().config;
-    server = await startServerProcess({
+    server = await startServerOnDatabase(suite.testDatabase().config, {
       SWITCHBOARD_DATA_DIR: path.join(home, "data"),
-      SWITCHBOARD_BOOTSTRAP_TOKEN: "sb_test",
-      ...(config.dialect === "postgres"
-        ? { DATABASE_URL: config.url }
-        : { DATABASE_URL: `sqlite:${config.file}` }),
     });
     env = { HOME: home, XDG_CONFIG_HOME: path.join(home, ".config") };
   });

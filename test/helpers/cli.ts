@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { DatabaseConfig } from "../../src/config.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const ENTRY = path.join(ROOT, "src/cli/main.ts");
@@ -81,5 +82,17 @@ export function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProces
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
+  });
+}
+
+/** `switchboard serve` with a bootstrap token on a suite's test database (SQLite file or PostgreSQL). */
+export function startServerOnDatabase(
+  database: DatabaseConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<ServerProcess> {
+  return startServerProcess({
+    SWITCHBOARD_BOOTSTRAP_TOKEN: "sb_test",
+    DATABASE_URL: database.dialect === "postgres" ? database.url : `sqlite:${database.file}`,
+    ...env,
   });
 }

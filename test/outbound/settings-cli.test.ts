@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runCli, startServerProcess, type ServerProcess } from "../helpers/cli.js";
+import { runCli, startServerOnDatabase, type ServerProcess } from "../helpers/cli.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 
 describeEachDatabase("switchboard settings outbound", (suite) => {
@@ -12,13 +12,8 @@ describeEachDatabase("switchboard settings outbound", (suite) => {
 
   beforeAll(async () => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-home-"));
-    const config = suite.testDatabase().config;
-    server = await startServerProcess({
+    server = await startServerOnDatabase(suite.testDatabase().config, {
       SWITCHBOARD_DATA_DIR: path.join(home, "data"),
-      SWITCHBOARD_BOOTSTRAP_TOKEN: "sb_test",
-      ...(config.dialect === "postgres"
-        ? { DATABASE_URL: config.url }
-        : { DATABASE_URL: `sqlite:${config.file}` }),
     });
     env = { HOME: home, SWITCHBOARD_URL: server.url, SWITCHBOARD_TOKEN: "sb_test" };
   });
