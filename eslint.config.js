@@ -16,7 +16,16 @@ const FEATURES = [
 ];
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "data/", "web/dist/", "coverage/"] },
+  {
+    ignores: [
+      "dist/",
+      "node_modules/",
+      "data/",
+      "coverage/",
+      "test-results/",
+      "web/src/api/openapi.d.ts",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -33,6 +33,11 @@ import { createApiToken, listApiTokens, revokeApiToken } from "./tokens.js";
 import { createUser, deleteUser, findUserRow, listUsers, toUser, updateUser } from "./users.js";
 
 export const SESSION_COOKIE = "sb_session";
+/**
+ * The session's CSRF token, readable by the web UI's script (same origin only) so it can send
+ * it back as X-CSRF-Token after a reload; a cross-site page can neither read it nor set the header.
+ */
+export const CSRF_COOKIE = "sb_csrf";
 
 export interface AccessRoutesOptions {
   deps: AccessDeps;
@@ -72,6 +77,13 @@ export const accessRoutes: FastifyPluginAsyncZod<AccessRoutesOptions> = async (
         path: "/",
         maxAge: result.maxAgeSeconds,
       });
+      void reply.setCookie(CSRF_COOKIE, result.csrfToken, {
+        httpOnly: false,
+        secure: secureCookies,
+        sameSite: "strict",
+        path: "/",
+        maxAge: result.maxAgeSeconds,
+      });
       return {
         user: result.user,
         org: result.org,
@@ -90,6 +102,7 @@ export const accessRoutes: FastifyPluginAsyncZod<AccessRoutesOptions> = async (
     async (request, reply) => {
       await logout(deps, contextOf(request), principalOf(request));
       void reply.clearCookie(SESSION_COOKIE, { path: "/" });
+      void reply.clearCookie(CSRF_COOKIE, { path: "/" });
       return reply.code(204).send(null);
     },
   );

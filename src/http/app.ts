@@ -20,6 +20,7 @@ import { actionRoutes, SdkClientCache } from "../actions/index.js";
 import { registerAuth } from "./auth-hook.js";
 import { errorBody, handleError } from "./error-handler.js";
 import { registerMetrics } from "./metrics.js";
+import { defaultWebDir, registerWeb, sendIndex, wantsPage } from "./web.js";
 
 export const API_PREFIX = "/api/v1";
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -35,6 +36,8 @@ export interface AppDeps extends AccessDeps {
   outbound: Outbound;
   /** What connections need to obtain AWS credentials, with the one per-connection cache. */
   credentials: CredentialDeps;
+  /** The built web UI to serve at `/` (default: dist/web of this package); null for none. */
+  webDir?: string | null;
 }
 
 /** Builds the app without listening, so tests can `inject()` and main can `listen()`. */
@@ -51,13 +54,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The API speaks JSON only; fastify's default text/plain parser would let a string through.
   app.removeContentTypeParser("text/plain");
   app.setErrorHandler(handleError);
+  const web = deps.webDir === null ? false : await registerWeb(app, deps.webDir ?? defaultWebDir());
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(
-      errorBody(request, {
-        code: "ROUTE_NOT_FOUND",
-        message: `no route ${request.method} ${request.url}`,
-      }),
-    ),
+    web && wantsPage(request)
+      ? sendIndex(reply)
+      : reply.code(404).send(
+          errorBody(request, {
+            code: "ROUTE_NOT_FOUND",
+            message: `no route ${request.method} ${request.url}`,
+          }),
+        ),
   );
   app.addHook("onSend", async (request, reply) => {
     void reply.header("x-request-id", request.id);

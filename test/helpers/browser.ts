@@ -1,0 +1,112 @@
+import { AxeBuilder } from "@axe-core/playwright";
+import sparticuz from "@sparticuz/chromium";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, expect, type TestContext } from "vitest";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const SCREENSHOT_DIR = path.join(ROOT, "test-results", "screenshots");
+const SYSTEM_CHROMIUM = "/usr/bin/chromium";
+
+// Headless, and nothing that reaches out: this machine's network is closed, and a browser that
+// tries (component updates, safe browsing, sync) only slows every start.
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-default-apps",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+/** A real Chromium: Debian's where installed, else the one inside @sparticuz/chromium. */
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = fs.existsSync(SYSTEM_CHROMIUM)
+    ? SYSTEM_CHROMIUM
+    : await sparticuz.executablePath();
+  return chromium.launch({ executablePath, headless: true, args: ARGS });
+}
+
+export interface BrowserSession {
+  browser(): Browser;
+  /** A fresh context and page (own cookies) for one person. */
+  newPage(): Promise<Page>;
+}
+
+/**
+ * One browser per test file. Every page opened in a test is screenshotted into
+ * test-results/screenshots when the test fails, and its contexts are closed after it.
+ */
+export function useBrowser(): BrowserSession {
+  let browser: Browser | undefined;
+  let contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async (context: TestContext) => {
+    const failed = context.task.result?.state === "fail";
+    if (failed) {
+      fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      const base = context.task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 80);
+      let i = 0;
+      for (const c of contexts) {
+        for (const page of c.pages()) {
+          const file = path.join(SCREENSHOT_DIR, `${base}-${++i}.png`);
+          await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+          console.error(`screenshot of the failed test: ${file}`);
+        }
+      }
+    }
+    await Promise.all(contexts.map((c) => c.close()));
+    contexts = [];
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    browser: () => {
+      if (browser === undefined) throw new Error("the browser has not started");
+      return browser;
+    },
+    newPage: async () => {
+      if (browser === undefined) throw new Error("the browser has not started");
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      context.setDefaultTimeout(15_000);
+      contexts.push(context);
+      return context.newPage();
+    },
+  };
+}
+
+/** Signs in through the login page and waits for the app. */
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  user: { name: string; password: string },
+  next = "/",
+): Promise<void> {
+  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("Username").fill(user.name);
+  await page.getByLabel(/^Password/).fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Main navigation" }).waitFor();
+}
+
+/** axe-core on the current page: no serious or critical violation of WCAG 2.x A/AA. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+    .analyze();
+  const bad = results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+    );
+  expect(bad, `accessibility violations on ${page.url()}`).toEqual([]);
+}
