@@ -1,36 +1,13 @@
 import { AxeBuilder } from "@axe-core/playwright";
-import sparticuz from "@sparticuz/chromium";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, type TestContext } from "vitest";
+import { launchBrowser } from "../../scripts/browser.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const SCREENSHOT_DIR = path.join(ROOT, "test-results", "screenshots");
-const SYSTEM_CHROMIUM = "/usr/bin/chromium";
-
-// Headless, and nothing that reaches out: this machine's network is closed, and a browser that
-// tries (component updates, safe browsing, sync) only slows every start.
-const ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-default-apps",
-  "--no-first-run",
-  "--disable-quic",
-];
-
-/** A real Chromium: Debian's where installed, else the one inside @sparticuz/chromium. */
-export async function launchBrowser(): Promise<Browser> {
-  const executablePath = fs.existsSync(SYSTEM_CHROMIUM)
-    ? SYSTEM_CHROMIUM
-    : await sparticuz.executablePath();
-  return chromium.launch({ executablePath, headless: true, args: ARGS });
-}
 
 export interface BrowserSession {
   browser(): Browser;

@@ -48,6 +48,8 @@ export async function createTestApp(
     masterKey?: string;
     oidcIssuer?: string;
     ambientProvider?: () => AwsCredentialIdentityProvider;
+    /** The built web UI to serve (default: none). */
+    webDir?: string;
   } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
@@ -80,7 +82,7 @@ export async function createTestApp(
     ...(options.ambientProvider === undefined ? {} : { ambientProvider: options.ambientProvider }),
   });
   await bootstrap(deps, { bootstrapToken: ADMIN_TOKEN });
-  const app = await buildApp(deps);
+  const app = await buildApp({ ...deps, webDir: options.webDir ?? null });
   await app.ready();
   return {
     app,
