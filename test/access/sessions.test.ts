@@ -37,6 +37,23 @@ describeEachDatabase("browser sessions", (suite) => {
     expect(setCookie).toMatch(/SameSite=Lax/i);
   });
 
+  it("hands the web UI the CSRF token in a same-site cookie its script can read, and clears it on sign-out", async () => {
+    const { response, cookie, csrf } = await signIn("sam");
+    const cookies = [response.headers["set-cookie"] ?? []].flat();
+    const csrfCookie = cookies.find((c) => c.startsWith("sb_csrf="));
+    expect(csrfCookie).toBeDefined();
+    expect(csrfCookie?.split(";")[0]).toBe(`sb_csrf=${csrf}`);
+    expect(csrfCookie).not.toMatch(/HttpOnly/i);
+    expect(csrfCookie).toMatch(/SameSite=Strict/i);
+    expect(csrfCookie).toMatch(/Secure/i);
+    const out = await t.call("POST", "/api/v1/auth/logout", {
+      token: null,
+      headers: { cookie, "x-csrf-token": csrf },
+    });
+    const cleared = [out.headers["set-cookie"] ?? []].flat().map((c) => c.split(";")[0]);
+    expect(cleared).toEqual(expect.arrayContaining(["sb_session=", "sb_csrf="]));
+  });
+
   it("refuses a mutating request with the cookie but without the CSRF token", async () => {
     const { cookie, csrf } = await signIn("sam");
     expect(
