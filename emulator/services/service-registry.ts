@@ -2,6 +2,7 @@ import { accountService } from "./account-service.js";
 import type { ServiceHandlers } from "./call-context.js";
 import { ec2Service } from "./ec2-service.js";
 import { ecsService } from "./ecs-service.js";
+import { iamService } from "./iam-service.js";
 import { lambdaService } from "./lambda-service.js";
 import { logsService } from "./logs-service.js";
 import { s3Service } from "./s3-service.js";
@@ -18,4 +19,5 @@ export const SERVICES: Record<string, ServiceHandlers> = {
   secretsmanager: secretsManagerService,
   logs: logsService,
   account: accountService,
+  iam: iamService,
 };

@@ -199,7 +199,7 @@ async function resolveSource(
  * changes is checked again: an editor may retag a connection whose secret or source they
  * could not have chosen themselves.
  */
-async function toStoredSettings(
+export async function toStoredSettings(
   db: DbOrTx,
   principal: Principal,
   settings: ConnectionSettings,
@@ -236,7 +236,8 @@ async function toStoredSettings(
   }
 }
 
-function settingsOf(input: CreateConnectionInput): ConnectionSettings {
+/** The method's settings out of a create body (everything but the common fields). */
+export function settingsOf(input: CreateConnectionInput): ConnectionSettings {
   const {
     name: _n,
     access: _a,
@@ -319,7 +320,8 @@ export async function createConnection(
   }
 }
 
-function userSettings(
+/** Stored settings in the user's words: the source connection by name. */
+export function userSettings(
   stored: StoredSettings,
   sourceName: string | undefined,
 ): Record<string, unknown> {

@@ -27,11 +27,16 @@ export function explainAwsError(
   error: unknown,
   phase: TestPhase,
   connection: ConnectionRecord,
+  options: { draft?: boolean } = {},
 ): ExplainedError {
   const code = codeOf(error);
   const message = messageOf(error);
   const s = connection.settings;
-  const trustPolicyUrl = `GET /api/v1/connections/${connection.name}/trust-policy`;
+  // A draft has no saved trust policy to point at: its form shows the one it needs.
+  const trustPolicyUrl =
+    options.draft === true
+      ? "the one shown with the connection form (POST /api/v1/connections/setup-documents)"
+      : `GET /api/v1/connections/${connection.name}/trust-policy`;
   const explain = (fix: string): ExplainedError => ({ code, message, fix });
 
   if (code === "OUTBOUND_REFUSED") {

@@ -117,3 +117,15 @@ export function credentialsFor(
   return () =>
     deps.cache.get(connection.id, actor.userName, () => fetchCredentials(deps, connection, actor));
 }
+
+/**
+ * Credentials for a connection that is not saved (a draft being tested before it is created):
+ * fetched on every call and never cached, so nothing of the draft outlives the request.
+ */
+export function uncachedCredentialsFor(
+  deps: CredentialDeps,
+  connection: ConnectionRecord,
+  actor: Actor,
+): AwsCredentialIdentityProvider {
+  return () => fetchCredentials(deps, connection, actor);
+}

@@ -34,6 +34,8 @@ import {
   type SetupContext,
 } from "./setup-documents.js";
 import { testConnection } from "./test-connection.js";
+import { draftConnection } from "./draft-connection.js";
+import { testDraftConnection } from "./test-draft-connection.js";
 
 export interface ConnectionRoutesOptions {
   deps: ConnectionDeps;
@@ -46,6 +48,13 @@ const grantsResponse = z.object({ items: z.array(grantSchema) });
 const trustPolicySchema = z.object({
   policy: z.record(z.string(), z.unknown()),
   notes: z.array(z.string()),
+});
+const draftQuery = z.strictObject({
+  replacing: connectionNameSchema
+    .optional()
+    .describe(
+      "the saved connection this draft would change (an edit): only settings that differ are checked again",
+    ),
 });
 
 export function actorOfRequest(request: FastifyRequest): Actor {
@@ -135,6 +144,61 @@ export const connectionRoutes: FastifyPluginAsyncZod<ConnectionRoutesOptions> = 
       const created = await createConnection(deps, contextOf(request), principal, request.body);
       const { roles } = await visibleConnection(deps.db, principal, created.name);
       return reply.code(201).send(await presentConnection(deps, principal, created, roles));
+    },
+  );
+
+  app.post(
+    "/connections/test",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["connections"],
+        summary:
+          "Test a connection before saving it: the body of a create (or of an edit, with replacing); nothing is stored",
+        body: createConnectionSchema,
+        querystring: draftQuery,
+        response: { 200: connectionTestSchema },
+      },
+    },
+    async (request) => {
+      const draft = await draftConnection(
+        deps,
+        principalOf(request),
+        request.body,
+        request.query.replacing,
+      );
+      return testDraftConnection(credentials, contextOf(request), draft, actorOfRequest(request));
+    },
+  );
+
+  app.post(
+    "/connections/setup-documents",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["connections"],
+        summary:
+          "The trust policy and CloudFormation template a connection not yet saved needs (assume_role, web_identity)",
+        body: createConnectionSchema,
+        querystring: draftQuery,
+        response: {
+          200: z.object({
+            trustPolicy: trustPolicySchema,
+            cloudFormation: z
+              .record(z.string(), z.unknown())
+              .describe("a CloudFormation template (JSON) that creates the role"),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const draft = await draftConnection(deps, principal, request.body, request.query.replacing);
+      const context = await setupContext(deps, principal.orgName, draft);
+      return {
+        trustPolicy: trustPolicyFor(draft, context),
+        cloudFormation: setupTemplateFor(draft, context),
+      };
     },
   );
 

@@ -45,26 +45,24 @@ async function discoverRegions(config: ReturnType<typeof clientConfig>): Promise
 }
 
 /**
- * Gets credentials, calls sts:GetCallerIdentity and lists the regions; stores the outcome as
- * the connection's health record and returns it, a failure explained in words.
+ * Gets credentials from the provider, calls sts:GetCallerIdentity and lists the regions; a
+ * failure explained in words. Stores nothing.
  */
-export async function testConnection(
+export async function probeConnection(
   deps: CredentialDeps,
-  context: RequestContext,
   connection: ConnectionRecord,
-  actor: Actor,
+  provider: AwsCredentialIdentityProvider,
+  options: { draft?: boolean } = {},
 ): Promise<ConnectionTest> {
   const checkedAt = deps.clock.now().toISOString();
   let phase: TestPhase = "credentials";
-  let result: ConnectionTest;
   try {
-    const provider = credentialsFor(deps, connection, actor);
     const credentials = await provider();
     phase = "identity";
     const config = clientConfig(deps, connection, () => Promise.resolve(credentials));
     const identity = await new STSClient(config).send(new GetCallerIdentityCommand({}));
     const regions = await discoverRegions(config).catch(() => connection.regions);
-    result = {
+    return {
       ok: true,
       checkedAt,
       accountId: identity.Account ?? null,
@@ -73,16 +71,28 @@ export async function testConnection(
       error: null,
     };
   } catch (error) {
-    deps.cache.forget(connection.id);
-    result = {
+    return {
       ok: false,
       checkedAt,
       accountId: null,
       arn: null,
       regions: [],
-      error: explainAwsError(error, phase, connection),
+      error: explainAwsError(error, phase, connection, options),
     };
   }
+}
+
+/**
+ * Tests a saved connection (see probeConnection) and stores the outcome as its health record.
+ */
+export async function testConnection(
+  deps: CredentialDeps,
+  context: RequestContext,
+  connection: ConnectionRecord,
+  actor: Actor,
+): Promise<ConnectionTest> {
+  const result = await probeConnection(deps, connection, credentialsFor(deps, connection, actor));
+  if (!result.ok) deps.cache.forget(connection.id);
   await deps.db.transaction().execute(async (tx) => {
     await recordHealth(
       tx,

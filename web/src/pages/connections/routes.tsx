@@ -1,6 +1,21 @@
 import { Route } from "react-router";
-import { PageHeader } from "../../components/page";
+import { AccessRequestsPage } from "./AccessRequestsPage";
+import { EditConnectionPage, NewConnectionPage } from "./ConnectionFormPage";
+import { ConnectionPage } from "./ConnectionPage";
+import { ConnectionsPage } from "./ConnectionsPage";
+import { PermissionsDialog, RemoveDialog, RequestAccessDialog } from "./dialogs";
 
+/** Every view has its URL; the dialogs too, so a link or the back button reaches them. */
 export const connectionRoutes = (
-  <Route path="connections" element={<PageHeader title="Connections" />} />
+  <Route path="connections">
+    <Route index element={<ConnectionsPage />} />
+    <Route path="new" element={<NewConnectionPage />} />
+    <Route path="requests" element={<AccessRequestsPage />} />
+    <Route path=":name" element={<ConnectionPage />}>
+      <Route path="permissions" element={<PermissionsDialog />} />
+      <Route path="remove" element={<RemoveDialog />} />
+      <Route path="request-access" element={<RequestAccessDialog />} />
+    </Route>
+    <Route path=":name/edit" element={<EditConnectionPage />} />
+  </Route>
 );

@@ -1,0 +1,73 @@
+import type { Principal } from "../access/index.js";
+import { NotFound } from "../errors.js";
+import { findProjectRow, isProjectMember } from "../projects/index.js";
+import type { ConnectionDeps } from "./connection-deps.js";
+import type { ConnectionRecord } from "./connection-record.js";
+import {
+  findConnectionById,
+  settingsOf,
+  toStoredSettings,
+  userSettings,
+  visibleConnection,
+} from "./connections.js";
+import { requireRole } from "./grants.js";
+import type { CreateConnectionInput } from "./schemas.js";
+
+/**
+ * A connection as `createConnection` would store it, checked the same way (endpoint allow-list,
+ * project, the secret and source connection the principal may use, ambient for admins only),
+ * but not stored. With `replacing`, it is an edit of that saved connection: the principal must
+ * be its editor, and only the settings that differ from the saved ones are checked again, as
+ * `updateConnection` does.
+ */
+export async function draftConnection(
+  deps: ConnectionDeps,
+  principal: Principal,
+  input: CreateConnectionInput,
+  replacing: string | undefined,
+): Promise<ConnectionRecord> {
+  if (input.endpoint !== undefined) await deps.checkEndpoint(principal.orgId, input.endpoint);
+  let projectId: string | null = null;
+  if (input.project !== undefined) {
+    const project = await findProjectRow(deps.db, principal.orgId, input.project);
+    if (!(await isProjectMember(deps.db, principal, project.id)))
+      throw new NotFound(`project ${input.project}`);
+    projectId = project.id;
+  }
+  const settings = settingsOf(input);
+  let previous: { self: ConnectionRecord; changed: Set<string> } | undefined;
+  if (replacing !== undefined) {
+    const { connection, roles } = await visibleConnection(deps.db, principal, replacing);
+    requireRole(roles, "editor", connection.name);
+    const stored = connection.settings;
+    const sourceName =
+      stored.method === "assume_role" && stored.sourceConnectionId !== undefined
+        ? (await findConnectionById(deps.db, stored.sourceConnectionId)).name
+        : undefined;
+    const saved = userSettings(stored, sourceName);
+    const draft = settings as Record<string, unknown>;
+    const changed = new Set(
+      [...new Set([...Object.keys(saved), ...Object.keys(draft)])].filter(
+        (key) => JSON.stringify(saved[key]) !== JSON.stringify(draft[key]),
+      ),
+    );
+    previous = { self: connection, changed };
+  }
+  const now = deps.clock.now().toISOString();
+  return {
+    id: previous?.self.id ?? "draft",
+    orgId: principal.orgId,
+    name: input.name,
+    settings: await toStoredSettings(deps.db, principal, settings, previous),
+    access: input.access,
+    regions: input.regions,
+    endpoint: input.endpoint ?? null,
+    tags: input.tags,
+    projectId,
+    accountId: null,
+    health: null,
+    createdAt: previous?.self.createdAt ?? now,
+    createdBy: previous?.self.createdBy ?? `user:${principal.userName}`,
+    updatedAt: now,
+  };
+}

@@ -1,0 +1,221 @@
+import { ApiError, type Body } from "../../api/client";
+import type { Access, Connection, Method } from "./queries";
+
+export type CreateBody = Body<"/api/v1/connections", "post">;
+export type UpdateBody = Body<"/api/v1/connections/{name}", "patch">;
+
+/** What the form holds, as the inputs hold it (strings where the user types). */
+export interface FormState {
+  name: string;
+  method: Method;
+  access: Access;
+  regions: string[];
+  endpoint: string;
+  /** "key=value" */
+  tags: string[];
+  project: string | null;
+  accessKeyId: string;
+  secretPath: string;
+  roleArn: string;
+  /** null: the server's own identity (ambient). */
+  sourceConnection: string | null;
+  sessionDurationSeconds: number | string;
+  policyArns: string[];
+  confirmRename: boolean;
+}
+
+export const EMPTY_FORM: FormState = {
+  name: "",
+  method: "assume_role",
+  access: "read",
+  regions: [],
+  endpoint: "",
+  tags: [],
+  project: null,
+  accessKeyId: "",
+  secretPath: "",
+  roleArn: "",
+  sourceConnection: null,
+  sessionDurationSeconds: "",
+  policyArns: [],
+  confirmRename: false,
+};
+
+export const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+export const CONNECTION_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+/** The regions AWS enables by default, and the opt-in ones, for the region picker. */
+export const AWS_REGIONS = [
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+  "ca-central-1",
+  "ca-west-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "eu-central-1",
+  "eu-central-2",
+  "eu-north-1",
+  "eu-south-1",
+  "eu-south-2",
+  "ap-south-1",
+  "ap-south-2",
+  "ap-northeast-1",
+  "ap-northeast-2",
+  "ap-northeast-3",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "ap-southeast-3",
+  "ap-southeast-4",
+  "ap-east-1",
+  "sa-east-1",
+  "me-south-1",
+  "me-central-1",
+  "il-central-1",
+  "af-south-1",
+];
+
+export function fromConnection(c: Connection): FormState {
+  return {
+    name: c.name,
+    method: c.method,
+    access: c.access,
+    regions: c.regions,
+    endpoint: c.endpoint ?? "",
+    tags: Object.entries(c.tags).map(([k, v]) => `${k}=${v}`),
+    project: c.project,
+    accessKeyId: c.accessKeyId ?? "",
+    secretPath: c.secretPath ?? "",
+    roleArn: c.roleArn ?? "",
+    sourceConnection: c.sourceConnection ?? null,
+    sessionDurationSeconds: c.sessionDurationSeconds ?? "",
+    policyArns: c.policyArns ?? [],
+    confirmRename: false,
+  };
+}
+
+/** A mistake the form can name before asking the server. */
+export interface LocalError {
+  field: string;
+  message: string;
+}
+
+export function parseTags(
+  tags: string[],
+): { tags: Record<string, string> } | { error: LocalError } {
+  const out: Record<string, string> = {};
+  for (const tag of tags) {
+    const at = tag.indexOf("=");
+    if (at <= 0) return { error: { field: "tags", message: `"${tag}" is not key=value` } };
+    out[tag.slice(0, at).trim()] = tag.slice(at + 1).trim();
+  }
+  return { tags: out };
+}
+
+function duration(s: FormState): number | undefined {
+  return typeof s.sessionDurationSeconds === "number" ? s.sessionDurationSeconds : undefined;
+}
+
+/** The create body (also what a draft test and the draft's setup documents take). */
+export function toCreateBody(s: FormState): { body: CreateBody } | { error: LocalError } {
+  const parsed = parseTags(s.tags);
+  if ("error" in parsed) return parsed;
+  const common = {
+    name: s.name.trim(),
+    access: s.access,
+    regions: s.regions,
+    tags: parsed.tags,
+    ...(s.endpoint.trim() === "" ? {} : { endpoint: s.endpoint.trim() }),
+    ...(s.project === null ? {} : { project: s.project }),
+  };
+  const role = {
+    roleArn: s.roleArn.trim(),
+    ...(duration(s) === undefined ? {} : { sessionDurationSeconds: duration(s) }),
+    ...(s.policyArns.length === 0 ? {} : { policyArns: s.policyArns }),
+  };
+  switch (s.method) {
+    case "ambient":
+      return { body: { method: "ambient", ...common } };
+    case "access_key":
+      return {
+        body: {
+          method: "access_key",
+          ...common,
+          accessKeyId: s.accessKeyId.trim(),
+          secretPath: s.secretPath.trim(),
+        },
+      };
+    case "assume_role":
+      return {
+        body: {
+          method: "assume_role",
+          ...common,
+          ...role,
+          ...(s.sourceConnection === null ? {} : { sourceConnection: s.sourceConnection }),
+        },
+      };
+    case "web_identity":
+      return { body: { method: "web_identity", ...common, ...role } };
+  }
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Only what changed, as PATCH takes it (null clears an optional setting). */
+export function toUpdateBody(
+  original: FormState,
+  s: FormState,
+): { body: UpdateBody } | { error: LocalError } {
+  const parsed = parseTags(s.tags);
+  if ("error" in parsed) return parsed;
+  const before = parseTags(original.tags);
+  const body: UpdateBody = {};
+  const name = s.name.trim();
+  if (name !== original.name) {
+    body.name = name;
+    if (s.method === "web_identity") body.confirmRename = s.confirmRename;
+  }
+  if (s.access !== original.access) body.access = s.access;
+  if (!same(s.regions, original.regions)) body.regions = s.regions;
+  if (s.endpoint.trim() !== original.endpoint)
+    body.endpoint = s.endpoint.trim() === "" ? null : s.endpoint.trim();
+  if (!("tags" in before) || !same(parsed.tags, before.tags)) body.tags = parsed.tags;
+  if (s.method === "access_key") {
+    if (s.accessKeyId.trim() !== original.accessKeyId) body.accessKeyId = s.accessKeyId.trim();
+    if (s.secretPath.trim() !== original.secretPath) body.secretPath = s.secretPath.trim();
+  }
+  if (s.method === "assume_role" || s.method === "web_identity") {
+    if (s.roleArn.trim() !== original.roleArn) body.roleArn = s.roleArn.trim();
+    if (duration(s) !== duration(original)) body.sessionDurationSeconds = duration(s) ?? null;
+    if (!same(s.policyArns, original.policyArns)) body.policyArns = s.policyArns;
+  }
+  if (s.method === "assume_role" && s.sourceConnection !== original.sourceConnection)
+    body.sourceConnection = s.sourceConnection;
+  return { body };
+}
+
+/** The message for one field: from the form's own check or from the server's error. */
+export function fieldError(
+  error: unknown,
+  field: string,
+  local?: LocalError | null,
+): string | undefined {
+  if (local?.field === field) return local.message;
+  if (
+    error instanceof ApiError &&
+    error.field !== undefined &&
+    (error.field === field || error.field.startsWith(`${field}.`))
+  )
+    return error.message;
+  return undefined;
+}
+
+/** True when an error is about none of the fields shown, so it needs an alert of its own. */
+export function isOtherError(error: unknown, fields: string[]): boolean {
+  if (error === null || error === undefined) return false;
+  if (!(error instanceof ApiError) || error.field === undefined) return true;
+  const field = error.field;
+  return !fields.some((f) => field === f || field.startsWith(`${f}.`));
+}
