@@ -1,7 +1,8 @@
 import { PassThrough } from "node:stream";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { Invalid } from "../errors.js";
+import type { Db } from "../db/index.js";
+import { Invalid, SwitchboardError } from "../errors.js";
 import { decodeCursor, pageOf, pageQuerySchema, toPage } from "../http/pagination.js";
 import { contextOf, principalOf } from "../http/route-helpers.js";
 import type { ActionDeps } from "./action-deps.js";
@@ -26,6 +27,8 @@ const actionParams = z.strictObject({
     .regex(/^aws\.[A-Za-z0-9.]+$/, "expected an action id such as aws.ec2.describeInstances"),
 });
 
+const RUN_CONNECTIONS_SHOWN = 20;
+
 const runItemSchema = z.object({
   id: z.string(),
   actionId: z.string(),
@@ -35,7 +38,29 @@ const runItemSchema = z.object({
   startedAt: z.string(),
   durationMs: z.number().nullable(),
   summary: runSummarySchema.nullable(),
+  connections: z
+    .array(z.string())
+    .describe(`the connections it ran on, by name (the first ${RUN_CONNECTIONS_SHOWN})`),
 });
+
+/** The distinct connections of each run, for lists that say where a run went. */
+async function connectionsOfRuns(db: Db, runIds: string[]): Promise<Map<string, string[]>> {
+  const byRun = new Map<string, string[]>(runIds.map((id) => [id, []]));
+  if (runIds.length === 0) return byRun;
+  const rows = await db
+    .selectFrom("run_targets")
+    .select(["run_id", "connection_name"])
+    .where("run_id", "in", runIds)
+    .groupBy(["run_id", "connection_name"])
+    .orderBy("connection_name")
+    .execute();
+  for (const row of rows) {
+    const names = byRun.get(row.run_id);
+    if (names !== undefined && names.length < RUN_CONNECTIONS_SHOWN)
+      names.push(row.connection_name);
+  }
+  return byRun;
+}
 
 export const actionRoutes: FastifyPluginAsyncZod<{ deps: ActionDeps }> = async (app, { deps }) => {
   app.get(
@@ -103,6 +128,10 @@ export const actionRoutes: FastifyPluginAsyncZod<{ deps: ActionDeps }> = async (
               error: {
                 message: error instanceof Error ? error.message : String(error),
                 code: (error as { code?: string }).code ?? "INTERNAL",
+                status: error instanceof SwitchboardError ? error.status : 500,
+                ...(error instanceof SwitchboardError && error.field !== undefined
+                  ? { field: error.field }
+                  : {}),
               },
             });
             stream.end();
@@ -152,7 +181,15 @@ export const actionRoutes: FastifyPluginAsyncZod<{ deps: ActionDeps }> = async (
         limit,
         beforeId: decodeCursor(cursor),
       });
-      return toPage(rows, limit, (r) => r.id);
+      const connections = await connectionsOfRuns(
+        deps.db,
+        rows.map((r) => r.id),
+      );
+      return toPage(
+        rows.map((r) => ({ ...r, connections: connections.get(r.id) ?? [] })),
+        limit,
+        (r) => r.id,
+      );
     },
   );
 
@@ -164,10 +201,28 @@ export const actionRoutes: FastifyPluginAsyncZod<{ deps: ActionDeps }> = async (
         tags: ["actions"],
         summary: "One run with each target's result",
         params: z.strictObject({ id: z.uuid() }),
-        response: { 200: runItemSchema.extend({ results: z.array(targetResultSchema) }) },
+        response: {
+          200: runItemSchema.extend({
+            input: z.unknown().describe("the input it ran with (secrets redacted)"),
+            results: z.array(targetResultSchema),
+          }),
+        },
       },
     },
-    async (request) => getRun(deps.db, principalOf(request), request.params.id),
+    async (request) => {
+      const run = await getRun(deps.db, principalOf(request), request.params.id);
+      const stored = await deps.db
+        .selectFrom("runs")
+        .select("input")
+        .where("id", "=", run.id)
+        .executeTakeFirst();
+      const connections = await connectionsOfRuns(deps.db, [run.id]);
+      return {
+        ...run,
+        connections: connections.get(run.id) ?? [],
+        input: stored === undefined ? null : (JSON.parse(stored.input) as unknown),
+      };
+    },
   );
 
   app.post(

@@ -1,0 +1,177 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_REGIONS, startDemo, type Demo } from "../../scripts/demo-stack.js";
+import { expectAccessible, signIn, useBrowser } from "../helpers/browser.js";
+
+/** Chooses an option of a Mantine Select/MultiSelect by its label text. */
+async function choose(page: Page, label: string, option: RegExp) {
+  await page.getByRole("combobox", { name: label }).click();
+  await page.getByRole("option", { name: option }).click();
+}
+
+async function emulatorCalls(demo: Demo): Promise<{ byOperation: Record<string, number> }> {
+  const response = await fetch(`${demo.emulator.url}/_emulator/calls`);
+  return (await response.json()) as { byOperation: Record<string, number> };
+}
+
+describe("web UI: actions and runs", () => {
+  const browser = useBrowser();
+  let demo: Demo;
+  beforeAll(async () => {
+    demo = await startDemo();
+  });
+  afterAll(() => demo.close());
+
+  it("alice runs aws.ec2.describeInstances on production and staging in all regions and reads an output", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.member, "/actions");
+    await page.getByRole("table", { name: "Action catalog" }).waitFor();
+    await page.getByLabel("Filter Action catalog").fill("DescribeInstances");
+    await expectAccessible(page);
+    await page.getByRole("link", { name: "aws.ec2.describeInstances" }).click();
+    await page.waitForURL(/\/actions\/aws\.ec2\.describeInstances$/);
+
+    await choose(page, "Connections to run on", /^production\b/);
+    await choose(page, "Connections to run on", /^staging\b/);
+    const targets = DEMO_REGIONS.length * 2;
+    await page.getByText(`2 connections · ${targets} targets`).waitFor();
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+
+    // Rows stream in; the link to the stored run appears when the last target is done.
+    const summary = page.getByRole("group", { name: "Run summary" });
+    await summary.getByRole("link", { name: "Open run" }).waitFor();
+    expect(await summary.textContent()).toMatch(new RegExp(`^${targets} targets${targets} ok`));
+    const table = page.getByRole("table", { name: "Targets" });
+    const rows = table.locator("tbody tr");
+    expect(await rows.count()).toBe(targets);
+    const seen = new Set<string>();
+    for (const row of await rows.all()) {
+      const cells = await row.locator("td").allTextContents();
+      // connection, account, region, status, duration, error, output
+      expect(cells[3]).toBe("ok");
+      seen.add(`${cells[0]}/${cells[1]}/${cells[2]}`);
+    }
+    for (const region of DEMO_REGIONS) {
+      expect(seen).toContain(`production/222222222222/${region}`);
+      expect(seen).toContain(`staging/333333333333/${region}`);
+    }
+
+    await page.getByRole("button", { name: "Output of production us-east-1" }).click();
+    const output = page.getByRole("region", { name: "Output of production · us-east-1" });
+    await output.getByRole("button", { name: "Expand all" }).click();
+    for (const id of ["i-0b1b2c3d4e5f60001", "i-0b1b2c3d4e5f60002", "i-0b1b2c3d4e5f60003"])
+      await output.getByText(`"${id}"`, { exact: true }).waitFor();
+    expect(await output.textContent()).not.toContain("i-0c1b2c3d4e5f60001");
+    await output.getByRole("button", { name: "Collapse all" }).click();
+    await output.getByText('"i-0b1b2c3d4e5f60001"').waitFor({ state: "detached" });
+    await output.getByRole("button", { name: /^output of production us-east-1/ }).click();
+    await output.getByRole("button", { name: /^Reservations/ }).waitFor();
+    await expectAccessible(page);
+
+    await page.getByRole("button", { name: "Output of staging eu-west-1" }).click();
+    const staging = page.getByRole("region", { name: "Output of staging · eu-west-1" });
+    await staging.getByRole("button", { name: "Expand all" }).click();
+    await staging.getByText('"i-0c1b2c3d4e5f60001"', { exact: true }).waitFor();
+  });
+
+  it("explains a mutating aws.call refused on a read connection, and nothing reaches AWS", async () => {
+    const before = await emulatorCalls(demo);
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.member, "/actions/aws.call");
+    await page.getByRole("heading", { name: "Call any AWS operation" }).waitFor();
+    await choose(page, "Connections to run on", /^production\b/);
+    await page.getByText("Choose regions").click();
+    await choose(page, "Regions to run in", /^us-east-1$/);
+    await page.getByLabel(/^service/).fill("ec2");
+    await page.getByLabel(/^operation/).fill("TerminateInstances");
+    await page.getByLabel(/^input/).fill('{"InstanceIds": ["i-0b1b2c3d4e5f60001"]}');
+    await page.getByText("ec2:TerminateInstances", { exact: true }).first().waitFor();
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+
+    const refusal = page
+      .getByRole("alert")
+      .filter({ hasText: "Refused before any request left Switchboard" });
+    await refusal.waitFor();
+    await page
+      .getByRole("group", { name: "Run summary" })
+      .getByRole("link", { name: "Open run" })
+      .waitFor();
+    const text = (await refusal.textContent()) ?? "";
+    expect(text).toContain("ec2:TerminateInstances");
+    expect(text).toContain("access level Write");
+    expect(text).toContain("connection production");
+    expect(text).toContain("its access is read (AWS managed ReadOnlyAccess)");
+    const summary = page.getByRole("group", { name: "Run summary" });
+    expect(await summary.textContent()).toContain("1 refused");
+    await expectAccessible(page);
+
+    const after = await emulatorCalls(demo);
+    expect(Object.keys(after.byOperation).filter((k) => k.includes("TerminateInstances"))).toEqual(
+      [],
+    );
+    expect(after.byOperation["ec2:DescribeInstances"]).toBe(
+      before.byOperation["ec2:DescribeInstances"],
+    );
+  });
+
+  it("builds the least-privilege policy for aws.logs.runSavedQuery from the catalog", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.member, "/actions");
+    await page.getByLabel("Include aws.logs.runSavedQuery in the policy").check();
+    await page.getByRole("link", { name: "Least-privilege policy (1)" }).click();
+    await page.waitForURL(/\/actions\/policy\?actions=aws\.logs\.runSavedQuery$/);
+    const policy = page.getByRole("region", { name: "Policy" });
+    const json = await policy.locator("pre").textContent();
+    const document = JSON.parse(json ?? "") as { Statement: { Action: string | string[] }[] };
+    const actions = document.Statement.flatMap((s) =>
+      Array.isArray(s.Action) ? s.Action : [s.Action],
+    ).sort();
+    expect(actions).toEqual([
+      "logs:DescribeQueryDefinitions",
+      "logs:GetQueryResults",
+      "logs:StartQuery",
+    ]);
+    await policy.getByRole("button", { name: "Copy policy" }).waitFor();
+    await policy.getByRole("button", { name: "Download policy" }).waitFor();
+    await expectAccessible(page);
+
+    // From an action's page, the policy is one click away too.
+    await page.goto(`${demo.url}/actions/aws.logs.runSavedQuery`);
+    await page.getByRole("link", { name: "Least-privilege policy" }).click();
+    await page.waitForURL(/\/actions\/policy\?actions=aws\.logs\.runSavedQuery$/);
+  });
+
+  it("lists alice's runs and opens the fan-out's detail with its outputs", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.member, "/runs");
+    const table = page.getByRole("table", { name: "Runs" });
+    const fanOut = table.locator("tbody tr").filter({ hasText: "aws.ec2.describeInstances" });
+    await fanOut.waitFor();
+    expect(await fanOut.textContent()).toMatch(/alice.*production, staging.*12 targets.*succeeded/);
+    const refused = table.locator("tbody tr").filter({ hasText: "aws.call" });
+    expect(await refused.textContent()).toContain("failed");
+    await expectAccessible(page);
+
+    await fanOut.getByRole("link").click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    await page.getByRole("heading", { name: "Run of aws.ec2.describeInstances" }).waitFor();
+    const rows = page.getByRole("table", { name: "Targets" }).locator("tbody tr");
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(DEMO_REGIONS.length * 2);
+    await page.getByRole("button", { name: "Output of staging eu-west-1" }).click();
+    await page.waitForURL(/\?target=\d+$/);
+    const output = page.getByRole("region", { name: "Output of staging · eu-west-1" });
+    await output.getByRole("button", { name: "Expand all" }).click();
+    await output.getByText('"i-0c1b2c3d4e5f60001"', { exact: true }).waitFor();
+    await expectAccessible(page);
+    await page.getByRole("button", { name: "Switch to dark mode" }).click();
+    await expectAccessible(page);
+
+    // The target is in the URL: a reload shows the same output.
+    await page.reload();
+    await page
+      .getByRole("region", { name: "Output of staging · eu-west-1" })
+      .getByRole("button", { name: "Expand all" })
+      .waitFor();
+  });
+});

@@ -1,0 +1,311 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Loader,
+  Paper,
+  Stack,
+  Text,
+  Title,
+} from "@mantine/core";
+import { IconAlertTriangle, IconBan, IconScissors } from "@tabler/icons-react";
+import type { DataTableColumn } from "mantine-datatable";
+import { Link } from "react-router";
+import { JsonTree } from "../../components/JsonTree";
+import { ListTable } from "../../components/ListTable";
+import { Empty } from "../../components/page";
+import { formatDuration, StatusBadge } from "./format";
+import type { RunSummary, TargetResult } from "./run-stream";
+
+export interface TargetRow extends TargetResult {
+  /** The target's position in the run (0-based): its key and its ?target= in a run's URL. */
+  idx: number;
+}
+
+/** Rows sort by connection, then region, unless the user sorts otherwise. */
+type SortableRow = TargetRow & { target: string };
+
+export function summarize(results: TargetResult[]): RunSummary {
+  const s: RunSummary = { total: results.length, succeeded: 0, failed: 0, refused: 0, skipped: 0 };
+  for (const r of results) s[r.status] += 1;
+  return s;
+}
+
+function targetName(r: TargetResult): string {
+  return `${r.connection} ${r.region}`;
+}
+
+function SummaryLine(props: {
+  summary: RunSummary;
+  running: boolean;
+  durationMs: number | null;
+  runId: string | null;
+  linkToRun: boolean;
+}) {
+  const { summary } = props;
+  return (
+    <Group gap="xs" aria-label="Run summary" role="group">
+      {props.running && <Loader size="xs" aria-label="Running" />}
+      <Text size="sm" fw={600}>
+        {summary.total} {summary.total === 1 ? "target" : "targets"}
+        {props.running ? " finished so far" : ""}
+      </Text>
+      <Badge variant="light" color="green">
+        {summary.succeeded} ok
+      </Badge>
+      {summary.failed > 0 && (
+        <Badge variant="light" color="red">
+          {summary.failed} failed
+        </Badge>
+      )}
+      {summary.refused > 0 && (
+        <Badge variant="light" color="orange">
+          {summary.refused} refused
+        </Badge>
+      )}
+      {summary.skipped > 0 && (
+        <Badge variant="light" color="gray">
+          {summary.skipped} skipped
+        </Badge>
+      )}
+      {props.durationMs !== null && (
+        <Text size="sm" c="dimmed">
+          in {formatDuration(props.durationMs)}
+        </Text>
+      )}
+      {props.linkToRun && props.runId !== null && (
+        <Anchor component={Link} to={`/runs/${props.runId}`} size="sm">
+          Open run
+        </Anchor>
+      )}
+    </Group>
+  );
+}
+
+/** Refusals grouped by their explanation: which operation, its access level, the setting. */
+function Refusals(props: { rows: TargetRow[] }) {
+  const byMessage = new Map<string, string[]>();
+  for (const r of props.rows) {
+    if (r.status !== "refused" || r.error === undefined) continue;
+    const names = byMessage.get(r.error.message) ?? [];
+    names.push(r.region === "-" ? r.connection : targetName(r));
+    byMessage.set(r.error.message, names);
+  }
+  if (byMessage.size === 0) return null;
+  return (
+    <Alert
+      color="orange"
+      variant="light"
+      icon={<IconBan size={18} />}
+      title="Refused before any request left Switchboard"
+    >
+      <Stack gap={6}>
+        {[...byMessage].map(([message, targets]) => (
+          <div key={message}>
+            <Text size="sm">{message}</Text>
+            <Text size="xs" c="dimmed">
+              {targets.length === 1 ? "Target" : `${targets.length} targets`}:{" "}
+              {targets.slice(0, 8).join(", ")}
+              {targets.length > 8 ? ", …" : ""}
+            </Text>
+          </div>
+        ))}
+      </Stack>
+    </Alert>
+  );
+}
+
+/** One target's output (or error) as a JSON tree with copy and download. */
+function TargetOutput(props: { row: TargetRow; onClose: () => void }) {
+  const { row } = props;
+  const name = `${row.connection} · ${row.region}`;
+  return (
+    <Paper withBorder p="md" radius="sm" component="section" aria-label={`Output of ${name}`}>
+      <Group justify="space-between" mb="sm">
+        <Group gap="xs">
+          <Title order={3} fz="md">
+            {name}
+          </Title>
+          <StatusBadge status={row.status} target />
+          {row.accountId !== null && (
+            <Text size="xs" c="dimmed">
+              account {row.accountId}
+            </Text>
+          )}
+          <Text size="xs" c="dimmed">
+            {formatDuration(row.durationMs)}
+          </Text>
+        </Group>
+        <Button size="xs" variant="subtle" onClick={props.onClose}>
+          Close
+        </Button>
+      </Group>
+      {row.outputTruncated === true && (
+        <Alert
+          color="yellow"
+          variant="light"
+          icon={<IconScissors size={18} />}
+          title="Output capped"
+          mb="sm"
+        >
+          This output was larger than the server&apos;s cap and was not kept; narrow the input
+          (filters, maxItems) to see it. The note below says its size and the cap.
+        </Alert>
+      )}
+      {row.error !== undefined && (
+        <Alert
+          color={row.status === "refused" ? "orange" : row.status === "skipped" ? "gray" : "red"}
+          variant="light"
+          icon={<IconAlertTriangle size={18} />}
+          title={row.error.code}
+          mb="sm"
+        >
+          <Text size="sm">{row.error.message}</Text>
+          {row.error.fix !== undefined && (
+            <Text size="sm" mt={4}>
+              Fix: {row.error.fix}
+            </Text>
+          )}
+        </Alert>
+      )}
+      {row.output !== undefined ? (
+        <JsonTree
+          value={row.output}
+          filename={`${row.connection}-${row.region}.json`}
+          what={`output of ${row.connection} ${row.region}`}
+        />
+      ) : (
+        row.error === undefined && (
+          <Text size="sm" c="dimmed">
+            This target has no output.
+          </Text>
+        )
+      )}
+    </Paper>
+  );
+}
+
+/**
+ * A run's targets: a summary, refusals explained, a table (connection, account, region, status,
+ * duration, error) and the chosen target's output.
+ */
+export function RunResults(props: {
+  rows: TargetRow[];
+  running: boolean;
+  durationMs: number | null;
+  runId: string | null;
+  /** Show an "Open run" link (on the action page; the run page is already there). */
+  linkToRun?: boolean;
+  selected: number | null;
+  onSelect: (idx: number | null) => void;
+}) {
+  const summary = summarize(props.rows);
+  const selected = props.rows.find((r) => r.idx === props.selected);
+  const records: SortableRow[] = props.rows.map((r) => ({
+    ...r,
+    target: `${r.connection} ${r.region}`,
+  }));
+  const columns: DataTableColumn<SortableRow>[] = [
+    { accessor: "connection", title: "Connection", sortable: true, sortKey: "target" },
+    {
+      accessor: "accountId",
+      title: "Account",
+      sortable: true,
+      render: (r) => r.accountId ?? "—",
+    },
+    { accessor: "region", title: "Region", sortable: true },
+    {
+      accessor: "status",
+      title: "Status",
+      sortable: true,
+      render: (r) => (
+        <Group gap={4} wrap="nowrap">
+          <StatusBadge status={r.status} target />
+          {r.outputTruncated === true && (
+            <Badge size="sm" variant="outline" color="yellow">
+              capped
+            </Badge>
+          )}
+        </Group>
+      ),
+    },
+    {
+      accessor: "durationMs",
+      title: "Duration",
+      sortable: true,
+      textAlign: "right",
+      render: (r) => formatDuration(r.durationMs),
+    },
+    {
+      accessor: "error.message",
+      title: "Error",
+      render: (r) =>
+        r.error === undefined ? (
+          ""
+        ) : (
+          <Text size="xs" lineClamp={2} title={r.error.message}>
+            {r.error.code}: {r.error.message}
+          </Text>
+        ),
+    },
+    {
+      accessor: "idx",
+      title: "Output",
+      textAlign: "right",
+      render: (r) => (
+        <Button
+          size="compact-xs"
+          variant={props.selected === r.idx ? "filled" : "light"}
+          aria-label={`Output of ${targetName(r)}`}
+          aria-pressed={props.selected === r.idx}
+          onClick={(e) => {
+            e.stopPropagation();
+            props.onSelect(props.selected === r.idx ? null : r.idx);
+          }}
+        >
+          {r.output !== undefined ? "Output" : "Details"}
+        </Button>
+      ),
+    },
+  ];
+
+  return (
+    <Stack gap="sm">
+      <SummaryLine
+        summary={summary}
+        running={props.running}
+        durationMs={props.durationMs}
+        runId={props.runId}
+        linkToRun={props.linkToRun === true}
+      />
+      <Refusals rows={props.rows} />
+      <ListTable<SortableRow>
+        label="Targets"
+        records={records}
+        columns={columns}
+        idAccessor="idx"
+        searchText={(r) =>
+          [r.connection, r.accountId, r.region, r.status, r.error?.code, r.error?.message].join(" ")
+        }
+        defaultSort={{ columnAccessor: "connection", sortKey: "target", direction: "asc" }}
+        fetching={false}
+        onRowClick={(r) => props.onSelect(r.idx)}
+        empty={
+          <Empty
+            title={props.running ? "Waiting for the first target" : "No targets"}
+            description={
+              props.running
+                ? "Results appear here as each connection and region finishes."
+                : "The selection matched no connection you may execute: choose others."
+            }
+          />
+        }
+      />
+      {selected !== undefined && (
+        <TargetOutput row={selected} onClose={() => props.onSelect(null)} />
+      )}
+    </Stack>
+  );
+}
