@@ -18,12 +18,18 @@ export type ConnectionAccess = z.infer<typeof connectionAccessSchema>;
 export const grantRoleSchema = z.enum(["viewer", "editor", "executor"]);
 export type GrantRole = z.infer<typeof grantRoleSchema>;
 
+const RESERVED_CONNECTION_NAMES = ["new", "requests"];
+
 export const connectionNameSchema = z
   .string()
   .regex(
     /^[a-z0-9][a-z0-9._-]{0,62}$/,
     "expected 1 to 63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit",
-  );
+  )
+  // The web UI's pages /connections/new and /connections/requests sit where a connection's page would.
+  .refine((name) => !RESERVED_CONNECTION_NAMES.includes(name), {
+    message: "expected a name other than 'new' or 'requests' (the web UI uses those pages)",
+  });
 
 const roleArnSchema = z
   .string()

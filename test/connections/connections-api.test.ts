@@ -75,7 +75,7 @@ describeEachDatabase("connections API", (suite) => {
     expect(list.items.map((c) => c.name)).toEqual(["hub", "keys", "prod", "web"]);
   });
 
-  it("refuses a user-chosen ExternalId, an unknown secret and a bad role ARN, naming the field", async () => {
+  it("refuses a user-chosen ExternalId, an unknown secret, a bad role ARN and a name the UI's pages use, naming the field", async () => {
     const cases: [object, string][] = [
       [{ name: "x1", method: "assume_role", roleArn: ROLE, externalId: "mine" }, "externalId"],
       [
@@ -89,6 +89,7 @@ describeEachDatabase("connections API", (suite) => {
       ],
       [{ name: "x3", method: "assume_role", roleArn: "arn:aws:iam::12:role/x" }, "roleArn"],
       [{ name: "x4", method: "telepathy" }, "method"],
+      [{ name: "new", method: "assume_role", roleArn: ROLE }, "name"],
     ];
     for (const [body, field] of cases) {
       const response = await t.call("POST", "/api/v1/connections", { body });
