@@ -52,10 +52,10 @@ async function main(): Promise<void> {
       .getByRole("region", { name: "Output of production · us-east-1" })
       .getByRole("button", { name: "Expand all" })
       .click();
-    await page.getByRole("heading", { name: "Results" }).evaluate((h) => {
-      h.scrollIntoView();
-      window.scrollBy(0, -64); // below the fixed header
-    });
+    // The results at the top, just below the fixed header.
+    await page
+      .getByRole("heading", { name: "Results" })
+      .evaluate("(h) => { h.scrollIntoView(); window.scrollBy(0, -64); }");
     await settle(page);
     await page.screenshot({ path: path.join(OUT, "fan-out.png") });
 

@@ -1,4 +1,4 @@
 import { Route } from "react-router";
-import { PageHeader } from "../../components/page";
+import { KeystorePage } from "./KeystorePage";
 
-export const keystoreRoutes = <Route path="keystore" element={<PageHeader title="Key store" />} />;
+export const keystoreRoutes = <Route path="keystore" element={<KeystorePage />} />;

@@ -1,0 +1,123 @@
+import { Button, Group, Modal, MultiSelect, Stack, Text, TextInput } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { api, unwrap, type Ok } from "../../api/client";
+import { ErrorAlert } from "../../components/page";
+import { fieldError, otherError } from "../settings/common";
+import { useTeams } from "../settings/TeamsPage";
+import { useUsers } from "../settings/UsersPage";
+import { secretsKey } from "./SecretForms";
+
+export type Project = Ok<"/api/v1/projects", "get">["items"][number];
+
+export const projectsKey = ["projects"] as const;
+
+/**
+ * Creates a project, or renames one and replaces its members (admins). Renaming moves the
+ * project's secrets to the new paths.
+ */
+export function ProjectModal(props: {
+  project: Project | null;
+  onClose: () => void;
+  onSaved: (name: string) => void;
+}) {
+  const queryClient = useQueryClient();
+  const users = useUsers();
+  const teams = useTeams();
+  const [name, setName] = useState(props.project?.name ?? "");
+  const [members, setMembers] = useState<string[]>(props.project?.members ?? []);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const options = [
+    {
+      group: "Teams",
+      items: (teams.data ?? []).map((t) => ({ value: `team:${t.name}`, label: `team:${t.name}` })),
+    },
+    {
+      group: "Users",
+      items: (users.data ?? []).map((u) => ({ value: `user:${u.name}`, label: `user:${u.name}` })),
+    },
+  ];
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const saved =
+        props.project === null
+          ? await unwrap(api.POST("/api/v1/projects", { body: { name: name.trim(), members } }))
+          : await unwrap(
+              api.PATCH("/api/v1/projects/{name}", {
+                params: { path: { name: props.project.name } },
+                body: {
+                  ...(name.trim() === props.project.name ? {} : { name: name.trim() }),
+                  members,
+                },
+              }),
+            );
+      await queryClient.invalidateQueries({ queryKey: projectsKey });
+      await queryClient.invalidateQueries({ queryKey: secretsKey });
+      notifications.show({
+        message: `Project ${saved.name} ${props.project === null ? "created" : "saved"}`,
+        color: "teal",
+      });
+      props.onSaved(saved.name);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const renaming = props.project !== null && name.trim() !== props.project.name;
+  return (
+    <Modal
+      opened
+      onClose={props.onClose}
+      title={props.project === null ? "New project" : `Edit project ${props.project.name}`}
+    >
+      <form onSubmit={(e) => void submit(e)}>
+        <Stack>
+          {otherError(error, ["name", "members"]) !== null && <ErrorAlert error={error} />}
+          <TextInput
+            label="Project name"
+            description="Lower-case letters, digits, '.', '_' or '-'; its secrets live under keys/project/<name>/"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={fieldError(error, "name")}
+            required
+            data-autofocus
+            autoComplete="off"
+          />
+          {renaming && (
+            <Text size="xs" c="dimmed">
+              Renaming moves every secret of the project to keys/project/{name.trim()}/; update
+              connections that name the old paths.
+            </Text>
+          )}
+          <MultiSelect
+            label="Members"
+            description="Members (and org admins) write the project's secrets"
+            data={options}
+            value={members}
+            onChange={setMembers}
+            searchable
+            nothingFoundMessage="No such user or team"
+            error={fieldError(error, "members")}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={props.onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={busy}>
+              {props.project === null ? "Create project" : "Save"}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,335 @@
+import {
+  Alert,
+  Button,
+  Code,
+  FileButton,
+  Group,
+  Modal,
+  PasswordInput,
+  SegmentedControl,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+} from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { IconFileUpload, IconLock } from "@tabler/icons-react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { api, unwrap, type Body } from "../../api/client";
+import { ErrorAlert } from "../../components/page";
+import { fieldError, otherError } from "../settings/common";
+import { normalizePem, projectPrefix, SYSTEM_PREFIX } from "./secret-tree";
+
+type SecretType = NonNullable<Body<"/api/v1/secrets", "post">["type"]>;
+
+export const secretsKey = ["secrets"] as const;
+
+const TYPES: { value: SecretType; label: string }[] = [
+  { value: "password", label: "Password / key" },
+  { value: "key-pair", label: "Private key (PEM)" },
+];
+
+/** Where a new secret goes: the org (system) or one project. */
+export interface Target {
+  scope: "system" | "project";
+  project: string | null;
+  /** A folder inside the scope to start the name with ("prod/"). */
+  folder: string;
+}
+
+/**
+ * The value field: a password input (never shown in clear on the page), and for a private key
+ * a file picker, since a PEM pasted into a one-line field loses its line breaks (they are put
+ * back on save).
+ */
+function ValueField(props: {
+  type: SecretType;
+  value: string;
+  onChange: (value: string) => void;
+  error: string | undefined;
+  label: string;
+}) {
+  const [file, setFile] = useState<string | null>(null);
+  return (
+    <Stack gap={4}>
+      <PasswordInput
+        label={props.label}
+        description={
+          props.type === "key-pair"
+            ? "Paste the PEM private key (PKCS#8 or PKCS#1), or load it from a file"
+            : "Write-only: nobody can read it back, not even admins. It is encrypted before it is stored."
+        }
+        value={props.value}
+        onChange={(e) => {
+          setFile(null);
+          props.onChange(e.currentTarget.value);
+        }}
+        error={props.error}
+        required
+        // A key store value is not the user's password: keep browsers' and extensions' password
+        // managers from offering to save it.
+        autoComplete="off"
+        data-1p-ignore
+        data-lpignore="true"
+        data-bwignore
+        visibilityToggleButtonProps={{ "aria-label": "Show or hide the value while typing" }}
+      />
+      {props.type === "key-pair" && (
+        <Group gap="xs">
+          <FileButton
+            accept=".pem,.key,application/x-pem-file"
+            onChange={(f) => {
+              if (f === null) return;
+              void f.text().then((text) => {
+                props.onChange(text);
+                setFile(f.name);
+              });
+            }}
+          >
+            {(fileProps) => (
+              <Button
+                {...fileProps}
+                size="xs"
+                variant="default"
+                leftSection={<IconFileUpload size={14} />}
+              >
+                Load from a file
+              </Button>
+            )}
+          </FileButton>
+          {file !== null && (
+            <Text size="xs" c="dimmed">
+              {file} loaded
+            </Text>
+          )}
+        </Group>
+      )}
+    </Stack>
+  );
+}
+
+async function storeSecret(body: Body<"/api/v1/secrets", "post">) {
+  return unwrap(
+    api.POST("/api/v1/secrets", {
+      body: body.type === "key-pair" ? { ...body, value: normalizePem(body.value) } : body,
+    }),
+  );
+}
+
+/**
+ * Adds a secret. The value lives only in this form's state while it is typed, is sent once,
+ * and is cleared on success, on cancel and on close.
+ */
+export function AddSecretModal(props: {
+  opened: boolean;
+  initial: Target;
+  projects: string[];
+  isAdmin: boolean;
+  onClose: () => void;
+  onSaved: (path: string) => void;
+}) {
+  const queryClient = useQueryClient();
+  const [scope, setScope] = useState(props.initial.scope);
+  const [project, setProject] = useState<string | null>(
+    props.initial.project ?? props.projects[0] ?? null,
+  );
+  const [name, setName] = useState(props.initial.folder);
+  const [type, setType] = useState<SecretType>("password");
+  const [value, setValue] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const prefix =
+    scope === "system" ? SYSTEM_PREFIX : project === null ? null : projectPrefix(project);
+  const path = prefix === null ? null : `${prefix}${name.trim()}`;
+
+  const close = () => {
+    setValue("");
+    setError(null);
+    props.onClose();
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (path === null) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await storeSecret({ path, type, value, replace: false });
+      setValue("");
+      await queryClient.invalidateQueries({ queryKey: secretsKey });
+      notifications.show({ message: `Secret ${saved.path} stored`, color: "teal" });
+      props.onSaved(saved.path);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const fields = ["path", "value", "type"];
+  return (
+    <Modal opened={props.opened} onClose={close} title="Add a secret" size="lg">
+      <form onSubmit={(e) => void submit(e)} autoComplete="off">
+        <Stack>
+          {otherError(error, fields) !== null && <ErrorAlert error={error} />}
+          <Stack gap={4}>
+            <Text size="sm" fw={500} id="secret-scope">
+              Scope
+            </Text>
+            <SegmentedControl
+              aria-labelledby="secret-scope"
+              data={[
+                { value: "system", label: "System (whole org)" },
+                { value: "project", label: "Project" },
+              ]}
+              value={scope}
+              onChange={(v) => setScope(v)}
+            />
+            <Text size="xs" c="dimmed">
+              {scope === "system"
+                ? "System secrets serve the whole org (e.g. an access-key connection's secret key); only org admins write them."
+                : "Project secrets are written by the project's members and org admins."}
+            </Text>
+          </Stack>
+          {scope === "project" &&
+            (props.projects.length === 0 ? (
+              <Alert color="gray" variant="light">
+                {props.isAdmin
+                  ? "There is no project yet: create one first (New project), or store the secret in System."
+                  : "You are not a member of any project; ask an admin to add you to one."}
+              </Alert>
+            ) : (
+              <Select
+                label="Project"
+                data={props.projects}
+                value={project}
+                onChange={setProject}
+                allowDeselect={false}
+                required
+              />
+            ))}
+          <TextInput
+            label="Name"
+            description="Letters, digits, '.', '_' or '-'; use '/' for folders, e.g. prod/aws-secret-key"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={fieldError(error, "path")}
+            required
+            data-autofocus
+            spellCheck={false}
+          />
+          {path !== null && (
+            <Text size="xs" c="dimmed">
+              Path: <Code>{path}</Code>
+            </Text>
+          )}
+          <Stack gap={4}>
+            <Text size="sm" fw={500} id="secret-type">
+              Type
+            </Text>
+            <SegmentedControl
+              aria-labelledby="secret-type"
+              data={TYPES}
+              value={type}
+              onChange={(v) => setType(v)}
+            />
+          </Stack>
+          <ValueField
+            label="Value"
+            type={type}
+            value={value}
+            onChange={setValue}
+            error={fieldError(error, "value")}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button
+              type="submit"
+              loading={busy}
+              disabled={path === null}
+              leftSection={<IconLock size={16} />}
+            >
+              Store secret
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+/** Replaces a secret's value; the old value is never shown, and the new one is cleared once sent. */
+export function ReplaceSecretModal(props: { path: string; type: SecretType; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [type, setType] = useState<SecretType>(props.type);
+  const [value, setValue] = useState("");
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const close = () => {
+    setValue("");
+    setError(null);
+    props.onClose();
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await storeSecret({ path: props.path, type, value, replace: true });
+      setValue("");
+      await queryClient.invalidateQueries({ queryKey: secretsKey });
+      notifications.show({ message: `Secret ${props.path} replaced`, color: "teal" });
+      props.onClose();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal opened onClose={close} title="Replace the value" size="lg">
+      <form onSubmit={(e) => void submit(e)} autoComplete="off">
+        <Stack>
+          {otherError(error, ["value", "type"]) !== null && <ErrorAlert error={error} />}
+          <Text size="sm">
+            <Code>{props.path}</Code> gets a new value. The current value cannot be shown; whatever
+            uses this secret (connections, workflows) uses the new one from its next call.
+          </Text>
+          <Stack gap={4}>
+            <Text size="sm" fw={500} id="replace-secret-type">
+              Type
+            </Text>
+            <SegmentedControl
+              aria-labelledby="replace-secret-type"
+              data={TYPES}
+              value={type}
+              onChange={(v) => setType(v)}
+            />
+          </Stack>
+          <ValueField
+            label="New value"
+            type={type}
+            value={value}
+            onChange={setValue}
+            error={fieldError(error, "value")}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={busy} leftSection={<IconLock size={16} />}>
+              Replace value
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
