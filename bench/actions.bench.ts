@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
-import type { AddressInfo } from "node:net";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -9,26 +10,29 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import {
-  DEFAULT_REGIONS,
-  startEmulator,
-  type Emulator,
-  type WorldInput,
-} from "../emulator/index.js";
-import { createDb, migrateToLatest } from "../src/db/index.js";
-import { createTestDatabase } from "../test/helpers/databases.js";
+import { DEFAULT_REGIONS, type WorldInput } from "../emulator/index.js";
 import { useEmulatorAsInstance } from "../test/helpers/demo-setup.js";
 import { hubAccount, trustingHost } from "../test/helpers/worlds.js";
-import { ADMIN_TOKEN, createTestApp, type TestApp } from "../test/helpers/test-app.js";
+import type { ServerMeasure } from "./server-process.js";
+import {
+  spawnEmulator,
+  spawnServer,
+  type EmulatorProcess,
+  type ServerProcess,
+} from "./processes.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const ADMIN_TOKEN = "sb_admin_bench_token";
 const HUB = "100000000000";
 const ACCOUNTS = 200;
 const REGIONS = [...DEFAULT_REGIONS];
 const LATENCY_MS = 20;
 const SINGLE_WARMUP = 200;
 const SINGLE_CALLS = Number(process.env.BENCH_SINGLE_CALLS ?? 800);
-const FAN_OUT_ROUNDS = Number(process.env.BENCH_FAN_OUT_ROUNDS ?? 3);
+const FAN_OUT_ROUNDS = Number(process.env.BENCH_FAN_OUT_ROUNDS ?? 5);
+// For quicker iterations: BENCH_PARTS=single or BENCH_PARTS=fanout (the per-process CLI figures
+// come with the fan-out, "cli" in the list).
+const PARTS = new Set((process.env.BENCH_PARTS ?? "single,fanout,cli").split(","));
 const CLI_RUNS = 5;
 // Each takes seconds (tsx compiles the CLI at start); three are enough for a per-call figure.
 const SWITCHBOARD_CLI_RUNS = 3;
@@ -92,27 +96,35 @@ function world(externalId: string): WorldInput {
   };
 }
 
-/** The API over a real socket, kept alive, as a script or the web app would call it. */
-function apiClient(baseUrl: string): {
-  post: (path: string, body: unknown) => Promise<{ status: number; body: string }>;
+type ApiResponse = { status: number; body: string };
+type ApiClient = {
+  call: (method: string, path: string, body?: unknown) => Promise<ApiResponse>;
+  post: (path: string, body: unknown) => Promise<ApiResponse>;
   close: () => void;
-} {
+};
+
+/** The API over a real socket, kept alive, as a script or the web app would call it. */
+function apiClient(baseUrl: string): ApiClient {
   const url = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-  const post = (path: string, body: unknown) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const payload = JSON.stringify(body);
+  const call = (method: string, path: string, body?: unknown) =>
+    new Promise<ApiResponse>((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
       const req = request(
         {
           host: url.hostname,
           port: url.port,
-          method: "POST",
+          method,
           path,
           agent,
           headers: {
             authorization: `Bearer ${ADMIN_TOKEN}`,
-            "content-type": "application/json",
-            "content-length": Buffer.byteLength(payload),
+            ...(payload === undefined
+              ? {}
+              : {
+                  "content-type": "application/json",
+                  "content-length": Buffer.byteLength(payload),
+                }),
           },
         },
         (res) => {
@@ -127,7 +139,11 @@ function apiClient(baseUrl: string): {
       req.on("error", reject);
       req.end(payload);
     });
-  return { post, close: () => agent.destroy() };
+  return {
+    call,
+    post: (path, body) => call("POST", path, body),
+    close: () => agent.destroy(),
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -327,35 +343,29 @@ type FanOutBody = {
   summary: { total: number; succeeded: number; failed: number; refused: number; skipped: number };
 };
 
-async function createConnections(t: TestApp, emulator: Emulator): Promise<string[]> {
+async function createConnections(api: ApiClient, emulator: EmulatorProcess): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 1; i <= ACCOUNTS; i++) {
-    const created = await t.call("POST", "/api/v1/connections", {
-      body: {
-        name: `member-${i}`,
-        method: "assume_role",
-        access: FAN_OUT_ACCESS,
-        roleArn: roleArn(i),
-        endpoint: emulator.url,
-        regions: REGIONS,
-      },
+    const created = await api.post("/api/v1/connections", {
+      name: `member-${i}`,
+      method: "assume_role",
+      access: FAN_OUT_ACCESS,
+      roleArn: roleArn(i),
+      endpoint: emulator.url,
+      regions: REGIONS,
     });
-    if (created.statusCode !== 201)
-      throw new Error(`creating connection member-${i}: ${created.statusCode} ${created.body}`);
-    ids.push(created.json<{ id: string }>().id);
+    if (created.status !== 201)
+      throw new Error(`creating connection member-${i}: ${created.status} ${created.body}`);
+    ids.push((JSON.parse(created.body) as { id: string }).id);
   }
   return ids;
 }
 
 /** 1. One action through the API versus the same call with the SDK, interleaved call by call. */
-async function singleCall(
-  api: ReturnType<typeof apiClient>,
-  h: HandWritten,
-  emulator: Emulator,
-): Promise<void> {
+async function singleCall(api: ApiClient, h: HandWritten, server: ServerProcess): Promise<void> {
   const ec2 = new EC2Client({
     region: "us-east-1",
-    endpoint: emulator.url,
+    endpoint: h.endpoint,
     credentials: await assumeRole(h, 1, "direct-sdk", "read"),
     requestHandler: h.requestHandler,
   });
@@ -368,12 +378,20 @@ async function singleCall(
     if (response.status !== 200) throw new Error(`API run: ${response.status} ${response.body}`);
   };
   const direct = () => describeAll(ec2);
+  // The floor of any API call: socket, fastify, token check, logging, a few database reads.
+  const whoami = async () => {
+    const response = await api.call("GET", "/api/v1/whoami");
+    if (response.status !== 200) throw new Error(`whoami: ${response.status} ${response.body}`);
+  };
   for (let i = 0; i < SINGLE_WARMUP; i++) {
     await viaApi();
     await direct();
+    await whoami();
   }
   const apiTimes: number[] = [];
   const sdkTimes: number[] = [];
+  const whoamiTimes: number[] = [];
+  await server.measureStart();
   for (let i = 0; i < SINGLE_CALLS; i++) {
     let t0 = performance.now();
     await viaApi();
@@ -382,79 +400,89 @@ async function singleCall(
     await direct();
     sdkTimes.push(performance.now() - t0);
   }
+  const serverCpu = await server.measureStop();
+  for (let i = 0; i < SINGLE_CALLS; i++) {
+    const t0 = performance.now();
+    await whoami();
+    whoamiTimes.push(performance.now() - t0);
+  }
+  whoamiTimes.sort((a, b) => a - b);
+  if (process.env.BENCH_DEBUG !== undefined) process.stdout.write(`${JSON.stringify(serverCpu)}\n`);
   apiTimes.sort((a, b) => a - b);
   sdkTimes.sort((a, b) => a - b);
   const added = percentile(apiTimes, 50) - percentile(sdkTimes, 50);
   process.stdout.write(
     `single call, aws.ec2.describeInstances on a read connection, no emulated latency, ${SINGLE_CALLS} calls each after ${SINGLE_WARMUP} warm-up, interleaved:\n` +
-      `  via API (POST /api/v1/actions/…/run, real socket, SQLite): median ${ms(percentile(apiTimes, 50))}, p99 ${ms(percentile(apiTimes, 99))}\n` +
-      `  direct SDK (EC2Client.send, same role):                    median ${ms(percentile(sdkTimes, 50))}, p99 ${ms(percentile(sdkTimes, 99))}\n` +
-      `  added by the API at the median: ${ms(added)} (goal ≤ 2 ms: ${verdict(added <= 2)}); at p99: ${ms(percentile(apiTimes, 99) - percentile(sdkTimes, 99))}\n`,
+      `  via API (POST /api/v1/actions/…/run from this process to the server process, real socket, SQLite): median ${ms(percentile(apiTimes, 50))}, p99 ${ms(percentile(apiTimes, 99))}\n` +
+      `  direct SDK (EC2Client.send from this process to the emulator, same role):                        median ${ms(percentile(sdkTimes, 50))}, p99 ${ms(percentile(sdkTimes, 99))}\n` +
+      `  added by the API at the median: ${ms(added)} (goal ≤ 2 ms: ${verdict(added <= 2)}); at p99: ${ms(percentile(apiTimes, 99) - percentile(sdkTimes, 99))}\n` +
+      `  in the server (request in to response out, median): ${ms(serverCpu.requestMedianMs)}; server CPU per API call (all threads): ${ms(serverCpu.cpuMs / SINGLE_CALLS)}\n` +
+      `  for scale, an API call with no AWS call (GET /api/v1/whoami: socket, routing, token check, request log, 3 database reads): median ${ms(percentile(whoamiTimes, 50))}\n`,
   );
 }
 
+const cpuSeconds = (c: { user: number; system: number }) => (c.user + c.system) / 1e6;
+
 export async function run(): Promise<void> {
-  const database = await createTestDatabase("sqlite");
-  const handle = createDb(database.config);
-  await migrateToLatest(handle.db);
-  const t = await createTestApp(handle.db);
-  const externalId = (await t.call("GET", "/api/v1/settings/external-id")).json<{
-    externalId: string;
-  }>().externalId;
-  const emulator = await startEmulator({ world: world(externalId) });
-  const restoreEnv = useEmulatorAsInstance(emulator.url);
-  await t.app.listen({ port: 0, host: "127.0.0.1" });
-  const apiUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  const api = apiClient(apiUrl);
+  const server = await spawnServer(ADMIN_TOKEN);
+  const api = apiClient(server.url);
+  const dir = mkdtempSync(join(tmpdir(), "switchboard-bench-world-"));
+  let emulator: EmulatorProcess | undefined;
+  let restoreEnv = () => {};
   const requestHandler = new NodeHttpHandler({
     httpAgent: new Agent({ keepAlive: true, maxSockets: OVERALL_CONCURRENCY }),
   });
-  const h: HandWritten = {
-    requestHandler,
-    sts: new STSClient({
+  let sts: STSClient | undefined;
+  try {
+    const externalIdResponse = await api.call("GET", "/api/v1/settings/external-id");
+    if (externalIdResponse.status !== 200)
+      throw new Error(`external id: ${externalIdResponse.status} ${externalIdResponse.body}`);
+    const { externalId } = JSON.parse(externalIdResponse.body) as { externalId: string };
+    const worldFile = join(dir, "world.json");
+    writeFileSync(worldFile, JSON.stringify(world(externalId)));
+    emulator = await spawnEmulator(worldFile);
+    await server.useEmulator(emulator.url);
+    restoreEnv = useEmulatorAsInstance(emulator.url);
+    sts = new STSClient({
       region: REGIONS[0] ?? "us-east-1",
       endpoint: emulator.url,
       credentials: fromNodeProviderChain(),
       requestHandler,
-    }),
-    externalId,
-    endpoint: emulator.url,
-  };
-  try {
-    const outbound = await t.call("PUT", "/api/v1/settings/outbound", {
-      body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
     });
-    if (outbound.statusCode >= 300) throw new Error(`outbound: ${outbound.body}`);
+    const h: HandWritten = { requestHandler, sts, externalId, endpoint: emulator.url };
+    const outbound = await api.call("PUT", "/api/v1/settings/outbound", {
+      allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`],
+    });
+    if (outbound.status >= 300) throw new Error(`outbound: ${outbound.body}`);
     const setupStarted = performance.now();
-    const connectionIds = await createConnections(t, emulator);
+    const connectionIds = await createConnections(api, emulator);
     process.stdout.write(
-      `setup: ${ACCOUNTS} assume_role connections created through the API in ${s(performance.now() - setupStarted)}; the server and the emulator run in this process\n`,
+      `setup: load average ${loadavg()[0]?.toFixed(1)} on this ${availableParallelism()}-core machine before the bench (other processes share it; wall times move with it); three processes: the Switchboard server (bench/server-process.ts: the parts of \`switchboard serve\`, SQLite file, logs at info to /dev/null), the emulator (emulator/cli.ts), and this one (the load, the hand-written script, the direct SDK calls); ${ACCOUNTS} assume_role connections created through the API in ${s(performance.now() - setupStarted)}\n`,
     );
 
-    const single = await t.call("POST", "/api/v1/connections", {
-      body: {
-        name: SINGLE_CONNECTION,
-        method: "assume_role",
-        access: "read",
-        roleArn: roleArn(1),
-        endpoint: emulator.url,
-        regions: REGIONS,
-      },
+    const single = await api.post("/api/v1/connections", {
+      name: SINGLE_CONNECTION,
+      method: "assume_role",
+      access: "read",
+      roleArn: roleArn(1),
+      endpoint: emulator.url,
+      regions: REGIONS,
     });
-    if (single.statusCode !== 201) throw new Error(`single connection: ${single.body}`);
-    await singleCall(api, h, emulator);
+    if (single.status !== 201) throw new Error(`single connection: ${single.body}`);
+    if (PARTS.has("single")) await singleCall(api, h, server);
     // Out of the way of the fan-out's connections "*".
-    const deleted = await t.call("DELETE", `/api/v1/connections/${SINGLE_CONNECTION}`);
-    if (deleted.statusCode !== 204)
-      throw new Error(`deleting ${SINGLE_CONNECTION}: ${deleted.body}`);
+    const deleted = await api.call("DELETE", `/api/v1/connections/${SINGLE_CONNECTION}`);
+    if (deleted.status !== 204) throw new Error(`deleting ${SINGLE_CONNECTION}: ${deleted.body}`);
 
+    if (!PARTS.has("fanout")) return;
     // 2. The fan-out, side by side: each round runs the hand-written script, then Switchboard
     // with its credential cache emptied, so both pay for 200 AssumeRoles every round.
-    emulator.setKnobs({ latencyMs: LATENCY_MS });
+    await emulator.setKnobs({ latencyMs: LATENCY_MS });
+    const emu = emulator;
     const targets = ACCOUNTS * REGIONS.length;
     const fanOutViaApi = async () => {
-      for (const id of connectionIds) t.credentials.cache.forget(id);
-      emulator.resetCounters();
+      await server.forgetCredentials(connectionIds);
+      await emu.resetCounters();
       const response = await api.post("/api/v1/actions/aws.ec2.describeInstances/run", {
         connections: "*",
         regions: "*",
@@ -464,47 +492,54 @@ export async function run(): Promise<void> {
       const body = JSON.parse(response.body) as FanOutBody;
       return {
         summary: body.summary,
-        assumeRoles: emulator.counters().byOperation["sts:AssumeRole"] ?? 0,
+        assumeRoles: (await emu.counters()).byOperation["sts:AssumeRole"] ?? 0,
         responseBytes: Buffer.byteLength(response.body),
       };
     };
-    // Warm-up: JIT, policy caches, sockets.
+    const emulatorCpu = async () => cpuSeconds((await emu.counters()).processCpuMicros);
+    // Warm-up, reported as the cold run: JIT, policy caches, sockets, and Switchboard's SDK clients
+    // (a server keeps them across runs; the script, like any script process, builds them each run).
+    let t0 = performance.now();
     await handWrittenFanOut(h);
+    const coldScriptMs = performance.now() - t0;
+    t0 = performance.now();
     await fanOutViaApi();
+    const coldSwitchboardMs = performance.now() - t0;
 
     const switchboardMs: number[] = [];
     const scriptMs: number[] = [];
-    const switchboardCpu: { cpuMs: number; loopBusy: number }[] = [];
-    const scriptCpu: { cpuMs: number; loopBusy: number }[] = [];
+    const switchboardCpu: { cpuMs: number; loopBusy: number; emulatorMs: number }[] = [];
+    const scriptCpu: { cpuMs: number; loopBusy: number; emulatorMs: number }[] = [];
     const assumeRoleCounts: number[] = [];
-    let peakRss = 0;
-    let peakHeap = 0;
+    const serverMeasures: ServerMeasure[] = [];
     let scriptPeakRss = 0;
     let lastSummary: FanOutBody["summary"] | undefined;
     let responseBytes = 0;
-    global.gc?.();
-    const baseline = process.memoryUsage();
     for (let round = 0; round < FAN_OUT_ROUNDS; round++) {
+      let emu0 = await emulatorCpu();
       const script = await measured(() => handWrittenFanOut(h));
       scriptMs.push(script.wallMs);
-      scriptCpu.push(script);
+      scriptCpu.push({ ...script, emulatorMs: ((await emulatorCpu()) - emu0) * 1000 });
       scriptPeakRss = Math.max(scriptPeakRss, script.peakRss);
       if (script.value.failed > 0) throw new Error(`${script.value.failed} script calls failed`);
-      const viaApi = await measured(fanOutViaApi);
-      switchboardMs.push(viaApi.wallMs);
-      switchboardCpu.push(viaApi);
-      peakRss = Math.max(peakRss, viaApi.peakRss);
-      peakHeap = Math.max(peakHeap, viaApi.peakHeap);
-      assumeRoleCounts.push(viaApi.value.assumeRoles);
-      lastSummary = viaApi.value.summary;
-      responseBytes = viaApi.value.responseBytes;
+      emu0 = await emulatorCpu();
+      await server.measureStart();
+      t0 = performance.now();
+      const viaApi = await fanOutViaApi();
+      switchboardMs.push(performance.now() - t0);
+      const m = await server.measureStop();
+      serverMeasures.push(m);
+      if (process.env.BENCH_DEBUG !== undefined) process.stdout.write(`${JSON.stringify(m)}\n`);
+      switchboardCpu.push({ ...m, emulatorMs: ((await emulatorCpu()) - emu0) * 1000 });
+      assumeRoleCounts.push(viaApi.assumeRoles);
+      lastSummary = viaApi.summary;
+      responseBytes = viaApi.responseBytes;
     }
     const switchboard = median(switchboardMs);
     const script = median(scriptMs);
     const ratio = switchboard / script;
-    const cpuOf = (runs: { cpuMs: number; loopBusy: number }[]) =>
-      `CPU ${s(median(runs.map((r) => r.cpuMs)))}, event loop busy ${(median(runs.map((r) => r.loopBusy)) * 100).toFixed(0)}%`;
-
+    const cpuOf = (runs: { cpuMs: number; loopBusy: number; emulatorMs: number }[]) =>
+      `CPU ${s(median(runs.map((r) => r.cpuMs)))}, event loop busy ${(median(runs.map((r) => r.loopBusy)) * 100).toFixed(0)}% (emulator CPU ${s(median(runs.map((r) => r.emulatorMs)))})`;
     const assumed = await assumeRole(h, 1, "cli-user", "read");
     const cliEnv: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
@@ -516,44 +551,48 @@ export async function run(): Promise<void> {
       AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
       AWS_EC2_METADATA_DISABLED: "true",
     };
-    const awsCli = (await hasAwsCli())
-      ? await perProcessMs(
-          "aws",
+    const cli = PARTS.has("cli");
+    const awsCli =
+      cli && (await hasAwsCli())
+        ? await perProcessMs(
+            "aws",
+            [
+              "ec2",
+              "describe-instances",
+              "--endpoint-url",
+              emu.url,
+              "--region",
+              "us-east-1",
+              "--output",
+              "json",
+            ],
+            cliEnv,
+            CLI_RUNS,
+          )
+        : undefined;
+    const switchboardCli = !cli
+      ? Number.NaN
+      : await perProcessMs(
+          process.execPath,
           [
-            "ec2",
-            "describe-instances",
-            "--endpoint-url",
-            emulator.url,
+            "--import",
+            "tsx",
+            join(ROOT, "src/cli/main.ts"),
+            "action",
+            "run",
+            "aws.ec2.describeInstances",
+            "--connection",
+            "member-1",
             "--region",
             "us-east-1",
-            "--output",
-            "json",
+            "--url",
+            server.url,
+            "--token",
+            ADMIN_TOKEN,
           ],
-          cliEnv,
-          CLI_RUNS,
-        )
-      : undefined;
-    const switchboardCli = await perProcessMs(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        join(ROOT, "src/cli/main.ts"),
-        "action",
-        "run",
-        "aws.ec2.describeInstances",
-        "--connection",
-        "member-1",
-        "--region",
-        "us-east-1",
-        "--url",
-        apiUrl,
-        "--token",
-        ADMIN_TOKEN,
-      ],
-      { PATH: process.env.PATH, HOME: "/nonexistent" },
-      SWITCHBOARD_CLI_RUNS,
-    );
+          { PATH: process.env.PATH, HOME: "/nonexistent" },
+          SWITCHBOARD_CLI_RUNS,
+        );
     const perTarget = switchboard / targets;
     const perProcess = awsCli ?? switchboardCli;
     const speedUp = perProcess / perTarget;
@@ -562,7 +601,8 @@ export async function run(): Promise<void> {
       `fan-out, aws.ec2.describeInstances, ${ACCOUNTS} accounts × ${REGIONS.length} regions = ${targets} targets on ${FAN_OUT_ACCESS} connections, ${LATENCY_MS} ms emulated latency per call, median of ${FAN_OUT_ROUNDS} rounds after a warm-up:\n` +
         `  Switchboard via API (connections "*", regions "*"): ${s(switchboard)} wall (rounds: ${switchboardMs.map(s).join(", ")}), ${lastSummary?.succeeded ?? 0}/${lastSummary?.total ?? 0} succeeded, response ${mb(responseBytes)}; ${cpuOf(switchboardCpu)}\n` +
         `  hand-written SDK script (AssumeRole once per account, EC2Client per region, ${OVERALL_CONCURRENCY} overall / ${PER_BUCKET_CONCURRENCY} per account+region+service): ${s(script)} wall (rounds: ${scriptMs.map(s).join(", ")}); ${cpuOf(scriptCpu)}\n` +
-        `  ratio Switchboard / hand-written: ${ratio.toFixed(2)}× (goal ≤ 1.15×: ${verdict(ratio <= 1.15)})\n` +
+        `  ratio Switchboard / hand-written: ${ratio.toFixed(2)}× (goal ≤ 1.15×: ${verdict(ratio <= 1.15)}); CPU ratio ${(median(switchboardCpu.map((r) => r.cpuMs)) / median(scriptCpu.map((r) => r.cpuMs))).toFixed(2)}×\n` +
+        `  each round, both sides start without credentials (Switchboard's cache is emptied: 200 AssumeRoles each); Switchboard keeps its SDK clients and sockets from the warm-up, as a running server does, while the script builds its clients every run; the cold first run (JIT, clients, sockets): Switchboard ${s(coldSwitchboardMs)}, script ${s(coldScriptMs)} (${(coldSwitchboardMs / coldScriptMs).toFixed(2)}×)\n` +
         `  latency floor: ${targets} calls / ${OVERALL_CONCURRENCY} in flight × ${LATENCY_MS} ms = ${s((targets / OVERALL_CONCURRENCY) * LATENCY_MS)}\n` +
         (awsCli === undefined
           ? ""
@@ -570,16 +610,16 @@ export async function run(): Promise<void> {
         `  per-call process, switchboard action run --connection --region (tsx, median of ${SWITCHBOARD_CLI_RUNS}): ${ms(switchboardCli)} per target → ${s(switchboardCli * targets)} for ${targets} targets in a loop\n` +
         `  Switchboard per target: ${ms(perTarget)} → ${speedUp.toFixed(0)}× faster than one ${awsCli === undefined ? "switchboard" : "AWS CLI"} process per call (goal ≥ 50×: ${verdict(speedUp >= 50)})\n` +
         `  AssumeRole calls per Switchboard fan-out: ${assumeRoleCounts.join(", ")} (goal exactly ${ACCOUNTS}: ${verdict(assumeRolesOk)})\n` +
-        `memory of this process (API server, emulator and load in one process) during the Switchboard fan-out: peak RSS ${mb(peakRss)}, peak heap used ${mb(peakHeap)} (before the rounds: RSS ${mb(baseline.rss)}, heap ${mb(baseline.heapUsed)}; peak RSS during the hand-written script ${mb(scriptPeakRss)})\n`,
+        `memory of the server process during the Switchboard fan-out: peak RSS ${mb(Math.max(...serverMeasures.map((m) => m.peakRss)))}, peak heap used ${mb(Math.max(...serverMeasures.map((m) => m.peakHeap)))} (at the start of the rounds, after a GC: RSS ${mb(serverMeasures[0]?.baselineRss ?? 0)}, heap ${mb(serverMeasures[0]?.baselineHeap ?? 0)}); peak RSS of this process during the hand-written script ${mb(scriptPeakRss)}\n` +
+        `load average after the fan-out: ${loadavg()[0]?.toFixed(1)}\n`,
     );
   } finally {
     api.close();
-    h.sts.destroy();
+    sts?.destroy();
     requestHandler.destroy();
     restoreEnv();
-    await t.close();
-    await emulator.close();
-    await handle.destroy();
-    await database.dispose();
+    await emulator?.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import type { KnobsInput } from "./knobs/knobs.js";
 import { startEmulator } from "./start-emulator.js";
 
 const { values } = parseArgs({
@@ -40,3 +41,13 @@ const stop = (): void => {
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+
+// Started with an IPC channel (the benchmarks do), the parent may change the knobs between phases
+// with `{setKnobs: {...}}` (answered with the message's id), and a parent that goes away stops it.
+if (process.send !== undefined) {
+  process.on("message", (message: { id?: number; setKnobs?: KnobsInput }) => {
+    if (message.setKnobs !== undefined) emulator.setKnobs(message.setKnobs);
+    process.send?.({ id: message.id });
+  });
+  process.on("disconnect", stop);
+}

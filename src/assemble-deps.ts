@@ -23,6 +23,11 @@ export interface AssembleOptions {
 }
 
 /** Builds the services every request shares, once per process (main) or per test app. */
+function sharedAmbientProvider(): () => AwsCredentialIdentityProvider {
+  let chain: AwsCredentialIdentityProvider | undefined;
+  return () => (chain ??= fromNodeProviderChain());
+}
+
 export function assembleDeps(o: AssembleOptions): AppDeps {
   const oidc = { keystore: o.keystore, issuer: o.oidcIssuer };
   const outbound = createOutbound({
@@ -43,7 +48,9 @@ export function assembleDeps(o: AssembleOptions): AppDeps {
       cache: new CredentialCache(o.clock),
       // The SDK's default chain reads the environment, shared config, the ECS endpoint and IMDSv2;
       // its metadata lookups are the one kind of request that does not go through the outbound layer.
-      ambientProvider: o.ambientProvider ?? (() => fromNodeProviderChain()),
+      // One chain for the process: the host has one identity, and the chain keeps its credentials
+      // until five minutes before they expire, so IMDS is asked once, not once per connection.
+      ambientProvider: o.ambientProvider ?? sharedAmbientProvider(),
     },
     publicUrl: o.publicUrl,
     sessionMaxAgeSeconds: o.sessionMaxAgeSeconds,

@@ -46,7 +46,8 @@ interface Target {
 
 interface StoredTarget {
   result: TargetResult;
-  compressed: string | null;
+  /** The run_targets `output` column (see storeOutput). */
+  stored: string | null;
   bytes: number;
 }
 
@@ -280,22 +281,21 @@ export async function runAction(
   const runId = newId();
   actor.requestId = `run_${runId.slice(-12)}`;
   const started = deps.clock.now();
+  const runRow = {
+    id: runId,
+    org_id: principal.orgId,
+    kind: "action" as const,
+    action_id: action.id,
+    actor: context.actor,
+    input: JSON.stringify(redact(input)),
+    target_count: targets.length,
+    started_at: started.toISOString(),
+  };
+  // The row exists before any request leaves: a run that dies halfway (a crash, a restart)
+  // still shows who ran what, where, and that it never finished.
   await deps.db
     .insertInto("runs")
-    .values({
-      id: runId,
-      org_id: principal.orgId,
-      kind: "action",
-      action_id: action.id,
-      actor: context.actor,
-      status: "running",
-      input: JSON.stringify(redact(input)),
-      target_count: targets.length,
-      started_at: started.toISOString(),
-      finished_at: null,
-      duration_ms: null,
-      summary: null,
-    })
+    .values({ ...runRow, status: "running", finished_at: null, duration_ms: null, summary: null })
     .execute();
 
   const overall = new Semaphore(deps.maxConcurrency ?? 64);
@@ -317,7 +317,7 @@ export async function runAction(
         status: preset.status,
         ...(preset.error === undefined ? {} : { error: preset.error }),
       };
-      return { result, compressed: null, bytes: 0 };
+      return { result, stored: null, bytes: 0 };
     }
     const t0 = performance.now();
     const elapsed = () => Math.round((performance.now() - t0) * 100) / 100;
@@ -331,7 +331,7 @@ export async function runAction(
           durationMs: elapsed(),
           error: { code: refusal.code, message: refusal.message },
         },
-        compressed: null,
+        stored: null,
         bytes: 0,
       };
     }
@@ -365,7 +365,7 @@ export async function runAction(
           output: stored.shown,
           ...(stored.truncated ? { outputTruncated: true } : {}),
         },
-        compressed: stored.compressed,
+        stored: stored.stored,
         bytes: stored.bytes,
       };
     } catch (error) {
@@ -376,7 +376,7 @@ export async function runAction(
           durationMs: elapsed(),
           error: errorOf(error, connection),
         },
-        compressed: null,
+        stored: null,
         bytes: 0,
       };
     }
@@ -392,14 +392,21 @@ export async function runAction(
   const results = stored.map((s) => s.result);
   const summary = summarize(results);
   const durationMs = deps.clock.now().getTime() - started.getTime();
-  const status =
+  const status: RunOutcome["status"] =
     summary.succeeded === summary.total
       ? "succeeded"
       : summary.succeeded === 0
         ? "failed"
         : "partial";
 
+  const finished = {
+    status,
+    finished_at: deps.clock.now().toISOString(),
+    duration_ms: durationMs,
+    summary: JSON.stringify(summary),
+  };
   await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable("runs").set(finished).where("id", "=", runId).execute();
     for (let i = 0; i < stored.length; i += 200) {
       const chunk = stored.slice(i, i + 200);
       await tx
@@ -413,7 +420,7 @@ export async function runAction(
             region: s.result.region,
             status: s.result.status,
             duration_ms: Math.round(s.result.durationMs),
-            output: s.compressed,
+            output: s.stored,
             output_bytes: s.bytes,
             output_truncated: s.result.outputTruncated === true ? 1 : 0,
             error: s.result.error === undefined ? null : JSON.stringify(s.result.error),
@@ -421,16 +428,6 @@ export async function runAction(
         )
         .execute();
     }
-    await tx
-      .updateTable("runs")
-      .set({
-        status,
-        finished_at: deps.clock.now().toISOString(),
-        duration_ms: durationMs,
-        summary: JSON.stringify(summary),
-      })
-      .where("id", "=", runId)
-      .execute();
     await recordAuditEvent(tx, context, {
       action: "action.run",
       objectType: "run",

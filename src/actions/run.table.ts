@@ -26,7 +26,7 @@ export interface RunTargetTable {
   region: string;
   status: TargetStatus;
   duration_ms: number;
-  /** gzip of the redacted JSON output, base64; null when there is none. */
+  /** The redacted output as JSON text, or for larger outputs gzip of it in base64 (starts "H4sI"); null when there is none. */
   output: string | null;
   output_bytes: number;
   output_truncated: number;

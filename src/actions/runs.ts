@@ -1,9 +1,9 @@
-import { gunzipSync } from "node:zlib";
 import type { Principal } from "../access/index.js";
 import type { DbOrTx } from "../db/index.js";
 import { NotFound } from "../errors.js";
 import type { RunTable } from "./run.table.js";
 import type { RunSummary, TargetResult } from "./schemas.js";
+import { readStoredOutput } from "./store-output.js";
 
 export interface RunListItem {
   id: string;
@@ -73,13 +73,7 @@ export async function getRun(
       region: t.region,
       status: t.status,
       durationMs: t.duration_ms,
-      ...(t.output === null
-        ? {}
-        : {
-            output: JSON.parse(
-              gunzipSync(Buffer.from(t.output, "base64")).toString("utf8"),
-            ) as unknown,
-          }),
+      ...(t.output === null ? {} : { output: readStoredOutput(t.output) }),
       ...(t.output_truncated === 1 ? { outputTruncated: true } : {}),
       ...(t.error === null ? {} : { error: JSON.parse(t.error) as TargetResult["error"] }),
     })),

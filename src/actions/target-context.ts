@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import {
   credentialsFor,
   type Actor,
@@ -7,6 +8,30 @@ import {
 } from "../connections/index.js";
 import type { ActionContext } from "./action-definition.js";
 import type { SdkClientCache } from "./sdk-client-cache.js";
+
+interface CachedClient {
+  client: unknown;
+  /** Who the client's next credential fetch acts for: the latest run that used the client. */
+  binding: { actor: Actor };
+}
+
+/**
+ * The credential provider of a cached client. Marked `memoized`, so the SDK does not keep the
+ * credentials itself and asks on every call: the connection's credential cache (one entry per
+ * connection and user, a map lookup when fresh) stays the only place credentials live, and a
+ * forgotten connection (edited, ExternalId rotated, a failed test) is never signed for with its
+ * old credentials, while the client — whose configuration costs far more to build than a call —
+ * lives on.
+ */
+function cachedCredentials(
+  deps: CredentialDeps,
+  connection: ConnectionRecord,
+  binding: CachedClient["binding"],
+): AwsCredentialIdentityProvider {
+  const provider = (): Promise<AwsCredentialIdentity> =>
+    credentialsFor(deps, connection, binding.actor)();
+  return Object.assign(provider, { memoized: true });
+}
 
 /** SDK clients bound to one (connection, region): the connection's cached credentials, its endpoint, the org's HTTP agents. */
 export function targetContext(
@@ -24,20 +49,14 @@ export function targetContext(
     signal: options.signal,
     sleep: (ms) => sleep(ms, undefined, { signal: options.signal }),
     client<C>(ClientClass: new (config: never) => C): C {
-      // SDK clients memoize credentials: the cache generation retires them when the connection's
-      // credentials are forgotten (edited, ExternalId rotated, a failed test).
-      const key = [
-        connection.id,
-        connection.updatedAt,
-        deps.cache.generation(connection.id),
-        actor.userName,
-        region,
-        ClientClass.name,
-      ].join("|");
-      return clients.get(key, () => {
+      // An edited connection (new updatedAt) gets new clients; credentials are not part of the
+      // key because the clients do not hold them (see cachedCredentials).
+      const key = `${connection.id}|${connection.updatedAt}|${actor.userName}|${region}|${ClientClass.name}`;
+      const cached = clients.get<CachedClient>(key, () => {
+        const binding = { actor };
         const config = {
           region,
-          credentials: credentialsFor(deps, connection, actor),
+          credentials: cachedCredentials(deps, connection, binding),
           requestHandler: deps.outbound.requestHandler(connection.orgId),
           // The SDK's standard retry mode: backoff with jitter on throttling and 5xx.
           retryMode: "standard",
@@ -46,8 +65,11 @@ export function targetContext(
             ? {}
             : { endpoint: connection.endpoint, forcePathStyle: true }),
         };
-        return new ClientClass(config as never);
+        return { client: new ClientClass(config as never), binding };
       });
+      // Credentials fetched from here on (the cache was empty or expired) name this run.
+      cached.binding.actor = actor;
+      return cached.client as C;
     },
   };
 }

@@ -1,7 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import {
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDatabase as KyselySqlite,
+} from "kysely";
 import pg from "pg";
 import type { DatabaseConfig } from "../config.js";
 import type { Db } from "./database.js";
@@ -12,6 +17,41 @@ export interface DbHandle {
   db: Db;
   dialect: Dialect;
   destroy(): Promise<void>;
+}
+
+/** Prepared statements kept per SQLite database, by SQL text. */
+export const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The database as Kysely sees it, with prepared statements kept by SQL text (least recently used
+ * out first). Kysely prepares every query it runs; for the small statements of a request, preparing
+ * costs as much as running, and a request runs several. A statement still iterating (a streamed
+ * query) is never handed out twice: a fresh one is prepared for that call.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqlite {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => {
+      statements.clear();
+      sqlite.close();
+    },
+    prepare: (sql: string) => {
+      const cached = statements.get(sql);
+      if (cached !== undefined) {
+        if (cached.busy) return sqlite.prepare(sql);
+        statements.delete(sql);
+        statements.set(sql, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(sql);
+      statements.set(sql, statement);
+      if (statements.size > STATEMENT_CACHE_SIZE) {
+        const oldest = statements.keys().next().value;
+        if (oldest !== undefined) statements.delete(oldest);
+      }
+      return statement;
+    },
+  };
 }
 
 /** Opens the configured database: SQLite (WAL, foreign keys on) by default, or PostgreSQL. */
@@ -25,7 +65,9 @@ export function createDb(config: DatabaseConfig): DbHandle {
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
-    const db: Db = new Kysely({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db: Db = new Kysely({
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    });
     return { db, dialect: "sqlite", destroy: () => db.destroy() };
   }
   const pool = new pg.Pool({ connectionString: config.url, max: 10 });

@@ -146,10 +146,18 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
       .items.map((c) => c.id);
     for (const id of ids) t.credentials.cache.forget(id);
     emulator.resetCounters();
-    await t.call("POST", "/api/v1/actions/aws.sts.getCallerIdentity/run", {
-      body: { connections: "*", regions: ["us-east-1"], input: {} },
-    });
+    const again = (
+      await t.call("POST", "/api/v1/actions/aws.sts.getCallerIdentity/run", {
+        body: { connections: "*", regions: ["us-east-1"], input: {} },
+      })
+    ).json<FanOut>();
     expect(emulator.counters().byOperation["sts:AssumeRole"]).toBe(20);
+    // The SDK clients are the same ones, but the new sessions are named after this run.
+    const sessions = Object.keys(emulator.counters().byCaller).filter((arn) =>
+      /:assumed-role\/[^/]+\/sb-/.test(arn),
+    );
+    expect(sessions).toHaveLength(20);
+    for (const arn of sessions) expect(arn).toContain(`run_${again.run.id.slice(-12)}`);
   });
 
   it("selects connections by tag, and runs a global action once per account", async () => {

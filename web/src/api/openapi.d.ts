@@ -1293,6 +1293,337 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connections/setup-documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The trust policy and CloudFormation template a connection not yet saved needs (assume_role, web_identity) */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description the saved connection this draft would change (an edit): only settings that differ are checked again */
+                    replacing?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description view = ViewOnlyAccess, read = ReadOnlyAccess (default), full = whatever the identity allows
+                         * @default read
+                         * @enum {string}
+                         */
+                        access?: "view" | "read" | "full";
+                        /**
+                         * Format: uri
+                         * @description base URL for every AWS call
+                         */
+                        endpoint?: string;
+                        /** @enum {string} */
+                        method: "ambient";
+                        name: string;
+                        project?: string;
+                        /**
+                         * @description empty: learnt on the first test
+                         * @default []
+                         */
+                        regions?: string[];
+                        /** @default {} */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                    } | {
+                        /**
+                         * @description view = ViewOnlyAccess, read = ReadOnlyAccess (default), full = whatever the identity allows
+                         * @default read
+                         * @enum {string}
+                         */
+                        access?: "view" | "read" | "full";
+                        accessKeyId: string;
+                        /**
+                         * Format: uri
+                         * @description base URL for every AWS call
+                         */
+                        endpoint?: string;
+                        /** @enum {string} */
+                        method: "access_key";
+                        name: string;
+                        project?: string;
+                        /**
+                         * @description empty: learnt on the first test
+                         * @default []
+                         */
+                        regions?: string[];
+                        /** @description where the secret access key is in the key store */
+                        secretPath: string;
+                        /** @default {} */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                    } | {
+                        /**
+                         * @description view = ViewOnlyAccess, read = ReadOnlyAccess (default), full = whatever the identity allows
+                         * @default read
+                         * @enum {string}
+                         */
+                        access?: "view" | "read" | "full";
+                        /**
+                         * Format: uri
+                         * @description base URL for every AWS call
+                         */
+                        endpoint?: string;
+                        /** @enum {string} */
+                        method: "assume_role";
+                        name: string;
+                        policyArns?: string[];
+                        project?: string;
+                        /**
+                         * @description empty: learnt on the first test
+                         * @default []
+                         */
+                        regions?: string[];
+                        roleArn: string;
+                        sessionDurationSeconds?: number;
+                        /** @description whose credentials assume the role; default: the server's own (ambient) */
+                        sourceConnection?: string;
+                        /** @default {} */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                    } | {
+                        /**
+                         * @description view = ViewOnlyAccess, read = ReadOnlyAccess (default), full = whatever the identity allows
+                         * @default read
+                         * @enum {string}
+                         */
+                        access?: "view" | "read" | "full";
+                        /**
+                         * Format: uri
+                         * @description base URL for every AWS call
+                         */
+                        endpoint?: string;
+                        /** @enum {string} */
+                        method: "web_identity";
+                        name: string;
+                        policyArns?: string[];
+                        project?: string;
+                        /**
+                         * @description empty: learnt on the first test
+                         * @default []
+                         */
+                        regions?: string[];
+                        roleArn: string;
+                        sessionDurationSeconds?: number;
+                        /** @default {} */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description a CloudFormation template (JSON) that creates the role */
+                            cloudFormation: {
+                                [key: string]: unknown;
+                            };
+                            trustPolicy: {
+                                notes: string[];
+                                policy: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Test a connection before saving it: the body of a create (or of an edit, with replacing); nothing is stored */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description the saved connection this draft would change (an edit): only settings that differ are checked again */
+                    replacing?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description view = ViewOnlyAccess, read = ReadOnlyAccess (default), full = whatever the identity allows
+                         * @default read
+                         * @enum {string}
+                         */
+                        access?: "view" | "read" | "full";
+                        /**
+                         * Format: uri
+                         * @description base URL for every AWS call
+                         */
+                        endpoint?: string;
+                        /** @enum {string} */
+                        method: "ambient";
+                        name: string;
+                        project?: string;
+                        /**
+                         * @description empty: learnt on the first test
+                         * @default []
+                         */
+                        regions?: string[];
+                        /** @default {} */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                    } | {
+                        /**
+                         * @description view = ViewOnlyAccess, read = ReadOnlyAccess (default), full = whatever the identity allows
+                         * @default read
+                         * @enum {string}
+                         */
+                        access?: "view" | "read" | "full";
+                        accessKeyId: string;
+                        /**
+                         * Format: uri
+                         * @description base URL for every AWS call
+                         */
+                        endpoint?: string;
+                        /** @enum {string} */
+                        method: "access_key";
+                        name: string;
+                        project?: string;
+                        /**
+                         * @description empty: learnt on the first test
+                         * @default []
+                         */
+                        regions?: string[];
+                        /** @description where the secret access key is in the key store */
+                        secretPath: string;
+                        /** @default {} */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                    } | {
+                        /**
+                         * @description view = ViewOnlyAccess, read = ReadOnlyAccess (default), full = whatever the identity allows
+                         * @default read
+                         * @enum {string}
+                         */
+                        access?: "view" | "read" | "full";
+                        /**
+                         * Format: uri
+                         * @description base URL for every AWS call
+                         */
+                        endpoint?: string;
+                        /** @enum {string} */
+                        method: "assume_role";
+                        name: string;
+                        policyArns?: string[];
+                        project?: string;
+                        /**
+                         * @description empty: learnt on the first test
+                         * @default []
+                         */
+                        regions?: string[];
+                        roleArn: string;
+                        sessionDurationSeconds?: number;
+                        /** @description whose credentials assume the role; default: the server's own (ambient) */
+                        sourceConnection?: string;
+                        /** @default {} */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                    } | {
+                        /**
+                         * @description view = ViewOnlyAccess, read = ReadOnlyAccess (default), full = whatever the identity allows
+                         * @default read
+                         * @enum {string}
+                         */
+                        access?: "view" | "read" | "full";
+                        /**
+                         * Format: uri
+                         * @description base URL for every AWS call
+                         */
+                        endpoint?: string;
+                        /** @enum {string} */
+                        method: "web_identity";
+                        name: string;
+                        policyArns?: string[];
+                        project?: string;
+                        /**
+                         * @description empty: learnt on the first test
+                         * @default []
+                         */
+                        regions?: string[];
+                        roleArn: string;
+                        sessionDurationSeconds?: number;
+                        /** @default {} */
+                        tags?: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accountId: string | null;
+                            arn: string | null;
+                            checkedAt: string;
+                            /** @description the AWS error in words, with the likely fix */
+                            error: {
+                                code: string;
+                                fix: string;
+                                message: string;
+                            } | null;
+                            ok: boolean;
+                            regions: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/oidc": {
         parameters: {
             query?: never;
@@ -1649,6 +1980,8 @@ export interface paths {
                             items: {
                                 actionId: string;
                                 actor: string;
+                                /** @description the connections it ran on, by name (the first 20) */
+                                connections: string[];
                                 durationMs: number | null;
                                 id: string;
                                 startedAt: string;
@@ -1706,8 +2039,12 @@ export interface paths {
                         "application/json": {
                             actionId: string;
                             actor: string;
+                            /** @description the connections it ran on, by name (the first 20) */
+                            connections: string[];
                             durationMs: number | null;
                             id: string;
+                            /** @description the input it ran with (secrets redacted) */
+                            input: unknown;
                             results: {
                                 accountId: string | null;
                                 connection: string;

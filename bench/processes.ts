@@ -1,0 +1,181 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { Agent, request } from "node:http";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CallCounters } from "../emulator/knobs/counters.js";
+import type { KnobsInput } from "../emulator/knobs/knobs.js";
+import type { ServerMeasure, ServerMessage } from "./server-process.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+type Reply = { id: number; result?: unknown };
+
+/** Messages to a child over IPC, each answered by one message carrying the same id. */
+function ipc(child: ChildProcess): (message: Record<string, unknown>) => Promise<unknown> {
+  let next = 0;
+  const waiting = new Map<number, (result: unknown) => void>();
+  child.on("message", (message: Reply) => {
+    const resolve = waiting.get(message.id);
+    waiting.delete(message.id);
+    resolve?.(message.result);
+  });
+  return (message) =>
+    new Promise((resolve) => {
+      next += 1;
+      waiting.set(next, resolve);
+      child.send({ ...message, id: next });
+    });
+}
+
+/** Waits for the child's first message matching `ready`, or fails with its stderr if it exits first. */
+function started<T>(child: ChildProcess, what: string, ready: (message: unknown) => T | undefined) {
+  let stderr = "";
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    stderr += chunk;
+    if (process.env.BENCH_DEBUG !== undefined) process.stderr.write(chunk);
+  });
+  return new Promise<T>((resolve, reject) => {
+    const onExit = (code: number | null) =>
+      reject(new Error(`${what} exited with ${String(code)} before it was ready:\n${stderr}`));
+    child.once("exit", onExit);
+    const onMessage = (message: unknown) => {
+      const value = ready(message);
+      if (value === undefined) return;
+      child.off("exit", onExit);
+      child.off("message", onMessage);
+      resolve(value);
+    };
+    child.on("message", onMessage);
+  });
+}
+
+function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+export interface EmulatorProcess {
+  url: string;
+  port: number;
+  pid: number;
+  setKnobs(knobs: KnobsInput): Promise<void>;
+  counters(): Promise<CallCounters & { processCpuMicros: { user: number; system: number } }>;
+  resetCounters(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** `emulator/cli.ts` in its own process, its knobs set over IPC and its counters read over HTTP. */
+export async function spawnEmulator(worldFile: string): Promise<EmulatorProcess> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "emulator/cli.ts"), "--world", worldFile, "--port", "0"],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe", "ipc"] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let stderr = "";
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.once("exit", (code) =>
+      reject(new Error(`emulator exited with ${String(code)}:\n${stderr}`)),
+    );
+    child.stdout?.setEncoding("utf8");
+    let out = "";
+    child.stdout?.on("data", (chunk: string) => {
+      out += chunk;
+      const match = /http:\/\/\S+/.exec(out);
+      if (match !== null) resolve(match[0]);
+    });
+  });
+  child.removeAllListeners("exit");
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const http = (method: string, path: string) =>
+    new Promise<string>((resolve, reject) => {
+      const req = request(new URL(path, url), { method, agent }, (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        res.on("end", () => resolve(body));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  const send = ipc(child);
+  return {
+    url,
+    port: Number(new URL(url).port),
+    pid: child.pid ?? 0,
+    setKnobs: async (knobs) => {
+      await send({ setKnobs: knobs });
+    },
+    counters: async () => JSON.parse(await http("GET", "/_emulator/calls")) as never,
+    resetCounters: async () => {
+      await http("POST", "/_emulator/reset");
+    },
+    close: async () => {
+      agent.destroy();
+      await stopped(child);
+    },
+  };
+}
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  useEmulator(url: string): Promise<void>;
+  forgetCredentials(connectionIds: string[]): Promise<void>;
+  measureStart(): Promise<void>;
+  measureStop(): Promise<ServerMeasure>;
+  close(): Promise<void>;
+}
+
+/** bench/server-process.ts: the server in its own process, logs to /dev/null. */
+export async function spawnServer(adminToken: string): Promise<ServerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--expose-gc",
+      // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+      ...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter((a) => a !== ""),
+      join(ROOT, "bench/server-process.ts"),
+    ],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      env: { ...process.env, BENCH_ADMIN_TOKEN: adminToken, NODE_ENV: "production" },
+    },
+  );
+  const ready = await started(child, "the server", (m) =>
+    typeof m === "object" && m !== null && "ready" in m
+      ? (m as unknown as { url: string; pid: number })
+      : undefined,
+  );
+  const send = ipc(child);
+  type Unsent<M> = M extends { id: number } ? Omit<M, "id"> : never;
+  const ask = (message: Unsent<ServerMessage>) => send(message);
+  return {
+    url: ready.url,
+    pid: ready.pid,
+    useEmulator: async (url) => {
+      await ask({ type: "use-emulator", url });
+    },
+    forgetCredentials: async (connectionIds) => {
+      await ask({ type: "forget-credentials", connectionIds });
+    },
+    measureStart: async () => {
+      await ask({ type: "measure-start" });
+    },
+    measureStop: async () => (await ask({ type: "measure-stop" })) as ServerMeasure,
+    close: () => stopped(child),
+  };
+}
