@@ -19,12 +19,21 @@ import { newId } from "../ids.js";
 import type { ActionDefinition } from "./action-definition.js";
 import type { ActionDeps } from "./action-deps.js";
 import { findAction, iamActionsOf } from "./catalog-info.js";
-import { checkAccess } from "./iam/index.js";
+import { accessLevelOf, checkAccess } from "./iam/index.js";
 import { redact } from "./redact.js";
 import type { RunRequest, RunSummary, TargetResult } from "./schemas.js";
 import { KeyedSemaphore, Semaphore } from "./semaphore.js";
 import { storeOutput } from "./store-output.js";
 import { targetContext } from "./target-context.js";
+
+/** How long a read-only run goes before its row is written as running (see runAction). */
+export const RUNNING_ROW_AFTER_MS = 1000;
+
+/** Whether any of the operations can change something: an access level above List and Read. */
+async function changesAws(iamActions: string[]): Promise<boolean> {
+  const levels = await Promise.all(iamActions.map((a) => accessLevelOf(a)));
+  return levels.some((level) => level !== "List" && level !== "Read");
+}
 
 const ACCESS_POLICY_NAME = { view: "ViewOnlyAccess", read: "ReadOnlyAccess" } as const;
 const THROTTLING = new Set([
@@ -291,12 +300,29 @@ export async function runAction(
     target_count: targets.length,
     started_at: started.toISOString(),
   };
-  // The row exists before any request leaves: a run that dies halfway (a crash, a restart)
-  // still shows who ran what, where, and that it never finished.
-  await deps.db
-    .insertInto("runs")
-    .values({ ...runRow, status: "running", finished_at: null, duration_ms: null, summary: null })
-    .execute();
+  // A run that can change something in AWS (an operation above the List and Read access levels)
+  // is on record before any request leaves, so a crash halfway still shows who changed what,
+  // where. A read is written once when it ends, with its targets and audit event in one
+  // transaction, unless it is still going after RUNNING_ROW_AFTER_MS, when it shows as running.
+  const insertRunning = () =>
+    deps.db
+      .insertInto("runs")
+      .values({ ...runRow, status: "running", finished_at: null, duration_ms: null, summary: null })
+      .execute();
+  let runningRow: Promise<boolean> | undefined;
+  let showRunning: NodeJS.Timeout | undefined;
+  if (await changesAws(iamActions)) {
+    await insertRunning();
+    runningRow = Promise.resolve(true);
+  } else {
+    showRunning = setTimeout(() => {
+      runningRow = insertRunning().then(
+        () => true,
+        // Not shown while running; the final transaction still writes it.
+        () => false,
+      );
+    }, RUNNING_ROW_AFTER_MS);
+  }
 
   const overall = new Semaphore(deps.maxConcurrency ?? 64);
   const buckets = new KeyedSemaphore(deps.maxPerBucket ?? 8);
@@ -382,13 +408,19 @@ export async function runAction(
     }
   };
 
-  const stored = await Promise.all(
-    targets.map(async (target) => {
-      const done = await runTarget(target);
-      options.onResult?.(done.result);
-      return done;
-    }),
-  );
+  let stored: StoredTarget[];
+  try {
+    stored = await Promise.all(
+      targets.map(async (target) => {
+        const done = await runTarget(target);
+        options.onResult?.(done.result);
+        return done;
+      }),
+    );
+  } finally {
+    clearTimeout(showRunning);
+  }
+  const shownRunning = runningRow === undefined ? false : await runningRow;
   const results = stored.map((s) => s.result);
   const summary = summarize(results);
   const durationMs = deps.clock.now().getTime() - started.getTime();
@@ -406,7 +438,12 @@ export async function runAction(
     summary: JSON.stringify(summary),
   };
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable("runs").set(finished).where("id", "=", runId).execute();
+    if (shownRunning) await tx.updateTable("runs").set(finished).where("id", "=", runId).execute();
+    else
+      await tx
+        .insertInto("runs")
+        .values({ ...runRow, ...finished })
+        .execute();
     for (let i = 0; i < stored.length; i += 200) {
       const chunk = stored.slice(i, i + 200);
       await tx

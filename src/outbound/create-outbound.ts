@@ -93,7 +93,9 @@ function ambientKey({ host, port }: Destination): string {
 /** The one outbound HTTP layer. Create it once per process and pass it to whatever sends requests. */
 export function createOutbound(deps: OutboundDeps): Outbound {
   const resolver = deps.resolver ?? systemResolver;
-  const maxSockets = deps.maxSocketsPerHost ?? 50;
+  // As many as an action run has requests in flight (64), so one endpoint (a VPC endpoint, a
+  // proxy, the emulator) never queues a fan-out behind too few sockets.
+  const maxSockets = deps.maxSocketsPerHost ?? 64;
   const orgs = new Map<string, OrgEntry>();
 
   function entryOf(orgId: string): OrgEntry {

@@ -363,4 +363,41 @@ describeEachDatabase("actions against the AWS emulator", (suite) => {
       "s3:ListAllMyBuckets",
     ]);
   });
+
+  it("puts a run that can change something on record before its request leaves; a quick read is written once, when done", async () => {
+    const runningOf = async (actionId: string) =>
+      (await t.call("GET", "/api/v1/runs?limit=20"))
+        .json<{ items: { actionId: string; status: string }[] }>()
+        .items.filter((r) => r.actionId === actionId && r.status === "running");
+    emulator.setKnobs({ queryPolls: 3, latencyMs: 600 });
+    try {
+      const mutating = run("aws.call", {
+        connection: "prod-full",
+        region: "us-east-1",
+        input: {
+          service: "ec2",
+          operation: "CreateTags",
+          input: { Resources: ["i-0b1b2c3d4e5f60001"], Tags: [{ Key: "k", Value: "v" }] },
+        },
+      });
+      await expect.poll(() => runningOf("aws.call"), { timeout: 5_000 }).toHaveLength(1);
+      expect((await mutating).statusCode).toBeGreaterThanOrEqual(200);
+      expect(await runningOf("aws.call")).toHaveLength(0);
+
+      const read = run("aws.ec2.describeVpcs", {
+        connection: "prod-read",
+        region: "us-east-1",
+        input: {},
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await runningOf("aws.ec2.describeVpcs")).toHaveLength(0);
+      const done = (await read).json<Single>();
+      const listed = (await t.call("GET", "/api/v1/runs?limit=20"))
+        .json<{ items: { id: string; status: string }[] }>()
+        .items.find((r) => r.id === done.run.id);
+      expect(listed?.status).toBe("succeeded");
+    } finally {
+      emulator.setKnobs({ queryPolls: 3 });
+    }
+  });
 });
