@@ -93,7 +93,9 @@ export async function spawnEmulator(worldFile: string): Promise<EmulatorProcess>
     });
   });
   child.removeAllListeners("exit");
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  // A fresh socket per control call: they are minutes apart, and a kept-alive socket the emulator
+  // has closed meanwhile (its idle timeout is 5 s) would fail the call with "socket hang up".
+  const agent = new Agent({ keepAlive: false, maxSockets: 1 });
   const http = (method: string, path: string) =>
     new Promise<string>((resolve, reject) => {
       const req = request(new URL(path, url), { method, agent }, (res) => {
