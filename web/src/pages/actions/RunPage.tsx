@@ -6,9 +6,10 @@ import { api, unwrap } from "../../api/client";
 import { JsonTree } from "../../components/JsonTree";
 import { ErrorAlert, Loading, PageHeader } from "../../components/page";
 import type { RerunState } from "./ActionPage";
-import { actorName, formatDuration, StatusBadge, When } from "./format";
+import { actorName, StatusBadge } from "./format";
 import { RunResults } from "./RunResults";
 import { RunTargets } from "./RunsPage";
+import { formatDuration, When } from "../../components/time";
 
 /** /runs/:id — who ran what, where, the outcome, and each target's output (?target=N). */
 export function RunPage() {

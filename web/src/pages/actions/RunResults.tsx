@@ -16,8 +16,9 @@ import { Link } from "react-router";
 import { JsonTree } from "../../components/JsonTree";
 import { ListTable } from "../../components/ListTable";
 import { Empty } from "../../components/page";
-import { formatDuration, StatusBadge } from "./format";
+import { StatusBadge } from "./format";
 import type { RunSummary, TargetResult } from "./run-stream";
+import { formatDuration } from "../../components/time";
 
 export interface TargetRow extends TargetResult {
   /** The target's position in the run (0-based): its key and its ?target= in a run's URL. */

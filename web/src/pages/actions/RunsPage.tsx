@@ -6,7 +6,8 @@ import { api, unwrap, type Ok } from "../../api/client";
 import { useAuth } from "../../app/auth";
 import { ListTable } from "../../components/ListTable";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
-import { actorName, formatDuration, StatusBadge, When } from "./format";
+import { actorName, StatusBadge } from "./format";
+import { formatDuration, When } from "../../components/time";
 
 type RunItem = Ok<"/api/v1/runs", "get">["items"][number];
 

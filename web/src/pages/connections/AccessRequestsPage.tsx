@@ -9,7 +9,6 @@ import { useAuth } from "../../app/auth";
 import { pendingRequestsKey } from "../../app/Shell";
 import { ListTable } from "../../components/ListTable";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
-import { When } from "./format";
 import {
   accessRequestsKey,
   connectionKey,
@@ -17,6 +16,7 @@ import {
   useAccessRequests,
   type AccessRequest,
 } from "./queries";
+import { When } from "../../components/time";
 
 const STATUS_COLOR = { pending: "yellow", granted: "teal", declined: "gray" } as const;
 

@@ -26,7 +26,7 @@ import { useState, type ReactNode } from "react";
 import { Link, Outlet, useParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { Empty, ErrorAlert, Loading, PageHeader } from "../../components/page";
-import { AccessBadge, formatDateTime, METHODS, principalLabel, ROLES, When } from "./format";
+import { AccessBadge, METHODS, principalLabel, ROLES } from "./format";
 import {
   connectionKey,
   connectionsKey,
@@ -37,6 +37,7 @@ import {
 } from "./queries";
 import { SetupDocumentsView } from "./SetupDocumentsView";
 import { READABLE_TITLE, TestResultView } from "./TestResult";
+import { formatDateTime, When } from "../../components/time";
 
 function Card(props: { title: string; children: ReactNode; actions?: ReactNode }) {
   return (

@@ -1,8 +1,8 @@
 import { Alert, Badge, Code, Group, Stack, Text } from "@mantine/core";
 import { IconAlertTriangle, IconCircleCheck } from "@tabler/icons-react";
 import type { ReactNode } from "react";
-import { When } from "./format";
 import type { ConnectionTest } from "./queries";
+import { When } from "../../components/time";
 
 // Light alerts colour their title like the icon; teal and yellow titles miss WCAG AA contrast.
 export const READABLE_TITLE = { title: { color: "var(--mantine-color-text)" } };

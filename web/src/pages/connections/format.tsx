@@ -1,4 +1,4 @@
-import { Badge, Text, Tooltip } from "@mantine/core";
+import { Badge, Tooltip } from "@mantine/core";
 import type { Access, GrantRole, Method } from "./queries";
 
 export const METHODS: Record<Method, { label: string; short: string; summary: string }> = {
@@ -61,53 +61,6 @@ export function AccessBadge(props: { access: Access }) {
       <Badge variant="dot" color={a.color} size="sm" tt="none">
         {a.label}
       </Badge>
-    </Tooltip>
-  );
-}
-
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  year: "numeric",
-  month: "short",
-  day: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ["year", 365 * 24 * 3600],
-  ["month", 30 * 24 * 3600],
-  ["day", 24 * 3600],
-  ["hour", 3600],
-  ["minute", 60],
-];
-
-/** "3 minutes ago": how far a moment is from now, in the largest whole unit. */
-export function fromNow(iso: string, now = Date.now()): string {
-  const seconds = (new Date(iso).getTime() - now) / 1000;
-  for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
-  }
-  return "just now";
-}
-
-export function formatDateTime(iso: string): string {
-  return dateTime.format(new Date(iso));
-}
-
-/** A moment as "3 minutes ago", the exact date and time in the tooltip. */
-export function When(props: { iso: string | null | undefined; never?: string }) {
-  if (props.iso === null || props.iso === undefined) {
-    return (
-      <Text span size="sm" c="dimmed">
-        {props.never ?? "never"}
-      </Text>
-    );
-  }
-  return (
-    <Tooltip label={formatDateTime(props.iso)} openDelay={300}>
-      <Text span size="sm">
-        <time dateTime={props.iso}>{fromNow(props.iso)}</time>
-      </Text>
     </Tooltip>
   );
 }

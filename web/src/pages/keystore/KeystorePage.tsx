@@ -39,7 +39,7 @@ import { Link, useSearchParams } from "react-router";
 import { api, unwrap, type Ok } from "../../api/client";
 import { useAuth } from "../../app/auth";
 import { Empty, ErrorAlert, Loading, PageHeader } from "../../components/page";
-import { allPages, ConfirmModal, When } from "../settings/common";
+import { allPages, ConfirmModal } from "../settings/common";
 import { ProjectModal, projectsKey, type Project } from "./ProjectModal";
 import {
   buildSecretTree,
@@ -49,6 +49,7 @@ import {
   SYSTEM_PREFIX,
 } from "./secret-tree";
 import { AddSecretModal, ReplaceSecretModal, secretsKey, type Target } from "./SecretForms";
+import { When } from "../../components/time";
 
 type Secret = Ok<"/api/v1/secrets", "get">["items"][number];
 type Connection = Ok<"/api/v1/connections", "get">["items"][number];
@@ -157,16 +158,16 @@ function SecretDetails(props: {
           [
             "Created",
             <span key="c">
-              <When iso={s.createdAt} /> by {s.createdBy}
+              <When exact iso={s.createdAt} /> by {s.createdBy}
             </span>,
           ],
           [
             "Last changed",
             <span key="u">
-              <When iso={s.updatedAt} /> by {s.updatedBy}
+              <When exact iso={s.updatedAt} /> by {s.updatedBy}
             </span>,
           ],
-          ["Last used", <When key="l" iso={s.lastUsedAt} never="never used" />],
+          ["Last used", <When exact key="l" iso={s.lastUsedAt} never="never used" />],
           [
             "Used by",
             props.usedBy.length === 0 ? (

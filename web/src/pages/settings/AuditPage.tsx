@@ -21,7 +21,8 @@ import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, unwrap, type Ok, type paths } from "../../api/client";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
-import { fieldError, otherError, When } from "./common";
+import { fieldError, otherError } from "./common";
+import { When } from "../../components/time";
 
 type AuditQuery = NonNullable<paths["/api/v1/audit"]["get"]["parameters"]["query"]>;
 type AuditEvent = Ok<"/api/v1/audit", "get">["items"][number];
@@ -342,7 +343,7 @@ export function AuditPage() {
                   accessor: "createdAt",
                   title: "Time",
                   noWrap: true,
-                  render: (e) => <When iso={e.createdAt} />,
+                  render: (e) => <When exact iso={e.createdAt} />,
                 },
                 { accessor: "actor", title: "Actor", noWrap: true },
                 {

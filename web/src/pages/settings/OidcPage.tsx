@@ -24,7 +24,8 @@ import { api, unwrap, type Ok } from "../../api/client";
 import { useAuth } from "../../app/auth";
 import { CopyDownload } from "../../components/CopyDownload";
 import { ErrorAlert, Loading, PageHeader } from "../../components/page";
-import { ConfirmModal, formatAge, useDialogParam, When } from "./common";
+import { ConfirmModal, useDialogParam } from "./common";
+import { formatAge, When } from "../../components/time";
 
 type Issuer = Ok<"/api/v1/oidc", "get">;
 type Key = Issuer["keys"][number];
@@ -89,7 +90,7 @@ function keyStatus(key: Key, now = Date.now()) {
           retired
         </Badge>
         <Text size="xs" c="dimmed">
-          in the JWKS until <When iso={key.publishUntil} />
+          in the JWKS until <When exact iso={key.publishUntil} />
         </Text>
       </Group>
     );
@@ -270,7 +271,7 @@ export function OidcPage() {
                       <Code>{k.kid}</Code>
                     </Table.Td>
                     <Table.Td>
-                      <When iso={k.createdAt} />
+                      <When exact iso={k.createdAt} />
                     </Table.Td>
                     <Table.Td>{formatAge(k.createdAt, now)}</Table.Td>
                     <Table.Td>{keyStatus(k, now)}</Table.Td>

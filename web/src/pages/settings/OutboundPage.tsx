@@ -20,7 +20,8 @@ import { useEffect, useState, type FormEvent } from "react";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../app/auth";
 import { ErrorAlert, Loading, PageHeader } from "../../components/page";
-import { fieldError, otherError, When } from "./common";
+import { fieldError, otherError } from "./common";
+import { When } from "../../components/time";
 
 const outboundKey = ["settings", "outbound"] as const;
 
@@ -141,7 +142,7 @@ export function OutboundPage() {
               ) : (
                 <Text size="sm" c="dimmed">
                   Changed by {settings.data.updatedBy ?? "unknown"}{" "}
-                  <When iso={settings.data.updatedAt} />
+                  <When exact iso={settings.data.updatedAt} />
                 </Text>
               )}
             </Group>

@@ -29,9 +29,9 @@ import {
   fieldError,
   otherError,
   useDialogParam,
-  When,
 } from "./common";
 import { useUsers } from "./UsersPage";
+import { When } from "../../components/time";
 
 type Team = Ok<"/api/v1/teams", "get">["items"][number];
 
@@ -339,7 +339,7 @@ export function TeamsPage() {
               accessor: "createdAt",
               title: "Created",
               sortable: true,
-              render: (t) => <When iso={t.createdAt} />,
+              render: (t) => <When exact iso={t.createdAt} />,
             },
             ...(isAdmin
               ? [

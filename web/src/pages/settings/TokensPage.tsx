@@ -30,8 +30,8 @@ import {
   SecretText,
   ShownOnceAlert,
   useDialogParam,
-  When,
 } from "./common";
+import { When } from "../../components/time";
 
 type Token = Ok<"/api/v1/tokens", "get">["items"][number];
 
@@ -246,19 +246,19 @@ export function TokensPage() {
               accessor: "createdAt",
               title: "Created",
               sortable: true,
-              render: (t) => <When iso={t.createdAt} />,
+              render: (t) => <When exact iso={t.createdAt} />,
             },
             {
               accessor: "expiresAt",
               title: "Expires",
               sortable: true,
-              render: (t) => <When iso={t.expiresAt} never="never" />,
+              render: (t) => <When exact iso={t.expiresAt} never="never" />,
             },
             {
               accessor: "lastUsedAt",
               title: "Last used",
               sortable: true,
-              render: (t) => <When iso={t.lastUsedAt} never="not yet" />,
+              render: (t) => <When exact iso={t.lastUsedAt} never="not yet" />,
             },
             {
               accessor: "status",

@@ -29,8 +29,8 @@ import {
   SecretText,
   ShownOnceAlert,
   useDialogParam,
-  When,
 } from "./common";
+import { When } from "../../components/time";
 
 type User = Ok<"/api/v1/users", "get">["items"][number];
 type Role = User["role"];
@@ -363,7 +363,7 @@ export function UsersPage() {
               accessor: "createdAt",
               title: "Added",
               sortable: true,
-              render: (u) => <When iso={u.createdAt} />,
+              render: (u) => <When exact iso={u.createdAt} />,
             },
             ...(isAdmin
               ? [

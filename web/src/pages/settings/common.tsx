@@ -1,78 +1,9 @@
-import {
-  Alert,
-  Button,
-  CopyButton,
-  Group,
-  Modal,
-  Stack,
-  Text,
-  TextInput,
-  Tooltip,
-} from "@mantine/core";
+import { Alert, Button, CopyButton, Group, Modal, Stack, Text, TextInput } from "@mantine/core";
 import { IconAlertTriangle, IconCheck, IconCopy } from "@tabler/icons-react";
 import { useState, type ReactNode } from "react";
 import { useSearchParams } from "react-router";
 import { ApiError } from "../../api/client";
 import { ErrorAlert } from "../../components/page";
-
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  year: "numeric",
-  month: "short",
-  day: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-
-const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ["year", 365 * 24 * 3600],
-  ["month", 30 * 24 * 3600],
-  ["day", 24 * 3600],
-  ["hour", 3600],
-  ["minute", 60],
-];
-
-/** "3 days ago", "in 2 months": how far a moment is from now, in the largest whole unit. */
-export function fromNow(iso: string, now = Date.now()): string {
-  const seconds = (new Date(iso).getTime() - now) / 1000;
-  for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
-  }
-  return relative.format(Math.round(seconds), "second");
-}
-
-/** How old something is: "3 days", "2 hours". */
-export function formatAge(iso: string, now = Date.now()): string {
-  const seconds = Math.max(0, (now - new Date(iso).getTime()) / 1000);
-  for (const [unit, size] of UNITS) {
-    if (seconds >= size) {
-      return new Intl.NumberFormat(undefined, { style: "unit", unit, unitDisplay: "long" }).format(
-        Math.floor(seconds / size),
-      );
-    }
-  }
-  return "under a minute";
-}
-
-export function formatDateTime(iso: string): string {
-  return dateTime.format(new Date(iso));
-}
-
-/** A moment as a readable date, with how long ago (or until) in the tooltip. */
-export function When(props: { iso: string | null | undefined; never?: string }) {
-  if (props.iso === null || props.iso === undefined) {
-    return (
-      <Text span size="sm" c="dimmed">
-        {props.never ?? "never"}
-      </Text>
-    );
-  }
-  return (
-    <Tooltip label={fromNow(props.iso)} openDelay={300}>
-      <time dateTime={props.iso}>{formatDateTime(props.iso)}</time>
-    </Tooltip>
-  );
-}
 
 function isAbout(error: ApiError, field: string): boolean {
   return error.field === field || (error.field?.startsWith(`${field}.`) ?? false);
