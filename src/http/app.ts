@@ -48,6 +48,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: () => `req_${randomBytes(9).toString("base64url")}`,
     routerOptions: { ignoreTrailingSlash: true },
+    // One access-log line per request (below), not fastify's two.
+    disableRequestLogging: true,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -67,6 +69,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   app.addHook("onSend", async (request, reply) => {
     void reply.header("x-request-id", request.id);
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.routeOptions.url ?? request.url.split("?")[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      "request",
+    );
   });
 
   await app.register(cookie);
