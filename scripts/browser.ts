@@ -1,6 +1,6 @@
 import sparticuz from "@sparticuz/chromium";
 import fs from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 const SYSTEM_CHROMIUM = "/usr/bin/chromium";
 
@@ -24,4 +24,24 @@ export async function launchBrowser(): Promise<Browser> {
     ? SYSTEM_CHROMIUM
     : await sparticuz.executablePath();
   return chromium.launch({ executablePath, headless: true, args: ARGS });
+}
+
+/** Signs in through the login page and waits for the app. */
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  user: { name: string; password: string },
+  next = "/",
+): Promise<void> {
+  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("Username").fill(user.name);
+  await page.getByLabel(/^Password/).fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("navigation", { name: "Main navigation" }).waitFor();
+}
+
+/** Chooses an option of a Mantine Select/MultiSelect by its label text. */
+export async function choose(page: Page, label: string, option: RegExp): Promise<void> {
+  await page.getByRole("combobox", { name: label }).click();
+  await page.getByRole("option", { name: option }).click();
 }

@@ -6,15 +6,10 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { launchBrowser } from "./browser.js";
+import { choose, launchBrowser, signIn } from "./browser.js";
 import { startDemo } from "./demo-stack.js";
 
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../docs/screenshots");
-
-async function choose(page: Page, label: string, option: RegExp): Promise<void> {
-  await page.getByRole("combobox", { name: label }).click();
-  await page.getByRole("option", { name: option }).click();
-}
 
 /** Lets loading overlays and opening transitions finish before the picture. */
 async function settle(page: Page): Promise<void> {
@@ -31,10 +26,7 @@ async function main(): Promise<void> {
       colorScheme: "light",
     });
     const page = await context.newPage();
-    await page.goto(`${demo.url}/login?next=%2Fconnections`);
-    await page.getByLabel("Username").fill(demo.admin.name);
-    await page.getByLabel(/^Password/).fill(demo.admin.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, demo.url, demo.admin, "/connections");
     await page.getByRole("link", { name: "staging" }).waitFor();
     await settle(page);
     await page.screenshot({ path: path.join(OUT, "connections.png") });

@@ -260,13 +260,7 @@ export async function createConnection(
   const now = deps.clock.now();
   try {
     return await deps.db.transaction().execute(async (tx) => {
-      let projectId: string | null = null;
-      if (input.project !== undefined) {
-        const project = await findProjectRow(tx, principal.orgId, input.project);
-        if (!(await isProjectMember(tx, principal, project.id)))
-          throw new NotFound(`project ${input.project}`);
-        projectId = project.id;
-      }
+      const projectId = await projectIdOf(tx, principal, input.project);
       const settings = await toStoredSettings(tx, principal, settingsOf(input));
       const row: ConnectionTable = {
         id: newId(now.getTime()),
@@ -320,14 +314,28 @@ export async function createConnection(
   }
 }
 
-/** Stored settings in the user's words: the source connection by name. */
-export function userSettings(
-  stored: StoredSettings,
-  sourceName: string | undefined,
-): Record<string, unknown> {
+/** A saved connection's settings in the user's words: the source connection by name. */
+export async function userSettingsOf(
+  db: DbOrTx,
+  connection: ConnectionRecord,
+): Promise<Record<string, unknown>> {
+  const stored: StoredSettings = connection.settings;
   if (stored.method !== "assume_role") return { ...stored };
-  const { sourceConnectionId: _id, ...rest } = stored;
-  return sourceName === undefined ? rest : { ...rest, sourceConnection: sourceName };
+  const { sourceConnectionId, ...rest } = stored;
+  if (sourceConnectionId === undefined) return rest;
+  return { ...rest, sourceConnection: (await findConnectionById(db, sourceConnectionId)).name };
+}
+
+/** The id of the project a connection is scoped to; a project the principal is not in is not found. */
+export async function projectIdOf(
+  db: DbOrTx,
+  principal: Principal,
+  project: string | undefined,
+): Promise<string | null> {
+  if (project === undefined) return null;
+  const row = await findProjectRow(db, principal.orgId, project);
+  if (!(await isProjectMember(db, principal, row.id))) throw new NotFound(`project ${project}`);
+  return row.id;
 }
 
 export async function updateConnection(
@@ -356,10 +364,6 @@ export async function updateConnection(
         );
       }
       const current = connection.settings;
-      const sourceName =
-        current.method === "assume_role" && current.sourceConnectionId !== undefined
-          ? (await findConnectionById(tx, current.sourceConnectionId)).name
-          : undefined;
       const {
         name: _n,
         confirmRename: _c,
@@ -369,7 +373,7 @@ export async function updateConnection(
         tags: _t,
         ...settingChanges
       } = input;
-      const merged: Record<string, unknown> = { ...userSettings(current, sourceName) };
+      const merged = await userSettingsOf(tx, connection);
       for (const [key, value] of Object.entries(settingChanges)) {
         if (value === null) delete merged[key];
         else if (value !== undefined) merged[key] = value;

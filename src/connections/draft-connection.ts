@@ -1,13 +1,11 @@
 import type { Principal } from "../access/index.js";
-import { NotFound } from "../errors.js";
-import { findProjectRow, isProjectMember } from "../projects/index.js";
 import type { ConnectionDeps } from "./connection-deps.js";
 import type { ConnectionRecord } from "./connection-record.js";
 import {
-  findConnectionById,
+  projectIdOf,
   settingsOf,
   toStoredSettings,
-  userSettings,
+  userSettingsOf,
   visibleConnection,
 } from "./connections.js";
 import { requireRole } from "./grants.js";
@@ -27,24 +25,13 @@ export async function draftConnection(
   replacing: string | undefined,
 ): Promise<ConnectionRecord> {
   if (input.endpoint !== undefined) await deps.checkEndpoint(principal.orgId, input.endpoint);
-  let projectId: string | null = null;
-  if (input.project !== undefined) {
-    const project = await findProjectRow(deps.db, principal.orgId, input.project);
-    if (!(await isProjectMember(deps.db, principal, project.id)))
-      throw new NotFound(`project ${input.project}`);
-    projectId = project.id;
-  }
+  const projectId = await projectIdOf(deps.db, principal, input.project);
   const settings = settingsOf(input);
   let previous: { self: ConnectionRecord; changed: Set<string> } | undefined;
   if (replacing !== undefined) {
     const { connection, roles } = await visibleConnection(deps.db, principal, replacing);
     requireRole(roles, "editor", connection.name);
-    const stored = connection.settings;
-    const sourceName =
-      stored.method === "assume_role" && stored.sourceConnectionId !== undefined
-        ? (await findConnectionById(deps.db, stored.sourceConnectionId)).name
-        : undefined;
-    const saved = userSettings(stored, sourceName);
+    const saved = await userSettingsOf(deps.db, connection);
     const draft = settings as Record<string, unknown>;
     const changed = new Set(
       [...new Set([...Object.keys(saved), ...Object.keys(draft)])].filter(

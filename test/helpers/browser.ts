@@ -6,6 +6,8 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, type TestContext } from "vitest";
 import { launchBrowser } from "../../scripts/browser.js";
 
+export { choose, signIn } from "../../scripts/browser.js";
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const SCREENSHOT_DIR = path.join(ROOT, "test-results", "screenshots");
 
@@ -58,20 +60,6 @@ export function useBrowser(): BrowserSession {
       return context.newPage();
     },
   };
-}
-
-/** Signs in through the login page and waits for the app. */
-export async function signIn(
-  page: Page,
-  baseUrl: string,
-  user: { name: string; password: string },
-  next = "/",
-): Promise<void> {
-  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Username").fill(user.name);
-  await page.getByLabel(/^Password/).fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("navigation", { name: "Main navigation" }).waitFor();
 }
 
 /** axe-core on the current page: no serious or critical violation of WCAG 2.x A/AA. */

@@ -1,13 +1,6 @@
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_REGIONS, startDemo, type Demo } from "../../scripts/demo-stack.js";
-import { expectAccessible, signIn, useBrowser } from "../helpers/browser.js";
-
-/** Chooses an option of a Mantine Select/MultiSelect by its label text. */
-async function choose(page: Page, label: string, option: RegExp) {
-  await page.getByRole("combobox", { name: label }).click();
-  await page.getByRole("option", { name: option }).click();
-}
+import { choose, expectAccessible, signIn, useBrowser } from "../helpers/browser.js";
 
 async function emulatorCalls(demo: Demo): Promise<{ byOperation: Record<string, number> }> {
   const response = await fetch(`${demo.emulator.url}/_emulator/calls`);

@@ -225,17 +225,7 @@ export function AddSecretModal(props: {
               Path: <Code>{path}</Code>
             </Text>
           )}
-          <Stack gap={4}>
-            <Text size="sm" fw={500} id="secret-type">
-              Type
-            </Text>
-            <SegmentedControl
-              aria-labelledby="secret-type"
-              data={TYPES}
-              value={type}
-              onChange={(v) => setType(v)}
-            />
-          </Stack>
+          <TypeField id="secret-type" value={type} onChange={setType} />
           <ValueField
             label="Value"
             type={type}
@@ -259,6 +249,22 @@ export function AddSecretModal(props: {
         </Stack>
       </form>
     </Modal>
+  );
+}
+
+function TypeField(props: { id: string; value: SecretType; onChange: (type: SecretType) => void }) {
+  return (
+    <Stack gap={4}>
+      <Text size="sm" fw={500} id={props.id}>
+        Type
+      </Text>
+      <SegmentedControl
+        aria-labelledby={props.id}
+        data={TYPES}
+        value={props.value}
+        onChange={(v) => props.onChange(v)}
+      />
+    </Stack>
   );
 }
 
@@ -302,17 +308,7 @@ export function ReplaceSecretModal(props: { path: string; type: SecretType; onCl
             <Code>{props.path}</Code> gets a new value. The current value cannot be shown; whatever
             uses this secret (connections, workflows) uses the new one from its next call.
           </Text>
-          <Stack gap={4}>
-            <Text size="sm" fw={500} id="replace-secret-type">
-              Type
-            </Text>
-            <SegmentedControl
-              aria-labelledby="replace-secret-type"
-              data={TYPES}
-              value={type}
-              onChange={(v) => setType(v)}
-            />
-          </Stack>
+          <TypeField id="replace-secret-type" value={type} onChange={setType} />
           <ValueField
             label="New value"
             type={type}
