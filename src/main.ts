@@ -21,7 +21,14 @@ export interface RunningServer {
 /** The process entry: config → database → migrations → bootstrap → HTTP server. */
 export async function startServer(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
-  const database = createDb(config.database);
+  const database = createDb(config.database, {
+    // Not the error object itself: pg-pool hangs the connection on it, password included.
+    onPoolError: (error) =>
+      logger.warn(
+        { code: (error as { code?: unknown }).code },
+        `a database connection failed (${error.message}); the next query opens a new one`,
+      ),
+  });
   try {
     const { applied } = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ applied }, "database migrated");

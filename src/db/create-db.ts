@@ -54,8 +54,38 @@ function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqlite {
   };
 }
 
+/**
+ * A PostgreSQL pool that reports, rather than throws, errors of idle connections (a restarted or
+ * failed-over server), and whose `closed()` waits until every connection has said goodbye: the
+ * pool's own `end()` resolves while its connections are still closing.
+ */
+function postgresPool(url: string, onError: (error: Error) => void) {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Without a listener an idle connection's error is thrown and ends the process; the pool has
+  // already dropped the connection, and the next query opens a fresh one.
+  pool.on("error", onError);
+  let open = 0;
+  let drained: (() => void)[] = [];
+  pool.on("connect", () => {
+    open += 1;
+  });
+  pool.on("remove", () => {
+    open -= 1;
+    if (open === 0) {
+      for (const resolve of drained) resolve();
+      drained = [];
+    }
+  });
+  const closed = () =>
+    open === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained.push(resolve));
+  return { pool, closed };
+}
+
 /** Opens the configured database: SQLite (WAL, foreign keys on) by default, or PostgreSQL. */
-export function createDb(config: DatabaseConfig): DbHandle {
+export function createDb(
+  config: DatabaseConfig,
+  options: { onPoolError?: (error: Error) => void } = {},
+): DbHandle {
   if (config.dialect === "sqlite") {
     fs.mkdirSync(path.dirname(config.file), { recursive: true, mode: 0o700 });
     const sqlite = new SqliteDatabase(config.file);
@@ -70,7 +100,14 @@ export function createDb(config: DatabaseConfig): DbHandle {
     });
     return { db, dialect: "sqlite", destroy: () => db.destroy() };
   }
-  const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+  const { pool, closed } = postgresPool(config.url, options.onPoolError ?? (() => undefined));
   const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: "postgres", destroy: () => db.destroy() };
+  return {
+    db,
+    dialect: "postgres",
+    destroy: async () => {
+      await db.destroy();
+      await closed();
+    },
+  };
 }
