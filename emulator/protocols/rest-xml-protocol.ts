@@ -57,16 +57,13 @@ export function serializeRestXmlOutput(
   return { status, headers, body };
 }
 
-export function serializeRestXmlError(
-  error: AwsError,
-  requestId: string,
-  extra: Record<string, string> = {},
-): WireResponse {
+export function serializeRestXmlError(error: AwsError, requestId: string): WireResponse {
   const headers: Record<string, string> = {
     ...s3Headers(requestId),
+    ...error.extra.headers,
     "content-type": "application/xml",
   };
-  const fields = Object.entries(extra)
+  const fields = Object.entries(error.extra.fields ?? {})
     .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
     .join("");
   const body =

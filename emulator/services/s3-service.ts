@@ -15,6 +15,28 @@ function findBucket(ctx: CallContext, name: string): { bucket: ResourceItem; own
   throw new AwsError("NoSuchBucket", "The specified bucket does not exist", 404);
 }
 
+/**
+ * S3 serves a bucket only in its own region. A request that reaches another region's endpoint is
+ * answered with a 301 PermanentRedirect naming the right endpoint, and the bucket's region in
+ * `x-amz-bucket-region` (the SDK's `followRegionRedirects` resends it there). It comes before
+ * any permission check: S3 redirects callers that could not read the bucket too.
+ */
+function inBucketRegion(ctx: CallContext, bucket: ResourceItem): void {
+  const region = typeof bucket.BucketRegion === "string" ? bucket.BucketRegion : "us-east-1";
+  if (region === ctx.region) return;
+  const name = String(bucket.Name);
+  throw new AwsError(
+    "PermanentRedirect",
+    "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.",
+    301,
+    "Sender",
+    {
+      fields: { Bucket: name, Endpoint: `${name}.s3.${region}.amazonaws.com` },
+      headers: { "x-amz-bucket-region": region },
+    },
+  );
+}
+
 function policyText(bucket: ResourceItem): string | undefined {
   const policy = bucket.Policy;
   if (policy === undefined || policy === null) return undefined;
@@ -49,6 +71,7 @@ export const s3Service: ServiceHandlers = {
 
   async GetBucketPolicy(ctx, input) {
     const { bucket, owner } = findBucket(ctx, text(input.Bucket));
+    inBucketRegion(ctx, bucket);
     await authorizeBucket(ctx, "s3:GetBucketPolicy", bucket, owner);
     // Only the owning account may read a bucket policy, whatever the policy grants.
     if (owner.id !== ctx.account.id) throw new AwsError("AccessDenied", "Access Denied", 403);
@@ -60,6 +83,7 @@ export const s3Service: ServiceHandlers = {
 
   async PutBucketPolicy(ctx, input) {
     const { bucket, owner } = findBucket(ctx, text(input.Bucket));
+    inBucketRegion(ctx, bucket);
     await authorizeBucket(ctx, "s3:PutBucketPolicy", bucket, owner);
     if (owner.id !== ctx.account.id) throw new AwsError("AccessDenied", "Access Denied", 403);
     const submitted = typeof input.Policy === "string" ? input.Policy : "";

@@ -18,12 +18,13 @@ export interface ActionDefinition<I = unknown> {
   id: string;
   title: string;
   description: string;
-  /** The SDK v3 client name (`ec2`, `cloudwatch-logs`, …): the IAM prefix and the throttling bucket. */
+  /**
+   * The SDK v3 client name (`ec2`, `cloudwatch-logs`, …): the IAM prefix, the throttling bucket,
+   * and whether it runs once per account or once per region (isGlobalService).
+   */
   sdkService: string;
   /** Every SDK operation it calls; their IAM actions are its permissions. */
   operations: string[];
-  /** Global services (S3 ListBuckets, IAM) run once per account, not once per region. */
-  global?: boolean;
   input: z.ZodType<I>;
   output: string;
   run(context: ActionContext, input: I): Promise<unknown>;

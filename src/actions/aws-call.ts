@@ -28,8 +28,10 @@ export function sdkServiceName(service: string): string {
   return ALIASES[service] ?? service;
 }
 
+type SdkClientClass = new (config: never) => { send(command: unknown): Promise<unknown> };
+
 interface SdkModule {
-  client: new (config: never) => { send(command: unknown): Promise<unknown> };
+  client: SdkClientClass;
   command: new (input: unknown) => unknown;
   paginator?: (
     config: { client: unknown; pageSize?: number },
@@ -40,8 +42,10 @@ interface SdkModule {
 const require = createRequire(import.meta.url);
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
-/** Loads `@aws-sdk/client-<service>` if this install has it, and finds the operation in it. */
-export async function loadOperation(service: string, operation: string): Promise<SdkModule> {
+/** Loads `@aws-sdk/client-<service>` if this install has it: the module and its client class. */
+export async function loadSdkClient(
+  service: string,
+): Promise<{ module: Record<string, unknown>; client: SdkClientClass }> {
   const name = sdkServiceName(service);
   const specifier = `@aws-sdk/client-${name}`;
   try {
@@ -60,13 +64,24 @@ export async function loadOperation(service: string, operation: string): Promise
   const clientName = Object.keys(mod).find(
     (k) => k.endsWith("Client") && !k.endsWith("ServiceClient") && typeof mod[k] === "function",
   );
+  if (clientName === undefined) {
+    throw new Invalid(`${specifier} has no client class`, { field: "service" });
+  }
+  return { module: mod, client: mod[clientName] as SdkClientClass };
+}
+
+/** Finds the operation in the service's SDK client, with its paginator when it has one. */
+export async function loadOperation(service: string, operation: string): Promise<SdkModule> {
+  const { module: mod, client } = await loadSdkClient(service);
   const command = mod[`${operation}Command`];
-  if (clientName === undefined || typeof command !== "function") {
-    throw new Invalid(`${specifier} has no operation ${operation}`, { field: "operation" });
+  if (typeof command !== "function") {
+    throw new Invalid(`@aws-sdk/client-${sdkServiceName(service)} has no operation ${operation}`, {
+      field: "operation",
+    });
   }
   const paginator = mod[`paginate${operation}`];
   return {
-    client: mod[clientName] as SdkModule["client"],
+    client,
     command: command as SdkModule["command"],
     ...(typeof paginator === "function"
       ? { paginator: paginator as NonNullable<SdkModule["paginator"]> }

@@ -3,6 +3,7 @@ import { Invalid, SwitchboardError } from "../errors.js";
 import type { ActionDefinition } from "./action-definition.js";
 import { awsCallAction, awsCallInputSchema, sdkServiceName } from "./aws-call.js";
 import { CATALOG } from "./catalog/index.js";
+import { isGlobalService } from "./global-services.js";
 import { accessLevelOf, iamActionFor, type AccessLevel } from "./iam/index.js";
 import type { ActionInfo } from "./schemas.js";
 
@@ -36,6 +37,21 @@ export function iamActionsOf(action: ActionDefinition, input: unknown): string[]
   }
 }
 
+/**
+ * The SDK service a call goes to (the throttling bucket) and whether it runs once per account
+ * instead of once per region (see isGlobalService). For `aws.call`, the service of the input.
+ */
+export async function serviceOf(
+  action: ActionDefinition,
+  input: unknown,
+): Promise<{ service: string; global: boolean }> {
+  const service =
+    action.id === awsCallAction.id
+      ? sdkServiceName(awsCallInputSchema.parse(input).service)
+      : action.sdkService;
+  return { service, global: await isGlobalService(service) };
+}
+
 export async function describeAction(action: ActionDefinition): Promise<ActionInfo> {
   const permissions = await Promise.all(
     action.operations.map(async (op) => {
@@ -55,7 +71,8 @@ export async function describeAction(action: ActionDefinition): Promise<ActionIn
     title: action.title,
     description: action.description,
     service: action.sdkService,
-    global: action.global === true,
+    // aws.call: it depends on the service called.
+    global: action.id === awsCallAction.id ? false : await isGlobalService(action.sdkService),
     permissions,
     accessLevel: strongest ?? "depends on the operation",
     inputSchema: z.toJSONSchema(action.input, { unrepresentable: "any" }),

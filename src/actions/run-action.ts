@@ -18,7 +18,7 @@ import {
 import { newId } from "../ids.js";
 import type { ActionDefinition } from "./action-definition.js";
 import type { ActionDeps } from "./action-deps.js";
-import { findAction, iamActionsOf } from "./catalog-info.js";
+import { findAction, iamActionsOf, serviceOf } from "./catalog-info.js";
 import { accessLevelOf, checkAccess } from "./iam/index.js";
 import { redact } from "./redact.js";
 import type { RunRequest, RunSummary, TargetResult } from "./schemas.js";
@@ -111,7 +111,7 @@ function summarize(results: TargetResult[]): RunSummary {
 async function resolveTargets(
   deps: ActionDeps,
   principal: Principal,
-  action: ActionDefinition,
+  global: boolean,
   request: RunRequest,
 ): Promise<{ targets: Target[]; single: boolean }> {
   if (request.connection !== undefined || request.region !== undefined) {
@@ -199,7 +199,7 @@ async function resolveTargets(
       });
       continue;
     }
-    if (action.global === true) {
+    if (global) {
       // One call per account: the same account reached through two connections is called once.
       const account = connection.accountId ?? connection.id;
       if (seenAccounts.has(account)) continue;
@@ -263,7 +263,8 @@ export async function runAction(
   }
   const input = parsed.data;
   const iamActions = iamActionsOf(action, input);
-  const { targets, single } = await resolveTargets(deps, principal, action, request);
+  const { service, global } = await serviceOf(action, input);
+  const { targets, single } = await resolveTargets(deps, principal, global, request);
 
   const actor: Actor = {
     orgId: principal.orgId,
@@ -362,7 +363,7 @@ export async function runAction(
       };
     }
     try {
-      const bucket = `${connection.accountId ?? connection.id}/${target.region}/${action.sdkService}`;
+      const bucket = `${connection.accountId ?? connection.id}/${target.region}/${service}`;
       const output = await overall.run(() =>
         buckets.run(bucket, () =>
           action.run(

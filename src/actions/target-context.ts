@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { S3Client } from "@aws-sdk/client-s3";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import {
   credentialsFor,
@@ -64,6 +65,9 @@ export function targetContext(
           ...(connection.endpoint === null
             ? {}
             : { endpoint: connection.endpoint, forcePathStyle: true }),
+          // S3 runs once per account (isGlobalService); a bucket of another region answers
+          // 301 with its region, and the client resends the call there.
+          ...(ClientClass === (S3Client as unknown) ? { followRegionRedirects: true } : {}),
         };
         return { client: new ClientClass(config as never), binding };
       });

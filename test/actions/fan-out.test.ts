@@ -32,22 +32,42 @@ function world(externalId: string): WorldInput {
             : ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
         },
       ],
-      resources: Object.fromEntries(
-        REGIONS.map((region) => [
-          region,
-          {
-            ec2: {
-              Instances: [
-                {
-                  InstanceId: `i-${id}${region.length}`,
-                  InstanceType: "t3.micro",
-                  State: { Code: 16, Name: "running" },
+      resources: {
+        // Bucket names are account-wide, but each bucket lives in one region: these in eu-west-1.
+        global: {
+          s3: {
+            Buckets: [
+              {
+                Name: `archive-${id}`,
+                CreationDate: "2025-06-01T00:00:00Z",
+                BucketRegion: "eu-west-1",
+                Policy: {
+                  Version: "2012-10-17",
+                  Statement: [
+                    { Effect: "Deny", Principal: "*", Action: "s3:DeleteBucket", Resource: "*" },
+                  ],
                 },
-              ],
-            },
+              },
+            ],
           },
-        ]),
-      ),
+        },
+        ...Object.fromEntries(
+          REGIONS.map((region) => [
+            region,
+            {
+              ec2: {
+                Instances: [
+                  {
+                    InstanceId: `i-${id}${region.length}`,
+                    InstanceType: "t3.micro",
+                    State: { Code: 16, Name: "running" },
+                  },
+                ],
+              },
+            },
+          ]),
+        ),
+      },
     };
   });
   return {
@@ -180,6 +200,61 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
       ["member-1", "us-east-1", "succeeded"],
       ["member-2", "us-east-1", "succeeded"],
     ]);
+  });
+
+  it("calls a global service once per account whatever the regions, and follows a bucket to its region", async () => {
+    emulator.resetCounters();
+    // IAM's endpoint rules send every region to one endpoint: once per account, also via aws.call.
+    const roles = (
+      await t.call("POST", "/api/v1/actions/aws.call/run", {
+        body: {
+          connections: ["member-1", "member-2"],
+          regions: "*",
+          input: { service: "iam", operation: "ListRoles" },
+        },
+      })
+    ).json<FanOut>();
+    expect(roles.results.map((r) => [r.connection, r.region, r.status])).toEqual([
+      ["member-1", "us-east-1", "succeeded"],
+      ["member-2", "us-east-1", "succeeded"],
+    ]);
+    expect(emulator.counters().byOperation["iam:ListRoles"]).toBe(2);
+
+    // S3 too: the call starts in us-east-1, S3 answers 301 with the bucket's region, and the
+    // client resends it to eu-west-1, so one target per account gets the policy.
+    emulator.resetCounters();
+    const policy = (
+      await t.call("POST", "/api/v1/actions/aws.s3.getBucketPolicy/run", {
+        body: {
+          connections: ["member-1"],
+          regions: "*",
+          input: { Bucket: `archive-${accountId(1)}` },
+        },
+      })
+    ).json<FanOut & { results: { output?: unknown }[] }>();
+    expect(policy.results).toMatchObject([
+      {
+        connection: "member-1",
+        region: "us-east-1",
+        status: "succeeded",
+        output: { Policy: { Statement: [{ Action: "s3:DeleteBucket" }] } },
+      },
+    ]);
+    expect(emulator.counters().byOperation["s3:GetBucketPolicy"]).toBe(2);
+
+    // A service that is not installed is refused before any target runs.
+    const unknown = await t.call("POST", "/api/v1/actions/aws.call/run", {
+      body: {
+        connections: "*",
+        regions: "*",
+        input: { service: "route53", operation: "ListHostedZones" },
+      },
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json<{ error: { field: string; message: string } }>().error).toMatchObject({
+      field: "service",
+      message: "no AWS SDK client @aws-sdk/client-route53 is installed with this Switchboard",
+    });
   });
 
   it("streams one line per target as it finishes, then the summary", async () => {

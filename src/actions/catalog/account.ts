@@ -11,7 +11,6 @@ export const accountActions = [
     description: "The account's regions and whether each is enabled.",
     sdkService: "account",
     operations: ["ListRegions"],
-    global: true,
     input: z.strictObject({
       RegionOptStatusContains: z
         .array(z.enum(["ENABLED", "ENABLING", "DISABLING", "DISABLED", "ENABLED_BY_DEFAULT"]))

@@ -11,7 +11,6 @@ export const s3Actions = [
     description: "Every bucket the account owns (a global call: once per account).",
     sdkService: "s3",
     operations: ["ListBuckets"],
-    global: true,
     input: z.strictObject({ maxItems: z.number().int().positive().optional() }),
     output: "{ Buckets: [{ Name, CreationDate, BucketRegion }], Owner }",
     async run(ctx, { maxItems }) {
@@ -25,7 +24,8 @@ export const s3Actions = [
   defineAction({
     id: "aws.s3.getBucketPolicy",
     title: "Get a bucket policy",
-    description: "A bucket's policy document, parsed.",
+    description:
+      "A bucket's policy document, parsed (once per account: the call follows the bucket to its region).",
     sdkService: "s3",
     operations: ["GetBucketPolicy"],
     input: z.strictObject({ Bucket: z.string().min(3).max(63) }),
