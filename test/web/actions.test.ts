@@ -75,6 +75,9 @@ describe("web UI: actions and runs", () => {
     await choose(page, "Connections to run on", /^production\b/);
     await page.getByText("Choose regions").click();
     await choose(page, "Regions to run in", /^us-east-1$/);
+    // Whether aws.call runs once per account depends on the service called.
+    await page.getByText("1 connection · up to 1 target").waitFor();
+    await page.getByText("A global service (IAM, S3, Account …) runs once per account.").waitFor();
     await page.getByLabel(/^service/).fill("ec2");
     await page.getByLabel(/^operation/).fill("TerminateInstances");
     await page.getByLabel(/^input/).fill('{"InstanceIds": ["i-0b1b2c3d4e5f60001"]}');

@@ -280,7 +280,7 @@ function ActionPage({ id }: { id: string }) {
                     executable={executable}
                     value={targets}
                     onChange={setTargets}
-                    global={info.global}
+                    global={info.id === "aws.call" ? "depends" : info.global}
                   />
                 </Paper>
                 <Paper withBorder p="md" radius="sm">

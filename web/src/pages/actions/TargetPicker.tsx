@@ -97,7 +97,8 @@ export function TargetPicker(props: {
   executable: Connection[];
   value: Targets;
   onChange: (t: Targets) => void;
-  global: boolean;
+  /** "depends" for aws.call: once per account when the service called is a global one. */
+  global: boolean | "depends";
 }) {
   const { value, executable } = props;
   const set = (patch: Partial<Targets>) => props.onChange({ ...value, ...patch });
@@ -107,7 +108,7 @@ export function TargetPicker(props: {
   ].sort();
   const chosen = chosenConnections(value, executable);
   const regionChoices = [...new Set(chosen.flatMap((c) => c.regions))].sort();
-  const count = targetCount(value, chosen, props.global);
+  const count = targetCount(value, chosen, props.global === true);
 
   return (
     <Stack gap="sm">
@@ -193,12 +194,15 @@ export function TargetPicker(props: {
       )}
       <Group gap="xs">
         <Badge variant="default" size="lg" tt="none" fw={500}>
-          {chosen.length} {chosen.length === 1 ? "connection" : "connections"} · {count}{" "}
-          {count === 1 ? "target" : "targets"}
+          {chosen.length} {chosen.length === 1 ? "connection" : "connections"} ·{" "}
+          {props.global === "depends" ? "up to " : ""}
+          {count} {count === 1 ? "target" : "targets"}
         </Badge>
-        {props.global && (
+        {props.global !== false && (
           <Text size="xs" c="dimmed">
-            A global service: runs once per account.
+            {props.global === true
+              ? "A global service: runs once per account."
+              : "A global service (IAM, S3, Account …) runs once per account."}
           </Text>
         )}
       </Group>
