@@ -6,7 +6,7 @@ import { CredentialCache } from "./connections/index.js";
 import type { Db } from "./db/index.js";
 import type { AppDeps } from "./http/index.js";
 import type { KeystoreDeps } from "./keystore/index.js";
-import { createAllowListStore, createOutbound } from "./outbound/index.js";
+import { createAllowListStore, createOutbound, type SdkTimeouts } from "./outbound/index.js";
 
 export interface AssembleOptions {
   db: Db;
@@ -20,6 +20,8 @@ export interface AssembleOptions {
   version: string;
   /** The server's own AWS identity; the SDK's default chain unless a test says otherwise. */
   ambientProvider?: () => AwsCredentialIdentityProvider;
+  /** AWS request timeouts; the outbound layer's defaults unless a test says otherwise. */
+  sdkTimeouts?: SdkTimeouts;
 }
 
 /** Builds the services every request shares, once per process (main) or per test app. */
@@ -32,6 +34,7 @@ export function assembleDeps(o: AssembleOptions): AppDeps {
   const oidc = { keystore: o.keystore, issuer: o.oidcIssuer };
   const outbound = createOutbound({
     allowLists: createAllowListStore({ db: o.db, clock: o.clock }),
+    ...(o.sdkTimeouts === undefined ? {} : { sdkTimeouts: o.sdkTimeouts }),
   });
   return {
     db: o.db,

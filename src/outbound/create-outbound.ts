@@ -41,7 +41,23 @@ export interface OutboundDeps {
   resolver?: Resolver;
   /** Per host and org, as the SDK's own default. */
   maxSocketsPerHost?: number;
+  /** How long an AWS SDK request may wait (defaults: SDK_TIMEOUTS); tests shorten them. */
+  sdkTimeouts?: SdkTimeouts;
 }
+
+export interface SdkTimeouts {
+  /** To open the TCP connection: an unreachable endpoint (a dropped route, a blackholed VPC endpoint). */
+  connectMs: number;
+  /** Of silence on an open connection: an endpoint that accepts and never answers. */
+  idleMs: number;
+}
+
+/**
+ * The SDK sets no timeout of its own, so one endpoint that never answers would hold a fan-out's
+ * answer forever. AWS APIs answer in well under a second; the SDK's standard retry (3 attempts)
+ * retries a timeout like any transient error, so an unreachable account fails in about 3 × these.
+ */
+export const SDK_TIMEOUTS: SdkTimeouts = { connectMs: 5_000, idleMs: 30_000 };
 
 export interface Outbound {
   /**
@@ -96,6 +112,7 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   // As many as an action run has requests in flight (64), so one endpoint (a VPC endpoint, a
   // proxy, the emulator) never queues a fan-out behind too few sockets.
   const maxSockets = deps.maxSocketsPerHost ?? 64;
+  const sdkTimeouts = deps.sdkTimeouts ?? SDK_TIMEOUTS;
   const orgs = new Map<string, OrgEntry>();
 
   function entryOf(orgId: string): OrgEntry {
@@ -145,7 +162,14 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     requestHandler(orgId, options = {}) {
       const { agents } = entryOf(orgId);
       return new GuardedRequestHandler(
-        { ...options, httpAgent: agents.http, httpsAgent: agents.https },
+        {
+          connectionTimeout: sdkTimeouts.connectMs,
+          // socketTimeout is the one that fails the request; requestTimeout only logs a warning.
+          socketTimeout: sdkTimeouts.idleMs,
+          ...options,
+          httpAgent: agents.http,
+          httpsAgent: agents.https,
+        },
         (destination) => check(orgId, destination),
       );
     },

@@ -7,6 +7,7 @@ export {
   type Outbound,
   type OutboundDeps,
   type SdkHandlerOptions,
+  type SdkTimeouts,
 } from "./create-outbound.js";
 export type { OutboundRequestOptions, OutboundResponse } from "./outbound-request.js";
 export type { OutboundTables } from "./outbound-allow-list.table.js";

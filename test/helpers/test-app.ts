@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { openKeystore, type KeystoreDeps } from "../../src/keystore/index.js";
 import { createLogger } from "../../src/logger.js";
 import { ensureSigningKey } from "../../src/oidc/index.js";
-import type { Outbound } from "../../src/outbound/index.js";
+import type { Outbound, SdkTimeouts } from "../../src/outbound/index.js";
 import type { CredentialDeps } from "../../src/connections/index.js";
 import { assembleDeps } from "../../src/assemble-deps.js";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
@@ -48,6 +48,8 @@ export async function createTestApp(
     masterKey?: string;
     oidcIssuer?: string;
     ambientProvider?: () => AwsCredentialIdentityProvider;
+    /** AWS request timeouts (default: the outbound layer's). */
+    sdkTimeouts?: SdkTimeouts;
     /** The built web UI to serve (default: none). */
     webDir?: string;
   } = {},
@@ -80,6 +82,7 @@ export async function createTestApp(
     dev: options.dev ?? false,
     version: "test",
     ...(options.ambientProvider === undefined ? {} : { ambientProvider: options.ambientProvider }),
+    ...(options.sdkTimeouts === undefined ? {} : { sdkTimeouts: options.sdkTimeouts }),
   });
   await bootstrap(deps, { bootstrapToken: ADMIN_TOKEN });
   const app = await buildApp({ ...deps, webDir: options.webDir ?? null });
