@@ -65,7 +65,17 @@ export function paginate(
       throw invalidParameter(model, `Invalid ${paginator.inputToken}: ${rawToken}`);
     offset = parsed;
   }
-  const requested = paginator.limitKey !== undefined ? input[paginator.limitKey] : undefined;
+  const limitKey = paginator.limitKey;
+  const requested = limitKey !== undefined ? (input[limitKey] ?? undefined) : undefined;
+  // AWS validates the page size before doing anything: a value that is not an integer (a query
+  // string's "abc" parses to NaN, a JSON body may carry "abc" or 2.5) is refused, never defaulted.
+  if (requested !== undefined && !Number.isSafeInteger(requested)) {
+    const shown = typeof requested === "number" ? String(requested) : JSON.stringify(requested);
+    throw invalidParameter(
+      model,
+      `Value ( ${shown} ) for parameter ${limitKey} is invalid. Expecting an integer.`,
+    );
+  }
   if (
     typeof requested === "number" &&
     ((options.minPageSize !== undefined && requested < options.minPageSize) ||
@@ -73,7 +83,7 @@ export function paginate(
   ) {
     throw invalidParameter(
       model,
-      `Value ( ${requested} ) for parameter ${paginator.limitKey} is invalid. Parameter must be between ${options.minPageSize ?? 1} and ${options.maxPageSize ?? "unbounded"}.`,
+      `Value ( ${requested} ) for parameter ${limitKey} is invalid. Parameter must be between ${options.minPageSize ?? 1} and ${options.maxPageSize ?? "unbounded"}.`,
     );
   }
   const size =
@@ -83,7 +93,10 @@ export function paginate(
   return {
     page,
     tokenField: paginator.outputToken,
+    // A token only ever points past the page just served, so following tokens always ends.
     nextToken:
-      next < items.length ? Buffer.from(`${operation.name}|${next}`).toString("base64") : undefined,
+      next > offset && next < items.length
+        ? Buffer.from(`${operation.name}|${next}`).toString("base64")
+        : undefined,
   };
 }

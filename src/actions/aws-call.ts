@@ -34,7 +34,7 @@ interface SdkModule {
   client: SdkClientClass;
   command: new (input: unknown) => unknown;
   paginator?: (
-    config: { client: unknown; pageSize?: number },
+    config: { client: unknown; pageSize?: number; stopOnSameToken?: boolean },
     input: unknown,
   ) => AsyncIterable<Record<string, unknown>>;
 }
@@ -101,22 +101,13 @@ async function callOperation(ctx: ActionContext, call: AwsCallInput): Promise<un
     return result;
   }
   const pages = op.paginator(
-    ctx.pageSize === undefined ? { client } : { client, pageSize: ctx.pageSize },
+    ctx.pageSize === undefined
+      ? { client, stopOnSameToken: true }
+      : { client, pageSize: ctx.pageSize, stopOnSameToken: true },
     call.input,
   );
-  const iterator = pages[Symbol.asyncIterator]();
-  const head = await iterator.next();
-  if (head.done === true) return {};
   // The list fields are the arrays of the first page; collectPages joins them across pages.
-  const lists = Object.entries(head.value)
-    .filter(([, v]) => Array.isArray(v))
-    .map(([k]) => k);
-  const rest = (async function* () {
-    yield head.value;
-    for (let next = await iterator.next(); next.done !== true; next = await iterator.next())
-      yield next.value;
-  })();
-  return collectPages(rest, lists, call.maxItems ?? ctx.maxItems);
+  return collectPages(pages, undefined, call.maxItems ?? ctx.maxItems);
 }
 
 /** `aws.call`: any operation of any installed SDK client, under the same rules as the catalog. */
