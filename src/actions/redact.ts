@@ -1,27 +1,185 @@
-// Keys whose values are secrets in AWS responses (Secrets Manager values, STS credentials,
-// RDS master passwords, private keys …). A list is not masked because of its name alone:
-// `SecretList` is metadata.
+import { Stream } from "node:stream";
+
+// Keys whose values are secrets in AWS requests and responses (Secrets Manager values, STS
+// credentials, RDS master passwords, private keys, EC2 user data, ECR/Cognito/ECS session tokens
+// …). A list is not masked because of its name alone: `SecretList` is metadata. Written as
+// suffixes rather than `^(.*password|…)$`, which backtracks once per alternative on every key.
 const SECRET_KEY =
-  /^(secretstring|secretbinary|secretaccesskey|sessiontoken|privatekey|keymaterial|authtoken|plaintext|.*password|.*secret)$/i;
+  /(?:^(?:secretstring|secretbinary|secretaccesskey|privatekey|keymaterial|plaintext|userdata|tokenvalue)|password|secret|token)$/i;
+
+// Names ending in "Token" that are no secret and that users need back: pagination (lower-cased,
+// looked up only when SECRET_KEY matched), idempotency and sequence tokens.
+const NOT_SECRET_TOKEN = new Set([
+  "nexttoken",
+  "continuationtoken",
+  "nextcontinuationtoken",
+  "paginationtoken",
+  "pagetoken",
+  "nextpagetoken",
+  "nextforwardtoken",
+  "nextbackwardtoken",
+  "startingtoken",
+  "clienttoken",
+  "clientrequesttoken",
+  "idempotencytoken",
+  "sequencetoken",
+  "nextsequencetoken",
+  "uploadsequencetoken",
+  "expectedsequencetoken",
+]);
+
+// Lists of environment variables, `[{ name, value }]`: ECS container definitions and overrides,
+// Batch, CodeBuild (`[{ name, value, type }]`). As an object, `environment` is a structure
+// (CodeBuild's build environment, MWAA's environment), walked as usual.
+const ENV_LIST_KEYS = new Set([
+  "environment",
+  "Environment",
+  "environmentVariables",
+  "EnvironmentVariables",
+]);
+
+// Maps of environment variable name to value: Amplify apps and branches, App Runner services
+// (Lambda's `Environment.Variables` is matched by its parent key).
+const ENV_MAP_KEYS = new Set([
+  "environmentVariables",
+  "EnvironmentVariables",
+  "runtimeEnvironmentVariables",
+  "RuntimeEnvironmentVariables",
+]);
+
+// A CodeBuild variable of these types holds the name or ARN of a parameter or secret.
+const REFERENCE_TYPES = new Set(["PARAMETER_STORE", "SECRETS_MANAGER"]);
+
+// Elastic Beanstalk keeps an environment's variables as option settings in this namespace.
+const BEANSTALK_ENV_NAMESPACE = "aws:elasticbeanstalk:application:environment";
 
 export const REDACTED = "[redacted]";
+const STREAM = "[stream: not stored]";
+const CIRCULAR = "[circular]";
 
-/** A deep copy with secret-looking values masked; Lambda environment values are masked whole. */
-export function redact(value: unknown, key = ""): unknown {
-  if (key !== "" && SECRET_KEY.test(key) && value !== null && value !== undefined) return REDACTED;
-  if (Array.isArray(value)) return value.map((v) => redact(v));
-  if (value instanceof Uint8Array) return `[${value.byteLength} bytes]`;
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      // Environment variables hold whatever their owners put there, secrets included.
-      out[k] =
-        key === "Environment" && k === "Variables" && typeof v === "object" && v !== null
-          ? Object.fromEntries(Object.keys(v).map((name) => [name, REDACTED]))
-          : redact(v, k);
-    }
-    return out;
+type Entries = Iterable<readonly [string, unknown]>;
+
+/**
+ * A deep copy, safe to store as JSON, with secret-looking values masked; environment variable
+ * values are masked whole. A stream (an S3 object's body, an event stream) is not read: it is
+ * replaced by a note and destroyed, so its connection is released.
+ */
+export function redact(value: unknown): unknown {
+  return copy(value, "", []);
+}
+
+// `ancestors` holds the objects on the path from the root, so a cycle ends in a note while an
+// object that is merely referenced twice is copied twice. A stack rather than a WeakSet: outputs
+// are a few levels deep, and searching a short array costs less than hashing every object.
+function copy(value: unknown, key: string, ancestors: object[]): unknown {
+  if (typeof value !== "object" || value === null)
+    return typeof value === "bigint" ? value.toString() : value;
+  if (ancestors.includes(value)) return CIRCULAR;
+  ancestors.push(value);
+  const out = copyObject(value, key, ancestors);
+  ancestors.pop();
+  return out;
+}
+
+function copyObject(value: object, key: string, ancestors: object[]): unknown {
+  if (Array.isArray(value)) return value.map((v) => copy(v, "", ancestors));
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return copyInstance(value, key, ancestors);
+  if (isStream(value)) return release(value);
+  const out = copyEntries(Object.entries(value), key, ancestors);
+  // SSM parameters (GetParameter with decryption, GetParameterHistory, PutParameter's input).
+  if ((value as { Type?: unknown }).Type === "SecureString" && out.Value != null)
+    out.Value = REDACTED;
+  return out;
+}
+
+function copyInstance(value: object, key: string, ancestors: object[]): unknown {
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer)
+    return `[${value.byteLength} bytes]`;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (isStream(value)) return release(value);
+  if (value instanceof Map)
+    return copyEntries(
+      Array.from(value, ([k, v]: [unknown, unknown]) => [String(k), v] as const),
+      key,
+      ancestors,
+    );
+  if (value instanceof Set) return Array.from(value, (v) => copy(v, "", ancestors));
+  if (value instanceof String || value instanceof Number || value instanceof Boolean)
+    return value.valueOf();
+  // As JSON.stringify would: the SDK's LazyJsonString (a String object), URL …
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === "function") {
+    const json: unknown = toJSON.call(value, key);
+    if (json !== value) return copy(json, key, ancestors);
   }
-  return value;
+  return copyEntries(Object.entries(value), key, ancestors);
+}
+
+function copyEntries(entries: Entries, key: string, ancestors: object[]) {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) out[k] = copyEntry(k, v, key, ancestors);
+  return out;
+}
+
+function copyEntry(k: string, v: unknown, parentKey: string, ancestors: object[]): unknown {
+  if (v === null || v === undefined) return v;
+  if (SECRET_KEY.test(k) && !NOT_SECRET_TOKEN.has(k.toLowerCase())) return REDACTED;
+  if (typeof v === "object") {
+    if (Array.isArray(v)) {
+      if (ENV_LIST_KEYS.has(k)) return v.map((item) => envVariable(item, ancestors));
+      if (k === "OptionSettings") return v.map((item) => beanstalkOption(item, ancestors));
+    } else if (ENV_MAP_KEYS.has(k) || (parentKey === "Environment" && k === "Variables")) {
+      // Environment variables hold whatever their owners put there, secrets included.
+      return Object.fromEntries(Object.keys(v).map((name) => [name, REDACTED]));
+    }
+  }
+  return copy(v, k, ancestors);
+}
+
+function envVariable(item: unknown, ancestors: object[]): unknown {
+  if (typeof item === "string") return REDACTED;
+  const out = copy(item, "", ancestors);
+  if (!isRecord(out)) return out;
+  const type = out.type ?? out.Type;
+  if (typeof type === "string" && REFERENCE_TYPES.has(type)) return out;
+  if (out.value != null) out.value = REDACTED;
+  if (out.Value != null) out.Value = REDACTED;
+  return out;
+}
+
+function beanstalkOption(item: unknown, ancestors: object[]): unknown {
+  const out = copy(item, "", ancestors);
+  if (isRecord(out) && out.Namespace === BEANSTALK_ENV_NAMESPACE && out.Value != null)
+    out.Value = REDACTED;
+  return out;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// A Node stream (the SDK's body mixes transformToString into an IncomingMessage), a web
+// ReadableStream, or an event stream (an async iterable): walking one reaches its socket, whose
+// references loop, and reading it could mean gigabytes.
+function isStream(value: object): boolean {
+  const v = value as Record<string | symbol, unknown>;
+  return (
+    value instanceof Stream ||
+    typeof v.transformToByteArray === "function" ||
+    typeof v.getReader === "function" ||
+    typeof v[Symbol.asyncIterator] === "function"
+  );
+}
+
+function release(stream: object): string {
+  const s = stream as { destroy?: unknown; cancel?: unknown };
+  try {
+    if (typeof s.destroy === "function") (s.destroy as () => void).call(stream);
+    else if (typeof s.cancel === "function")
+      void Promise.resolve((s.cancel as () => unknown).call(stream)).catch(() => undefined);
+  } catch {
+    // Best effort: the note is stored whether or not the stream let itself be closed.
+  }
+  return STREAM;
 }
