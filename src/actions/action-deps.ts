@@ -2,6 +2,7 @@ import type { Clock } from "../clock.js";
 import type { CredentialDeps } from "../connections/index.js";
 import type { Db } from "../db/index.js";
 import type { SdkClientCache } from "./sdk-client-cache.js";
+import type { KeyedSemaphore } from "./semaphore.js";
 
 export interface ActionDeps {
   db: Db;
@@ -9,8 +10,9 @@ export interface ActionDeps {
   credentials: CredentialDeps;
   /** SDK clients shared across runs, per (connection version, user, region, service). */
   clients: SdkClientCache;
-  /** Targets in flight at once, over the whole fan-out. */
-  maxConcurrency?: number;
-  /** Calls in flight per (account, region, service): AWS throttles per account, region and API. */
-  maxPerBucket?: number;
+  /**
+   * Calls in flight per (account, region, service), shared by every run of the process: AWS
+   * throttles per account, region and API, whichever run calls (MAX_PER_BUCKET each).
+   */
+  buckets: KeyedSemaphore;
 }

@@ -4,3 +4,5 @@ export type { RunTables } from "./run.table.js";
 export * from "./schemas.js";
 export { loadAccessPolicies } from "./iam/index.js";
 export { SdkClientCache } from "./sdk-client-cache.js";
+export { KeyedSemaphore } from "./semaphore.js";
+export { MAX_PER_BUCKET } from "./run-action.js";

@@ -9,7 +9,7 @@ import type { ActionDeps } from "./action-deps.js";
 import { sdkServiceName } from "./aws-call.js";
 import { allActions, describeAction, findAction, iamActionsOf } from "./catalog-info.js";
 import { iamActionFor, minimalPolicy } from "./iam/index.js";
-import { runAction, singleRunError } from "./run-action.js";
+import { executeRun, prepareRun, runAction, singleRunError } from "./run-action.js";
 import { getRun, listRuns } from "./runs.js";
 import {
   actionInfoSchema,
@@ -108,11 +108,17 @@ export const actionRoutes: FastifyPluginAsyncZod<{ deps: ActionDeps }> = async (
       const principal = principalOf(request);
       const context = contextOf(request);
       if (request.query.stream === "true") {
-        // Validate and resolve targets before the first byte, so errors keep the error body.
-        findAction(request.params.id);
+        // Every check before the first byte, so a refused run gets its status and error body.
+        const prepared = await prepareRun(
+          deps,
+          context,
+          principal,
+          request.params.id,
+          request.body,
+        );
         const stream = new PassThrough();
         const write = (line: unknown) => stream.write(`${JSON.stringify(line)}\n`);
-        const done = runAction(deps, context, principal, request.params.id, request.body, {
+        const done = executeRun(deps, context, principal, prepared, {
           onResult: (r) => write({ result: targetResultSchema.parse(r) }),
         });
         done.then(

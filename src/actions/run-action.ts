@@ -22,11 +22,17 @@ import { findAction, iamActionsOf, serviceOf } from "./catalog-info.js";
 import { accessLevelOf, checkAccess } from "./iam/index.js";
 import { redact } from "./redact.js";
 import type { RunRequest, RunSummary, TargetResult } from "./schemas.js";
-import { KeyedSemaphore, Semaphore } from "./semaphore.js";
+import { Semaphore } from "./semaphore.js";
 import { storeOutput } from "./store-output.js";
-import { targetContext } from "./target-context.js";
+import { failedOnCredentials, targetContext } from "./target-context.js";
 
-/** How long a read-only run goes before its row is written as running (see runAction). */
+/** Targets of one run in flight at once. */
+export const MAX_IN_FLIGHT_PER_RUN = 64;
+
+/** Calls in flight per (account, region, service) in the process (ActionDeps.buckets). */
+export const MAX_PER_BUCKET = 8;
+
+/** How long a read-only run goes before its row is written as running (see executeRun). */
 export const RUNNING_ROW_AFTER_MS = 1000;
 
 /** Whether any of the operations can change something: an access level above List and Read. */
@@ -89,10 +95,22 @@ function errorOf(error: unknown, connection: ConnectionRecord): NonNullable<Targ
     error.code !== "OUTBOUND_REFUSED" &&
     error.code !== "NOT_FOUND"
   ) {
-    return { code: error.code, message: error.message };
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.field === undefined ? {} : { field: error.field }),
+    };
   }
-  const explained = explainAwsError(error, "identity", connection);
+  const explained = explainAwsError(
+    error,
+    failedOnCredentials(error) ? "credentials" : "identity",
+    connection,
+  );
   return { code: explained.code, message: explained.message, fix: explained.fix };
+}
+
+function cutWhileCollecting(output: unknown): boolean {
+  return typeof output === "object" && output !== null && "truncated" in output;
 }
 
 function summarize(results: TargetResult[]): RunSummary {
@@ -107,11 +125,36 @@ function summarize(results: TargetResult[]): RunSummary {
   return summary;
 }
 
-/** (connection, region) pairs: executable connections × their regions; global actions once per account. */
+/**
+ * The AWS account a connection reaches: learned by its last test, or else read from its role's
+ * ARN (arn:aws:iam::<account>:role/…); a connection of neither kind counts as its own.
+ */
+function accountKeyOf(connection: ConnectionRecord): string {
+  if (connection.accountId !== null) return connection.accountId;
+  const s = connection.settings;
+  const fromArn =
+    s.method === "assume_role" || s.method === "web_identity" ? s.roleArn.split(":")[4] : undefined;
+  return fromArn === undefined || fromArn === "" ? `connection:${connection.id}` : fromArn;
+}
+
+/** What a fan-out's connection selector chose, in words, for when it chose nothing. */
+function describeSelector(connections: NonNullable<RunRequest["connections"]>): string {
+  if (connections === "*")
+    return "you may execute no connection: ask an editor of one for the executor role";
+  if (Array.isArray(connections)) return "none of the named connections is one you may execute";
+  return `no connection you may execute has tag ${connections.tag}`;
+}
+
+/**
+ * (connection, region) pairs: executable connections × their regions. A global service runs
+ * once per account: of the connections to one account, the first whose access setting allows
+ * the action runs it, and the others are reported as skipped.
+ */
 async function resolveTargets(
   deps: ActionDeps,
   principal: Principal,
   global: boolean,
+  iamActions: string[],
   request: RunRequest,
 ): Promise<{ targets: Target[]; single: boolean }> {
   if (request.connection !== undefined || request.region !== undefined) {
@@ -177,8 +220,24 @@ async function resolveTargets(
     ];
     chosen = executable.filter((c) => c.tags[key] === value);
   }
+  if (chosen.length === 0)
+    throw new Invalid(describeSelector(request.connections), { field: "connections" });
 
-  const seenAccounts = new Set<string>();
+  // Global: per account, the connection that runs it (the first whose access allows the action).
+  const runsFor = new Map<string, ConnectionRecord>();
+  if (global) {
+    for (const connection of chosen) {
+      const account = accountKeyOf(connection);
+      const current = runsFor.get(account);
+      if (current === undefined) runsFor.set(account, connection);
+      else if (
+        !(await checkAccess(current.access, iamActions)).allowed &&
+        (await checkAccess(connection.access, iamActions)).allowed
+      )
+        runsFor.set(account, connection);
+    }
+  }
+
   for (const connection of chosen) {
     const wanted =
       request.regions === undefined || request.regions === "*"
@@ -200,10 +259,22 @@ async function resolveTargets(
       continue;
     }
     if (global) {
-      // One call per account: the same account reached through two connections is called once.
-      const account = connection.accountId ?? connection.id;
-      if (seenAccounts.has(account)) continue;
-      seenAccounts.add(account);
+      const runner = runsFor.get(accountKeyOf(connection));
+      if (runner !== connection) {
+        targets.push({
+          name: connection.name,
+          connection,
+          region: "-",
+          preset: {
+            status: "skipped",
+            error: {
+              code: "SAME_ACCOUNT",
+              message: `connection ${runner?.name ?? ""} reaches the same account ${accountKeyOf(connection)}: a global service runs once per account`,
+            },
+          },
+        });
+        continue;
+      }
       const region =
         wanted.find((r) => connection.regions.includes(r)) ?? connection.regions[0] ?? "us-east-1";
       targets.push({
@@ -238,20 +309,31 @@ async function resolveTargets(
   return { targets, single: false };
 }
 
+/** A run checked and resolved to its targets, before anything is written or sent. */
+export interface PreparedRun {
+  action: ActionDefinition;
+  input: unknown;
+  iamActions: string[];
+  /** The SDK service called: the throttling bucket. */
+  service: string;
+  targets: Target[];
+  single: boolean;
+  request: RunRequest;
+}
+
 /**
- * Runs an action on one target or fans it out. Checks, in order: the action exists, the input
- * is valid, the caller may execute the connection, the region is the connection's, and the
- * connection's access setting allows every IAM action — before any request leaves.
- * One failing target never stops the others.
+ * Checks a run, in order: the action exists, the input is valid, the caller may execute the
+ * connection(s), the region is the connection's, and — for a single target — the connection's
+ * access setting allows every IAM action. Throws the API error for the first that fails; nothing
+ * is sent. A refusal on access is audited.
  */
-export async function runAction(
+export async function prepareRun(
   deps: ActionDeps,
   context: RequestContext,
   principal: Principal,
   actionId: string,
   request: RunRequest,
-  options: { onResult?: (result: TargetResult) => void; signal?: AbortSignal } = {},
-): Promise<RunOutcome & { single: boolean }> {
+): Promise<PreparedRun> {
   const action = findAction(actionId);
   const parsed = action.input.safeParse(request.input);
   if (!parsed.success) {
@@ -264,15 +346,8 @@ export async function runAction(
   const input = parsed.data;
   const iamActions = iamActionsOf(action, input);
   const { service, global } = await serviceOf(action, input);
-  const { targets, single } = await resolveTargets(deps, principal, global, request);
+  const { targets, single } = await resolveTargets(deps, principal, global, iamActions, request);
 
-  const actor: Actor = {
-    orgId: principal.orgId,
-    orgName: principal.orgName,
-    userName: principal.userName,
-    requestId: context.requestId ?? newId(),
-    sourceIp: context.sourceIp,
-  };
   const only = targets[0]?.connection;
   if (single && only !== undefined) {
     const decision = await checkAccess(only.access, iamActions);
@@ -287,6 +362,41 @@ export async function runAction(
       throw accessRefusal(action, only, decision);
     }
   }
+  return { action, input, iamActions, service, targets, single, request };
+}
+
+/**
+ * Runs an action on one target or fans it out (see prepareRun for the checks).
+ * One failing target never stops the others.
+ */
+export async function runAction(
+  deps: ActionDeps,
+  context: RequestContext,
+  principal: Principal,
+  actionId: string,
+  request: RunRequest,
+  options: { onResult?: (result: TargetResult) => void; signal?: AbortSignal } = {},
+): Promise<RunOutcome & { single: boolean }> {
+  const prepared = await prepareRun(deps, context, principal, actionId, request);
+  return executeRun(deps, context, principal, prepared, options);
+}
+
+/** Runs a prepared run: its record, every target within the concurrency bounds, the audit event. */
+export async function executeRun(
+  deps: ActionDeps,
+  context: RequestContext,
+  principal: Principal,
+  prepared: PreparedRun,
+  options: { onResult?: (result: TargetResult) => void; signal?: AbortSignal } = {},
+): Promise<RunOutcome & { single: boolean }> {
+  const { action, input, iamActions, service, targets, single, request } = prepared;
+  const actor: Actor = {
+    orgId: principal.orgId,
+    orgName: principal.orgName,
+    userName: principal.userName,
+    requestId: context.requestId ?? newId(),
+    sourceIp: context.sourceIp,
+  };
 
   const runId = newId();
   actor.requestId = `run_${runId.slice(-12)}`;
@@ -325,8 +435,9 @@ export async function runAction(
     }, RUNNING_ROW_AFTER_MS);
   }
 
-  const overall = new Semaphore(deps.maxConcurrency ?? 64);
-  const buckets = new KeyedSemaphore(deps.maxPerBucket ?? 8);
+  // In flight at once: per run, and per (account, region, service) across all runs of the
+  // process (deps.buckets), because AWS throttles per account, region and API whoever calls.
+  const overall = new Semaphore(MAX_IN_FLIGHT_PER_RUN);
   const signal = options.signal ?? new AbortController().signal;
 
   const runTarget = async (target: Target): Promise<StoredTarget> => {
@@ -364,8 +475,9 @@ export async function runAction(
     }
     try {
       const bucket = `${connection.accountId ?? connection.id}/${target.region}/${service}`;
-      const output = await overall.run(() =>
-        buckets.run(bucket, () =>
+      // The bucket's slot first: a target waiting on a throttled account holds no run slot.
+      const output = await deps.buckets.run(bucket, () =>
+        overall.run(() =>
           action.run(
             targetContext(
               deps.credentials,
@@ -390,7 +502,8 @@ export async function runAction(
           status: "succeeded",
           durationMs: elapsed(),
           output: stored.shown,
-          ...(stored.truncated ? { outputTruncated: true } : {}),
+          // Cut by the cap when stored, or while its pages were collected (collectPages).
+          ...(stored.truncated || cutWhileCollecting(output) ? { outputTruncated: true } : {}),
         },
         stored: stored.stored,
         bytes: stored.bytes,
@@ -487,7 +600,11 @@ export function singleRunError(result: TargetResult): SwitchboardError {
   const error = result.error ?? { code: "Error", message: "the action failed" };
   // Switchboard's own errors (a refused host, an input the action rejected) keep their code.
   if (error.code in ERROR_CATALOGUE)
-    return new SwitchboardError(error.code as ErrorCode, error.message);
+    return new SwitchboardError(
+      error.code as ErrorCode,
+      error.message,
+      error.field === undefined ? {} : { field: error.field },
+    );
   if (THROTTLING.has(error.code)) {
     return new Upstream(
       `AWS throttled the call after the SDK's retries (${error.code}): ${error.message}`,

@@ -43,6 +43,8 @@ export type RunRequest = z.infer<typeof runRequestSchema>;
 export const targetErrorSchema = z.object({
   code: z.string(),
   message: z.string(),
+  /** For an input the action itself rejected: which one. */
+  field: z.string().optional(),
   fix: z.string().optional(),
 });
 

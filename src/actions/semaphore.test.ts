@@ -37,4 +37,13 @@ describe("Semaphore", () => {
     expect(order.indexOf("a1-")).toBeLessThan(order.indexOf("a2+"));
     expect(order.indexOf("b1+")).toBeLessThan(order.indexOf("a1-"));
   });
+
+  it("forgets a key once nothing runs or waits on it", async () => {
+    const keyed = new KeyedSemaphore(2);
+    await Promise.all([
+      keyed.run("a", () => Promise.resolve()),
+      keyed.run("b", () => Promise.resolve()),
+    ]);
+    expect(keyed.size).toBe(0);
+  });
 });

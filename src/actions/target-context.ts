@@ -29,9 +29,25 @@ function cachedCredentials(
   connection: ConnectionRecord,
   binding: CachedClient["binding"],
 ): AwsCredentialIdentityProvider {
-  const provider = (): Promise<AwsCredentialIdentity> =>
-    credentialsFor(deps, connection, binding.actor)();
+  const provider = async (): Promise<AwsCredentialIdentity> => {
+    try {
+      return await credentialsFor(deps, connection, binding.actor)();
+    } catch (error) {
+      if (typeof error === "object" && error !== null) credentialFailures.add(error);
+      throw error;
+    }
+  };
   return Object.assign(provider, { memoized: true });
+}
+
+const credentialFailures = new WeakSet<object>();
+
+/**
+ * Whether an action failed while getting the connection's credentials (AssumeRole refused, a
+ * key missing) rather than on the call itself: the two have different fixes.
+ */
+export function failedOnCredentials(error: unknown): boolean {
+  return typeof error === "object" && error !== null && credentialFailures.has(error);
 }
 
 /** SDK clients bound to one (connection, region): the connection's cached credentials, its endpoint, the org's HTTP agents. */

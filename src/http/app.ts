@@ -16,7 +16,7 @@ import { oidcApiRoutes, oidcDocumentRoutes, type OidcDeps } from "../oidc/index.
 import { projectRoutes } from "../projects/index.js";
 import { outboundRoutes, type Outbound } from "../outbound/index.js";
 import { connectionRoutes, type CredentialDeps } from "../connections/index.js";
-import { actionRoutes, SdkClientCache } from "../actions/index.js";
+import { actionRoutes, KeyedSemaphore, MAX_PER_BUCKET, SdkClientCache } from "../actions/index.js";
 import { registerAuth } from "./auth-hook.js";
 import { errorBody, handleError } from "./error-handler.js";
 import { registerMetrics } from "./metrics.js";
@@ -154,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           clock: deps.clock,
           credentials: deps.credentials,
           clients: new SdkClientCache(),
+          buckets: new KeyedSemaphore(MAX_PER_BUCKET),
         },
       });
     },

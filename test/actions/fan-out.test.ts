@@ -277,4 +277,103 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
     expect(lines.filter((l) => l.result !== undefined)).toHaveLength(4);
     expect(lines.at(-1)?.summary?.total).toBe(4);
   });
+
+  it("refuses a streamed run that fails its checks with the error status, before any line", async () => {
+    const bad = await t.call("POST", "/api/v1/actions/aws.ecs.describeClusters/run?stream=true", {
+      body: { connections: "*", input: { clusters: "web" } },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers["content-type"]).toMatch(/application\/json/);
+    expect(bad.json<{ error: { field: string } }>().error.field).toBe("input.clusters");
+  });
+
+  it("refuses a selection that matches no connection, naming it", async () => {
+    const response = await t.call("POST", "/api/v1/actions/aws.sts.getCallerIdentity/run", {
+      body: { connections: { tag: "env=nowhere" }, input: {} },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ error: { field: string; message: string } }>().error).toMatchObject({
+      field: "connections",
+      message: "no connection you may execute has tag env=nowhere",
+    });
+    expect(
+      (await t.call("GET", "/api/v1/runs")).json<{ items: { actionId: string }[] }>().items,
+    ).not.toContainEqual(
+      expect.objectContaining({ actionId: "aws.sts.getCallerIdentity", targetCount: 0 }),
+    );
+  });
+
+  it("runs a global action through the one connection of an account that allows it, and says so for the others", async () => {
+    const view = await t.call("POST", "/api/v1/connections", {
+      body: {
+        name: "member-1-view",
+        method: "assume_role",
+        roleArn: `arn:aws:iam::${accountId(1)}:role/switchboard-read`,
+        endpoint: emulator.url,
+        regions: REGIONS,
+        access: "view",
+      },
+    });
+    expect(view.statusCode, view.body).toBe(201);
+    try {
+      // ViewOnlyAccess has no s3:GetBucketPolicy: the read connection to the account runs it.
+      const policy = (
+        await t.call("POST", "/api/v1/actions/aws.s3.getBucketPolicy/run", {
+          body: {
+            connections: ["member-1-view", "member-1"],
+            input: { Bucket: `archive-${accountId(1)}` },
+          },
+        })
+      ).json<FanOut>();
+      expect(policy.results.map((r) => [r.connection, r.status, r.error?.code])).toEqual([
+        ["member-1-view", "skipped", "SAME_ACCOUNT"],
+        ["member-1", "succeeded", undefined],
+      ]);
+      expect(policy.results[0]?.error?.message).toBe(
+        `connection member-1 reaches the same account ${accountId(1)}: a global service runs once per account`,
+      );
+      // Both may list buckets: the first named runs it.
+      const buckets = (
+        await t.call("POST", "/api/v1/actions/aws.s3.listBuckets/run", {
+          body: { connections: ["member-1-view", "member-1"], input: {} },
+        })
+      ).json<FanOut>();
+      expect(buckets.results.map((r) => [r.connection, r.status])).toEqual([
+        ["member-1-view", "succeeded"],
+        ["member-1", "skipped"],
+      ]);
+    } finally {
+      await t.call("DELETE", "/api/v1/connections/member-1-view");
+    }
+  });
+
+  it("explains a role that will not be assumed as a trust problem, not a permission one", async () => {
+    const created = await t.call("POST", "/api/v1/connections", {
+      body: {
+        name: "untrusting",
+        method: "assume_role",
+        roleArn: `arn:aws:iam::${accountId(2)}:role/not-there`,
+        endpoint: emulator.url,
+        regions: ["us-east-1"],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    try {
+      const run = (
+        await t.call("POST", "/api/v1/actions/aws.ec2.describeVpcs/run", {
+          body: { connections: ["untrusting", "member-2"], regions: ["us-east-1"], input: {} },
+        })
+      ).json<FanOut & { results: { error?: { fix?: string } }[] }>();
+      expect(run.results.map((r) => [r.connection, r.status])).toEqual([
+        ["untrusting", "failed"],
+        ["member-2", "succeeded"],
+      ]);
+      expect(run.results[0]?.error).toMatchObject({
+        code: "AccessDenied",
+        fix: expect.stringContaining("the role's trust policy does not allow") as unknown,
+      });
+    } finally {
+      await t.call("DELETE", "/api/v1/connections/untrusting");
+    }
+  });
 });

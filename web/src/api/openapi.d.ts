@@ -318,6 +318,7 @@ export interface paths {
                                 durationMs: number;
                                 error?: {
                                     code: string;
+                                    field?: string;
                                     fix?: string;
                                     message: string;
                                 };
@@ -2051,6 +2052,7 @@ export interface paths {
                                 durationMs: number;
                                 error?: {
                                     code: string;
+                                    field?: string;
                                     fix?: string;
                                     message: string;
                                 };
