@@ -21,7 +21,12 @@ import type { ActionDeps } from "./action-deps.js";
 import { findAction, iamActionsOf, serviceOf } from "./catalog-info.js";
 import { accessLevelOf, checkAccess } from "./iam/index.js";
 import { redact } from "./redact.js";
-import type { RunRequest, RunSummary, TargetResult } from "./schemas.js";
+import {
+  runRequestSchema,
+  type RunRequest,
+  type RunSummary,
+  type TargetResult,
+} from "./schemas.js";
 import { Semaphore } from "./semaphore.js";
 import { storeOutput } from "./store-output.js";
 import { failedOnCredentials, targetContext } from "./target-context.js";
@@ -89,7 +94,31 @@ function accessRefusal(
   );
 }
 
-function errorOf(error: unknown, connection: ConnectionRecord): NonNullable<TargetResult["error"]> {
+// The run request's own fields; any other field an error names is one of the action's input.
+const RUN_REQUEST_FIELDS = new Set(Object.keys(runRequestSchema.shape));
+
+/**
+ * An error about the action's input (raised by the catalog, the IAM data or the action itself,
+ * which know the input only) names its field as the run request has it: `input.<field>`.
+ */
+function asRunRequestError(error: unknown): unknown {
+  if (
+    !(error instanceof SwitchboardError) ||
+    error.field === undefined ||
+    RUN_REQUEST_FIELDS.has(error.field.split(".")[0] ?? "")
+  )
+    return error;
+  return new SwitchboardError(error.code, error.message, {
+    field: `input.${error.field}`,
+    cause: error,
+  });
+}
+
+function errorOf(
+  raised: unknown,
+  connection: ConnectionRecord,
+): NonNullable<TargetResult["error"]> {
+  const error = asRunRequestError(raised);
   if (
     error instanceof SwitchboardError &&
     error.code !== "OUTBOUND_REFUSED" &&
@@ -103,7 +132,7 @@ function errorOf(error: unknown, connection: ConnectionRecord): NonNullable<Targ
   }
   const explained = explainAwsError(
     error,
-    failedOnCredentials(error) ? "credentials" : "identity",
+    failedOnCredentials(raised) ? "credentials" : "identity",
     connection,
   );
   return { code: explained.code, message: explained.message, fix: explained.fix };
@@ -344,6 +373,21 @@ export async function prepareRun(
     });
   }
   const input = parsed.data;
+  try {
+    return await resolveRun(deps, context, principal, action, input, request);
+  } catch (error) {
+    throw asRunRequestError(error);
+  }
+}
+
+async function resolveRun(
+  deps: ActionDeps,
+  context: RequestContext,
+  principal: Principal,
+  action: ActionDefinition,
+  input: unknown,
+  request: RunRequest,
+): Promise<PreparedRun> {
   const iamActions = iamActionsOf(action, input);
   const { service, global } = await serviceOf(action, input);
   const { targets, single } = await resolveTargets(deps, principal, global, iamActions, request);

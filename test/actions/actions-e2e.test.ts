@@ -337,8 +337,11 @@ describeEachDatabase("actions against the AWS emulator", (suite) => {
       input: { name: "nope", pollIntervalMs: 100 },
     });
     expect(missing.statusCode).toBe(400);
-    expect(missing.json<{ error: { message: string } }>().error.message).toBe(
-      "no saved Logs Insights query is named nope in this account and region",
+    expect(missing.json<{ error: { message: string; field: string } }>().error).toEqual(
+      expect.objectContaining({
+        message: "no saved Logs Insights query is named nope in this account and region",
+        field: "input.name",
+      }),
     );
   });
 

@@ -252,7 +252,7 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
     });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json<{ error: { field: string; message: string } }>().error).toMatchObject({
-      field: "service",
+      field: "input.service",
       message: "no AWS SDK client @aws-sdk/client-route53 is installed with this Switchboard",
     });
   });
