@@ -249,6 +249,13 @@ export const actionRoutes: FastifyPluginAsyncZod<{ deps: ActionDeps }> = async (
     },
     async (request) => {
       const iamActions = request.body.actions.flatMap((entry, index) => {
+        if (entry === "aws.call") {
+          // Its permission depends on the operation called.
+          throw new Invalid(
+            'aws.call needs the permission of the operation it calls: give {"service": "ec2", "operation": "DescribeInstances"} instead',
+            { field: `actions.${index}` },
+          );
+        }
         try {
           return typeof entry === "string"
             ? iamActionsOf(findAction(entry), undefined)

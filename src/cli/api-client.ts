@@ -17,6 +17,20 @@ interface ErrorResponse {
   error?: { code?: string; message?: string; field?: string };
 }
 
+function unreachable(url: string, error: unknown): CliError {
+  const cause = (error as { cause?: unknown }).cause;
+  const reason =
+    cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
+  return new CliError(`cannot reach ${url}: ${reason}`);
+}
+
+/** An API error response as one readable line: its message, the field it names, its code. */
+export function errorLine(status: number, body: unknown): string {
+  const e = (body as ErrorResponse | null)?.error;
+  const field = e?.field === undefined ? "" : ` [${e.field}]`;
+  return `${e?.message ?? `HTTP ${status}`}${field} (${e?.code ?? status})`;
+}
+
 /** Sends one API request and turns an error body into one readable line. */
 export async function apiRequest<T>(
   url: string,
@@ -36,19 +50,11 @@ export async function apiRequest<T>(
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
   } catch (error) {
-    throw new CliError(
-      `cannot reach ${url}: ${(error as Error & { cause?: Error }).cause?.message ?? String(error)}`,
-    );
+    throw unreachable(url, error);
   }
   const text = await response.text();
   const data: unknown = text === "" ? null : JSON.parse(text);
-  if (!response.ok) {
-    const e = (data as ErrorResponse | null)?.error;
-    const field = e?.field === undefined ? "" : ` [${e.field}]`;
-    throw new CliError(
-      `${e?.message ?? `HTTP ${response.status}`}${field} (${e?.code ?? response.status})`,
-    );
-  }
+  if (!response.ok) throw new CliError(errorLine(response.status, data));
   return { data: data as T, headers: response.headers };
 }
 
@@ -79,9 +85,7 @@ export function createApiClient(
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }).catch((error: unknown) => {
-        throw new CliError(
-          `cannot reach ${url}: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        throw unreachable(url, error);
       }),
   };
 }

@@ -517,6 +517,18 @@ describeEachDatabase("actions against the AWS emulator", (suite) => {
       "ec2:DescribeVpcs",
       "s3:ListAllMyBuckets",
     ]);
+    const bare = await t.call("POST", "/api/v1/policies/minimal", {
+      body: { actions: ["aws.ec2.describeVpcs", "aws.call"] },
+    });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.json<{ error: { field: string; message: string } }>().error).toEqual(
+      expect.objectContaining({
+        field: "actions.1",
+        message: expect.stringMatching(
+          /^aws\.call needs the permission of the operation it calls/,
+        ) as unknown,
+      }),
+    );
   });
 
   it("puts a run that can change something on record before its request leaves; a quick read is written once, when done", async () => {

@@ -142,7 +142,23 @@ describe("switchboard connection", () => {
     expect(fanOut.code).toBe(0);
     expect(fanOut.stdout).toMatch(/^succeeded ops us-east-1 \d+ms$/m);
     expect(fanOut.stdout).toMatch(/^skipped {3}ops eu-west-1 0ms REGION_NOT_ALLOWED/m);
-    expect(fanOut.stderr).toContain("2 targets: 1 succeeded, 0 failed, 0 refused, 1 skipped");
+    expect(fanOut.stderr).toMatch(
+      /^run [0-9a-f-]{36}: 2 targets: 1 succeeded, 0 failed, 0 refused, 1 skipped \(--json prints each output\)$/m,
+    );
+    // A fan-out the server refuses, and one to a server that is not there: one line each.
+    const nothing = await runCli(
+      ["action", "run", "aws.sts.getCallerIdentity", "--tag", "env=nowhere"],
+      { env },
+    );
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toBe(
+      "error: no connection you may execute has tag env=nowhere [connections] (INVALID_REQUEST)\n",
+    );
+    const down = await runCli(["action", "run", "aws.sts.getCallerIdentity", "--all"], {
+      env: { ...env, SWITCHBOARD_URL: "http://127.0.0.1:9" },
+    });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:9: [^\n]+\n$/);
     const refused = await runCli(
       [
         "action",

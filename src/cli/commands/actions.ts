@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { ActionInfo, TargetResult } from "../../actions/index.js";
-import { createApiClient, type ApiClient } from "../api-client.js";
+import { createApiClient, errorLine, type ApiClient } from "../api-client.js";
 import { CliError } from "../cli-error.js";
 import { globalOptions } from "../global-options.js";
 import { printJson, printRows } from "../output.js";
@@ -52,26 +52,17 @@ function requestOf(o: RunFlags): Record<string, unknown> {
 /** Reads the NDJSON stream, printing each target as it finishes and a progress line on a terminal. */
 async function streamRun(
   api: ApiClient,
-  token: string,
   id: string,
   body: unknown,
   json: boolean,
 ): Promise<boolean> {
-  const response = await fetch(
-    `${api.url}/api/v1/actions/${encodeURIComponent(id)}/run?stream=true`,
-    {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    },
+  const response = await api.raw(
+    "POST",
+    `/actions/${encodeURIComponent(id)}/run?stream=true`,
+    body,
   );
   if (!response.ok || response.body === null) {
-    const error = (
-      (await response.json().catch(() => ({}))) as { error?: { message?: string; code?: string } }
-    ).error;
-    throw new CliError(
-      `${error?.message ?? `HTTP ${response.status}`} (${error?.code ?? response.status})`,
-    );
+    throw new CliError(errorLine(response.status, await response.json().catch(() => null)));
   }
   const tty = process.stderr.isTTY;
   let done = 0;
@@ -84,6 +75,7 @@ async function streamRun(
     while (newline >= 0) {
       const line = JSON.parse(buffer.slice(0, newline)) as {
         result?: TargetResult;
+        run?: { id: string };
         summary?: Record<string, number>;
         error?: { message: string };
       };
@@ -104,7 +96,7 @@ async function streamRun(
         if (tty) process.stderr.write("\r\x1b[K");
         const s = line.summary;
         process.stderr.write(
-          `${s.total} targets: ${s.succeeded} succeeded, ${s.failed} failed, ${s.refused} refused, ${s.skipped} skipped\n`,
+          `run ${line.run?.id ?? ""}: ${s.total} targets: ${s.succeeded} succeeded, ${s.failed} failed, ${s.refused} refused, ${s.skipped} skipped${json ? "" : " (--json prints each output)"}\n`,
         );
       } else if (line.error !== undefined) {
         throw new CliError(line.error.message);
@@ -165,12 +157,7 @@ export function registerActions(program: Command): void {
       const api = createApiClient(options);
       const body = requestOf(o);
       if (body.connections !== undefined) {
-        const token =
-          options.token ??
-          process.env.SWITCHBOARD_TOKEN ??
-          (await import("../profile.js")).readProfile()?.token ??
-          "";
-        const allSucceeded = await streamRun(api, token, id, body, options.json);
+        const allSucceeded = await streamRun(api, id, body, options.json);
         if (!allSucceeded) process.exitCode = 1;
         return;
       }
