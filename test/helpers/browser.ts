@@ -64,6 +64,10 @@ export function useBrowser(): BrowserSession {
 
 /** axe-core on the current page: no serious or critical violation of WCAG 2.x A/AA. */
 export async function expectAccessible(page: Page): Promise<void> {
+  // Colours mid-transition (a notification fading in) are not the page's colours.
+  await page.evaluate(
+    "Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined)))",
+  );
   const results = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
     .analyze();
