@@ -164,6 +164,7 @@ export const actionRoutes: FastifyPluginAsyncZod<{ deps: ActionDeps }> = async (
           run,
           output: result.output,
           ...(result.outputTruncated === true ? { outputTruncated: true } : {}),
+          ...(result.awsSession === undefined ? {} : { awsSession: result.awsSession }),
         };
       }
       return { run, summary: outcome.summary, results: outcome.results };

@@ -517,8 +517,13 @@ export async function executeRun(
         bytes: 0,
       };
     }
+    // The session AWS logged the calls under: CloudTrail finds them by it.
+    const session = (): { awsSession?: string } => {
+      const name = deps.credentials.cache.sessionOf(connection.id, actor.userName);
+      return name === undefined ? {} : { awsSession: name };
+    };
     try {
-      const bucket = `${connection.accountId ?? connection.id}/${target.region}/${service}`;
+      const bucket = `${accountKeyOf(connection)}/${target.region}/${service}`;
       // The bucket's slot first: a target waiting on a throttled account holds no run slot.
       const output = await deps.buckets.run(bucket, () =>
         overall.run(() =>
@@ -548,6 +553,7 @@ export async function executeRun(
           output: stored.shown,
           // Cut by the cap when stored, or while its pages were collected (collectPages).
           ...(stored.truncated || cutWhileCollecting(output) ? { outputTruncated: true } : {}),
+          ...session(),
         },
         stored: stored.stored,
         bytes: stored.bytes,
@@ -559,6 +565,8 @@ export async function executeRun(
           status: "failed",
           durationMs: elapsed(),
           error: errorOf(error, connection),
+          // No session when there were no credentials to make one.
+          ...(failedOnCredentials(error) ? {} : session()),
         },
         stored: null,
         bytes: 0,
@@ -619,6 +627,7 @@ export async function executeRun(
             output_bytes: s.bytes,
             output_truncated: s.result.outputTruncated === true ? 1 : 0,
             error: s.result.error === undefined ? null : JSON.stringify(s.result.error),
+            aws_session: s.result.awsSession ?? null,
           })),
         )
         .execute();

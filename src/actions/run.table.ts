@@ -32,6 +32,8 @@ export interface RunTargetTable {
   output_truncated: number;
   /** JSON {code, message, fix?} */
   error: string | null;
+  /** The role session name AWS logged the target's calls under (assumed roles only). */
+  aws_session: string | null;
 }
 
 export interface RunTables {

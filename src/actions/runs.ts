@@ -76,6 +76,7 @@ export async function getRun(
       ...(t.output === null ? {} : { output: readStoredOutput(t.output) }),
       ...(t.output_truncated === 1 ? { outputTruncated: true } : {}),
       ...(t.error === null ? {} : { error: JSON.parse(t.error) as TargetResult["error"] }),
+      ...(t.aws_session === null ? {} : { awsSession: t.aws_session }),
     })),
   };
 }

@@ -57,6 +57,12 @@ export const targetResultSchema = z.object({
   output: z.unknown().optional(),
   outputTruncated: z.boolean().optional(),
   error: targetErrorSchema.optional(),
+  awsSession: z
+    .string()
+    .optional()
+    .describe(
+      "the role session AWS logged the calls under (CloudTrail: the end of userIdentity.arn); credentials are reused across runs, so it may name the run that fetched them",
+    ),
 });
 export type TargetResult = z.infer<typeof targetResultSchema>;
 
@@ -79,6 +85,7 @@ export const singleRunResponseSchema = z.object({
   run: runInfoSchema,
   output: z.unknown(),
   outputTruncated: z.boolean().optional(),
+  awsSession: targetResultSchema.shape.awsSession,
 });
 
 export const fanOutResponseSchema = z.object({

@@ -8,6 +8,8 @@ export const STATIC_CREDENTIALS_TTL_MS = 15 * 60 * 1000;
 
 interface Entry {
   credentials?: AwsCredentialIdentity;
+  /** The role session name the credentials were issued for, when there is one. */
+  session?: string | undefined;
   validUntilMs?: number;
   inflight?: Promise<AwsCredentialIdentity> | undefined;
 }
@@ -23,10 +25,12 @@ export class CredentialCache {
 
   constructor(private readonly clock: Clock) {}
 
+  /** `session`: the role session name a fetch now would be made in (see sessionOf). */
   async get(
     connectionId: string,
     actor: string,
     fetch: () => Promise<AwsCredentialIdentity>,
+    session?: string,
   ): Promise<AwsCredentialIdentity> {
     const key = `${connectionId}\u0000${actor}`;
     const entry = this.entries.get(key) ?? {};
@@ -43,6 +47,7 @@ export class CredentialCache {
       try {
         const credentials = await fetch();
         entry.credentials = credentials;
+        entry.session = session;
         entry.validUntilMs =
           credentials.expiration === undefined
             ? this.clock.now().getTime() + STATIC_CREDENTIALS_TTL_MS
@@ -53,6 +58,15 @@ export class CredentialCache {
       }
     })();
     return entry.inflight;
+  }
+
+  /**
+   * The role session name of the credentials cached for (connection, acting user): the name the
+   * run that fetched them gave, which later runs reusing them share. CloudTrail logs their calls
+   * under it.
+   */
+  sessionOf(connectionId: string, actor: string): string | undefined {
+    return this.entries.get(`${connectionId}\u0000${actor}`)?.session;
   }
 
   /**

@@ -114,8 +114,18 @@ export function credentialsFor(
   connection: ConnectionRecord,
   actor: Actor,
 ): AwsCredentialIdentityProvider {
+  const s = connection.settings;
+  const session =
+    s.method === "assume_role" || s.method === "web_identity"
+      ? roleSessionName(actor.userName, actor.requestId)
+      : undefined;
   return () =>
-    deps.cache.get(connection.id, actor.userName, () => fetchCredentials(deps, connection, actor));
+    deps.cache.get(
+      connection.id,
+      actor.userName,
+      () => fetchCredentials(deps, connection, actor),
+      session,
+    );
 }
 
 /**

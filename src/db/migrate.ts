@@ -5,6 +5,7 @@ import { keystoreOidc } from "./migrations/0002-keystore-oidc.js";
 import { outbound } from "./migrations/0003-outbound.js";
 import { connections } from "./migrations/0004-connections.js";
 import { runs } from "./migrations/0005-runs.js";
+import { runTargetSessions } from "./migrations/0006-run-target-sessions.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0003-outbound": outbound,
   "0004-connections": connections,
   "0005-runs": runs,
+  "0006-run-target-sessions": runTargetSessions,
 };
 
 const provider: MigrationProvider = {

@@ -84,6 +84,7 @@ interface FanOut {
     region: string;
     status: string;
     error?: { code: string; message: string };
+    awsSession?: string;
   }[];
 }
 
@@ -154,12 +155,30 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
     expect(emulator.counters().byOperation["sts:AssumeRole"]).toBe(20);
     expect(emulator.counters().throttles).toBeGreaterThanOrEqual(3);
 
-    // A second run reuses the cached credentials and SDK clients: no AssumeRole at all…
+    // Each target names the role session AWS logged its calls under, as CloudTrail shows it.
+    const firstSession = `sb-admin-run_${fanOut.run.id.slice(-12)}`;
+    expect(byConnection("member-1").map((r) => r.awsSession)).toEqual([
+      firstSession,
+      firstSession,
+      firstSession,
+    ]);
+    const stored = (await t.call("GET", `/api/v1/runs/${fanOut.run.id}`)).json<FanOut>();
+    expect(stored.results.find((r) => r.connection === "member-19")?.awsSession).toBe(firstSession);
+
+    // A second run reuses the cached credentials and SDK clients: no AssumeRole at all, and its
+    // calls are in the first run's session, which is what it says.
     emulator.resetCounters();
-    await t.call("POST", "/api/v1/actions/aws.sts.getCallerIdentity/run", {
-      body: { connections: "*", regions: ["us-east-1"], input: {} },
-    });
+    const reused = (
+      await t.call("POST", "/api/v1/actions/aws.sts.getCallerIdentity/run", {
+        body: { connections: "*", regions: ["us-east-1"], input: {} },
+      })
+    ).json<FanOut & { results: { output?: { Arn?: string } }[] }>();
     expect(emulator.counters().byOperation["sts:AssumeRole"] ?? 0).toBe(0);
+    const member1 = reused.results.find((r) => r.connection === "member-1");
+    expect(member1?.awsSession).toBe(firstSession);
+    expect(member1?.output?.Arn).toBe(
+      `arn:aws:sts::${accountId(1)}:assumed-role/switchboard-read/${firstSession}`,
+    );
     // …until the credentials are forgotten (an ExternalId rotation does that): then once per connection again.
     const ids = (await t.call("GET", "/api/v1/connections"))
       .json<{ items: { id: string }[] }>()
@@ -178,6 +197,9 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
     );
     expect(sessions).toHaveLength(20);
     for (const arn of sessions) expect(arn).toContain(`run_${again.run.id.slice(-12)}`);
+    expect(new Set(again.results.map((r) => r.awsSession))).toEqual(
+      new Set([`sb-admin-run_${again.run.id.slice(-12)}`]),
+    );
   });
 
   it("selects connections by tag, and runs a global action once per account", async () => {

@@ -157,6 +157,8 @@ describe("web UI: actions and runs", () => {
     await page.getByRole("button", { name: "Output of staging eu-west-1" }).click();
     await page.waitForURL(/\?target=\d+$/);
     const output = page.getByRole("region", { name: "Output of staging · eu-west-1" });
+    // Where to find the calls in CloudTrail.
+    await output.getByText(/^CloudTrail session sb-alice-run_[0-9a-f]{12}$/).waitFor();
     await output.getByRole("button", { name: "Expand all" }).click();
     await output.getByText('"i-0c1b2c3d4e5f60001"', { exact: true }).waitFor();
     await expectAccessible(page);

@@ -303,6 +303,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the role session AWS logged the calls under (CloudTrail: the end of userIdentity.arn); credentials are reused across runs, so it may name the run that fetched them */
+                            awsSession?: string;
                             output: unknown;
                             outputTruncated?: boolean;
                             run: {
@@ -314,6 +316,8 @@ export interface paths {
                         } | {
                             results: {
                                 accountId: string | null;
+                                /** @description the role session AWS logged the calls under (CloudTrail: the end of userIdentity.arn); credentials are reused across runs, so it may name the run that fetched them */
+                                awsSession?: string;
                                 connection: string;
                                 durationMs: number;
                                 error?: {
@@ -2048,6 +2052,8 @@ export interface paths {
                             input: unknown;
                             results: {
                                 accountId: string | null;
+                                /** @description the role session AWS logged the calls under (CloudTrail: the end of userIdentity.arn); credentials are reused across runs, so it may name the run that fetched them */
+                                awsSession?: string;
                                 connection: string;
                                 durationMs: number;
                                 error?: {

@@ -138,6 +138,11 @@ function TargetOutput(props: { row: TargetRow; onClose: () => void }) {
           <Text size="xs" c="dimmed">
             {formatDuration(row.durationMs)}
           </Text>
+          {row.awsSession !== undefined && (
+            <Text size="xs" c="dimmed">
+              CloudTrail session {row.awsSession}
+            </Text>
+          )}
         </Group>
         <Button size="xs" variant="subtle" onClick={props.onClose}>
           Close
@@ -151,8 +156,8 @@ function TargetOutput(props: { row: TargetRow; onClose: () => void }) {
           title="Output capped"
           mb="sm"
         >
-          This output was larger than the server&apos;s cap and was not kept; narrow the input
-          (filters, maxItems) to see it. The note below says its size and the cap.
+          This output reached the server&apos;s cap, so it was cut; the note in it says where.
+          Narrow the input (filters, maxItems) to see all of it.
         </Alert>
       )}
       {row.error !== undefined && (
