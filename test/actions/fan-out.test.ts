@@ -172,7 +172,7 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
       await t.call("POST", "/api/v1/actions/aws.sts.getCallerIdentity/run", {
         body: { connections: "*", regions: ["us-east-1"], input: {} },
       })
-    ).json<FanOut & { results: { output?: { Arn?: string } }[] }>();
+    ).json<{ results: (FanOut["results"][number] & { output?: { Arn?: string } })[] }>();
     expect(emulator.counters().byOperation["sts:AssumeRole"] ?? 0).toBe(0);
     const member1 = reused.results.find((r) => r.connection === "member-1");
     expect(member1?.awsSession).toBe(firstSession);
