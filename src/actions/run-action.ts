@@ -166,6 +166,21 @@ function accountKeyOf(connection: ConnectionRecord): string {
   return fromArn === undefined || fromArn === "" ? `connection:${connection.id}` : fromArn;
 }
 
+/** A target reported as skipped, with why. */
+function skipped(
+  connection: ConnectionRecord,
+  region: string,
+  code: string,
+  message: string,
+): Target {
+  return {
+    name: connection.name,
+    connection,
+    region,
+    preset: { status: "skipped", error: { code, message } },
+  };
+}
+
 /** What a fan-out's connection selector chose, in words, for when it chose nothing. */
 function describeSelector(connections: NonNullable<RunRequest["connections"]>): string {
   if (connections === "*")
@@ -273,35 +288,27 @@ async function resolveTargets(
         ? connection.regions
         : request.regions;
     if (connection.regions.length === 0) {
-      targets.push({
-        name: connection.name,
-        connection,
-        region: "-",
-        preset: {
-          status: "skipped",
-          error: {
-            code: "REGION_NOT_ALLOWED",
-            message: `connection ${connection.name} has no regions yet: test it`,
-          },
-        },
-      });
+      targets.push(
+        skipped(
+          connection,
+          "-",
+          "REGION_NOT_ALLOWED",
+          `connection ${connection.name} has no regions yet: test it`,
+        ),
+      );
       continue;
     }
     if (global) {
       const runner = runsFor.get(accountKeyOf(connection));
       if (runner !== connection) {
-        targets.push({
-          name: connection.name,
-          connection,
-          region: "-",
-          preset: {
-            status: "skipped",
-            error: {
-              code: "SAME_ACCOUNT",
-              message: `connection ${runner?.name ?? ""} reaches the same account ${accountKeyOf(connection)}: a global service runs once per account`,
-            },
-          },
-        });
+        targets.push(
+          skipped(
+            connection,
+            "-",
+            "SAME_ACCOUNT",
+            `connection ${runner?.name ?? ""} reaches the same account ${accountKeyOf(connection)}: a global service runs once per account`,
+          ),
+        );
         continue;
       }
       const region =
@@ -320,18 +327,12 @@ async function resolveTargets(
       targets.push(
         connection.regions.includes(region)
           ? { name: connection.name, connection, region }
-          : {
-              name: connection.name,
+          : skipped(
               connection,
               region,
-              preset: {
-                status: "skipped",
-                error: {
-                  code: "REGION_NOT_ALLOWED",
-                  message: `${region} is not one of connection ${connection.name}'s regions`,
-                },
-              },
-            },
+              "REGION_NOT_ALLOWED",
+              `${region} is not one of connection ${connection.name}'s regions`,
+            ),
       );
     }
   }
