@@ -17,6 +17,8 @@ export type EmulatorParts = {
   knobs: Knobs;
   /** Mutated in place; reset zeroes it. */
   counters: CallCounters;
+  /** Calls in flight now, per "account|region|service" (see CallCounters.peakInFlight). */
+  inFlight: Map<string, number>;
   sessions: SessionStore;
   authorizer: Authorizer;
   buckets: TokenBuckets;

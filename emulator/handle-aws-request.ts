@@ -141,9 +141,6 @@ export async function handleAwsRequest(
     bump(counters.byService, service);
     bump(counters.byOperation, `${service}:${operationName}`);
 
-    const latency = latencyFor(knobs, service);
-    if (latency > 0) await sleep(latency);
-
     let principal: Principal;
     try {
       principal = await authenticate(
@@ -163,37 +160,49 @@ export async function handleAwsRequest(
     }
     bump(counters.byAccount, principal.accountId);
     bump(counters.byCaller, principal.arn);
+    const flight = `${principal.accountId}|${region}|${service}`;
+    const flying = (parts.inFlight.get(flight) ?? 0) + 1;
+    parts.inFlight.set(flight, flying);
+    if (flying > (counters.peakInFlight[flight] ?? 0)) counters.peakInFlight[flight] = flying;
+    try {
+      const latency = latencyFor(knobs, service);
+      if (latency > 0) await sleep(latency);
 
-    const throttle = knobs.throttle;
-    if (
-      throttle !== undefined &&
-      (throttle.services?.includes(service) ?? true) &&
-      (throttle.accounts?.includes(principal.accountId) ?? true)
-    ) {
-      const key = `${principal.accountId}|${region}|${service}:${operationName}`;
-      if (!parts.buckets.take(key, throttle.ratePerSecond, throttle.burst, Date.now())) {
-        counters.throttles++;
-        throw throttled(service, model.protocol);
+      const throttle = knobs.throttle;
+      if (
+        throttle !== undefined &&
+        (throttle.services?.includes(service) ?? true) &&
+        (throttle.accounts?.includes(principal.accountId) ?? true)
+      ) {
+        const key = `${principal.accountId}|${region}|${service}:${operationName}`;
+        if (!parts.buckets.take(key, throttle.ratePerSecond, throttle.burst, Date.now())) {
+          counters.throttles++;
+          throw throttled(service, model.protocol);
+        }
       }
-    }
-    if (knobs.faultRate > 0 && parts.random() < knobs.faultRate) {
-      counters.faults++;
-      throw injectedFault(service, model.protocol, knobs.faultStatus);
-    }
+      if (knobs.faultRate > 0 && parts.random() < knobs.faultRate) {
+        counters.faults++;
+        throw injectedFault(service, model.protocol, knobs.faultStatus);
+      }
 
-    const ctx = callContext(parts, principal, model, region, resolved);
-    const input = parseInput(model, resolved, request);
-    const handler =
-      SERVICES[service]?.[operationName] ??
-      (READ_OPERATION.test(operationName) ? genericRead : undefined);
-    if (handler === undefined)
-      throw new AwsError(
-        "NotImplemented",
-        `The emulator does not implement ${service}:${operationName}`,
-        501,
-      );
-    const output = await handler(ctx, input);
-    return serializeOutput(model, resolved.operation, output, requestId);
+      const ctx = callContext(parts, principal, model, region, resolved);
+      const input = parseInput(model, resolved, request);
+      const handler =
+        SERVICES[service]?.[operationName] ??
+        (READ_OPERATION.test(operationName) ? genericRead : undefined);
+      if (handler === undefined)
+        throw new AwsError(
+          "NotImplemented",
+          `The emulator does not implement ${service}:${operationName}`,
+          501,
+        );
+      const output = await handler(ctx, input);
+      return serializeOutput(model, resolved.operation, output, requestId);
+    } finally {
+      const left = (parts.inFlight.get(flight) ?? 1) - 1;
+      if (left === 0) parts.inFlight.delete(flight);
+      else parts.inFlight.set(flight, left);
+    }
   } catch (error) {
     if (!(error instanceof AwsError)) throw error;
     if (DENIAL_CODES.has(error.code)) counters.denials++;

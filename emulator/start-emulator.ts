@@ -103,6 +103,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     random: options.random ?? Math.random,
     knobs: resolveKnobs(options.knobs),
     counters: emptyCounters(),
+    inFlight: new Map(),
     sessions,
     authorizer: createAuthorizer(),
     buckets: new TokenBuckets(),

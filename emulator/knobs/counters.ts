@@ -9,6 +9,11 @@ export type CallCounters = {
   throttles: number;
   faults: number;
   connections: number;
+  /**
+   * The most calls in flight at once per "account|region|service", from authentication to the
+   * answer: how hard a client pressed one account's API, which AWS throttles.
+   */
+  peakInFlight: Record<string, number>;
 };
 
 export function emptyCounters(): CallCounters {
@@ -23,6 +28,7 @@ export function emptyCounters(): CallCounters {
     throttles: 0,
     faults: 0,
     connections: 0,
+    peakInFlight: {},
   };
 }
 

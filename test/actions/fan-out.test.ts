@@ -279,6 +279,25 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
     });
   });
 
+  it("bounds calls per account, region and service across concurrent runs, not per run", async () => {
+    emulator.resetCounters();
+    emulator.setKnobs({ latencyMs: 400 });
+    try {
+      // Twelve runs at once on one connection and region: each alone is within the bound of 8.
+      const runs = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          t.call("POST", "/api/v1/actions/aws.ec2.describeVpcs/run", {
+            body: { connection: "member-3", region: "eu-west-1", input: {} },
+          }),
+        ),
+      );
+      expect(runs.map((r) => r.statusCode)).toEqual(Array.from({ length: 12 }, () => 200));
+      expect(emulator.counters().peakInFlight[`${accountId(3)}|eu-west-1|ec2`]).toBe(8);
+    } finally {
+      emulator.setKnobs({ latencyMs: 0 });
+    }
+  });
+
   it("streams one line per target as it finishes, then the summary", async () => {
     const response = await t.call(
       "POST",
