@@ -71,7 +71,7 @@ export async function loadSdkClient(
 }
 
 /** Finds the operation in the service's SDK client, with its paginator when it has one. */
-export async function loadOperation(service: string, operation: string): Promise<SdkModule> {
+async function loadOperation(service: string, operation: string): Promise<SdkModule> {
   const { module: mod, client } = await loadSdkClient(service);
   const command = mod[`${operation}Command`];
   if (typeof command !== "function") {

@@ -31,8 +31,9 @@ export function iamActionsOf(action: ActionDefinition, input: unknown): string[]
     return action.operations.map((op) => iamActionFor(action.sdkService, op));
   } catch (error) {
     if (error instanceof SwitchboardError || error instanceof z.ZodError) throw error;
+    // The run names it input.operation (see asRunRequestError).
     throw new Invalid(error instanceof Error ? error.message : String(error), {
-      field: "input.operation",
+      field: "operation",
     });
   }
 }

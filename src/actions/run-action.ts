@@ -32,13 +32,13 @@ import { storeOutput } from "./store-output.js";
 import { failedOnCredentials, targetContext } from "./target-context.js";
 
 /** Targets of one run in flight at once. */
-export const MAX_IN_FLIGHT_PER_RUN = 64;
+const MAX_IN_FLIGHT_PER_RUN = 64;
 
 /** Calls in flight per (account, region, service) in the process (ActionDeps.buckets). */
 export const MAX_PER_BUCKET = 8;
 
 /** How long a read-only run goes before its row is written as running (see executeRun). */
-export const RUNNING_ROW_AFTER_MS = 1000;
+const RUNNING_ROW_AFTER_MS = 1000;
 
 /** Whether any of the operations can change something: an access level above List and Read. */
 async function changesAws(iamActions: string[]): Promise<boolean> {

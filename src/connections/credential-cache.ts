@@ -21,7 +21,6 @@ interface Entry {
  */
 export class CredentialCache {
   private readonly entries = new Map<string, Entry>();
-  private readonly generations = new Map<string, number>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -69,17 +68,8 @@ export class CredentialCache {
     return this.entries.get(`${connectionId}\u0000${actor}`)?.session;
   }
 
-  /**
-   * Bumped by `forget`: whoever keeps objects holding a connection's credentials (SDK clients
-   * memoize them) keys them with it, so a forgotten connection gets fresh ones.
-   */
-  generation(connectionId: string): number {
-    return this.generations.get(connectionId) ?? 0;
-  }
-
   /** Drops every entry of a connection (it changed or was deleted). */
   forget(connectionId: string): void {
-    this.generations.set(connectionId, this.generation(connectionId) + 1);
     for (const key of this.entries.keys()) {
       if (key.startsWith(`${connectionId}\u0000`)) this.entries.delete(key);
     }

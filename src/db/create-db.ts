@@ -20,7 +20,7 @@ export interface DbHandle {
 }
 
 /** Prepared statements kept per SQLite database, by SQL text. */
-export const STATEMENT_CACHE_SIZE = 500;
+const STATEMENT_CACHE_SIZE = 500;
 
 /**
  * The database as Kysely sees it, with prepared statements kept by SQL text (least recently used

@@ -1,5 +1,4 @@
 import http from "node:http";
-import type { NodeHttpHandlerOptions } from "@smithy/node-http-handler";
 import type { Destination } from "./allow-list.js";
 import type { AllowListSource } from "./allow-list-store.js";
 import { destinationOf, outboundUrl } from "./destination.js";
@@ -57,7 +56,7 @@ export interface SdkTimeouts {
  * answer forever. AWS APIs answer in well under a second; the SDK's standard retry (3 attempts)
  * retries a timeout like any transient error, so an unreachable account fails in about 3 × these.
  */
-export const SDK_TIMEOUTS: SdkTimeouts = { connectMs: 5_000, idleMs: 30_000 };
+const SDK_TIMEOUTS: SdkTimeouts = { connectMs: 5_000, idleMs: 30_000 };
 
 export interface Outbound {
   /**
@@ -66,8 +65,8 @@ export interface Outbound {
    * carries another org's request.
    */
   agentsFor(orgId: string): OrgAgents;
-  /** An AWS SDK v3 `requestHandler` for a client acting for the org. */
-  requestHandler(orgId: string, options?: SdkHandlerOptions): GuardedRequestHandler;
+  /** An AWS SDK v3 `requestHandler` for a client acting for the org, with the SDK timeouts. */
+  requestHandler(orgId: string): GuardedRequestHandler;
   /**
    * The host check alone, without DNS or sockets: for validating a URL when it is saved (a
    * connection's endpoint, a webhook). Throws OUTBOUND_REFUSED, or INVALID_REQUEST for a URL
@@ -89,11 +88,6 @@ export interface Outbound {
   /** Closes every pooled socket (server shutdown). */
   close(): void;
 }
-
-export type SdkHandlerOptions = Pick<
-  NodeHttpHandlerOptions,
-  "requestTimeout" | "connectionTimeout" | "socketTimeout"
->;
 
 interface OrgEntry {
   orgId: string;
@@ -159,14 +153,13 @@ export function createOutbound(deps: OutboundDeps): Outbound {
 
     checkUrl: async (orgId, url) => check(orgId, destinationOf(outboundUrl(url))),
 
-    requestHandler(orgId, options = {}) {
+    requestHandler(orgId) {
       const { agents } = entryOf(orgId);
       return new GuardedRequestHandler(
         {
           connectionTimeout: sdkTimeouts.connectMs,
           // socketTimeout is the one that fails the request; requestTimeout only logs a warning.
           socketTimeout: sdkTimeouts.idleMs,
-          ...options,
           httpAgent: agents.http,
           httpsAgent: agents.https,
         },

@@ -6,7 +6,6 @@ export {
   type OrgAgents,
   type Outbound,
   type OutboundDeps,
-  type SdkHandlerOptions,
   type SdkTimeouts,
 } from "./create-outbound.js";
 export type { OutboundRequestOptions, OutboundResponse } from "./outbound-request.js";
