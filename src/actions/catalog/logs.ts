@@ -17,6 +17,16 @@ const window = {
   pollIntervalMs: z.number().int().min(100).max(10_000).default(1000),
 };
 
+/** A window whose start is after its end is refused with the run request, before any call. */
+function startBeforeEnd(input: { startTime?: string | undefined; endTime?: string | undefined }) {
+  return (
+    input.startTime === undefined ||
+    input.endTime === undefined ||
+    Date.parse(input.startTime) <= Date.parse(input.endTime)
+  );
+}
+const START_AFTER_END = { message: "startTime is after endTime", path: ["startTime"] };
+
 interface QueryRun {
   logGroupNames: string[];
   queryString: string;
@@ -29,9 +39,14 @@ interface QueryRun {
 
 /** StartQuery, then GetQueryResults until the query is Complete (or fails, or the timeout passes). */
 async function runQuery(ctx: ActionContext, q: QueryRun) {
-  const client = ctx.client(CloudWatchLogsClient);
   const end = q.endTime === undefined ? Date.now() : Date.parse(q.endTime);
   const start = q.startTime === undefined ? end - 3600_000 : Date.parse(q.startTime);
+  // Only a startTime in the future gets here (startBeforeEnd refused the given pair).
+  if (start > end)
+    throw new Invalid(`startTime ${q.startTime ?? ""} is after endTime (now)`, {
+      field: "startTime",
+    });
+  const client = ctx.client(CloudWatchLogsClient);
   const { queryId } = await client.send(
     new StartQueryCommand({
       logGroupNames: q.logGroupNames,
@@ -112,11 +127,13 @@ export const logsActions = [
     description: "Starts a query and polls until it completes; returns the rows.",
     sdkService: "cloudwatch-logs",
     operations: ["StartQuery", "GetQueryResults"],
-    input: z.strictObject({
-      logGroupNames: z.array(z.string().min(1)).min(1).max(50),
-      queryString: z.string().min(1).max(10_000),
-      ...window,
-    }),
+    input: z
+      .strictObject({
+        logGroupNames: z.array(z.string().min(1)).min(1).max(50),
+        queryString: z.string().min(1).max(10_000),
+        ...window,
+      })
+      .refine(startBeforeEnd, START_AFTER_END),
     output: "{ queryId, status, statistics, rows: [{ field: value }], polls }",
     run: (ctx, input) => runQuery(ctx, input),
   }),
@@ -126,7 +143,9 @@ export const logsActions = [
     description: "Finds a saved query by name and runs it on its log groups.",
     sdkService: "cloudwatch-logs",
     operations: ["DescribeQueryDefinitions", "StartQuery", "GetQueryResults"],
-    input: z.strictObject({ name: z.string().min(1).max(255), ...window }),
+    input: z
+      .strictObject({ name: z.string().min(1).max(255), ...window })
+      .refine(startBeforeEnd, START_AFTER_END),
     output: "{ queryId, status, statistics, rows, polls }",
     async run(ctx, { name, ...rest }) {
       const client = ctx.client(CloudWatchLogsClient);
