@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/index.js";
+import type { PasswordVerifier } from "./passwords.js";
 
 /** What the access use cases need, passed in explicitly. */
 export interface AccessDeps {
@@ -8,4 +9,6 @@ export interface AccessDeps {
   /** Base URL for links shown to people (setup links). */
   publicUrl: string;
   sessionMaxAgeSeconds: number;
+  /** Checks a sign-in's password against its hash (default: argon2's verify). */
+  verifyPassword?: PasswordVerifier;
 }

@@ -20,6 +20,7 @@ import {
   whoamiSchema,
 } from "./schemas.js";
 import { login, logout } from "./sessions.js";
+import { SignInRateLimited } from "./sign-in-limits.js";
 import { useSetupLink } from "./setup-links.js";
 import {
   createTeam,
@@ -69,6 +70,10 @@ export const accessRoutes: FastifyPluginAsyncZod<AccessRoutesOptions> = async (
         ...request.body,
         sourceIp: request.ip,
         requestId: request.id,
+      }).catch((error: unknown) => {
+        if (error instanceof SignInRateLimited)
+          void reply.header("retry-after", String(error.retryAfterSeconds));
+        throw error;
       });
       void reply.setCookie(SESSION_COOKIE, result.sessionToken, {
         httpOnly: true,

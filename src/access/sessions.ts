@@ -1,16 +1,13 @@
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
-import { Forbidden, Refused, Unauthenticated } from "../errors.js";
+import { Forbidden, Unauthenticated } from "../errors.js";
 import { newId } from "../ids.js";
 import type { AccessDeps } from "./access-deps.js";
 import { burnPasswordCheck, verifyPassword } from "./passwords.js";
 import type { Principal } from "./principal.js";
+import { claimSignInAttempt, SignInRateLimited, type SignInClaim } from "./sign-in-limits.js";
 import type { User } from "./schemas.js";
 import { generateSecretToken, hashSecretToken, sameHash } from "./secret-token.js";
 import { toUser } from "./users.js";
-
-const LOGIN_WINDOW_MS = 15 * 60 * 1000;
-const MAX_FAILURES_PER_USER = 5;
-const MAX_FAILURES_PER_ADDRESS = 30;
 
 export interface LoginInput {
   org: string;
@@ -33,52 +30,44 @@ const INVALID = () =>
   new Unauthenticated("the user name or password is wrong", { code: "INVALID_CREDENTIALS" });
 
 /**
- * Signs a user in. Failed attempts are audit events, and those same events are the rate
- * limit (per user and per address), so every API process sees one count.
+ * Signs a user in. The attempt is claimed against the limits (per user name and per address)
+ * before any password is checked, so parallel guesses cannot all slip past a count taken before
+ * any of them failed; a right password hands its attempt back. Failures and refusals are audited.
  */
 export async function login(deps: AccessDeps, input: LoginInput): Promise<LoginResult> {
   const now = deps.clock.now();
+  const verify = deps.verifyPassword ?? verifyPassword;
   const org = await deps.db
     .selectFrom("orgs")
     .selectAll()
     .where("name", "=", input.org)
     .executeTakeFirst();
-  if (org === undefined) {
-    await burnPasswordCheck(input.password);
-    throw INVALID();
-  }
-  const context: RequestContext = {
-    orgId: org.id,
-    actor: `user:${input.username}`,
-    sourceIp: input.sourceIp,
-    requestId: input.requestId,
-  };
-  const windowStart = new Date(now.getTime() - LOGIN_WINDOW_MS).toISOString();
-  const failures = deps.db
-    .selectFrom("audit_events")
-    .select((eb) => eb.fn.countAll<number | string>().as("n"))
-    .where("action", "=", "auth.login")
-    .where("outcome", "=", "failure")
-    .where("created_at", ">=", windowStart);
-  const byUser = await failures
-    .where("org_id", "=", org.id)
-    .where("actor", "=", context.actor)
-    .executeTakeFirst();
-  const byAddress =
-    input.sourceIp === null
+  const context: RequestContext | undefined =
+    org === undefined
       ? undefined
-      : await failures.where("source_ip", "=", input.sourceIp).executeTakeFirst();
-  if (
-    Number(byUser?.n ?? 0) >= MAX_FAILURES_PER_USER ||
-    Number(byAddress?.n ?? 0) >= MAX_FAILURES_PER_ADDRESS
-  ) {
-    await recordAuditEvent(
-      deps.db,
-      context,
-      { action: "auth.login", outcome: "denied", detail: { reason: "rate limited" } },
-      now,
-    );
-    throw new Refused("RATE_LIMITED", "too many failed sign-ins; wait 15 minutes and try again");
+      : {
+          orgId: org.id,
+          actor: `user:${input.username}`,
+          sourceIp: input.sourceIp,
+          requestId: input.requestId,
+        };
+  let claim: SignInClaim;
+  try {
+    claim = await claimSignInAttempt(deps.db, input, now);
+  } catch (error) {
+    if (error instanceof SignInRateLimited && context !== undefined) {
+      await recordAuditEvent(
+        deps.db,
+        context,
+        { action: "auth.login", outcome: "denied", detail: { reason: "rate limited" } },
+        now,
+      );
+    }
+    throw error;
+  }
+  if (org === undefined || context === undefined) {
+    await burnPasswordCheck(input.password, verify);
+    throw INVALID();
   }
 
   const user = await deps.db
@@ -89,12 +78,13 @@ export async function login(deps: AccessDeps, input: LoginInput): Promise<LoginR
     .executeTakeFirst();
   const ok =
     user?.password_hash == null
-      ? (await burnPasswordCheck(input.password), false)
-      : await verifyPassword(user.password_hash, input.password);
+      ? (await burnPasswordCheck(input.password, verify), false)
+      : await verify(user.password_hash, input.password);
   if (user === undefined || !ok) {
     await recordAuditEvent(deps.db, context, { action: "auth.login", outcome: "failure" }, now);
     throw INVALID();
   }
+  await claim.release();
 
   const sessionToken = generateSecretToken();
   const csrfToken = generateSecretToken();

@@ -67,6 +67,14 @@ export interface SetupLinkTable {
   used_at: string | null;
 }
 
+/** Sign-in attempts of one user or address in its current window (sign-in-limits.ts). */
+export interface SignInLimitTable {
+  /** "user:<org>/<user name>" as typed (whether or not they exist), or "address:<ip>". */
+  key: string;
+  window_start: string;
+  attempts: number;
+}
+
 export interface AccessTables {
   orgs: OrgTable;
   users: UserTable;
@@ -75,4 +83,5 @@ export interface AccessTables {
   api_tokens: ApiTokenTable;
   sessions: SessionTable;
   setup_links: SetupLinkTable;
+  sign_in_limits: SignInLimitTable;
 }

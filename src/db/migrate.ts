@@ -6,6 +6,8 @@ import { outbound } from "./migrations/0003-outbound.js";
 import { connections } from "./migrations/0004-connections.js";
 import { runs } from "./migrations/0005-runs.js";
 import { runTargetSessions } from "./migrations/0006-run-target-sessions.js";
+import { connectionExternalIds } from "./migrations/0007-connection-external-ids.js";
+import { signInAttempts } from "./migrations/0008-sign-in-attempts.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -15,6 +17,8 @@ const MIGRATIONS: Record<string, Migration> = {
   "0004-connections": connections,
   "0005-runs": runs,
   "0006-run-target-sessions": runTargetSessions,
+  "0007-connection-external-ids": connectionExternalIds,
+  "0008-sign-in-attempts": signInAttempts,
 };
 
 const provider: MigrationProvider = {
@@ -26,8 +30,18 @@ export interface MigrateResult {
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrateResult> {
+  return migrate(db, "latest");
+}
+
+/** Migrates up to and including `target`: upgrade tests start from an older schema. */
+export async function migrateTo(db: Db, target: string): Promise<MigrateResult> {
+  return migrate(db, target);
+}
+
+async function migrate(db: Db, target: string): Promise<MigrateResult> {
   const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } =
+    target === "latest" ? await migrator.migrateToLatest() : await migrator.migrateTo(target);
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error");
     throw new Error(

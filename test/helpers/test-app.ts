@@ -3,7 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { bootstrap } from "../../src/access/index.js";
 import type { Clock } from "../../src/clock.js";
 import type { Db } from "../../src/db/index.js";
-import { buildApp } from "../../src/http/index.js";
+import { buildApp, type AppDeps } from "../../src/http/index.js";
 import { randomBytes } from "node:crypto";
 import { openKeystore, type KeystoreDeps } from "../../src/keystore/index.js";
 import { createLogger } from "../../src/logger.js";
@@ -52,6 +52,8 @@ export async function createTestApp(
     sdkTimeouts?: SdkTimeouts;
     /** The built web UI to serve (default: none). */
     webDir?: string;
+    /** App dependencies to use instead of the assembled ones (a counting password check, trustProxy …). */
+    appDeps?: Partial<AppDeps>;
   } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
@@ -85,7 +87,7 @@ export async function createTestApp(
     ...(options.sdkTimeouts === undefined ? {} : { sdkTimeouts: options.sdkTimeouts }),
   });
   await bootstrap(deps, { bootstrapToken: ADMIN_TOKEN });
-  const app = await buildApp({ ...deps, webDir: options.webDir ?? null });
+  const app = await buildApp({ ...deps, ...options.appDeps, webDir: options.webDir ?? null });
   await app.ready();
   return {
     app,
