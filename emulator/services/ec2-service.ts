@@ -11,6 +11,7 @@ function instanceArn(region: string, accountId: string, id: string): string {
 
 // The world lists instances flat; EC2 answers with reservations. Instances that share a
 // ReservationId are grouped; the others get one reservation each, as RunInstances would.
+// The reservation's RequesterId is read from its first instance.
 function reservations(instances: ResourceItem[], ownerId: string): ResourceItem[] {
   const byId = new Map<string, ResourceItem>();
   for (const instance of instances) {
@@ -21,6 +22,8 @@ function reservations(instances: ResourceItem[], ownerId: string): ResourceItem[
     let reservation = byId.get(id);
     if (reservation === undefined) {
       reservation = { ReservationId: id, OwnerId: ownerId, Groups: [], Instances: [] };
+      // Set when another service launched the instance for you (an Auto Scaling group…).
+      if (typeof instance.RequesterId === "string") reservation.RequesterId = instance.RequesterId;
       byId.set(id, reservation);
     }
     (reservation.Instances as ResourceItem[]).push(instance);
@@ -43,18 +46,35 @@ export const ec2Service: ServiceHandlers = {
         throw new AwsError("InvalidParameterValue", `Invalid region: ${unknown}`, 400);
       regions = regions.filter((r) => names.includes(String(r.RegionName)));
     }
-    return { Regions: applyEc2Filters(regions, input.Filters as Ec2Filter[] | undefined) };
+    return {
+      Regions: applyEc2Filters(regions, input.Filters as Ec2Filter[] | undefined, {
+        operation: "DescribeRegions",
+        accountId: ctx.account.id,
+      }),
+    };
   },
 
   async DescribeInstances(ctx, input) {
     await ctx.authorize("ec2:DescribeInstances", "*");
-    let instances = selectByIds(
+    const instances = selectByIds(
       worldItems(ctx, "Instances"),
       "InstanceId",
       input.InstanceIds as string[] | undefined,
     );
-    instances = applyEc2Filters(instances, input.Filters as Ec2Filter[] | undefined);
-    return pagedOutput(ctx, input, "Reservations", reservations(instances, ctx.account.id));
+    const filters = input.Filters as Ec2Filter[] | undefined;
+    // Some filters look at the reservation (reservation-id, owner-id), so instances are grouped
+    // first and each reservation keeps the instances that match.
+    const matching = reservations(instances, ctx.account.id)
+      .map((reservation) => ({
+        ...reservation,
+        Instances: applyEc2Filters(reservation.Instances as ResourceItem[], filters, {
+          operation: "DescribeInstances",
+          accountId: ctx.account.id,
+          reservation,
+        }),
+      }))
+      .filter((reservation) => reservation.Instances.length > 0);
+    return pagedOutput(ctx, input, "Reservations", matching);
   },
 
   async TerminateInstances(ctx, input) {

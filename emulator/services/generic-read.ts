@@ -75,7 +75,10 @@ export const genericRead: OperationHandler = async (ctx, input) => {
       if (!/(Ids|Names)$/.test(name) || !Array.isArray(value)) continue;
       items = selectByIds(items, name.slice(0, -1), value as string[]);
     }
-    items = applyEc2Filters(items, input.Filters as Ec2Filter[] | undefined);
+    items = applyEc2Filters(items, input.Filters as Ec2Filter[] | undefined, {
+      operation: ctx.operation.name,
+      accountId: ctx.account.id,
+    });
   }
   return pagedOutput(ctx, input, resultKey, items);
 };
