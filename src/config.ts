@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -39,6 +40,7 @@ const envSchema = z.object({
     .optional(),
   SWITCHBOARD_MASTER_KEY: z.string().min(1).optional(),
   SWITCHBOARD_MASTER_KEY_PREVIOUS: z.string().min(1).optional(),
+  SWITCHBOARD_TRUST_PROXY: z.string().optional(),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
@@ -62,6 +64,8 @@ export interface Config {
   previousMasterKey: string | undefined;
   bootstrapToken: string | undefined;
   sessionMaxAgeSeconds: number;
+  /** Reverse proxies whose X-Forwarded-For is believed (addresses, CIDRs, or proxy-addr's names); empty: none. */
+  trustProxy: string[];
   logLevel: LogLevel;
 }
 
@@ -72,7 +76,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads the environment once at start; a bad value names the variable and what it expects. */
 /** Where the key store's master key comes from. */
 export function keyringSources(config: Config) {
   return {
@@ -82,6 +85,36 @@ export function keyringSources(config: Config) {
   };
 }
 
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * SWITCHBOARD_TRUST_PROXY as Fastify's `trustProxy` takes a list: addresses, CIDRs and the names
+ * loopback, linklocal and uniquelocal, separated by commas. Trusting every hop (true, *) is
+ * refused: any client could then choose the address the sign-in limits count.
+ */
+function parseTrustProxy(value: string | undefined): string[] {
+  const entries = (value ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  for (const entry of entries) {
+    const [address = "", prefix, extra] = entry.split("/");
+    const family = isIP(address);
+    const valid =
+      extra === undefined &&
+      (prefix === undefined
+        ? family !== 0 || PROXY_NAMES.has(entry)
+        : family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+    if (!valid) {
+      throw new ConfigError(
+        `invalid configuration: SWITCHBOARD_TRUST_PROXY: ${JSON.stringify(entry)} is not an address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal; list your reverse proxies' addresses, separated by commas`,
+      );
+    }
+  }
+  return entries;
+}
+
+/** Reads the environment once at start; a bad value names the variable and what it expects. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -138,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     previousMasterKey: e.SWITCHBOARD_MASTER_KEY_PREVIOUS,
     bootstrapToken: e.SWITCHBOARD_BOOTSTRAP_TOKEN,
     sessionMaxAgeSeconds: Math.round(e.SWITCHBOARD_SESSION_HOURS * 3600),
+    trustProxy: parseTrustProxy(e.SWITCHBOARD_TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
   };
 }

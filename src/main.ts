@@ -53,7 +53,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       version: packageVersion(),
     });
     await bootstrap(deps, { bootstrapToken: config.bootstrapToken });
-    const app = await buildApp(deps);
+    const app = await buildApp({ ...deps, trustProxy: config.trustProxy });
     const address = await app.listen({ port: config.port, host: config.host });
     logger.info(
       { address, database: config.database.dialect },

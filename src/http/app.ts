@@ -38,6 +38,11 @@ export interface AppDeps extends AccessDeps {
   credentials: CredentialDeps;
   /** The built web UI to serve at `/` (default: dist/web of this package); null for none. */
   webDir?: string | null;
+  /**
+   * Reverse proxies (addresses, CIDRs) whose X-Forwarded-For gives the client's address
+   * (SWITCHBOARD_TRUST_PROXY); none by default, when the header is ignored.
+   */
+  trustProxy?: string[];
 }
 
 /** Builds the app without listening, so tests can `inject()` and main can `listen()`. */
@@ -48,6 +53,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: () => `req_${randomBytes(9).toString("base64url")}`,
     routerOptions: { ignoreTrailingSlash: true },
+    // request.ip is the client's address (the sign-in limits count it, audit events show it):
+    // taken from X-Forwarded-For only when the connection comes from a trusted proxy.
+    trustProxy:
+      deps.trustProxy === undefined || deps.trustProxy.length === 0 ? false : deps.trustProxy,
     // One access-log line per request (below), not fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
   });
