@@ -7,6 +7,7 @@ import type { ConnectionRecord } from "./connection-record.js";
 import { recordHealth } from "./connections.js";
 import type { Actor, CredentialDeps } from "./credential-deps.js";
 import { explainAwsError, type TestPhase } from "./explain-aws-error.js";
+import { partitionOfArn, partitionOfRegion, regionsInPartition } from "./partition-regions.js";
 import { credentialsFor } from "./resolve-credentials.js";
 import type { ConnectionTest } from "./schemas.js";
 
@@ -23,8 +24,18 @@ function clientConfig(
   };
 }
 
-/** account:ListRegions, or ec2:DescribeRegions where the Account API is not allowed or not there. */
-async function discoverRegions(config: ReturnType<typeof clientConfig>): Promise<string[]> {
+/**
+ * account:ListRegions, or ec2:DescribeRegions where the Account API is not allowed or not there;
+ * either way only the regions of the account's partition (see regionsInPartition).
+ */
+async function discoverRegions(
+  config: ReturnType<typeof clientConfig>,
+  partition: string,
+): Promise<string[]> {
+  return regionsInPartition(await listRegions(config), partition);
+}
+
+async function listRegions(config: ReturnType<typeof clientConfig>): Promise<string[]> {
   try {
     const regions: string[] = [];
     const pages = paginateListRegions(
@@ -61,7 +72,9 @@ export async function probeConnection(
     phase = "identity";
     const config = clientConfig(deps, connection, () => Promise.resolve(credentials));
     const identity = await new STSClient(config).send(new GetCallerIdentityCommand({}));
-    const regions = await discoverRegions(config).catch(() => connection.regions);
+    // The caller's ARN names the account's partition; the region the calls went to, otherwise.
+    const partition = partitionOfArn(identity.Arn) ?? partitionOfRegion(config.region);
+    const regions = await discoverRegions(config, partition).catch(() => connection.regions);
     return {
       ok: true,
       checkedAt,

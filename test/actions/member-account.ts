@@ -38,7 +38,7 @@ export interface MemberAccount {
   connect(
     name: string,
     role: string,
-    extra?: { access?: "view" | "read" | "full"; endpoint?: string },
+    extra?: { access?: "view" | "read" | "full"; endpoint?: string; regions?: string[] },
   ): Promise<void>;
   close(): Promise<void>;
 }
@@ -83,7 +83,7 @@ export async function memberAccount(db: Db, options: MemberAccountOptions): Prom
           method: "assume_role",
           roleArn: `arn:aws:iam::${MEMBER}:role/${role}`,
           endpoint: extra.endpoint ?? emulator.url,
-          regions,
+          regions: extra.regions ?? regions,
           ...(extra.access === undefined ? {} : { access: extra.access }),
         },
       });
