@@ -5,30 +5,23 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Page } from "playwright-core";
-import { choose, launchBrowser, signIn } from "./browser.js";
+import { choose, launchBrowser, newContext, signIn, waitForSettled } from "./browser.js";
 import { startDemo } from "./demo-stack.js";
 
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../docs/screenshots");
-
-/** Lets loading overlays and opening transitions finish before the picture. */
-async function settle(page: Page): Promise<void> {
-  await page.waitForLoadState("networkidle");
-  await page.waitForTimeout(500);
-}
 
 async function main(): Promise<void> {
   const demo = await startDemo({ logLevel: "error" });
   const browser = await launchBrowser();
   try {
-    const context = await browser.newContext({
+    const context = await newContext(browser, {
       viewport: { width: 1360, height: 820 },
       colorScheme: "light",
     });
     const page = await context.newPage();
     await signIn(page, demo.url, demo.admin, "/connections");
     await page.getByRole("link", { name: "staging" }).waitFor();
-    await settle(page);
+    await waitForSettled(page);
     await page.screenshot({ path: path.join(OUT, "connections.png") });
 
     await page.goto(`${demo.url}/actions/aws.ec2.describeInstances`);
@@ -48,12 +41,12 @@ async function main(): Promise<void> {
     await page
       .getByRole("heading", { name: "Results" })
       .evaluate("(h) => { h.scrollIntoView(); window.scrollBy(0, -64); }");
-    await settle(page);
+    await waitForSettled(page);
     await page.screenshot({ path: path.join(OUT, "fan-out.png") });
 
     await page.goto(`${demo.url}/connections/production/permissions`);
     await page.getByRole("dialog").waitFor();
-    await settle(page);
+    await waitForSettled(page);
     await page.screenshot({ path: path.join(OUT, "set-permissions.png") });
     console.log(`wrote connections.png, fan-out.png and set-permissions.png to ${OUT}`);
   } finally {

@@ -4,9 +4,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect, type TestContext } from "vitest";
-import { launchBrowser } from "../../scripts/browser.js";
+import { launchBrowser, newContext, waitForSettled } from "../../scripts/browser.js";
 
-export { choose, signIn } from "../../scripts/browser.js";
+export { choose, signIn, waitForSettled } from "../../scripts/browser.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const SCREENSHOT_DIR = path.join(ROOT, "test-results", "screenshots");
@@ -54,7 +54,7 @@ export function useBrowser(): BrowserSession {
     },
     newPage: async () => {
       if (browser === undefined) throw new Error("the browser has not started");
-      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const context = await newContext(browser, { viewport: { width: 1400, height: 900 } });
       context.setDefaultTimeout(15_000);
       contexts.push(context);
       return context.newPage();
@@ -62,12 +62,12 @@ export function useBrowser(): BrowserSession {
   };
 }
 
-/** axe-core on the current page: no serious or critical violation of WCAG 2.x A/AA. */
+/**
+ * axe-core on the settled page: no serious or critical violation of WCAG 2.x A/AA. A page
+ * mid-way (a notification fading in, a dialog's transition) is not the page people read.
+ */
 export async function expectAccessible(page: Page): Promise<void> {
-  // Colours mid-transition (a notification fading in) are not the page's colours.
-  await page.evaluate(
-    "Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined)))",
-  );
+  await waitForSettled(page);
   const results = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
     .analyze();
@@ -78,4 +78,26 @@ export async function expectAccessible(page: Page): Promise<void> {
         `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
     );
   expect(bad, `accessibility violations on ${page.url()}`).toEqual([]);
+}
+
+/**
+ * Calls the API as the person signed in on this page (their session cookie and CSRF token):
+ * quicker than clicking when a test needs something to exist that this person made.
+ */
+export async function apiAs<T>(
+  page: Page,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<T> {
+  const cookies = await page.context().cookies();
+  const csrf = cookies.find((c) => c.name === "sb_csrf")?.value ?? "";
+  const response = await page.request.fetch(new URL(`/api/v1${route}`, page.url()).href, {
+    method,
+    headers: { "x-csrf-token": csrf },
+    ...(body === undefined ? {} : { data: body }),
+  });
+  const text = await response.text();
+  if (!response.ok()) throw new Error(`${method} ${route}: ${response.status()} ${text}`);
+  return (text === "" ? null : JSON.parse(text)) as T;
 }

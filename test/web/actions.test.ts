@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_REGIONS, startDemo, type Demo } from "../../scripts/demo-stack.js";
-import { choose, expectAccessible, signIn, useBrowser } from "../helpers/browser.js";
+import { apiAs, choose, expectAccessible, signIn, useBrowser } from "../helpers/browser.js";
 
 async function emulatorCalls(demo: Demo): Promise<{ byOperation: Record<string, number> }> {
   const response = await fetch(`${demo.emulator.url}/_emulator/calls`);
@@ -140,20 +140,42 @@ describe("web UI: actions and runs", () => {
   it("lists alice's runs and opens the fan-out's detail with its outputs", async () => {
     const page = await browser.newPage();
     await signIn(page, demo.url, demo.member, "/runs");
+    // Runs of her own to list, started through the API as her: a fan-out and a refused call.
+    const describe = await apiAs<{ run: { id: string } }>(
+      page,
+      "POST",
+      "/actions/aws.ec2.describeInstances/run",
+      { connections: ["production", "staging"] },
+    );
+    const terminate = await apiAs<{ run: { id: string } }>(page, "POST", "/actions/aws.call/run", {
+      connections: ["production"],
+      regions: ["us-east-1"],
+      input: {
+        service: "ec2",
+        operation: "TerminateInstances",
+        input: { InstanceIds: ["i-0b1b2c3d4e5f60001"] },
+      },
+    });
+    await page.reload();
     const table = page.getByRole("table", { name: "Runs" });
-    const fanOut = table.locator("tbody tr").filter({ hasText: "aws.ec2.describeInstances" });
+    const row = (id: string) =>
+      table.locator("tbody tr").filter({ has: page.locator(`a[href="/runs/${id}"]`) });
+    const fanOut = row(describe.run.id);
     await fanOut.waitFor();
-    expect(await fanOut.textContent()).toMatch(/alice.*production, staging.*12 targets.*succeeded/);
-    const refused = table.locator("tbody tr").filter({ hasText: "aws.call" });
+    const targets = DEMO_REGIONS.length * 2;
+    expect(await fanOut.textContent()).toMatch(
+      new RegExp(`alice.*production, staging.*${targets} targets.*succeeded`),
+    );
+    const refused = row(terminate.run.id);
     expect(await refused.textContent()).toContain("failed");
     await expectAccessible(page);
 
     await fanOut.getByRole("link").click();
-    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    await page.waitForURL(new RegExp(`/runs/${describe.run.id}$`));
     await page.getByRole("heading", { name: "Run of aws.ec2.describeInstances" }).waitFor();
     const rows = page.getByRole("table", { name: "Targets" }).locator("tbody tr");
     await rows.first().waitFor();
-    expect(await rows.count()).toBe(DEMO_REGIONS.length * 2);
+    expect(await rows.count()).toBe(targets);
     await page.getByRole("button", { name: "Output of staging eu-west-1" }).click();
     await page.waitForURL(/\?target=\d+$/);
     const output = page.getByRole("region", { name: "Output of staging · eu-west-1" });
