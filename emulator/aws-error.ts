@@ -3,6 +3,8 @@ export interface AwsErrorExtra {
   /** Extra elements of the error body, after Message (REST-XML): S3's Bucket, Endpoint … */
   fields?: Record<string, string>;
   headers?: Record<string, string>;
+  /** Extra members of a JSON error body, after message: Logs' queryCompileError … */
+  members?: Record<string, unknown>;
 }
 
 /** An error AWS would answer with: the code and message clients see, and the HTTP status. */

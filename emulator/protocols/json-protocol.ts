@@ -29,6 +29,6 @@ export function serializeJsonError(
   return {
     status: error.status,
     headers: { "content-type": contentType(model), "x-amzn-requestid": requestId },
-    body: JSON.stringify({ __type: error.code, message: error.message }),
+    body: JSON.stringify({ __type: error.code, message: error.message, ...error.extra.members }),
   };
 }

@@ -4,6 +4,7 @@ import { collection } from "../world/world.js";
 import type { CallContext, ServiceHandlers } from "./call-context.js";
 import { pagedOutput, worldItems } from "./generic-read.js";
 import { text } from "./input-text.js";
+import { insightsQueryError } from "./logs-query-syntax.js";
 
 type RunningQuery = { accountId: string; region: string; logGroupNames: string[]; polls: number };
 
@@ -57,6 +58,27 @@ export const logsService: ServiceHandlers = {
         "logs:StartQuery",
         `arn:aws:logs:${ctx.region}:${ctx.account.id}:log-group:${name}:*`,
       );
+    const startTime = Number(input.startTime);
+    const endTime = Number(input.endTime);
+    if (endTime < startTime)
+      throw new AwsError(
+        "InvalidParameterException",
+        `endTime (${endTime}) must not be before startTime (${startTime})`,
+        400,
+      );
+    const compileError = insightsQueryError(text(input.queryString));
+    if (compileError !== undefined)
+      throw new AwsError("MalformedQueryException", compileError.message, 400, "Sender", {
+        members: {
+          queryCompileError: {
+            location: {
+              startCharOffset: compileError.startCharOffset,
+              endCharOffset: compileError.endCharOffset,
+            },
+            message: compileError.message,
+          },
+        },
+      });
     const groups = collection(ctx.account, ctx.region, "logs", "logGroups");
     const missing = names.find((n) => !groups.some((g) => g.logGroupName === n));
     if (missing !== undefined)
