@@ -32,6 +32,8 @@ export interface ConnectionRecord {
   projectId: string | null;
   accountId: string | null;
   health: ConnectionTest | null;
+  /** assume_role: the id of its ExternalId (external_ids.id); null for the other methods. */
+  externalIdId: string | null;
   createdAt: string;
   createdBy: string;
   updatedAt: string;
@@ -50,6 +52,7 @@ export function toRecord(row: ConnectionTable): ConnectionRecord {
     projectId: row.project_id,
     accountId: row.account_id,
     health: row.health === null ? null : (JSON.parse(row.health) as ConnectionTest),
+    externalIdId: row.external_id_id,
     createdAt: row.created_at,
     createdBy: row.created_by,
     updatedAt: row.updated_at,

@@ -17,6 +17,8 @@ export interface ConnectionTable {
   account_id: string | null;
   /** JSON of the last test: {ok, checkedAt, arn?, regions?, error?}. */
   health: string | null;
+  /** assume_role: the ExternalId it sends (external_ids.id); null for the other methods. */
+  external_id_id: string | null;
   created_at: string;
   created_by: string;
   updated_at: string;
@@ -42,15 +44,27 @@ export interface AccessRequestTable {
   created_at: string;
 }
 
-export interface OrgExternalIdTable {
+/**
+ * An ExternalId Switchboard generated. It belongs to one connection (owner_kind "connection");
+ * the model leaves room for one shared by a group of connections, such as the member roles of
+ * an Organizations onboarding.
+ */
+export interface ExternalIdTable {
+  id: string;
   org_id: string;
-  external_id: string;
+  value: string;
+  owner_kind: "connection";
+  /** `user:<name>` a draft's ExternalId was made for: only they may save a connection with it. */
+  issued_to: string | null;
   created_at: string;
+  /** When a saved connection took it; null while it is only a draft's. */
+  claimed_at: string | null;
+  rotated_at: string | null;
 }
 
 export interface ConnectionTables {
   connections: ConnectionTable;
   connection_grants: ConnectionGrantTable;
   access_requests: AccessRequestTable;
-  org_external_ids: OrgExternalIdTable;
+  external_ids: ExternalIdTable;
 }

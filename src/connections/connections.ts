@@ -8,7 +8,12 @@ import { findProjectRow, isProjectMember } from "../projects/index.js";
 import type { ConnectionDeps } from "./connection-deps.js";
 import { toRecord, type ConnectionRecord, type StoredSettings } from "./connection-record.js";
 import type { ConnectionTable } from "./connection.table.js";
-import { externalIdOf } from "./external-id.js";
+import {
+  claimExternalId,
+  dropExternalId,
+  externalIdValue,
+  rotateConnectionExternalId,
+} from "./external-id.js";
 import { replaceGrants, requireRole, rolesOn, rolesOnEach } from "./grants.js";
 import {
   connectionSettingsSchema,
@@ -74,7 +79,8 @@ export async function presentConnection(
     if (s.policyArns !== undefined) extra.policyArns = s.policyArns;
   }
   if (s.method === "assume_role") {
-    extra.externalId = await externalIdOf(deps.db, connection.orgId, deps.clock.now());
+    if (connection.externalIdId !== null)
+      extra.externalId = await externalIdValue(deps.db, connection.externalIdId);
     if (s.sourceConnectionId !== undefined) {
       extra.sourceConnection = (await findConnectionById(deps.db, s.sourceConnectionId)).name;
     }
@@ -174,7 +180,12 @@ async function resolveSource(
       });
     },
   );
-  requireRole(roles, "executor", source.name);
+  if (!roles.includes("executor")) {
+    throw new Forbidden(
+      `you need the executor role on ${source.name} to assume a role with its credentials`,
+      { field: "sourceConnection" },
+    );
+  }
   const seen = new Set<string>(selfId === undefined ? [] : [selfId]);
   let current: ConnectionRecord | undefined = source;
   while (current !== undefined) {
@@ -217,7 +228,18 @@ export async function toStoredSettings(
       return settings;
     case "assume_role": {
       const { sourceConnection, ...rest } = settings;
-      if (sourceConnection === undefined) return rest;
+      if (sourceConnection === undefined) {
+        // Without a source, Switchboard's own identity calls AssumeRole: pointing it at a role
+        // (a new one, or this connection's at another) is as much as using ambient.
+        const pointed = changed("sourceConnection") || changed("roleArn") || changed("method");
+        if (pointed && principal.role !== "admin") {
+          throw new Forbidden(
+            "only org admins may have the server's own identity assume a role: name a sourceConnection you hold executor on",
+            { field: "sourceConnection" },
+          );
+        }
+        return rest;
+      }
       const kept = previous?.self.settings;
       if (
         !changed("sourceConnection") &&
@@ -247,6 +269,10 @@ export function settingsOf(input: CreateConnectionInput): ConnectionSettings {
     project: _p,
     ...settings
   } = input;
+  if (settings.method === "assume_role") {
+    const { externalId: _x, ...assumeRole } = settings;
+    return connectionSettingsSchema.parse(assumeRole);
+  }
   return connectionSettingsSchema.parse(settings);
 }
 
@@ -262,6 +288,10 @@ export async function createConnection(
     return await deps.db.transaction().execute(async (tx) => {
       const projectId = await projectIdOf(tx, principal, input.project);
       const settings = await toStoredSettings(tx, principal, settingsOf(input));
+      const externalIdId =
+        input.method === "assume_role"
+          ? await claimExternalId(tx, principal, input.externalId, now)
+          : null;
       const row: ConnectionTable = {
         id: newId(now.getTime()),
         org_id: principal.orgId,
@@ -275,6 +305,7 @@ export async function createConnection(
         project_id: projectId,
         account_id: null,
         health: null,
+        external_id_id: externalIdId,
         created_at: now.toISOString(),
         created_by: context.actor,
         updated_at: now.toISOString(),
@@ -381,12 +412,12 @@ export async function updateConnection(
       const parsed = connectionSettingsSchema.safeParse(merged);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new Invalid(
-          `${issue?.path.join(".") ?? "settings"}: ${issue?.message ?? "invalid"} for method ${current.method}`,
-          {
-            field: issue?.path.join(".") ?? "settings",
-          },
-        );
+        // An unknown key's issue has the object's path; the field is the key itself.
+        const key = issue?.code === "unrecognized_keys" ? issue.keys.slice(0, 1) : [];
+        const field = [...(issue?.path ?? []), ...key].join(".") || "settings";
+        throw new Invalid(`${field}: ${issue?.message ?? "invalid"} for method ${current.method}`, {
+          field,
+        });
       }
       const changedFields = new Set(
         Object.entries(settingChanges)
@@ -465,6 +496,7 @@ export async function deleteConnection(
       );
     }
     await tx.deleteFrom("connections").where("id", "=", connection.id).execute();
+    if (connection.externalIdId !== null) await dropExternalId(tx, connection.externalIdId);
     await recordAuditEvent(
       tx,
       context,
@@ -474,6 +506,29 @@ export async function deleteConnection(
     return connection.id;
   });
   deps.forgetCredentials(id);
+}
+
+/**
+ * Gives a connection a new ExternalId (its editors): the role's trust policy must follow, and
+ * credentials obtained with the old one are forgotten.
+ */
+export async function rotateExternalIdOf(
+  deps: ConnectionDeps,
+  context: RequestContext,
+  principal: Principal,
+  name: string,
+): Promise<string> {
+  const now = deps.clock.now();
+  const { id, value } = await deps.db.transaction().execute(async (tx) => {
+    const { connection, roles } = await visibleConnection(tx, principal, name);
+    requireRole(roles, "editor", name);
+    return {
+      id: connection.id,
+      value: await rotateConnectionExternalId(tx, context, connection, now),
+    };
+  });
+  deps.forgetCredentials(id);
+  return value;
 }
 
 /** Stores a test's outcome: the health record fan-outs use to skip or explain an account. */

@@ -1,5 +1,6 @@
 import type { Principal } from "../access/index.js";
 import type { ConnectionDeps } from "./connection-deps.js";
+import { Invalid } from "../errors.js";
 import type { ConnectionRecord } from "./connection-record.js";
 import {
   projectIdOf,
@@ -8,6 +9,7 @@ import {
   userSettingsOf,
   visibleConnection,
 } from "./connections.js";
+import { draftExternalId, externalIdValue, issueDraftExternalId } from "./external-id.js";
 import { requireRole } from "./grants.js";
 import type { CreateConnectionInput } from "./schemas.js";
 
@@ -17,6 +19,10 @@ import type { CreateConnectionInput } from "./schemas.js";
  * but not stored. With `replacing`, it is an edit of that saved connection: the principal must
  * be its editor, and only the settings that differ from the saved ones are checked again, as
  * `updateConnection` does.
+ *
+ * An assume_role draft carries the ExternalId the saved connection will have, so its role can be
+ * set up before saving: an edit's is the saved connection's; a new one's is the draft
+ * ExternalId the principal brings back, or one issued to them now.
  */
 export async function draftConnection(
   deps: ConnectionDeps,
@@ -40,12 +46,35 @@ export async function draftConnection(
     );
     previous = { self: connection, changed };
   }
-  const now = deps.clock.now().toISOString();
+  const storedSettings = await toStoredSettings(deps.db, principal, settings, previous);
+  const nowDate = deps.clock.now();
+  let externalIdId: string | null = null;
+  if (input.method === "assume_role") {
+    const kept =
+      previous?.self.settings.method === "assume_role" ? previous.self.externalIdId : null;
+    if (kept !== null) {
+      if (
+        input.externalId !== undefined &&
+        input.externalId !== (await externalIdValue(deps.db, kept))
+      ) {
+        throw new Invalid(
+          `an edit keeps ${previous?.self.name ?? "the connection"}'s ExternalId: leave externalId out, or rotate it (POST /api/v1/connections/${previous?.self.name ?? ""}/external-id/rotate)`,
+          { field: "externalId" },
+        );
+      }
+      externalIdId = kept;
+    } else if (input.externalId !== undefined) {
+      externalIdId = await draftExternalId(deps.db, principal, input.externalId, nowDate);
+    } else {
+      externalIdId = (await issueDraftExternalId(deps.db, principal, nowDate)).id;
+    }
+  }
+  const now = nowDate.toISOString();
   return {
     id: previous?.self.id ?? "draft",
     orgId: principal.orgId,
     name: input.name,
-    settings: await toStoredSettings(deps.db, principal, settings, previous),
+    settings: storedSettings,
     access: input.access,
     regions: input.regions,
     endpoint: input.endpoint ?? null,
@@ -53,6 +82,7 @@ export async function draftConnection(
     projectId,
     accountId: null,
     health: null,
+    externalIdId,
     createdAt: previous?.self.createdAt ?? now,
     createdBy: previous?.self.createdBy ?? `user:${principal.userName}`,
     updatedAt: now,

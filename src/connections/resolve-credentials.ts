@@ -5,6 +5,7 @@ import { useSecret } from "../keystore/index.js";
 import type { ConnectionRecord } from "./connection-record.js";
 import type { Actor, CredentialDeps } from "./credential-deps.js";
 import { findConnectionById } from "./connections.js";
+import { credentialsRejected } from "./credentials-rejected.js";
 import { externalIdOf } from "./external-id.js";
 import { roleSessionName } from "./session-name.js";
 
@@ -42,10 +43,12 @@ function stsClientConfig(deps: CredentialDeps, connection: ConnectionRecord) {
   };
 }
 
-async function fetchCredentials(
+/** `fresh`: the SDK's default chain must refresh the credentials it keeps (see FetchCredentials). */
+async function fetchFromMethod(
   deps: CredentialDeps,
   connection: ConnectionRecord,
   actor: Actor,
+  fresh: boolean,
 ): Promise<AwsCredentialIdentity> {
   const s = connection.settings;
   const sessionName = roleSessionName(actor.userName, actor.requestId);
@@ -57,7 +60,7 @@ async function fetchCredentials(
   };
   switch (s.method) {
     case "ambient":
-      return deps.ambientProvider()();
+      return deps.ambientProvider()(fresh ? { forceRefresh: true } : {});
     case "access_key": {
       const secretAccessKey = await useSecret(deps.keystore, connection.orgId, s.secretPath, {
         auditContext,
@@ -106,26 +109,66 @@ async function fetchCredentials(
 }
 
 /**
+ * A connection's credentials from its method. When AWS refuses the identity an assume_role
+ * connection assumes the role with (its session revoked, the instance's metadata service
+ * restarted), that identity is refreshed — unless someone already did — and the role assumed once
+ * more.
+ */
+async function fetchCredentials(
+  deps: CredentialDeps,
+  connection: ConnectionRecord,
+  actor: Actor,
+  fresh: boolean,
+): Promise<AwsCredentialIdentity> {
+  const s = connection.settings;
+  if (s.method !== "assume_role") return fetchFromMethod(deps, connection, actor, fresh);
+  const source =
+    s.sourceConnectionId === undefined
+      ? undefined
+      : await findConnectionById(deps.db, s.sourceConnectionId);
+  const sourceCredentials = () =>
+    source === undefined ? deps.ambientProvider()() : credentialsFor(deps, source, actor)();
+  const used = await sourceCredentials();
+  try {
+    return await fetchFromMethod(deps, connection, actor, fresh);
+  } catch (error) {
+    if (!credentialsRejected(error)) throw error;
+    if (source !== undefined) deps.cache.reject(source.id, actor.userName, used);
+    // The default chain hands every caller the same object until it refreshes.
+    else if ((await sourceCredentials()) === used)
+      await deps.ambientProvider()({ forceRefresh: true });
+    return fetchFromMethod(deps, connection, actor, fresh);
+  }
+}
+
+/**
  * The credential provider of a connection for one acting user, shared by every region and
- * client. It never falls back to another identity: a method that fails, fails.
+ * client. It never falls back to another identity: a method that fails, fails. `fresh` (a
+ * connection test): its first call fetches new credentials instead of reusing cached ones.
  */
 export function credentialsFor(
   deps: CredentialDeps,
   connection: ConnectionRecord,
   actor: Actor,
+  options: { fresh?: boolean } = {},
 ): AwsCredentialIdentityProvider {
   const s = connection.settings;
   const session =
     s.method === "assume_role" || s.method === "web_identity"
       ? roleSessionName(actor.userName, actor.requestId)
       : undefined;
-  return () =>
-    deps.cache.get(
+  let fresh = options.fresh === true;
+  return () => {
+    const get = deps.cache.get(
       connection.id,
       actor.userName,
-      () => fetchCredentials(deps, connection, actor),
+      (refresh) => fetchCredentials(deps, connection, actor, refresh),
       session,
+      { fresh },
     );
+    fresh = false;
+    return get;
+  };
 }
 
 /**
@@ -137,5 +180,5 @@ export function uncachedCredentialsFor(
   connection: ConnectionRecord,
   actor: Actor,
 ): AwsCredentialIdentityProvider {
-  return () => fetchCredentials(deps, connection, actor);
+  return () => fetchCredentials(deps, connection, actor, true);
 }

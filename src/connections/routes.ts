@@ -12,11 +12,12 @@ import {
   findConnectionById,
   listVisibleConnections,
   presentConnection,
+  rotateExternalIdOf,
   updateConnection,
   visibleConnection,
 } from "./connections.js";
 import type { Actor, CredentialDeps } from "./credential-deps.js";
-import { externalIdOf, rotateExternalId } from "./external-id.js";
+import { ROTATION_WARNING, externalIdValue } from "./external-id.js";
 import { listGrants, requireRole, setGrants } from "./grants.js";
 import {
   accessRequestSchema,
@@ -24,6 +25,8 @@ import {
   connectionSchema,
   connectionTestSchema,
   createConnectionSchema,
+  draftTestSchema,
+  externalIdRotationSchema,
   grantSchema,
   updateConnectionSchema,
 } from "./schemas.js";
@@ -99,7 +102,10 @@ async function setupContext(
   return {
     orgName,
     oidcIssuer: deps.oidcIssuer,
-    externalId: await externalIdOf(deps.db, connection.orgId, deps.clock.now()),
+    externalId:
+      connection.externalIdId === null
+        ? null
+        : await externalIdValue(deps.db, connection.externalIdId),
     assumingArn,
   };
 }
@@ -157,7 +163,7 @@ export const connectionRoutes: FastifyPluginAsyncZod<ConnectionRoutesOptions> = 
           "Test a connection before saving it: the body of a create (or of an edit, with replacing); nothing is stored",
         body: createConnectionSchema,
         querystring: draftQuery,
-        response: { 200: connectionTestSchema },
+        response: { 200: draftTestSchema },
       },
     },
     async (request) => {
@@ -183,6 +189,12 @@ export const connectionRoutes: FastifyPluginAsyncZod<ConnectionRoutesOptions> = 
         querystring: draftQuery,
         response: {
           200: z.object({
+            externalId: z
+              .string()
+              .optional()
+              .describe(
+                "assume_role: the ExternalId the connection will have; send it as externalId when you save (or test) the draft",
+              ),
             trustPolicy: trustPolicySchema,
             cloudFormation: z
               .record(z.string(), z.unknown())
@@ -196,6 +208,7 @@ export const connectionRoutes: FastifyPluginAsyncZod<ConnectionRoutesOptions> = 
       const draft = await draftConnection(deps, principal, request.body, request.query.replacing);
       const context = await setupContext(deps, principal.orgName, draft);
       return {
+        ...(context.externalId === null ? {} : { externalId: context.externalId }),
         trustPolicy: trustPolicyFor(draft, context),
         cloudFormation: setupTemplateFor(draft, context),
       };
@@ -454,40 +467,26 @@ export const connectionRoutes: FastifyPluginAsyncZod<ConnectionRoutesOptions> = 
     },
   );
 
-  const externalIdSchema = z.object({ externalId: z.string(), warning: z.string() });
-  const WARNING =
-    "every assume_role connection's trust policy must require this ExternalId: after a rotation, update each role's trust policy or its connection stops working";
-  app.get(
-    "/settings/external-id",
+  app.post(
+    "/connections/:name/external-id/rotate",
     {
       config: { access: "authenticated" },
       schema: {
         tags: ["connections"],
-        summary: "The org's ExternalId for assume_role",
-        response: { 200: externalIdSchema },
+        summary:
+          "Give it a new ExternalId (editor); its role's trust policy must then require the new one",
+        params,
+        response: { 200: externalIdRotationSchema },
       },
     },
     async (request) => ({
-      externalId: await externalIdOf(deps.db, principalOf(request).orgId, deps.clock.now()),
-      warning: WARNING,
+      externalId: await rotateExternalIdOf(
+        deps,
+        contextOf(request),
+        principalOf(request),
+        request.params.name,
+      ),
+      warning: ROTATION_WARNING,
     }),
-  );
-  app.post(
-    "/settings/external-id/rotate",
-    {
-      config: { access: "admin" },
-      schema: {
-        tags: ["connections"],
-        summary: "Make a new ExternalId",
-        response: { 200: externalIdSchema },
-      },
-    },
-    async (request) => {
-      const externalId = await rotateExternalId(deps.db, contextOf(request), deps.clock.now());
-      for (const { connection } of await listVisibleConnections(deps.db, principalOf(request))) {
-        deps.forgetCredentials(connection.id);
-      }
-      return { externalId, warning: WARNING };
-    },
   );
 };

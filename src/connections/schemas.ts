@@ -85,7 +85,9 @@ export const assumeRoleSettingsSchema = z.strictObject({
   roleArn: roleArnSchema,
   sourceConnection: connectionNameSchema
     .optional()
-    .describe("whose credentials assume the role; default: the server's own (ambient)"),
+    .describe(
+      "whose credentials assume the role (you need executor on it); default: the server's own identity, which only org admins may use",
+    ),
   sessionDurationSeconds: sessionDurationSchema.optional(),
   policyArns: policyArnsSchema.optional(),
 });
@@ -107,7 +109,16 @@ export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
 export const createConnectionSchema = z.discriminatedUnion("method", [
   ambientSettingsSchema.extend(common),
   accessKeySettingsSchema.extend(common),
-  assumeRoleSettingsSchema.extend(common),
+  assumeRoleSettingsSchema.extend({
+    ...common,
+    externalId: z
+      .string()
+      .max(128)
+      .optional()
+      .describe(
+        "the ExternalId Switchboard issued you for this draft (POST /connections/setup-documents), so the role you set up before saving keeps working; leave it out for a new one. You cannot choose it.",
+      ),
+  }),
   webIdentitySettingsSchema.extend(common),
 ]);
 export type CreateConnectionInput = z.infer<typeof createConnectionSchema>;
@@ -141,6 +152,21 @@ export const connectionTestSchema = z.object({
 });
 export type ConnectionTest = z.infer<typeof connectionTestSchema>;
 
+export const draftTestSchema = connectionTestSchema.extend({
+  externalId: z
+    .string()
+    .optional()
+    .describe(
+      "assume_role: the ExternalId the draft was tested with; send it back as externalId when you save",
+    ),
+});
+export type DraftTest = z.infer<typeof draftTestSchema>;
+
+export const externalIdRotationSchema = z.object({
+  externalId: z.string(),
+  warning: z.string(),
+});
+
 export const connectionSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -154,7 +180,9 @@ export const connectionSchema = z.object({
   externalId: z
     .string()
     .optional()
-    .describe("assume_role: the ExternalId the role's trust policy must require"),
+    .describe(
+      "assume_role: the ExternalId Switchboard generated for this connection, which the role's trust policy must require",
+    ),
   webIdentity: z
     .object({ issuer: z.string(), audience: z.string(), subject: z.string() })
     .optional()

@@ -34,7 +34,8 @@ export function principalArnOf(callerArn: string): string {
 export interface SetupContext {
   orgName: string;
   oidcIssuer: string;
-  externalId: string;
+  /** assume_role: the connection's ExternalId. */
+  externalId: string | null;
   /** The identity that calls sts:AssumeRole (from the source connection's last test), if known. */
   assumingArn: string | null;
 }
@@ -72,7 +73,7 @@ function trustStatement(
             Effect: "Allow",
             Principal: { AWS: principal },
             Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "sts:ExternalId": context.externalId } },
+            Condition: { StringEquals: { "sts:ExternalId": context.externalId ?? "" } },
           },
         ],
       },

@@ -204,7 +204,6 @@ describeEachDatabase("actions against the AWS emulator", (suite) => {
     emulator = await startEmulator({ world: DEMO_WORLD, knobs: { queryPolls: 3 } });
     restoreEnv = useEmulatorAsInstance(emulator.url);
     t = await createTestApp(suite.handle().db);
-    await useDemoExternalId(suite.handle().db);
     await t.call("PUT", "/api/v1/settings/outbound", {
       body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
     });
@@ -234,6 +233,7 @@ describeEachDatabase("actions against the AWS emulator", (suite) => {
     ]) {
       const created = await t.call("POST", "/api/v1/connections", { body });
       expect(created.statusCode, created.body).toBe(201);
+      await useDemoExternalId(suite.handle().db);
       // A test learns the account id each run result names.
       expect(
         (await t.call("POST", `/api/v1/connections/${body.name}/test`)).json<{ ok: boolean }>().ok,

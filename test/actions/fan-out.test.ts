@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
-import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
+import { useEmulatorAsInstance, useExternalId } from "../helpers/demo-setup.js";
 import { hubAccount, trustingHost } from "../helpers/worlds.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -10,6 +10,8 @@ const REGIONS = ["us-east-1", "eu-west-1", "us-west-2"];
 const accountId = (i: number) => String(100000000000 + i);
 const DENYING = [accountId(19), accountId(20)];
 const THROTTLED = accountId(17);
+// The roles trust one ExternalId; each connection gets it once created.
+const EXTERNAL_ID = "sb-fan-out-external-id";
 
 function world(externalId: string): WorldInput {
   const members = Array.from({ length: 20 }, (_, k) => {
@@ -95,11 +97,8 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
 
   beforeAll(async () => {
     t = await createTestApp(suite.handle().db);
-    const externalId = (await t.call("GET", "/api/v1/settings/external-id")).json<{
-      externalId: string;
-    }>().externalId;
     emulator = await startEmulator({
-      world: world(externalId),
+      world: world(EXTERNAL_ID),
       knobs: {
         throttle: { ratePerSecond: 0.001, burst: 0, services: ["ec2"], accounts: [THROTTLED] },
       },
@@ -121,6 +120,7 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
       });
       expect(created.statusCode, created.body).toBe(201);
     }
+    await useExternalId(suite.handle().db, EXTERNAL_ID);
   });
   afterAll(async () => {
     restoreEnv();
@@ -269,13 +269,15 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
       body: {
         connections: "*",
         regions: "*",
-        input: { service: "route53", operation: "ListHostedZones" },
+        input: { service: "lightsail", operation: "GetInstances" },
       },
     });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json<{ error: { field: string; message: string } }>().error).toMatchObject({
       field: "input.service",
-      message: "no AWS SDK client @aws-sdk/client-route53 is installed with this Switchboard",
+      message: expect.stringMatching(
+        /^no AWS SDK client for service "lightsail" is installed with this Switchboard/,
+      ) as unknown,
     });
   });
 
@@ -356,6 +358,7 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
       },
     });
     expect(view.statusCode, view.body).toBe(201);
+    await useExternalId(suite.handle().db, EXTERNAL_ID);
     try {
       // ViewOnlyAccess has no s3:GetBucketPolicy: the read connection to the account runs it.
       const policy = (

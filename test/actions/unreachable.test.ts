@@ -2,7 +2,7 @@ import net from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
-import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
+import { useEmulatorAsInstance, useExternalId } from "../helpers/demo-setup.js";
 import { hubAccount, trustingHost } from "../helpers/worlds.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -33,9 +33,8 @@ describeEachDatabase("an account that never answers", (suite) => {
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     const port = (silent.address() as net.AddressInfo).port;
     t = await createTestApp(suite.handle().db, { sdkTimeouts: { connectMs: 1_000, idleMs: 400 } });
-    const { externalId } = (await t.call("GET", "/api/v1/settings/external-id")).json<{
-      externalId: string;
-    }>();
+    // The role trusts one ExternalId; each connection gets it once created.
+    const externalId = "sb-unreachable-external-id";
     emulator = await startEmulator({
       world: {
         regions: ["us-east-1"],
@@ -74,6 +73,7 @@ describeEachDatabase("an account that never answers", (suite) => {
       });
       expect(created.statusCode, created.body).toBe(201);
     }
+    await useExternalId(suite.handle().db, externalId);
   });
   afterAll(async () => {
     restoreEnv();

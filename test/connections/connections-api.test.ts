@@ -275,18 +275,19 @@ describeEachDatabase("connections API", (suite) => {
     expect(renamed.json<Conn>().webIdentity?.subject).toBe("switchboard:connection/web2");
   });
 
-  it("rotates the org's ExternalId with a warning, and audits connection changes", async () => {
-    const before = (await t.call("GET", "/api/v1/settings/external-id")).json<{
-      externalId: string;
-    }>();
-    const rotated = (await t.call("POST", "/api/v1/settings/external-id/rotate")).json<{
+  it("rotates a connection's ExternalId with a warning, and audits connection changes", async () => {
+    const before = (await t.call("GET", "/api/v1/connections/prod")).json<Conn>();
+    const rotated = (await t.call("POST", "/api/v1/connections/prod/external-id/rotate")).json<{
       externalId: string;
       warning: string;
     }>();
     expect(rotated.externalId).not.toBe(before.externalId);
     expect(rotated.warning).toMatch(/trust policy/);
+    // Only its editors may, not its viewers.
+    const pia = await signInAsMember(t, "pia");
     expect(
-      (await t.call("POST", "/api/v1/settings/external-id/rotate", { token: nina })).statusCode,
+      (await t.call("POST", "/api/v1/connections/prod/external-id/rotate", { token: pia }))
+        .statusCode,
     ).toBe(403);
     const audit = (await t.call("GET", "/api/v1/audit?action=connection.*")).json<{
       items: { action: string }[];

@@ -10,10 +10,12 @@ import { startEmulator, type Emulator, type WorldInput } from "../../emulator/in
 import { credentialsFor, findConnection } from "../../src/connections/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { signInAsMember } from "../helpers/member.js";
-import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
+import { useEmulatorAsInstance, useExternalId } from "../helpers/demo-setup.js";
 import { hubAccount, trustingHost } from "../helpers/worlds.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
+// The roles trust one ExternalId; the tests give it to every connection they make.
+const EXTERNAL_ID = "sb-e2e-external-id";
 const HUB = "111111111111";
 const PROD = "222222222222";
 const DEPLOYER = { id: "AKIAPRODDEPLOYER0001", secret: "prod-deployer-secret-000000000000000000" };
@@ -152,10 +154,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
       oidcIssuer: issuer,
     });
     await t.app.listen({ port, host: "127.0.0.1" });
-    const externalId = (await t.call("GET", "/api/v1/settings/external-id")).json<{
-      externalId: string;
-    }>().externalId;
-    emulator = await startEmulator({ world: world(issuer, externalId) });
+    emulator = await startEmulator({ world: world(issuer, EXTERNAL_ID) });
     await t.call("PUT", "/api/v1/settings/outbound", {
       body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
     });
@@ -210,6 +209,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
       const created = await t.call("POST", "/api/v1/connections", { body });
       expect(created.statusCode, created.body).toBe(201);
     }
+    await useExternalId(suite.handle().db, EXTERNAL_ID);
   });
   afterAll(async () => {
     restoreEnv();
@@ -263,7 +263,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
     );
   });
 
-  it("assume_role: assumes the role with the org's ExternalId and a session name that names the user", async () => {
+  it("assume_role: assumes the role with its ExternalId and a session name that names the user", async () => {
     const result = await test("prod");
     expect(result.ok, JSON.stringify(result.error)).toBe(true);
     expect(result.arn).toMatch(
@@ -295,6 +295,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
       },
     });
     expect(created.statusCode, created.body).toBe(201);
+    await useExternalId(suite.handle().db, EXTERNAL_ID);
     const result = await test("chained");
     expect(result.ok, JSON.stringify(result.error)).toBe(true);
     expect(result.arn).toMatch(new RegExp(`^arn:aws:sts::${PROD}:assumed-role/chained/sb-admin-`));
@@ -396,7 +397,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
   });
 
   it("explains a wrong ExternalId with the trust-policy fix", async () => {
-    await t.call("POST", "/api/v1/settings/external-id/rotate");
+    await t.call("POST", "/api/v1/connections/prod/external-id/rotate");
     const result = await test("prod");
     expect(result.ok).toBe(false);
     expect(result.error?.code).toBe("AccessDenied");

@@ -22,6 +22,7 @@ interface TestResult {
   error: { code: string; message: string; fix: string } | null;
 }
 interface SetupDocuments {
+  externalId: string;
   trustPolicy: { policy: Record<string, unknown>; notes: string[] };
   cloudFormation: { Resources: Record<string, { Type: string; Properties: unknown }> };
 }
@@ -182,9 +183,9 @@ describeEachDatabase("testing a connection before saving it", (suite) => {
     const response = await t.call("POST", "/api/v1/connections/setup-documents", { body });
     expect(response.statusCode, response.body).toBe(200);
     const docs = response.json<SetupDocuments>();
-    const externalId = (await t.call("GET", "/api/v1/settings/external-id")).json<{
-      externalId: string;
-    }>().externalId;
+    // The ExternalId the connection will have, issued to this draft: the role is set up with it first.
+    const { externalId } = docs;
+    expect(externalId).toMatch(/^switchboard-[\w-]{32}$/);
     expect(docs.trustPolicy.notes).toEqual([]);
     expect(docs.trustPolicy.policy).toMatchObject({
       Statement: [
@@ -208,7 +209,7 @@ describeEachDatabase("testing a connection before saving it", (suite) => {
         PolicyDocument: JSON.stringify(docs.trustPolicy.policy),
       }),
     );
-    const result = (await draftTest(body)).json<TestResult>();
+    const result = (await draftTest({ ...body, externalId })).json<TestResult>();
     expect(result.error).toBeNull();
     expect(result).toMatchObject({ ok: true, accountId: PROD });
     expect(result.arn).toMatch(
@@ -216,9 +217,12 @@ describeEachDatabase("testing a connection before saving it", (suite) => {
     );
     expect(result.regions).toEqual(["eu-west-1", "us-east-1"]);
 
-    const created = await t.call("POST", "/api/v1/connections", { body });
+    const created = await t.call("POST", "/api/v1/connections", { body: { ...body, externalId } });
     expect(created.statusCode, created.body).toBe(201);
-    expect(created.json<{ lastTest: unknown }>().lastTest).toBeNull();
+    expect(created.json<{ lastTest: unknown; externalId: string }>()).toMatchObject({
+      lastTest: null,
+      externalId,
+    });
   });
 
   it("tests access_key and web_identity drafts, never returning the secret", async () => {

@@ -10,20 +10,22 @@ export const DEMO_WORLD = path.resolve(
 export const DEMO_EXTERNAL_ID = "sb-demo-external-id";
 
 /**
- * Makes the org's ExternalId the one the demo world's trust policies name. Only tests and the
- * demo do this, straight in the database: the API never lets anyone choose it.
+ * Gives every assume_role connection of the default org the ExternalId a world's trust policies
+ * name (call it after creating them). Only tests and the demo do this, straight in the database:
+ * the API never lets anyone choose an ExternalId.
  */
-export async function useDemoExternalId(db: Db): Promise<void> {
+export async function useExternalId(db: Db, value: string): Promise<void> {
   const org = await db
     .selectFrom("orgs")
     .select("id")
     .where("name", "=", "default")
     .executeTakeFirstOrThrow();
-  await db.deleteFrom("org_external_ids").where("org_id", "=", org.id).execute();
-  await db
-    .insertInto("org_external_ids")
-    .values({ org_id: org.id, external_id: DEMO_EXTERNAL_ID, created_at: new Date().toISOString() })
-    .execute();
+  await db.updateTable("external_ids").set({ value }).where("org_id", "=", org.id).execute();
+}
+
+/** `useExternalId` with the one the demo world's roles trust. */
+export async function useDemoExternalId(db: Db): Promise<void> {
+  await useExternalId(db, DEMO_EXTERNAL_ID);
 }
 
 /** Points the SDK's default chain at the emulator's IMDS, and away from anything on this machine. */
