@@ -197,6 +197,15 @@ export async function handleAwsRequest(
           501,
         );
       const output = await handler(ctx, input);
+      // EC2's DryRun: the permission checks passed (a denial was thrown as UnauthorizedOperation),
+      // so EC2 answers DryRunOperation instead of the result. A handler that changes the world
+      // checks DryRun itself before changing it (TerminateInstances).
+      if (model.protocol === "ec2" && input.DryRun === true)
+        throw new AwsError(
+          "DryRunOperation",
+          "Request would have succeeded, but DryRun flag is set.",
+          412,
+        );
       return serializeOutput(model, resolved.operation, output, requestId);
     } finally {
       const left = (parts.inFlight.get(flight) ?? 1) - 1;

@@ -19,6 +19,7 @@ import { newId } from "../ids.js";
 import type { ActionDefinition } from "./action-definition.js";
 import type { ActionDeps } from "./action-deps.js";
 import { findAction, iamActionsOf, serviceOf } from "./catalog-info.js";
+import { dryRunOutcome } from "./dry-run.js";
 import { accessLevelOf, checkAccess } from "./iam/index.js";
 import { redact } from "./redact.js";
 import {
@@ -528,21 +529,23 @@ export async function executeRun(
       // The bucket's slot first: a target waiting on a throttled account holds no run slot.
       const output = await deps.buckets.run(bucket, () =>
         overall.run(() =>
-          action.run(
-            targetContext(
-              deps.credentials,
-              connection,
-              target.region,
-              actor,
-              {
-                maxItems: request.maxItems,
-                pageSize: request.pageSize,
-                signal,
-              },
-              deps.clients,
-            ),
-            input,
-          ),
+          action
+            .run(
+              targetContext(
+                deps.credentials,
+                connection,
+                target.region,
+                actor,
+                {
+                  maxItems: request.maxItems,
+                  pageSize: request.pageSize,
+                  signal,
+                },
+                deps.clients,
+              ),
+              input,
+            )
+            .catch(dryRunOutcome),
         ),
       );
       const stored = storeOutput(redact(output));
