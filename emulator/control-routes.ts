@@ -7,6 +7,7 @@ export function controlRoute(
   parts: EmulatorParts,
   method: string,
   path: string,
+  query: URLSearchParams = new URLSearchParams(),
 ): WireResponse | undefined {
   if (path === "/_emulator/calls" && method === "GET")
     return {
@@ -24,6 +25,14 @@ export function controlRoute(
     resetCounters(parts.counters);
     parts.buckets.clear();
     return { status: 204, headers: {}, body: "" };
+  }
+  if (path === "/_emulator/revoke-sessions" && method === "POST") {
+    const roleArn = query.get("roleArn") ?? undefined;
+    return {
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ revoked: parts.sessions.revoke(roleArn) }),
+    };
   }
   return undefined;
 }

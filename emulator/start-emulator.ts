@@ -39,6 +39,12 @@ export type Emulator = {
   setKnobs(knobs: KnobsInput): void;
   counters(): CallCounters;
   resetCounters(): void;
+  /**
+   * Revokes every session STS, IMDS and the container endpoint issued, or only one role's (by
+   * ARN), as an emulator restart does; returns how many. Their calls then fail as AWS answers an
+   * unknown key.
+   */
+  revokeSessions(roleArn?: string): number;
   authorizer: Authorizer;
   close(): Promise<void>;
 };
@@ -124,7 +130,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     const q = rawUrl.indexOf("?");
     const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q);
     const rawQuery = q === -1 ? "" : rawUrl.slice(q + 1);
-    let response: WireResponse | undefined = controlRoute(parts, method, rawPath);
+    let response: WireResponse | undefined = controlRoute(
+      parts,
+      method,
+      rawPath,
+      new URLSearchParams(rawQuery),
+    );
     if (response === undefined && req.headers.authorization === undefined)
       response = metadata.handle(method, rawPath, req.headers);
     response ??= await handleAwsRequest(
@@ -169,6 +180,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       resetCounters(parts.counters);
       parts.buckets.clear();
     },
+    revokeSessions: (roleArn) => sessions.revoke(roleArn),
     authorizer: parts.authorizer,
     close: () =>
       new Promise<void>((resolve, reject) => {

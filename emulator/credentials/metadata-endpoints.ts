@@ -36,7 +36,12 @@ export class MetadataEndpoints {
 
   private credentials(role: Role): Session {
     const now = this.deps.now().getTime();
-    if (this.session === undefined || this.session.expiration.getTime() - now < REFRESH_BEFORE_MS) {
+    // A revoked session (see SessionStore.revoke) is replaced, as a restarted instance's would be.
+    if (
+      this.session === undefined ||
+      this.session.expiration.getTime() - now < REFRESH_BEFORE_MS ||
+      this.deps.sessions.get(this.session.accessKeyId) === undefined
+    ) {
       const expiration = new Date(now + INSTANCE_SESSION_SECONDS * 1000);
       const instanceId = `i-${role.accountId.slice(0, 8)}emulator`;
       this.session = issueRoleSession(

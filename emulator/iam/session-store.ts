@@ -42,4 +42,25 @@ export class SessionStore {
   clear(): void {
     this.sessions.clear();
   }
+
+  /**
+   * Forgets every issued session, or only those of one role (by ARN), as an emulator restart
+   * does: their keys become unknown, so each service answers as AWS does for a key it has never
+   * issued (InvalidClientTokenId, AuthFailure, UnrecognizedClientException, InvalidAccessKeyId).
+   * Returns how many were revoked.
+   */
+  revoke(roleArn?: string): number {
+    let revoked = 0;
+    for (const [key, session] of this.sessions) {
+      const { principal } = session;
+      if (
+        roleArn === undefined ||
+        (principal.kind === "assumed-role" && principal.role.arn === roleArn)
+      ) {
+        this.sessions.delete(key);
+        revoked++;
+      }
+    }
+    return revoked;
+  }
 }

@@ -1,14 +1,29 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { S3Client } from "@aws-sdk/client-s3";
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { getSmithyContext } from "@smithy/core";
+import type {
+  AbsoluteLocation,
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  InitializeHandlerOptions,
+  InitializeMiddleware,
+} from "@smithy/types";
 import {
   credentialsFor,
+  credentialsRejected,
   type Actor,
   type ConnectionRecord,
   type CredentialDeps,
 } from "../connections/index.js";
 import type { ActionContext } from "./action-definition.js";
 import type { SdkClientCache } from "./sdk-client-cache.js";
+
+interface MiddlewareStackOf {
+  add(
+    middleware: InitializeMiddleware<object, object>,
+    options: InitializeHandlerOptions & AbsoluteLocation,
+  ): void;
+}
 
 interface CachedClient {
   client: unknown;
@@ -50,6 +65,39 @@ export function failedOnCredentials(error: unknown): boolean {
   return typeof error === "object" && error !== null && credentialFailures.has(error);
 }
 
+/**
+ * Sends a call once more when AWS refused the credentials it was signed with (sessions revoked,
+ * an endpoint restarted, a secret replaced in the key store): the connection's cache drops them
+ * if they are still the ones it holds, and the second attempt signs with fresh ones. Once only: a
+ * second refusal is the answer.
+ */
+function retryWithFreshCredentials(
+  deps: CredentialDeps,
+  connection: ConnectionRecord,
+  binding: CachedClient["binding"],
+): InitializeMiddleware<object, object> {
+  return (next, context) => async (args) => {
+    try {
+      return await next(args);
+    } catch (error) {
+      if (failedOnCredentials(error) || !credentialsRejected(error)) throw error;
+      // What the SDK signed this call with (set by its auth-scheme middleware).
+      const { selectedHttpAuthScheme } = getSmithyContext(context) as {
+        selectedHttpAuthScheme?: { identity?: AwsCredentialIdentity };
+      };
+      const used = selectedHttpAuthScheme?.identity;
+      if (used !== undefined) deps.cache.reject(connection.id, binding.actor.userName, used);
+      return next(args);
+    }
+  };
+}
+
+const RETRY_WITH_FRESH_CREDENTIALS: InitializeHandlerOptions & AbsoluteLocation = {
+  step: "initialize",
+  priority: "high",
+  name: "switchboardRetryWithFreshCredentials",
+};
+
 /** SDK clients bound to one (connection, region): the connection's cached credentials, its endpoint, the org's HTTP agents. */
 export function targetContext(
   deps: CredentialDeps,
@@ -85,7 +133,12 @@ export function targetContext(
           // 301 with its region, and the client resends the call there.
           ...(ClientClass === (S3Client as unknown) ? { followRegionRedirects: true } : {}),
         };
-        return { client: new ClientClass(config as never), binding };
+        const client = new ClientClass(config as never);
+        (client as { middlewareStack: MiddlewareStackOf }).middlewareStack.add(
+          retryWithFreshCredentials(deps, connection, binding),
+          RETRY_WITH_FRESH_CREDENTIALS,
+        );
+        return { client, binding };
       });
       // Credentials fetched from here on (the cache was empty or expired) name this run.
       cached.binding.actor = actor;

@@ -41,6 +41,22 @@ describe("CredentialCache", () => {
     expect(n).toBe(4);
   });
 
+  it("drops credentials AWS refused only while they are still the cached ones, and fetches fresh", async () => {
+    const cache = new CredentialCache({ now: () => new Date() });
+    const fetched: boolean[] = [];
+    const fetch = (fresh: boolean) => {
+      fetched.push(fresh);
+      return Promise.resolve({ accessKeyId: `K${fetched.length}`, secretAccessKey: "s" });
+    };
+    const first = await cache.get("c", "u", fetch);
+    cache.reject("c", "u", first);
+    const second = await cache.get("c", "u", fetch);
+    // A call that failed with the first credentials, answered after the refresh: nothing dropped.
+    cache.reject("c", "u", first);
+    expect(await cache.get("c", "u", fetch)).toBe(second);
+    expect(fetched).toEqual([false, true]);
+  });
+
   it("does not cache a failure", async () => {
     const cache = new CredentialCache({ now: () => new Date() });
     await expect(

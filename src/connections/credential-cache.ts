@@ -12,7 +12,16 @@ interface Entry {
   session?: string | undefined;
   validUntilMs?: number;
   inflight?: Promise<AwsCredentialIdentity> | undefined;
+  /** AWS refused the credentials last handed out: the next fetch must not reuse any it holds. */
+  rejected?: boolean;
 }
+
+/**
+ * Fetches a connection's credentials. `fresh`: AWS refused the ones cached, or a person asked
+ * for a check (a connection test), so a source that keeps its own copy (the SDK's default chain)
+ * must be asked to refresh it.
+ */
+export type FetchCredentials = (fresh: boolean) => Promise<AwsCredentialIdentity>;
 
 /**
  * One cache for all connections, one entry per (connection, acting user): every region and
@@ -24,18 +33,23 @@ export class CredentialCache {
 
   constructor(private readonly clock: Clock) {}
 
-  /** `session`: the role session name a fetch now would be made in (see sessionOf). */
+  /**
+   * `session`: the role session name a fetch now would be made in (see sessionOf). `fresh`: skip
+   * the cached credentials and fetch new ones (joining a fetch already in flight).
+   */
   async get(
     connectionId: string,
     actor: string,
-    fetch: () => Promise<AwsCredentialIdentity>,
+    fetch: FetchCredentials,
     session?: string,
+    options: { fresh?: boolean } = {},
   ): Promise<AwsCredentialIdentity> {
     const key = `${connectionId}\u0000${actor}`;
     const entry = this.entries.get(key) ?? {};
     this.entries.set(key, entry);
     const now = this.clock.now().getTime();
     if (
+      options.fresh !== true &&
       entry.credentials !== undefined &&
       entry.validUntilMs !== undefined &&
       now < entry.validUntilMs
@@ -44,7 +58,8 @@ export class CredentialCache {
     }
     entry.inflight ??= (async () => {
       try {
-        const credentials = await fetch();
+        const credentials = await fetch(options.fresh === true || entry.rejected === true);
+        entry.rejected = false;
         entry.credentials = credentials;
         entry.session = session;
         entry.validUntilMs =
@@ -66,6 +81,21 @@ export class CredentialCache {
    */
   sessionOf(connectionId: string, actor: string): string | undefined {
     return this.entries.get(`${connectionId}\u0000${actor}`)?.session;
+  }
+
+  /**
+   * AWS refused `rejected`, credentials this cache handed out for (connection, acting user): drop
+   * them, so the next get fetches fresh ones — but only if they are still the ones cached. When
+   * many calls in flight fail at once, the first drops them and the others find new ones (or the
+   * one fetch in flight) instead of each starting a fetch: one AssumeRole, not one per call.
+   */
+  reject(connectionId: string, actor: string, rejected: AwsCredentialIdentity): void {
+    const entry = this.entries.get(`${connectionId}\u0000${actor}`);
+    // The SDK signs with the very object get() returned, so identity says "still the same".
+    if (entry === undefined || entry.credentials !== rejected) return;
+    delete entry.credentials;
+    delete entry.validUntilMs;
+    entry.rejected = true;
   }
 
   /** Drops every entry of a connection (it changed or was deleted). */

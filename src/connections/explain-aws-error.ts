@@ -22,6 +22,47 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Whose permission policy a denial is about: the identity AWS names in its message ("User:
+ * arn:… is not authorized"), else the one the connection's last test found, else the method's.
+ */
+function deniedIdentity(message: string, connection: ConnectionRecord): string {
+  const arn =
+    /\barn:aws[\w-]*:(?:iam|sts)::\d{12}:(?:user|role|assumed-role)\/[^\s,;]+/.exec(message)?.[0] ??
+    connection.health?.arn ??
+    undefined;
+  const [kind, name] = arn?.split(":")[5]?.split("/") ?? [];
+  if (kind === "user") return `the user's policy (IAM user ${name ?? ""})`;
+  if (kind === "role" || kind === "assumed-role")
+    return `the role's permission policy (role ${name ?? ""})`;
+  const s = connection.settings;
+  if (s.method === "access_key") return `the user's policy (the IAM user of ${s.accessKeyId})`;
+  if (s.method === "assume_role" || s.method === "web_identity")
+    return `the role's permission policy (${s.roleArn})`;
+  return "the permission policy of the server's own identity (its instance, task or user)";
+}
+
+function clockSkewed(message: string): boolean {
+  return /Signature expired|Signature not yet current|Request has expired/i.test(message);
+}
+
+/** What to check when AWS does not accept a signature: the key, its secret, the clock. */
+function signatureFix(connection: ConnectionRecord, message: string): string {
+  if (clockSkewed(message))
+    return "the server's clock is more than 15 minutes off AWS's: set it right (NTP)";
+  const s = connection.settings;
+  const clock =
+    "and that the server's clock is right (AWS refuses a signature more than 15 minutes off)";
+  switch (s.method) {
+    case "access_key":
+      return `check access key id ${s.accessKeyId} (it exists and is active in IAM), that the secret access key at ${s.secretPath} is that key's (store it again with switchboard secret set ${s.secretPath} --replace), ${clock}`;
+    case "ambient":
+      return `check the server's own credentials (AWS_ACCESS_KEY_ID and its secret, shared config, or the instance or task role), ${clock}`;
+    default:
+      return `the temporary credentials of ${s.roleArn} were not accepted: test the connection again (it fetches fresh ones), check the source identity's access key id and secret, ${clock}`;
+  }
+}
+
 /** An AWS (or Switchboard) error in words, with the fix a user would try first. */
 export function explainAwsError(
   error: unknown,
@@ -52,6 +93,7 @@ export function explainAwsError(
     );
   }
   if (
+    code === "AWS_UNREACHABLE" ||
     code === "ECONNREFUSED" ||
     code === "ENOTFOUND" ||
     code === "ETIMEDOUT" ||
@@ -73,7 +115,7 @@ export function explainAwsError(
   }
   if (phase === "credentials" && s.method === "assume_role" && code === "AccessDenied") {
     return explain(
-      `the role's trust policy does not allow this principal or ExternalId, or the caller may not sts:AssumeRole it: compare the trust policy with ${trustPolicyUrl}`,
+      `two likely causes: the role ARN ${s.roleArn} is wrong (AWS answers AccessDenied, not "no such role", for a role that does not exist), or the role's trust policy does not allow this principal or ExternalId: compare it with ${trustPolicyUrl} (the caller also needs sts:AssumeRole on the role)`,
     );
   }
   if (phase === "credentials" && s.method === "web_identity") {
@@ -100,11 +142,20 @@ export function explainAwsError(
         : "AWS does not recognise the credentials of the identity assuming the role",
     );
   }
-  if (code === "SignatureDoesNotMatch") {
+  // STS answers SignatureDoesNotMatch for a known key whose secret is not the one signed with
+  // (an unknown key is InvalidClientTokenId), or for a clock that is off (its message says so).
+  if (code === "SignatureDoesNotMatch" && s.method === "access_key" && !clockSkewed(message)) {
     return explain(
-      s.method === "access_key"
-        ? `the secret access key at ${s.secretPath} does not belong to access key id ${s.accessKeyId}: store the right one with --replace`
-        : "the signing credentials do not match: check the source identity's key pair",
+      `the secret access key at ${s.secretPath} does not belong to access key id ${s.accessKeyId}: store the right one with switchboard secret set ${s.secretPath} --replace`,
+    );
+  }
+  if (
+    code === "AuthFailure" ||
+    code === "SignatureDoesNotMatch" ||
+    code === "InvalidSignatureException"
+  ) {
+    return explain(
+      `AWS did not accept the request's signature: ${signatureFix(connection, message)}`,
     );
   }
   if (
@@ -112,7 +163,9 @@ export function explainAwsError(
     code === "AccessDeniedException" ||
     code === "UnauthorizedOperation"
   ) {
-    return explain("the identity lacks the permission: grant it in the role's permission policy");
+    return explain(
+      `the identity lacks the permission: grant it in ${deniedIdentity(message, connection)}`,
+    );
   }
   return explain("see the message from AWS");
 }

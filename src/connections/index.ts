@@ -2,6 +2,7 @@ export type { ConnectionTables } from "./connection.table.js";
 export type { ConnectionDeps } from "./connection-deps.js";
 export type { ConnectionRecord } from "./connection-record.js";
 export { CredentialCache } from "./credential-cache.js";
+export { credentialsRejected } from "./credentials-rejected.js";
 export type { Actor, CredentialDeps } from "./credential-deps.js";
 export { findConnection, listExecutableConnections, visibleConnection } from "./connections.js";
 export { explainAwsError } from "./explain-aws-error.js";

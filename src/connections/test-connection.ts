@@ -3,6 +3,8 @@ import { DescribeRegionsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
+import { SwitchboardError } from "../errors.js";
+import type { Outbound } from "../outbound/index.js";
 import type { ConnectionRecord } from "./connection-record.js";
 import { recordHealth } from "./connections.js";
 import type { Actor, CredentialDeps } from "./credential-deps.js";
@@ -11,15 +13,30 @@ import { partitionOfArn, partitionOfRegion, regionsInPartition } from "./partiti
 import { credentialsFor } from "./resolve-credentials.js";
 import type { ConnectionTest } from "./schemas.js";
 
+type RequestHandler = ReturnType<Outbound["requestHandler"]>;
+
+/** The handler with every request it sends aborted by `signal`. */
+function abortedBy(handler: RequestHandler, signal: AbortSignal): RequestHandler {
+  const handle = handler.handle.bind(handler);
+  handler.handle = (request, options) => handle(request, { ...options, abortSignal: signal });
+  return handler;
+}
+
+/** The region a test calls STS in: the connection's first. */
+function regionOf(connection: ConnectionRecord): string {
+  return connection.regions[0] ?? "us-east-1";
+}
+
 function clientConfig(
   deps: CredentialDeps,
   connection: ConnectionRecord,
   credentials: AwsCredentialIdentityProvider,
+  signal: AbortSignal,
 ) {
   return {
-    region: connection.regions[0] ?? "us-east-1",
+    region: regionOf(connection),
     credentials,
-    requestHandler: deps.outbound.requestHandler(connection.orgId),
+    requestHandler: abortedBy(deps.outbound.requestHandler(connection.orgId), signal),
     ...(connection.endpoint === null ? {} : { endpoint: connection.endpoint }),
   };
 }
@@ -55,9 +72,19 @@ async function listRegions(config: ReturnType<typeof clientConfig>): Promise<str
   }
 }
 
+/** The test's whole deadline ran out: what it waited on never answered. */
+function unreachable(connection: ConnectionRecord, limitMs: number): SwitchboardError {
+  const endpoint = connection.endpoint ?? `AWS (sts.${regionOf(connection)}.amazonaws.com)`;
+  return new SwitchboardError(
+    "AWS_UNREACHABLE",
+    `no answer from ${endpoint} within ${limitMs / 1000} s: the connection test stopped waiting`,
+  );
+}
+
 /**
  * Gets credentials from the provider, calls sts:GetCallerIdentity and lists the regions; a
- * failure explained in words. Stores nothing.
+ * failure explained in words. Stores nothing. The whole test ends within the SDK's silence limit
+ * (30 s): each of its calls could otherwise wait that long on every one of the SDK's retries.
  */
 export async function probeConnection(
   deps: CredentialDeps,
@@ -66,15 +93,36 @@ export async function probeConnection(
   options: { draft?: boolean } = {},
 ): Promise<ConnectionTest> {
   const checkedAt = deps.clock.now().toISOString();
+  const limitMs = deps.outbound.sdkTimeouts.idleMs;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), limitMs);
+  // The credential provider sends through its own clients, which the signal cannot reach: it is
+  // raced against the deadline instead (its requests end at their own timeouts).
+  const expired = new Promise<never>((_resolve, reject) => {
+    deadline.signal.addEventListener("abort", () => reject(unreachable(connection, limitMs)), {
+      once: true,
+    });
+  });
+  expired.catch(() => undefined);
+  const untilDeadline = <T>(work: Promise<T>): Promise<T> => Promise.race([work, expired]);
   let phase: TestPhase = "credentials";
   try {
-    const credentials = await provider();
+    const credentials = await untilDeadline(provider());
     phase = "identity";
-    const config = clientConfig(deps, connection, () => Promise.resolve(credentials));
-    const identity = await new STSClient(config).send(new GetCallerIdentityCommand({}));
+    const config = clientConfig(
+      deps,
+      connection,
+      () => Promise.resolve(credentials),
+      deadline.signal,
+    );
+    const identity = await untilDeadline(
+      new STSClient(config).send(new GetCallerIdentityCommand({})),
+    );
     // The caller's ARN names the account's partition; the region the calls went to, otherwise.
     const partition = partitionOfArn(identity.Arn) ?? partitionOfRegion(config.region);
-    const regions = await discoverRegions(config, partition).catch(() => connection.regions);
+    const regions = await untilDeadline(discoverRegions(config, partition)).catch(
+      () => connection.regions,
+    );
     return {
       ok: true,
       checkedAt,
@@ -90,8 +138,15 @@ export async function probeConnection(
       accountId: null,
       arn: null,
       regions: [],
-      error: explainAwsError(error, phase, connection, options),
+      error: explainAwsError(
+        deadline.signal.aborted ? unreachable(connection, limitMs) : error,
+        phase,
+        connection,
+        options,
+      ),
     };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -104,7 +159,12 @@ export async function testConnection(
   connection: ConnectionRecord,
   actor: Actor,
 ): Promise<ConnectionTest> {
-  const result = await probeConnection(deps, connection, credentialsFor(deps, connection, actor));
+  // Fresh credentials, not the cached ones: a test checks what AWS says now.
+  const result = await probeConnection(
+    deps,
+    connection,
+    credentialsFor(deps, connection, actor, { fresh: true }),
+  );
   if (!result.ok) deps.cache.forget(connection.id);
   await deps.db.transaction().execute(async (tx) => {
     await recordHealth(

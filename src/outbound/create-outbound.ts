@@ -59,6 +59,8 @@ export interface SdkTimeouts {
 const SDK_TIMEOUTS: SdkTimeouts = { connectMs: 5_000, idleMs: 30_000 };
 
 export interface Outbound {
+  /** How long an AWS SDK request may wait to connect, and in silence. */
+  readonly sdkTimeouts: SdkTimeouts;
   /**
    * The org's shared keep-alive agents. One pair per org, not per client: every SDK client and
    * request of the org reuses its sockets, and a socket approved under one org's list never
@@ -149,6 +151,8 @@ export function createOutbound(deps: OutboundDeps): Outbound {
   }
 
   return {
+    sdkTimeouts,
+
     agentsFor: (orgId) => entryOf(orgId).agents,
 
     checkUrl: async (orgId, url) => check(orgId, destinationOf(outboundUrl(url))),
