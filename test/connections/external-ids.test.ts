@@ -1,3 +1,4 @@
+import { IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
@@ -10,6 +11,9 @@ const HUB = "111111111111";
 const PROD = "222222222222";
 const ROLE = `arn:aws:iam::${PROD}:role/switchboard-read`;
 const SANDBOX_ROLE = `arn:aws:iam::${PROD}:role/switchboard-sandbox`;
+const ROTATING_ROLE = `arn:aws:iam::${PROD}:role/switchboard-rotating`;
+// The account's platform engineer, who sets up the roles' trust policies.
+const PLATFORM = { id: "AKIAPRODPLATFORM0001", secret: "prod-platform-secret-000000000000000000" };
 
 interface Conn {
   name: string;
@@ -37,7 +41,7 @@ interface RunResponse {
   error?: { code: string; message: string };
 }
 
-function world(productionExternalId: string, sandboxExternalId: string): WorldInput {
+function world(): WorldInput {
   const instance = {
     InstanceId: "i-0000000000000001",
     ImageId: "ami-0abcdef1234567890",
@@ -54,18 +58,30 @@ function world(productionExternalId: string, sandboxExternalId: string): WorldIn
       {
         id: PROD,
         name: "prod",
-        roles: [
+        users: [
           {
-            name: "switchboard-read",
-            trust: trustingHost(HUB, productionExternalId),
-            policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-          },
-          {
-            name: "switchboard-sandbox",
-            trust: trustingHost(HUB, sandboxExternalId),
-            policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+            name: "platform",
+            accessKeys: [{ id: PLATFORM.id, secret: PLATFORM.secret }],
+            policies: [
+              {
+                Version: "2012-10-17",
+                Statement: [
+                  {
+                    Effect: "Allow",
+                    Action: "iam:UpdateAssumeRolePolicy",
+                    Resource: `arn:aws:iam::${PROD}:role/switchboard-*`,
+                  },
+                ],
+              },
+            ],
           },
         ],
+        // Not set up yet: each trusts the ExternalId its connection shows once it is known.
+        roles: ["switchboard-read", "switchboard-sandbox", "switchboard-rotating"].map((name) => ({
+          name,
+          trust: trustingHost(HUB, "not-set-up-yet"),
+          policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        })),
         resources: {
           "us-east-1": {
             ec2: { Instances: [instance] },
@@ -93,7 +109,6 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
   let omar: string;
   let common: { endpoint: string; regions: string[] };
   let productionExternalId: string;
-  let sandboxDraft: string;
 
   async function setupDocuments(body: object, token?: string) {
     const response = await t.call("POST", "/api/v1/connections/setup-documents", {
@@ -102,6 +117,19 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
     });
     expect(response.statusCode, response.body).toBe(200);
     return response.json<SetupDocuments>();
+  }
+  /** What a person does in AWS: make the role trust the ExternalId Switchboard showed. */
+  async function trustExternalId(role: string, externalId: string) {
+    await new IAMClient({
+      endpoint: emulator.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: PLATFORM.id, secretAccessKey: PLATFORM.secret },
+    }).send(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: role.split("/").pop(),
+        PolicyDocument: JSON.stringify(trustingHost(HUB, externalId)),
+      }),
+    );
   }
   async function connectionNames(): Promise<string[]> {
     return (await t.call("GET", "/api/v1/connections"))
@@ -119,38 +147,18 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
     t = await createTestApp(suite.handle().db);
     nina = await signInAsMember(t, "nina");
     omar = await signInAsMember(t, "omar");
-    // The roles are set up before the connections are saved, with the ExternalIds their drafts got.
-    const production = await setupDocuments({
-      name: "production",
-      method: "assume_role",
-      roleArn: ROLE,
-    });
-    productionExternalId = production.externalId ?? "";
-    const sandbox = await setupDocuments(
-      { name: "sandbox", method: "assume_role", roleArn: SANDBOX_ROLE },
-      nina,
-    ).catch(() => undefined);
-    // A member may not draft a connection the server's identity assumes: the admin does it for her.
-    expect(sandbox).toBeUndefined();
-    sandboxDraft =
-      (await setupDocuments({ name: "sandbox", method: "assume_role", roleArn: SANDBOX_ROLE }))
-        .externalId ?? "";
-    emulator = await startEmulator({ world: world(productionExternalId, sandboxDraft) });
+    emulator = await startEmulator({ world: world() });
     restoreEnv = useEmulatorAsInstance(emulator.url);
     await t.call("PUT", "/api/v1/settings/outbound", {
       body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
     });
     common = { endpoint: emulator.url, regions: ["us-east-1"] };
     const created = await t.call("POST", "/api/v1/connections", {
-      body: {
-        name: "production",
-        method: "assume_role",
-        roleArn: ROLE,
-        externalId: productionExternalId,
-        ...common,
-      },
+      body: { name: "production", method: "assume_role", roleArn: ROLE, ...common },
     });
     expect(created.statusCode, created.body).toBe(201);
+    productionExternalId = created.json<Conn>().externalId ?? "";
+    await trustExternalId(ROLE, productionExternalId);
     await t.call("PUT", "/api/v1/connections/production/grants", {
       body: [{ principal: "org", role: "viewer" }],
     });
@@ -235,6 +243,11 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
         expect(response.body).not.toContain("i-0000000000000001");
       }
     }
+    const documents = await t.call("POST", "/api/v1/connections/setup-documents", {
+      body: copies[0],
+      token: nina,
+    });
+    expect(documents.statusCode).toBe(403);
     // production's ExternalId is hers to see, not to use.
     const withItsId = await t.call("POST", "/api/v1/connections/setup-documents", {
       body: { ...copies[0], externalId: productionExternalId },
@@ -310,7 +323,11 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
 
   it("carries a draft's ExternalId into the saved connection, for the user it was issued to and only once", async () => {
     const body = { name: "sandbox", method: "assume_role", roleArn: SANDBOX_ROLE, ...common };
-    // The draft's documents and its test name the same ExternalId the role was set up with.
+    // The role is set up before the connection is saved, with the ExternalId its draft got.
+    const sandboxDraft = (await setupDocuments(body)).externalId ?? "";
+    expect(sandboxDraft).toMatch(/^switchboard-[\w-]{32}$/);
+    await trustExternalId(SANDBOX_ROLE, sandboxDraft);
+    // The draft's documents and its test name that ExternalId when it is brought back.
     const docs = await setupDocuments({ ...body, externalId: sandboxDraft });
     expect(docs.externalId).toBe(sandboxDraft);
     expect(docs.trustPolicy.policy.Statement[0]?.Condition).toEqual({
@@ -364,18 +381,10 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
   });
 
   it("rotates one connection's ExternalId for its editors, audited, and stops using credentials got with the old one", async () => {
-    const body = { name: "rotating", method: "assume_role", roleArn: SANDBOX_ROLE, ...common };
-    const draft = await setupDocuments(body);
-    await t.call("POST", "/api/v1/connections", {
-      body: { ...body, externalId: draft.externalId },
-    });
-    // The role trusts the sandbox's ExternalId, so give this one the same straight in the database.
-    await suite
-      .handle()
-      .db.updateTable("external_ids")
-      .set({ value: sandboxDraft })
-      .where("value", "=", draft.externalId ?? "")
-      .execute();
+    const body = { name: "rotating", method: "assume_role", roleArn: ROTATING_ROLE, ...common };
+    const created = await t.call("POST", "/api/v1/connections", { body });
+    const before = created.json<Conn>().externalId ?? "";
+    await trustExternalId(ROTATING_ROLE, before);
     const listed = await run("aws.ec2.describeInstances", "rotating", {});
     expect(JSON.stringify(listed.json<RunResponse>().output)).toContain("i-0000000000000001");
 
@@ -393,7 +402,7 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
     expect(rotated.statusCode, rotated.body).toBe(200);
     const { externalId, warning } = rotated.json<{ externalId: string; warning: string }>();
     expect(externalId).toMatch(/^switchboard-[\w-]{32}$/);
-    expect(externalId).not.toBe(sandboxDraft);
+    expect(externalId).not.toBe(before);
     expect(warning).toMatch(/trust policy/);
     expect((await t.call("GET", "/api/v1/connections/rotating")).json<Conn>().externalId).toBe(
       externalId,
