@@ -1,16 +1,8 @@
-import { createRequire } from "node:module";
 import { z } from "zod";
 import { Invalid } from "../errors.js";
 import type { ActionContext, ActionDefinition } from "./action-definition.js";
 import { collectPages } from "./collect-pages.js";
-
-// Names people use for a service, mapped to the SDK v3 package suffix.
-const ALIASES: Record<string, string> = {
-  logs: "cloudwatch-logs",
-  secretsmanager: "secrets-manager",
-  elbv2: "elastic-load-balancing-v2",
-  elb: "elastic-load-balancing",
-};
+import { loadSdkModule, sdkServiceName } from "./sdk-services.js";
 
 export const awsCallInputSchema = z.strictObject({
   service: z
@@ -24,9 +16,7 @@ export const awsCallInputSchema = z.strictObject({
 });
 export type AwsCallInput = z.infer<typeof awsCallInputSchema>;
 
-export function sdkServiceName(service: string): string {
-  return ALIASES[service] ?? service;
-}
+export { sdkServiceName };
 
 type SdkClientClass = new (config: never) => { send(command: unknown): Promise<unknown> };
 
@@ -39,28 +29,13 @@ interface SdkModule {
   ) => AsyncIterable<Record<string, unknown>>;
 }
 
-const require = createRequire(import.meta.url);
-const modules = new Map<string, Promise<Record<string, unknown>>>();
-
-/** Loads `@aws-sdk/client-<service>` if this install has it: the module and its client class. */
+/** Loads the shipped `@aws-sdk/client-<service>` (on first use): the module and its client class. */
 export async function loadSdkClient(
   service: string,
 ): Promise<{ module: Record<string, unknown>; client: SdkClientClass }> {
   const name = sdkServiceName(service);
   const specifier = `@aws-sdk/client-${name}`;
-  try {
-    require.resolve(specifier);
-  } catch {
-    throw new Invalid(`no AWS SDK client ${specifier} is installed with this Switchboard`, {
-      field: "service",
-    });
-  }
-  let loaded = modules.get(name);
-  if (loaded === undefined) {
-    loaded = import(specifier) as Promise<Record<string, unknown>>;
-    modules.set(name, loaded);
-  }
-  const mod = await loaded;
+  const mod = await loadSdkModule(name);
   const clientName = Object.keys(mod).find(
     (k) => k.endsWith("Client") && !k.endsWith("ServiceClient") && typeof mod[k] === "function",
   );

@@ -1,6 +1,17 @@
 import { PassThrough, Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { REDACTED, redact } from "./redact.js";
+import { REDACTED, maskPresignedUrls, redact } from "./redact.js";
+import { redactionPlanOf } from "./redaction-plan.js";
+
+/** Redacts an operation's output (or input) as a run stores it: with AWS's model of it. */
+async function redactAs(
+  service: string,
+  operation: string,
+  value: unknown,
+  direction: "input" | "output" = "output",
+): Promise<unknown> {
+  return redact(value, await redactionPlanOf(service, operation, direction));
+}
 
 describe("redact", () => {
   it("masks secret values wherever they are, keeps metadata", () => {
@@ -410,5 +421,237 @@ describe("redact", () => {
       invalid: null,
       document: '{"a":1}',
     });
+  });
+
+  it("masks members AWS's model marks sensitive: EC2 GetPasswordData's PasswordData", async () => {
+    const output = {
+      InstanceId: "i-0a1b2c3d4e5f67890",
+      Timestamp: new Date("2026-03-02T08:15:00Z"),
+      PasswordData: "\nZr7yJ0kTfFLmX3b4Jg2ZsY0sPq3+Wq8nRk0m9tN2xXhQe8d0kN4Yw1Qp0Lx2c3Vb6Tq==\n",
+    };
+    expect(await redactAs("ec2", "GetPasswordData", output)).toEqual({
+      InstanceId: "i-0a1b2c3d4e5f67890",
+      Timestamp: "2026-03-02T08:15:00.000Z",
+      PasswordData: REDACTED,
+    });
+  });
+
+  it("masks Cognito's Session and tokens, and STS's SAMLAssertion in the stored input", async () => {
+    // cognito-idp:InitiateAuth answering with a challenge.
+    expect(
+      await redactAs("cognito-identity-provider", "InitiateAuth", {
+        ChallengeName: "SOFTWARE_TOKEN_MFA",
+        Session: "AYABeC1-5nGqVgT2cF0wAAAAAAAAAAEAAAABAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        ChallengeParameters: { USER_ID_FOR_SRP: "alice" },
+      }),
+    ).toEqual({
+      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      Session: REDACTED,
+      ChallengeParameters: { USER_ID_FOR_SRP: "alice" },
+    });
+    const assertion = Buffer.from("<samlp:Response ID='_8e8dc5f69a98'/>").toString("base64");
+    expect(
+      await redactAs(
+        "sts",
+        "AssumeRoleWithSAML",
+        {
+          RoleArn: "arn:aws:iam::111122223333:role/saml-admin",
+          PrincipalArn: "arn:aws:iam::111122223333:saml-provider/okta",
+          SAMLAssertion: assertion,
+          DurationSeconds: 3600,
+        },
+        "input",
+      ),
+    ).toEqual({
+      RoleArn: "arn:aws:iam::111122223333:role/saml-admin",
+      PrincipalArn: "arn:aws:iam::111122223333:saml-provider/okta",
+      SAMLAssertion: REDACTED,
+      DurationSeconds: 3600,
+    });
+  });
+
+  it("masks what the models leave unmarked: ECS docker labels, Glue job arguments, SageMaker environments", async () => {
+    // ecs:DescribeTaskDefinition
+    const ecs = (await redactAs("ecs", "DescribeTaskDefinition", {
+      taskDefinition: {
+        family: "api",
+        revision: 4,
+        containerDefinitions: [
+          {
+            name: "api",
+            image: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/api:2.0.1",
+            dockerLabels: {
+              "traefik.http.middlewares.auth.basicauth.users":
+                "admin:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/",
+              "com.example.team": "payments",
+            },
+          },
+        ],
+      },
+    })) as { taskDefinition: { containerDefinitions: Record<string, unknown>[] } };
+    expect(ecs.taskDefinition.containerDefinitions[0]).toEqual({
+      name: "api",
+      image: "111122223333.dkr.ecr.eu-west-1.amazonaws.com/api:2.0.1",
+      dockerLabels: {
+        "traefik.http.middlewares.auth.basicauth.users": REDACTED,
+        "com.example.team": REDACTED,
+      },
+    });
+    // glue:GetJob
+    expect(
+      await redactAs("glue", "GetJob", {
+        Job: {
+          Name: "nightly-etl",
+          Command: { Name: "glueetl", ScriptLocation: "s3://etl-scripts/nightly.py" },
+          DefaultArguments: { "--jdbc-url": "jdbc:postgresql://db:5432/app?password=pg-pw" },
+          NonOverridableArguments: { "--api-key": "k-91f3" },
+          MaxRetries: 1,
+        },
+      }),
+    ).toEqual({
+      Job: {
+        Name: "nightly-etl",
+        Command: { Name: "glueetl", ScriptLocation: "s3://etl-scripts/nightly.py" },
+        DefaultArguments: { "--jdbc-url": REDACTED },
+        NonOverridableArguments: { "--api-key": REDACTED },
+        MaxRetries: 1,
+      },
+    });
+    // sagemaker:DescribeModel
+    expect(
+      await redactAs("sagemaker", "DescribeModel", {
+        ModelName: "churn",
+        PrimaryContainer: {
+          Image: "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu",
+          ModelDataUrl: "s3://models/churn/model.tar.gz",
+          Environment: { HF_TOKEN: "hf_live_abc", SAGEMAKER_PROGRAM: "inference.py" },
+        },
+        ExecutionRoleArn: "arn:aws:iam::111122223333:role/sagemaker",
+      }),
+    ).toEqual({
+      ModelName: "churn",
+      PrimaryContainer: {
+        Image: "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu",
+        ModelDataUrl: "s3://models/churn/model.tar.gz",
+        Environment: { HF_TOKEN: REDACTED, SAGEMAKER_PROGRAM: REDACTED },
+      },
+      ExecutionRoleArn: "arn:aws:iam::111122223333:role/sagemaker",
+    });
+  });
+
+  it("masks CloudFormation parameter values and API Gateway key values, keeps their names", async () => {
+    // cloudformation:DescribeStacks: the output does not say which parameters are NoEcho.
+    expect(
+      await redactAs("cloudformation", "DescribeStacks", {
+        Stacks: [
+          {
+            StackName: "orders",
+            StackStatus: "UPDATE_COMPLETE",
+            Parameters: [
+              { ParameterKey: "DbPassword", ParameterValue: "N0Echo!" },
+              { ParameterKey: "Stage", ParameterValue: "prod" },
+            ],
+            Outputs: [{ OutputKey: "Url", OutputValue: "https://orders.example.com" }],
+          },
+        ],
+      }),
+    ).toEqual({
+      Stacks: [
+        {
+          StackName: "orders",
+          StackStatus: "UPDATE_COMPLETE",
+          Parameters: [
+            { ParameterKey: "DbPassword", ParameterValue: REDACTED },
+            { ParameterKey: "Stage", ParameterValue: REDACTED },
+          ],
+          Outputs: [{ OutputKey: "Url", OutputValue: "https://orders.example.com" }],
+        },
+      ],
+    });
+    // apigateway:GetApiKeys with includeValues
+    expect(
+      await redactAs("api-gateway", "GetApiKeys", {
+        items: [
+          {
+            id: "3ebk6v0ol1",
+            name: "partner-acme",
+            value: "kQ8zN2b7fH1xR4tL0pW9sV3mC6yD5eJ8",
+            enabled: true,
+            stageKeys: ["a1b2c3/prod"],
+          },
+        ],
+        position: "abc",
+      }),
+    ).toEqual({
+      items: [
+        {
+          id: "3ebk6v0ol1",
+          name: "partner-acme",
+          value: REDACTED,
+          enabled: true,
+          stageKeys: ["a1b2c3/prod"],
+        },
+      ],
+      position: "abc",
+    });
+  });
+
+  it("masks the query of a presigned URL: Lambda GetFunction's code location, anywhere in text", async () => {
+    const location =
+      "https://awslambda-eu-west-1-tasks.s3.eu-west-1.amazonaws.com/snapshots/111122223333/orders-api-5d1c8e2a?versionId=3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY&X-Amz-Security-Token=IQoJb3JpZ2luX2VjEMr%2F%2F%2F%2F&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20260302T081500Z&X-Amz-SignedHeaders=host&X-Amz-Expires=600&X-Amz-Credential=ASIA25DCYHY3%2F20260302%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Signature=9b2f0c";
+    const output = (await redactAs("lambda", "GetFunction", {
+      Configuration: { FunctionName: "orders-api", Runtime: "nodejs20.x" },
+      Code: { RepositoryType: "S3", Location: location },
+      Tags: { team: "orders" },
+    })) as { Code: { Location: string } };
+    expect(output.Code.Location).toBe(
+      `https://awslambda-eu-west-1-tasks.s3.eu-west-1.amazonaws.com/snapshots/111122223333/orders-api-5d1c8e2a?${REDACTED}`,
+    );
+    // Without a model, in free text, percent-encoded inside another URL, or as a bare query.
+    expect(redact({ note: `download it from ${location} within 10 minutes` })).toEqual({
+      note: `download it from https://awslambda-eu-west-1-tasks.s3.eu-west-1.amazonaws.com/snapshots/111122223333/orders-api-5d1c8e2a?${REDACTED} within 10 minutes`,
+    });
+    expect(
+      maskPresignedUrls(`https://sso.example.com/start?next=${encodeURIComponent(location)}`),
+    ).toBe(`https://sso.example.com/start?${REDACTED}`);
+    expect(maskPresignedUrls("X-Amz-Signature=9b2f0c&X-Amz-Date=20260302T081500Z")).toBe(REDACTED);
+    expect(
+      maskPresignedUrls(
+        "https://d111111abcdef8.cloudfront.net/a.png?Expires=1&Signature=x~y&Key-Pair-Id=K2",
+      ),
+    ).toBe(`https://d111111abcdef8.cloudfront.net/a.png?${REDACTED}`);
+    // Other URLs and text stay as they are.
+    const plain = "https://orders.example.com/search?q=X-Amz&page=2";
+    expect(maskPresignedUrls(plain)).toBe(plain);
+  });
+
+  it("keeps a plain String parameter that Parameter Store's model marks, masks a SecureString one", async () => {
+    const plan = await redactionPlanOf("ssm", "GetParametersByPath", "output");
+    expect(plan).toBeDefined();
+    expect(
+      redact(
+        {
+          Parameters: [
+            { Name: "/prod/db/host", Type: "String", Value: "db.internal", Version: 1 },
+            { Name: "/prod/db/password", Type: "SecureString", Value: "pg-pass", Version: 2 },
+            { Name: "/prod/db/unknown", Value: "no-type-given", Version: 1 },
+          ],
+        },
+        plan,
+      ),
+    ).toEqual({
+      Parameters: [
+        { Name: "/prod/db/host", Type: "String", Value: "db.internal", Version: 1 },
+        { Name: "/prod/db/password", Type: "SecureString", Value: REDACTED, Version: 2 },
+        { Name: "/prod/db/unknown", Value: REDACTED, Version: 1 },
+      ],
+    });
+  });
+
+  it("has no plan where the model marks nothing, and for an operation the client does not have", async () => {
+    expect(await redactionPlanOf("ec2", "DescribeInstances", "output")).toBeUndefined();
+    expect(await redactionPlanOf("ec2", "FlyToTheMoon", "output")).toBeUndefined();
+    // DynamoDB's AttributeValue nests itself: building its plan ends.
+    expect(await redactionPlanOf("dynamodb", "GetItem", "output")).toBeUndefined();
   });
 });

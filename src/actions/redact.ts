@@ -1,4 +1,5 @@
 import { Stream } from "node:stream";
+import type { RedactionPlan } from "./redaction-plan.js";
 
 // Keys whose values are secrets in AWS requests and responses (Secrets Manager values, STS
 // credentials, RDS master passwords, private keys, EC2 user data, ECR/Cognito/ECS session tokens
@@ -53,6 +54,12 @@ const REFERENCE_TYPES = new Set(["PARAMETER_STORE", "SECRETS_MANAGER"]);
 // Elastic Beanstalk keeps an environment's variables as option settings in this namespace.
 const BEANSTALK_ENV_NAMESPACE = "aws:elasticbeanstalk:application:environment";
 
+// A presigned URL is a bearer credential: its query holds the signature and, for temporary
+// credentials, the session token, which is worth far more than the one object it opens (SigV4's
+// X-Amz-*, SigV2's and CloudFront's Signature). Nested in another URL it is percent-encoded.
+const PRESIGNED = /(?:x-amz-(?:signature|security-token)|[?&]signature)(?:=|%3d)/i;
+const URL_WITH_QUERY = /[a-z][a-z0-9+.-]*:\/\/[^\s?#"'<>]*\?[^\s"'<>]*/gi;
+
 export const REDACTED = "[redacted]";
 const STREAM = "[stream: not stored]";
 const CIRCULAR = "[circular]";
@@ -60,40 +67,68 @@ const CIRCULAR = "[circular]";
 type Entries = Iterable<readonly [string, unknown]>;
 
 /**
- * A deep copy, safe to store as JSON, with secret-looking values masked; environment variable
- * values are masked whole. A stream (an S3 object's body, an event stream) is not read: it is
- * replaced by a note and destroyed, so its connection is released.
+ * A deep copy, safe to store as JSON, with secrets masked: the members the plan (AWS's service
+ * model of the operation, see redactionPlanOf) marks, secret-looking keys, environment variable
+ * values, and the query of any presigned URL. A stream (an S3 object's body, an event stream) is
+ * not read: it is replaced by a note and destroyed, so its connection is released.
  */
-export function redact(value: unknown): unknown {
-  return copy(value, "", []);
+export function redact(value: unknown, plan?: RedactionPlan): unknown {
+  return copy(value, "", [], plan);
+}
+
+/**
+ * The string with the query of each presigned URL in it replaced (the URL's location stays, so a
+ * reader still sees which bucket and object it opened); masked whole if a signature is left.
+ */
+export function maskPresignedUrls(text: string): string {
+  if (!PRESIGNED.test(text)) return text;
+  const masked = text.replace(URL_WITH_QUERY, (url) =>
+    PRESIGNED.test(url) ? `${url.slice(0, url.indexOf("?"))}?${REDACTED}` : url,
+  );
+  return PRESIGNED.test(masked) ? REDACTED : masked;
 }
 
 // `ancestors` holds the objects on the path from the root, so a cycle ends in a note while an
 // object that is merely referenced twice is copied twice. A stack rather than a WeakSet: outputs
 // are a few levels deep, and searching a short array costs less than hashing every object.
-function copy(value: unknown, key: string, ancestors: object[]): unknown {
+function copy(value: unknown, key: string, ancestors: object[], plan?: RedactionPlan): unknown {
+  if (typeof value === "string") return maskPresignedUrls(value);
   if (typeof value !== "object" || value === null)
     return typeof value === "bigint" ? value.toString() : value;
   if (ancestors.includes(value)) return CIRCULAR;
   ancestors.push(value);
-  const out = copyObject(value, key, ancestors);
+  const out = copyObject(value, key, ancestors, plan);
   ancestors.pop();
   return out;
 }
 
-function copyObject(value: object, key: string, ancestors: object[]): unknown {
-  if (Array.isArray(value)) return value.map((v) => copy(v, "", ancestors));
+function copyObject(
+  value: object,
+  key: string,
+  ancestors: object[],
+  plan: RedactionPlan | undefined,
+): unknown {
+  if (Array.isArray(value)) {
+    const items = plan?.kind === "list" ? plan.items : undefined;
+    return value.map((v) => copy(v, "", ancestors, items));
+  }
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return copyInstance(value, key, ancestors);
+  if (proto !== Object.prototype && proto !== null)
+    return copyInstance(value, key, ancestors, plan);
   if (isStream(value)) return release(value);
-  const out = copyEntries(Object.entries(value), key, ancestors);
+  const out = copyEntries(Object.entries(value), key, ancestors, plan, value);
   // SSM parameters (GetParameter with decryption, GetParameterHistory, PutParameter's input).
   if ((value as { Type?: unknown }).Type === "SecureString" && out.Value != null)
     out.Value = REDACTED;
   return out;
 }
 
-function copyInstance(value: object, key: string, ancestors: object[]): unknown {
+function copyInstance(
+  value: object,
+  key: string,
+  ancestors: object[],
+  plan: RedactionPlan | undefined,
+): unknown {
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer)
     return `[${value.byteLength} bytes]`;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
@@ -103,27 +138,52 @@ function copyInstance(value: object, key: string, ancestors: object[]): unknown 
       Array.from(value, ([k, v]: [unknown, unknown]) => [String(k), v] as const),
       key,
       ancestors,
+      plan,
+      {},
     );
-  if (value instanceof Set) return Array.from(value, (v) => copy(v, "", ancestors));
+  if (value instanceof Set)
+    return Array.from(value, (v) =>
+      copy(v, "", ancestors, plan?.kind === "list" ? plan.items : undefined),
+    );
   if (value instanceof String || value instanceof Number || value instanceof Boolean)
     return value.valueOf();
   // As JSON.stringify would: the SDK's LazyJsonString (a String object), URL …
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   if (typeof toJSON === "function") {
     const json: unknown = toJSON.call(value, key);
-    if (json !== value) return copy(json, key, ancestors);
+    if (json !== value) return copy(json, key, ancestors, plan);
   }
-  return copyEntries(Object.entries(value), key, ancestors);
+  return copyEntries(Object.entries(value), key, ancestors, plan, value);
 }
 
-function copyEntries(entries: Entries, key: string, ancestors: object[]) {
+function copyEntries(
+  entries: Entries,
+  key: string,
+  ancestors: object[],
+  plan: RedactionPlan | undefined,
+  parent: object,
+) {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of entries) out[k] = copyEntry(k, v, key, ancestors);
+  if (plan?.kind === "struct") {
+    for (const [k, v] of entries)
+      out[k] = copyEntry(k, v, key, ancestors, plan.members.get(k), parent);
+  } else {
+    const values = plan?.kind === "map" ? plan.values : undefined;
+    for (const [k, v] of entries) out[k] = copyEntry(k, v, key, ancestors, values, parent);
+  }
   return out;
 }
 
-function copyEntry(k: string, v: unknown, parentKey: string, ancestors: object[]): unknown {
+function copyEntry(
+  k: string,
+  v: unknown,
+  parentKey: string,
+  ancestors: object[],
+  plan: RedactionPlan | undefined,
+  parent: object,
+): unknown {
   if (v === null || v === undefined) return v;
+  if (plan?.kind === "mask") return maskMember(k, v, parentKey, ancestors, plan.how, parent);
   if (SECRET_KEY.test(k) && !NOT_SECRET_TOKEN.has(k.toLowerCase())) return REDACTED;
   if (typeof v === "object") {
     if (Array.isArray(v)) {
@@ -134,7 +194,38 @@ function copyEntry(k: string, v: unknown, parentKey: string, ancestors: object[]
       return Object.fromEntries(Object.keys(v).map((name) => [name, REDACTED]));
     }
   }
-  return copy(v, k, ancestors);
+  return copy(v, k, ancestors, plan);
+}
+
+/**
+ * A member the service model (or UNMARKED) says is secret. Names stay where they are keys of a
+ * map (Lambda's, SageMaker's environment) or of environment variable pairs (ECS's): the values
+ * are the secret, and the names are what a reader needs to check a configuration.
+ */
+function maskMember(
+  k: string,
+  v: unknown,
+  parentKey: string,
+  ancestors: object[],
+  how: "whole" | "values" | "unlessPlainParameter",
+  parent: object,
+): unknown {
+  if (how === "unlessPlainParameter") {
+    const type = (parent as { Type?: unknown }).Type;
+    return type === "String" || type === "StringList" ? copy(v, k, ancestors) : REDACTED;
+  }
+  if (typeof v !== "object" || v === null) return REDACTED;
+  if (Array.isArray(v)) {
+    return ENV_LIST_KEYS.has(k) ? v.map((item) => envVariable(item, ancestors)) : REDACTED;
+  }
+  if (
+    how === "values" ||
+    ENV_MAP_KEYS.has(k) ||
+    (parentKey === "Environment" && k === "Variables")
+  ) {
+    return Object.fromEntries(Object.keys(v).map((name) => [name, REDACTED]));
+  }
+  return REDACTED;
 }
 
 function envVariable(item: unknown, ancestors: object[]): unknown {

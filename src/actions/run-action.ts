@@ -22,6 +22,7 @@ import { findAction, iamActionsOf, serviceOf } from "./catalog-info.js";
 import { dryRunOutcome } from "./dry-run.js";
 import { accessLevelOf, checkAccess } from "./iam/index.js";
 import { redact } from "./redact.js";
+import { redactionPlansOf, type RedactionPlan } from "./redaction-plan.js";
 import {
   runRequestSchema,
   type RunRequest,
@@ -350,6 +351,8 @@ export interface PreparedRun {
   targets: Target[];
   single: boolean;
   request: RunRequest;
+  /** Where the secrets of the stored input and outputs are, from AWS's model of the operation. */
+  redaction: { input?: RedactionPlan; output?: RedactionPlan };
 }
 
 /**
@@ -392,6 +395,7 @@ async function resolveRun(
 ): Promise<PreparedRun> {
   const iamActions = iamActionsOf(action, input);
   const { service, global } = await serviceOf(action, input);
+  const redaction = await redactionPlansOf(action, input);
   const { targets, single } = await resolveTargets(deps, principal, global, iamActions, request);
 
   const only = targets[0]?.connection;
@@ -408,7 +412,7 @@ async function resolveRun(
       throw accessRefusal(action, only, decision);
     }
   }
-  return { action, input, iamActions, service, targets, single, request };
+  return { action, input, iamActions, service, targets, single, request, redaction };
 }
 
 /**
@@ -435,7 +439,7 @@ export async function executeRun(
   prepared: PreparedRun,
   options: { onResult?: (result: TargetResult) => void; signal?: AbortSignal } = {},
 ): Promise<RunOutcome & { single: boolean }> {
-  const { action, input, iamActions, service, targets, single, request } = prepared;
+  const { action, input, iamActions, service, targets, single, request, redaction } = prepared;
   const actor: Actor = {
     orgId: principal.orgId,
     orgName: principal.orgName,
@@ -453,7 +457,7 @@ export async function executeRun(
     kind: "action" as const,
     action_id: action.id,
     actor: context.actor,
-    input: JSON.stringify(redact(input)),
+    input: JSON.stringify(redact(input, redaction.input)),
     target_count: targets.length,
     started_at: started.toISOString(),
   };
@@ -548,7 +552,7 @@ export async function executeRun(
             .catch(dryRunOutcome),
         ),
       );
-      const stored = storeOutput(redact(output));
+      const stored = storeOutput(redact(output, redaction.output));
       return {
         result: {
           ...base,
