@@ -14,6 +14,46 @@ const INVALID_TOKEN = "The security token included in the request is invalid.";
 const BAD_SIGNATURE =
   "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
+/** What the emulator computed when a signature does not match: AWS shows it to help debugging. */
+export type SignatureMismatchDetail = {
+  accessKeyId: string;
+  signatureProvided: string;
+  canonicalRequest: string;
+  stringToSign: string;
+};
+
+// JSON and REST-JSON services append the canonical request and string to sign to the message.
+function withCanonicalString(computed: SignatureMismatchDetail | undefined): string {
+  if (computed === undefined) return BAD_SIGNATURE;
+  return `${BAD_SIGNATURE}\n\nThe Canonical String for this request should have been\n'${computed.canonicalRequest}'\n\nThe String-to-Sign should have been\n'${computed.stringToSign}'\n`;
+}
+
+function hexBytes(text: string): string {
+  return [...Buffer.from(text, "utf8")].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+}
+
+// S3 words it its own way and returns what it computed as elements of the error document.
+function s3SignatureMismatch(computed: SignatureMismatchDetail | undefined): AwsError {
+  const fields =
+    computed === undefined
+      ? {}
+      : {
+          AWSAccessKeyId: computed.accessKeyId,
+          StringToSign: computed.stringToSign,
+          SignatureProvided: computed.signatureProvided,
+          StringToSignBytes: hexBytes(computed.stringToSign),
+          CanonicalRequest: computed.canonicalRequest,
+          CanonicalRequestBytes: hexBytes(computed.canonicalRequest),
+        };
+  return new AwsError(
+    "SignatureDoesNotMatch",
+    "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+    403,
+    "Sender",
+    { fields },
+  );
+}
+
 /** The errors each service family really answers with when authentication fails. */
 export const authErrors = {
   unknownAccessKey(service: string, protocol: Protocol): AwsError {
@@ -47,11 +87,16 @@ export const authErrors = {
       );
     return authErrors.unknownAccessKey(service, protocol);
   },
-  signatureMismatch(service: string, protocol: Protocol): AwsError {
+  signatureMismatch(
+    service: string,
+    protocol: Protocol,
+    computed?: SignatureMismatchDetail,
+  ): AwsError {
     switch (family(service, protocol)) {
       case "sts":
-      case "s3":
         return new AwsError("SignatureDoesNotMatch", BAD_SIGNATURE, 403);
+      case "s3":
+        return s3SignatureMismatch(computed);
       case "ec2":
         return new AwsError(
           "AuthFailure",
@@ -59,9 +104,9 @@ export const authErrors = {
           401,
         );
       case "json":
-        return new AwsError("InvalidSignatureException", BAD_SIGNATURE, 400);
+        return new AwsError("InvalidSignatureException", withCanonicalString(computed), 400);
       case "rest-json":
-        return new AwsError("InvalidSignatureException", BAD_SIGNATURE, 403);
+        return new AwsError("InvalidSignatureException", withCanonicalString(computed), 403);
     }
   },
   clockSkew(service: string, protocol: Protocol, detail: string): AwsError {

@@ -120,9 +120,14 @@ export async function authenticate(
   }
   const expected = await computeSignature(request, auth, secret, longDate, deps.verifiers);
   if (
-    expected.length !== auth.signature.length ||
-    !timingSafeEqual(Buffer.from(expected), Buffer.from(auth.signature))
+    expected.signature.length !== auth.signature.length ||
+    !timingSafeEqual(Buffer.from(expected.signature), Buffer.from(auth.signature))
   )
-    throw authErrors.signatureMismatch(service, protocol);
+    throw authErrors.signatureMismatch(service, protocol, {
+      accessKeyId: auth.accessKeyId,
+      signatureProvided: auth.signature,
+      canonicalRequest: expected.canonicalRequest,
+      stringToSign: expected.stringToSign,
+    });
   return principal;
 }

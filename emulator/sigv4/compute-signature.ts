@@ -72,7 +72,7 @@ class SignatureVerifier extends SignatureV4Base {
     longDate: string,
     secretAccessKey: string,
     payloadHash: string,
-  ): Promise<string> {
+  ): Promise<ComputedSignature> {
     const canonicalHeaders = getCanonicalHeaders(request, undefined, new Set(auth.signedHeaders));
     const scope = createScope(auth.shortDate, auth.region, auth.service);
     const canonicalRequest = this.createCanonicalRequest(request, canonicalHeaders, payloadHash);
@@ -94,7 +94,8 @@ class SignatureVerifier extends SignatureV4Base {
     }
     const hmac = new NodeSha256(key);
     hmac.update(stringToSign);
-    return Buffer.from(await hmac.digest()).toString("hex");
+    const signature = Buffer.from(await hmac.digest()).toString("hex");
+    return { signature, canonicalRequest, stringToSign };
   }
 }
 
@@ -108,6 +109,13 @@ export class SignatureVerifiers {
   }
 }
 
+/** The signature the caller should have sent, and what AWS shows of its making on a mismatch. */
+export type ComputedSignature = {
+  signature: string;
+  canonicalRequest: string;
+  stringToSign: string;
+};
+
 /** Recomputes the signature the caller should have sent, from its secret. */
 export async function computeSignature(
   request: SignableRequest,
@@ -115,7 +123,7 @@ export async function computeSignature(
   secretAccessKey: string,
   longDate: string,
   verifiers: SignatureVerifiers,
-): Promise<string> {
+): Promise<ComputedSignature> {
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     const value = request.headers[name];
