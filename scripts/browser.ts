@@ -28,12 +28,8 @@ const ARGS = [
   "--disable-quic",
 ];
 
-/**
- * The Chromium inside the @sparticuz/chromium npm package, decompressed (offline) into its own
- * directory per package version. Never a browser that happens to be installed on the machine
- * (Debian's /usr/bin/chromium): every machine runs the tests on the same browser.
- */
-export async function chromiumExecutable(): Promise<string> {
+/** Where the @sparticuz/chromium package is installed, and its version (its Chromium's major version). */
+export function chromiumPackage(): { packageDir: string; version: string } {
   const packageDir = path.resolve(
     path.dirname(createRequire(import.meta.url).resolve("@sparticuz/chromium")),
     "../..",
@@ -41,6 +37,16 @@ export async function chromiumExecutable(): Promise<string> {
   const { version } = JSON.parse(
     fs.readFileSync(path.join(packageDir, "package.json"), "utf8"),
   ) as { version: string };
+  return { packageDir, version };
+}
+
+/**
+ * The Chromium inside the @sparticuz/chromium npm package, decompressed (offline) into its own
+ * directory per package version. Never a browser that happens to be installed on the machine
+ * (Debian's /usr/bin/chromium): every machine runs the tests on the same browser.
+ */
+export async function chromiumExecutable(): Promise<string> {
+  const { packageDir, version } = chromiumPackage();
   const dir = path.join(os.tmpdir(), `switchboard-chromium-${version}`);
   const executable = path.join(dir, "chromium");
   if (fs.existsSync(executable)) return executable;

@@ -1,4 +1,6 @@
+import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumExecutable, chromiumPackage } from "../../scripts/browser.js";
 import { startDemo, type Demo } from "../../scripts/demo-stack.js";
 import { expectAccessible, signIn, useBrowser } from "../helpers/browser.js";
 
@@ -9,6 +11,14 @@ describe("web UI: sign-in and the app shell", () => {
     demo = await startDemo();
   });
   afterAll(() => demo.close());
+
+  it("runs on the Chromium of the @sparticuz/chromium package, never a browser installed on the machine", async () => {
+    const major = chromiumPackage().version.split(".")[0] ?? "";
+    expect(browser.browser().version().split(".")[0]).toBe(major);
+    expect(await chromiumExecutable()).toMatch(
+      new RegExp(`^${os.tmpdir()}/switchboard-chromium-${major}\\.[^/]*/chromium$`),
+    );
+  });
 
   it("serves the app at / with deep links, and a wrong password gets the server's explanation", async () => {
     const page = await browser.newPage();
