@@ -31,10 +31,11 @@ function deniedIdentity(message: string, connection: ConnectionRecord): string {
     /\barn:aws[\w-]*:(?:iam|sts)::\d{12}:(?:user|role|assumed-role)\/[^\s,;]+/.exec(message)?.[0] ??
     connection.health?.arn ??
     undefined;
-  const [kind, name] = arn?.split(":")[5]?.split("/") ?? [];
-  if (kind === "user") return `the user's policy (IAM user ${name ?? ""})`;
+  // user/<path…>/<name>, role/<path…>/<name>, assumed-role/<name>/<session>
+  const [kind, ...names] = arn?.split(":")[5]?.split("/") ?? [];
+  if (kind === "user") return `the user's policy (IAM user ${names.at(-1) ?? ""})`;
   if (kind === "role" || kind === "assumed-role")
-    return `the role's permission policy (role ${name ?? ""})`;
+    return `the role's permission policy (role ${(kind === "role" ? names.at(-1) : names[0]) ?? ""})`;
   const s = connection.settings;
   if (s.method === "access_key") return `the user's policy (the IAM user of ${s.accessKeyId})`;
   if (s.method === "assume_role" || s.method === "web_identity")
@@ -146,7 +147,7 @@ export function explainAwsError(
   // (an unknown key is InvalidClientTokenId), or for a clock that is off (its message says so).
   if (code === "SignatureDoesNotMatch" && s.method === "access_key" && !clockSkewed(message)) {
     return explain(
-      `the secret access key at ${s.secretPath} does not belong to access key id ${s.accessKeyId}: store the right one with switchboard secret set ${s.secretPath} --replace`,
+      `the secret access key at ${s.secretPath} does not belong to access key id ${s.accessKeyId}: store the right one with switchboard secret set ${s.secretPath} --replace (if it is right, check that the server's clock is within 15 minutes of AWS's)`,
     );
   }
   if (
