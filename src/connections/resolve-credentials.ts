@@ -6,7 +6,7 @@ import type { ConnectionRecord } from "./connection-record.js";
 import type { Actor, CredentialDeps } from "./credential-deps.js";
 import { findConnectionById } from "./connections.js";
 import { credentialsRejected } from "./credentials-rejected.js";
-import { externalIdOf } from "./external-id.js";
+import { externalIdValue } from "./external-id.js";
 import { roleSessionName } from "./session-name.js";
 
 const ACCESS_POLICY: Record<"view" | "read", string> = {
@@ -73,7 +73,10 @@ async function fetchFromMethod(
         s.sourceConnectionId === undefined
           ? deps.ambientProvider()
           : credentialsFor(deps, await findConnectionById(deps.db, s.sourceConnectionId), actor);
-      const externalId = await externalIdOf(deps.db, connection.orgId, deps.clock.now());
+      if (connection.externalIdId === null) {
+        throw new Error(`connection ${connection.name} has no ExternalId`);
+      }
+      const externalId = await externalIdValue(deps.db, connection.externalIdId);
       return fromTemporaryCredentials({
         masterCredentials: master,
         params: {
