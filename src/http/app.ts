@@ -18,7 +18,8 @@ import { outboundRoutes, type Outbound } from "../outbound/index.js";
 import { connectionRoutes, type CredentialDeps } from "../connections/index.js";
 import { actionRoutes, KeyedSemaphore, MAX_PER_BUCKET, SdkClientCache } from "../actions/index.js";
 import { registerAuth } from "./auth-hook.js";
-import { errorBody, handleError } from "./error-handler.js";
+import { registerInputGuard } from "./input-guard.js";
+import { errorBody, handleError, MAX_PATH_PARAMETER_LENGTH } from "./error-handler.js";
 import { registerMetrics } from "./metrics.js";
 import { defaultWebDir, registerWeb, sendIndex, wantsPage } from "./web.js";
 
@@ -52,7 +53,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
     genReqId: () => `req_${randomBytes(9).toString("base64url")}`,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Long parameters reach the route's schema, which names the field; beyond this, a 400.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_PARAMETER_LENGTH },
+    // The router's own refusals (a path that does not decode) get the one error body too.
+    frameworkErrors: (error, request, reply) => {
+      handleError(error, request, reply);
+    },
     // request.ip is the client's address (the sign-in limits count it, audit events show it):
     // taken from X-Forwarded-For only when the connection comes from a trusted proxy.
     trustProxy:
@@ -115,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const registry = registerMetrics(app);
   registerAuth(app, deps, API_PREFIX);
+  registerInputGuard(app);
 
   // A refused or failed change is audited too; successful ones are recorded by their use case,
   // in the transaction of the change.

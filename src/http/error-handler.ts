@@ -6,6 +6,9 @@ import {
 import { ERROR_CATALOGUE, SwitchboardError, type ErrorCode } from "../errors.js";
 import type { ErrorBody } from "./error-body.js";
 
+/** The longest path parameter the router reads (fastify's default, 100, is shorter than a secret path). */
+export const MAX_PATH_PARAMETER_LENGTH = 2048;
+
 interface Mapped {
   code: ErrorCode;
   message: string;
@@ -58,6 +61,17 @@ function map(error: unknown): Mapped | undefined {
       };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return { code: "UNSUPPORTED_MEDIA_TYPE", message: "send the body as application/json" };
+    // The router could not read a path parameter, so no route (and no field name) was reached.
+    case "FST_ERR_BAD_URL":
+      return {
+        code: "INVALID_REQUEST",
+        message: "a segment of the URL path is not valid percent-encoded UTF-8",
+      };
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return {
+        code: "INVALID_REQUEST",
+        message: `a segment of the URL path is longer than ${MAX_PATH_PARAMETER_LENGTH} characters`,
+      };
   }
   if (e instanceof SyntaxError)
     return { code: "INVALID_JSON", message: "the request body is not valid JSON" };
@@ -98,5 +112,7 @@ export function handleError(
   return reply
     .code(ERROR_CATALOGUE[mapped.code].status)
     .type("application/json")
+    // Set here too: the router's own refusals (frameworkErrors) skip the onSend hook that sets it.
+    .header("x-request-id", request.id)
     .send(errorBody(request, mapped));
 }
