@@ -47,6 +47,7 @@ interface ConnectionFlags {
   project?: string;
   rename?: string;
   confirmRename?: boolean;
+  externalId?: string;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -82,6 +83,7 @@ function bodyOf(o: ConnectionFlags): Record<string, unknown> {
   set("endpoint", o.endpoint);
   set("tags", tagsOf(o.tag));
   set("project", o.project);
+  set("externalId", o.externalId);
   return body;
 }
 
@@ -92,7 +94,7 @@ function withSettingFlags(command: Command): Command {
     .option("--secret-path <path>", "access_key: key store path of the secret access key")
     .option(
       "--source <connection>",
-      "assume_role: the connection whose credentials assume the role",
+      "assume_role: the connection whose credentials assume the role (you need executor on it; without one, the server's own identity: admins only)",
     )
     .option("--duration <seconds>", "session duration in seconds (900 to 43200)")
     .option("--policy-arn <arn>", "extra session policy ARN (repeatable)", collect)
@@ -163,9 +165,49 @@ export function registerConnections(program: Command): void {
 
   withSettingFlags(
     connection
+      .command("draft <name>")
+      .description(
+        "before adding an assume_role or web_identity connection: the ExternalId it will get and the trust policy its role needs (--test: try it)",
+      )
+      .requiredOption("--method <method>", "assume_role or web_identity")
+      .option("--external-id <id>", "the ExternalId an earlier draft printed, to keep it")
+      .option("--test", "also test the draft against AWS"),
+  ).action(async (name: string, o: ConnectionFlags & { test?: boolean }, command: Command) => {
+    const options = globalOptions(command);
+    const api = createApiClient(options);
+    const body = { name, ...bodyOf(o) };
+    const documents = await api.request<{ externalId?: string; trustPolicy: { policy: unknown } }>(
+      "POST",
+      "/connections/setup-documents",
+      body,
+    );
+    const externalId = documents.externalId;
+    const withId = externalId === undefined ? body : { ...body, externalId };
+    const test =
+      o.test === true
+        ? await api.request<ConnectionTest>("POST", "/connections/test", withId)
+        : undefined;
+    if (options.json) return printJson({ ...documents, ...(test === undefined ? {} : { test }) });
+    if (externalId !== undefined) process.stdout.write(`external id: ${externalId}\n`);
+    process.stdout.write(
+      `trust policy:\n${JSON.stringify(documents.trustPolicy.policy, null, 2)}\n`,
+    );
+    if (externalId !== undefined)
+      process.stdout.write(
+        `next: put this trust policy on the role, then switchboard connection add ${name} --method ${o.method ?? ""} --external-id ${externalId} … (the same flags)\n`,
+      );
+    if (test !== undefined) printTest(test, false);
+  });
+
+  withSettingFlags(
+    connection
       .command("add <name>")
       .description("connect an AWS account")
       .requiredOption("--method <method>", "ambient, access_key, assume_role or web_identity")
+      .option(
+        "--external-id <id>",
+        "assume_role: the ExternalId `switchboard connection draft` gave you (default: a new one)",
+      )
       .option("--project <project>", "scope it to a project"),
   ).action(async (name: string, o: ConnectionFlags, command: Command) => {
     const options = globalOptions(command);
@@ -229,6 +271,25 @@ export function registerConnections(program: Command): void {
           `/connections/${encodeURIComponent(name)}/test`,
         ),
         options.json,
+      );
+    });
+
+  connection
+    .command("rotate-external-id <name>")
+    .description(
+      "give an assume_role connection a new ExternalId (editors); its role's trust policy must then require it",
+    )
+    .action(async (name: string, _o: unknown, command: Command) => {
+      const options = globalOptions(command);
+      const rotated = await createApiClient(options).request<{
+        externalId: string;
+        warning: string;
+      }>("POST", `/connections/${encodeURIComponent(name)}/external-id/rotate`);
+      if (options.json) return printJson(rotated);
+      process.stdout.write(`external id: ${rotated.externalId}\n`);
+      process.stderr.write(`warning: ${rotated.warning}\n`);
+      process.stdout.write(
+        `next: switchboard connection show ${name} --trust-policy, and put it on the role\n`,
       );
     });
 
