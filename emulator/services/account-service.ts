@@ -1,3 +1,4 @@
+import { optInStatus } from "../world/world.js";
 import type { ServiceHandlers } from "./call-context.js";
 import { pagedOutput } from "./generic-read.js";
 
@@ -5,8 +6,16 @@ export const accountService: ServiceHandlers = {
   async ListRegions(ctx, input) {
     await ctx.authorize("account:ListRegions", "*");
     const wanted = input.RegionOptStatusContains as string[] | undefined;
-    const regions = ctx.world.regions
-      .map((r) => ({ RegionName: r, RegionOptStatus: "ENABLED_BY_DEFAULT" }))
+    const status = { "opt-in-not-required": "ENABLED_BY_DEFAULT", "opted-in": "ENABLED" };
+    const regions = [...ctx.world.regions, ...ctx.world.optInRegions]
+      .map((r) => {
+        const optIn = optInStatus(ctx.world, ctx.account, r);
+        return {
+          RegionName: r,
+          RegionOptStatus:
+            optIn === undefined || optIn === "not-opted-in" ? "DISABLED" : status[optIn],
+        };
+      })
       .filter(
         (r) => wanted === undefined || wanted.length === 0 || wanted.includes(r.RegionOptStatus),
       );

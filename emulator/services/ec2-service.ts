@@ -1,5 +1,5 @@
 import { AwsError } from "../aws-error.js";
-import type { ResourceItem } from "../world/world.js";
+import { optInStatus, type ResourceItem } from "../world/world.js";
 import type { ServiceHandlers } from "./call-context.js";
 import { applyEc2Filters, selectByIds, type Ec2Filter } from "./ec2-filters.js";
 import { pagedOutput, worldItems } from "./generic-read.js";
@@ -34,14 +34,17 @@ function reservations(instances: ResourceItem[], ownerId: string): ResourceItem[
 export const ec2Service: ServiceHandlers = {
   async DescribeRegions(ctx, input) {
     await ctx.authorize("ec2:DescribeRegions", "*");
-    let regions: ResourceItem[] = ctx.world.regions.map((r) => ({
-      RegionName: r,
-      Endpoint: `ec2.${r}.amazonaws.com`,
-      OptInStatus: "opt-in-not-required",
-    }));
+    // Regions the account has not enabled are listed only with AllRegions.
+    let regions: ResourceItem[] = [...ctx.world.regions, ...ctx.world.optInRegions]
+      .map((r) => ({
+        RegionName: r,
+        Endpoint: `ec2.${r}.amazonaws.com`,
+        OptInStatus: optInStatus(ctx.world, ctx.account, r),
+      }))
+      .filter((r) => input.AllRegions === true || r.OptInStatus !== "not-opted-in");
     const names = input.RegionNames as string[] | undefined;
     if (names !== undefined && names.length > 0) {
-      const unknown = names.find((n) => !ctx.world.regions.includes(n));
+      const unknown = names.find((n) => optInStatus(ctx.world, ctx.account, n) === undefined);
       if (unknown !== undefined)
         throw new AwsError("InvalidParameterValue", `Invalid region: ${unknown}`, 400);
       regions = regions.filter((r) => names.includes(String(r.RegionName)));

@@ -4,7 +4,7 @@ import type { Principal } from "../iam/principal.js";
 import type { SessionStore } from "../iam/session-store.js";
 import type { Protocol } from "../model/service-model.js";
 import { authErrors } from "../protocols/service-errors.js";
-import type { World } from "../world/world.js";
+import { optInStatus, type World } from "../world/world.js";
 import {
   computeSignature,
   parseAmzDate,
@@ -104,6 +104,12 @@ export async function authenticate(
     secret = session.secretAccessKey;
     principal = session.principal;
   }
+
+  // Credentials exist only in the regions their account has: in an opt-in region it has not
+  // enabled, AWS knows neither the key nor the session, whatever the signature.
+  const account = deps.world.accounts.get(principal.accountId);
+  if (account !== undefined && optInStatus(deps.world, account, auth.region) === "not-opted-in")
+    throw authErrors.unknownAccessKey(service, protocol);
 
   const payloadHash = request.headers["x-amz-content-sha256"];
   if (typeof payloadHash === "string" && /^[0-9a-f]{64}$/.test(payloadHash)) {

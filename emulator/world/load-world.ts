@@ -48,10 +48,15 @@ function assembleWorld(input: unknown): World {
   const doc = result.data;
   const world: World = {
     regions: doc.regions ?? [...DEFAULT_REGIONS],
+    optInRegions: doc.optInRegions,
     accounts: new Map(),
     accessKeys: new Map(),
   };
   const accountIds = new Set(doc.accounts.map((a) => a.id));
+  doc.optInRegions.forEach((region, i) => {
+    if (world.regions.includes(region))
+      throw new WorldError(`optInRegions[${i}]`, `${region} is already one of the world's regions`);
+  });
 
   doc.accounts.forEach((a, ai) => {
     const base = `accounts[${ai}]`;
@@ -72,6 +77,7 @@ function assembleWorld(input: unknown): World {
         };
       }),
       instanceRole: undefined,
+      enabledRegions: a.enabledRegions,
       // Deep copy: writes must not leak into the caller's object or another emulator instance.
       resources: structuredClone(a.resources),
     };
@@ -119,8 +125,19 @@ function assembleWorld(input: unknown): World {
     world.accounts.set(a.id, account);
   });
   doc.accounts.forEach((a, ai) => {
+    a.enabledRegions.forEach((region, i) => {
+      if (!world.optInRegions.includes(region))
+        throw new WorldError(
+          `accounts[${ai}].enabledRegions[${i}]`,
+          "not one of the world's optInRegions",
+        );
+    });
     for (const region of Object.keys(a.resources)) {
-      if (region !== "global" && !world.regions.includes(region))
+      if (
+        region !== "global" &&
+        !world.regions.includes(region) &&
+        !world.optInRegions.includes(region)
+      )
         throw new WorldError(
           `accounts[${ai}].resources.${region}`,
           "not one of the world's regions",

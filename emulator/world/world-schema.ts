@@ -52,14 +52,17 @@ const account = z.object({
   roles: z.array(role).default([]),
   oidcProviders: z.array(oidcProvider).default([]),
   instanceRole: z.string().optional(),
+  /** The world's opt-in regions this account has enabled. */
+  enabledRegions: z.array(z.string()).default([]),
   resources: z.record(z.string(), regionResources).default({}),
 });
 
+const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/);
+
 export const worldSchema = z.object({
-  regions: z
-    .array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/))
-    .min(1)
-    .optional(),
+  regions: z.array(regionName).min(1).optional(),
+  /** Regions an account serves only once it has enabled them (`enabledRegions`), as AWS's opt-in regions. */
+  optInRegions: z.array(regionName).default([]),
   accounts: z.array(account).min(1),
 });
 

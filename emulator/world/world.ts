@@ -42,13 +42,18 @@ export type Account = {
   roles: Map<string, Role>;
   oidcProviders: OidcProvider[];
   instanceRole: Role | undefined;
+  /** The world's opt-in regions this account has enabled. */
+  enabledRegions: string[];
   resources: Resources;
 };
 
 export type AccessKey = { id: string; secret: string; user: User };
 
 export type World = {
+  /** The regions every account has: AWS's default-enabled ones. */
   regions: string[];
+  /** Regions an account has only once it enabled them. */
+  optInRegions: string[];
   accounts: Map<string, Account>;
   accessKeys: Map<string, AccessKey>;
 };
@@ -67,4 +72,17 @@ export function collection(
   const created: ResourceItem[] = [];
   byName[name] = created;
   return created;
+}
+
+/** How AWS's DescribeRegions words a region's state for an account, or undefined if unknown. */
+export type OptInStatus = "opt-in-not-required" | "opted-in" | "not-opted-in";
+
+export function optInStatus(
+  world: World,
+  account: Account,
+  region: string,
+): OptInStatus | undefined {
+  if (world.regions.includes(region)) return "opt-in-not-required";
+  if (!world.optInRegions.includes(region)) return undefined;
+  return account.enabledRegions.includes(region) ? "opted-in" : "not-opted-in";
 }
