@@ -5,7 +5,7 @@ import { systemClock } from "./clock.js";
 import { keyringSources, type Config } from "./config.js";
 import { createDb, migrateToLatest, type DbHandle } from "./db/index.js";
 import { buildApp } from "./http/index.js";
-import { loadAccessPolicies } from "./actions/index.js";
+import { loadAccessPolicies, startRunOwner, type RunOwner } from "./actions/index.js";
 import { openKeystore } from "./keystore/index.js";
 import { ensureSigningKey } from "./oidc/index.js";
 import { createLogger } from "./logger.js";
@@ -29,6 +29,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         `a database connection failed (${error.message}); the next query opens a new one`,
       ),
   });
+  let owner: RunOwner | undefined;
   try {
     const { applied } = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ applied }, "database migrated");
@@ -53,7 +54,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
       version: packageVersion(),
     });
     await bootstrap(deps, { bootstrapToken: config.bootstrapToken });
-    const app = await buildApp({ ...deps, trustProxy: config.trustProxy });
+    // This process owns the runs it starts; runs a stopped server left running are interrupted.
+    owner = await startRunOwner(database.db, systemClock, logger);
+    const runOwner = owner;
+    const app = await buildApp({ ...deps, trustProxy: config.trustProxy, runOwner: owner.id });
     const address = await app.listen({ port: config.port, host: config.host });
     logger.info(
       { address, database: config.database.dialect },
@@ -63,6 +67,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const close = () => {
       closing ??= (async () => {
         await app.close();
+        await runOwner.stop();
         deps.outbound.close();
         await database.destroy();
       })();
@@ -70,6 +75,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     };
     return { app, database, url: address, close };
   } catch (error) {
+    await owner?.stop();
     await database.destroy();
     throw error;
   }

@@ -15,4 +15,6 @@ export interface ActionDeps {
    * throttles per account, region and API, whichever run calls (MAX_PER_BUCKET each).
    */
   buckets: KeyedSemaphore;
+  /** This server process (server_instances.id), recorded on its runs; null in tests without one. */
+  owner?: string | null;
 }

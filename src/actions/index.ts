@@ -6,3 +6,4 @@ export { loadAccessPolicies } from "./iam/index.js";
 export { SdkClientCache } from "./sdk-client-cache.js";
 export { KeyedSemaphore } from "./semaphore.js";
 export { MAX_PER_BUCKET } from "./run-action.js";
+export { startRunOwner, type RunOwner } from "./run-owners.js";

@@ -33,7 +33,7 @@ const runItemSchema = z.object({
   id: z.string(),
   actionId: z.string(),
   actor: z.string(),
-  status: z.enum(["running", "succeeded", "failed", "partial"]),
+  status: z.enum(["running", "succeeded", "failed", "partial", "interrupted"]),
   targetCount: z.number(),
   startedAt: z.string(),
   durationMs: z.number().nullable(),

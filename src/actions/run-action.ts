@@ -20,7 +20,7 @@ import type { ActionDefinition } from "./action-definition.js";
 import type { ActionDeps } from "./action-deps.js";
 import { findAction, iamActionsOf, serviceOf } from "./catalog-info.js";
 import { dryRunOutcome } from "./dry-run.js";
-import { accessLevelOf, checkAccess } from "./iam/index.js";
+import { checkAccess } from "./iam/index.js";
 import { redact } from "./redact.js";
 import { redactionPlansOf, type RedactionPlan } from "./redaction-plan.js";
 import {
@@ -38,15 +38,6 @@ const MAX_IN_FLIGHT_PER_RUN = 64;
 
 /** Calls in flight per (account, region, service) in the process (ActionDeps.buckets). */
 export const MAX_PER_BUCKET = 8;
-
-/** How long a read-only run goes before its row is written as running (see executeRun). */
-const RUNNING_ROW_AFTER_MS = 1000;
-
-/** Whether any of the operations can change something: an access level above List and Read. */
-async function changesAws(iamActions: string[]): Promise<boolean> {
-  const levels = await Promise.all(iamActions.map((a) => accessLevelOf(a)));
-  return levels.some((level) => level !== "List" && level !== "Read");
-}
 
 const ACCESS_POLICY_NAME = { view: "ViewOnlyAccess", read: "ReadOnlyAccess" } as const;
 const THROTTLING = new Set([
@@ -461,29 +452,21 @@ export async function executeRun(
     target_count: targets.length,
     started_at: started.toISOString(),
   };
-  // A run that can change something in AWS (an operation above the List and Read access levels)
-  // is on record before any request leaves, so a crash halfway still shows who changed what,
-  // where. A read is written once when it ends, with its targets and audit event in one
-  // transaction, unless it is still going after RUNNING_ROW_AFTER_MS, when it shows as running.
-  const insertRunning = () =>
-    deps.db
-      .insertInto("runs")
-      .values({ ...runRow, status: "running", finished_at: null, duration_ms: null, summary: null })
-      .execute();
-  let runningRow: Promise<boolean> | undefined;
-  let showRunning: NodeJS.Timeout | undefined;
-  if (await changesAws(iamActions)) {
-    await insertRunning();
-    runningRow = Promise.resolve(true);
-  } else {
-    showRunning = setTimeout(() => {
-      runningRow = insertRunning().then(
-        () => true,
-        // Not shown while running; the final transaction still writes it.
-        () => false,
-      );
-    }, RUNNING_ROW_AFTER_MS);
-  }
+  // Every run is on record, as running and with the process that runs it, before any request
+  // leaves: a server killed halfway leaves a row that the next start marks interrupted
+  // (run-owners.ts), so who called what, where, is never lost. Each target's result is committed
+  // when it settles, so an interrupted run keeps the targets that finished.
+  await deps.db
+    .insertInto("runs")
+    .values({
+      ...runRow,
+      status: "running",
+      finished_at: null,
+      duration_ms: null,
+      summary: null,
+      owner_id: deps.owner ?? null,
+    })
+    .execute();
 
   // In flight at once: per run, and per (account, region, service) across all runs of the
   // process (deps.buckets), because AWS throttles per account, region and API whoever calls.
@@ -582,19 +565,30 @@ export async function executeRun(
     }
   };
 
-  let stored: StoredTarget[];
-  try {
-    stored = await Promise.all(
-      targets.map(async (target) => {
-        const done = await runTarget(target);
-        options.onResult?.(done.result);
-        return done;
-      }),
-    );
-  } finally {
-    clearTimeout(showRunning);
-  }
-  const shownRunning = runningRow === undefined ? false : await runningRow;
+  const stored = await Promise.all(
+    targets.map(async (target, idx) => {
+      const done = await runTarget(target);
+      await deps.db
+        .insertInto("run_targets")
+        .values({
+          run_id: runId,
+          idx,
+          connection_name: done.result.connection,
+          account_id: done.result.accountId,
+          region: done.result.region,
+          status: done.result.status,
+          duration_ms: Math.round(done.result.durationMs),
+          output: done.stored,
+          output_bytes: done.bytes,
+          output_truncated: done.result.outputTruncated === true ? 1 : 0,
+          error: done.result.error === undefined ? null : JSON.stringify(done.result.error),
+          aws_session: done.result.awsSession ?? null,
+        })
+        .execute();
+      options.onResult?.(done.result);
+      return done;
+    }),
+  );
   const results = stored.map((s) => s.result);
   const summary = summarize(results);
   const durationMs = deps.clock.now().getTime() - started.getTime();
@@ -612,34 +606,7 @@ export async function executeRun(
     summary: JSON.stringify(summary),
   };
   await deps.db.transaction().execute(async (tx) => {
-    if (shownRunning) await tx.updateTable("runs").set(finished).where("id", "=", runId).execute();
-    else
-      await tx
-        .insertInto("runs")
-        .values({ ...runRow, ...finished })
-        .execute();
-    for (let i = 0; i < stored.length; i += 200) {
-      const chunk = stored.slice(i, i + 200);
-      await tx
-        .insertInto("run_targets")
-        .values(
-          chunk.map((s, j) => ({
-            run_id: runId,
-            idx: i + j,
-            connection_name: s.result.connection,
-            account_id: s.result.accountId,
-            region: s.result.region,
-            status: s.result.status,
-            duration_ms: Math.round(s.result.durationMs),
-            output: s.stored,
-            output_bytes: s.bytes,
-            output_truncated: s.result.outputTruncated === true ? 1 : 0,
-            error: s.result.error === undefined ? null : JSON.stringify(s.result.error),
-            aws_session: s.result.awsSession ?? null,
-          })),
-        )
-        .execute();
-    }
+    await tx.updateTable("runs").set(finished).where("id", "=", runId).execute();
     await recordAuditEvent(tx, context, {
       action: "action.run",
       objectType: "run",

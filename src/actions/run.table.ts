@@ -1,4 +1,5 @@
-export type RunStatus = "running" | "succeeded" | "failed" | "partial";
+/** interrupted: the process running it stopped (crashed, killed) before it finished. */
+export type RunStatus = "running" | "succeeded" | "failed" | "partial" | "interrupted";
 export type TargetStatus = "succeeded" | "failed" | "refused" | "skipped";
 
 export interface RunTable {
@@ -16,6 +17,17 @@ export interface RunTable {
   duration_ms: number | null;
   /** JSON: counts by status. */
   summary: string | null;
+  /** The server process running it (server_instances.id); null for runs from before owners. */
+  owner_id: string | null;
+}
+
+/** One server process: runs it owns are its own while its heartbeat is fresh (run-owners.ts). */
+export interface ServerInstanceTable {
+  id: string;
+  host: string;
+  pid: number;
+  started_at: string;
+  heartbeat_at: string;
 }
 
 export interface RunTargetTable {
@@ -39,4 +51,5 @@ export interface RunTargetTable {
 export interface RunTables {
   runs: RunTable;
   run_targets: RunTargetTable;
+  server_instances: ServerInstanceTable;
 }

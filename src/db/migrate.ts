@@ -8,6 +8,7 @@ import { runs } from "./migrations/0005-runs.js";
 import { runTargetSessions } from "./migrations/0006-run-target-sessions.js";
 import { connectionExternalIds } from "./migrations/0007-connection-external-ids.js";
 import { signInAttempts } from "./migrations/0008-sign-in-attempts.js";
+import { runOwners } from "./migrations/0009-run-owners.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0006-run-target-sessions": runTargetSessions,
   "0007-connection-external-ids": connectionExternalIds,
   "0008-sign-in-attempts": signInAttempts,
+  "0009-run-owners": runOwners,
 };
 
 const provider: MigrationProvider = {

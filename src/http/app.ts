@@ -44,6 +44,8 @@ export interface AppDeps extends AccessDeps {
    * (SWITCHBOARD_TRUST_PROXY); none by default, when the header is ignored.
    */
   trustProxy?: string[];
+  /** This server process, recorded on the runs it starts (see actions/run-owners.ts). */
+  runOwner?: string;
 }
 
 /** Builds the app without listening, so tests can `inject()` and main can `listen()`. */
@@ -171,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           credentials: deps.credentials,
           clients: new SdkClientCache(),
           buckets: new KeyedSemaphore(MAX_PER_BUCKET),
+          owner: deps.runOwner ?? null,
         },
       });
     },

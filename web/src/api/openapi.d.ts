@@ -1991,7 +1991,7 @@ export interface paths {
                                 id: string;
                                 startedAt: string;
                                 /** @enum {string} */
-                                status: "running" | "succeeded" | "failed" | "partial";
+                                status: "running" | "succeeded" | "failed" | "partial" | "interrupted";
                                 summary: {
                                     failed: number;
                                     refused: number;
@@ -2070,7 +2070,7 @@ export interface paths {
                             }[];
                             startedAt: string;
                             /** @enum {string} */
-                            status: "running" | "succeeded" | "failed" | "partial";
+                            status: "running" | "succeeded" | "failed" | "partial" | "interrupted";
                             summary: {
                                 failed: number;
                                 refused: number;
