@@ -21,6 +21,7 @@ import type { ActionDeps } from "./action-deps.js";
 import { findAction, iamActionsOf, serviceOf } from "./catalog-info.js";
 import { dryRunOutcome } from "./dry-run.js";
 import { checkAccess } from "./iam/index.js";
+import { optInRegionFix } from "./opt-in-region.js";
 import { redact } from "./redact.js";
 import { redactionPlansOf, type RedactionPlan } from "./redaction-plan.js";
 import {
@@ -110,6 +111,7 @@ function asRunRequestError(error: unknown): unknown {
 function errorOf(
   raised: unknown,
   connection: ConnectionRecord,
+  region: string,
 ): NonNullable<TargetResult["error"]> {
   const error = asRunRequestError(raised);
   if (
@@ -128,7 +130,8 @@ function errorOf(
     failedOnCredentials(raised) ? "credentials" : "identity",
     connection,
   );
-  return { code: explained.code, message: explained.message, fix: explained.fix };
+  const fix = optInRegionFix(explained.code, region, connection.name) ?? explained.fix;
+  return { code: explained.code, message: explained.message, fix };
 }
 
 function cutWhileCollecting(output: unknown): boolean {
@@ -555,7 +558,7 @@ export async function executeRun(
           ...base,
           status: "failed",
           durationMs: elapsed(),
-          error: errorOf(error, connection),
+          error: errorOf(error, connection, target.region),
           // No session when there were no credentials to make one.
           ...(failedOnCredentials(error) ? {} : session()),
         },
