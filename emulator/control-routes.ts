@@ -2,7 +2,10 @@ import type { EmulatorParts } from "./emulator-parts.js";
 import { resetCounters } from "./knobs/counters.js";
 import type { WireResponse } from "./protocols/wire-response.js";
 
-/** The unauthenticated `/_emulator/*` routes tests and benchmarks read counters from. */
+/**
+ * The unauthenticated `/_emulator/*` routes tests and benchmarks read counters from, and that turn
+ * the notAws fault on and off in an emulator running in another process (the demo, the CLI's).
+ */
 export function controlRoute(
   parts: EmulatorParts,
   method: string,
@@ -33,6 +36,24 @@ export function controlRoute(
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ revoked: parts.sessions.revoke(roleArn) }),
     };
+  }
+  if (path === "/_emulator/knobs/not-aws" && method === "PUT") {
+    const [status, contentType, body, services] = ["status", "contentType", "body", "services"].map(
+      (name) => query.get(name),
+    );
+    if (status != null && !/^[2-5]\d\d$/.test(status))
+      return { status: 400, headers: {}, body: "status must be an HTTP status code, 200 to 599" };
+    parts.knobs.notAws = {
+      ...(status == null ? {} : { status: Number(status) }),
+      ...(contentType == null ? {} : { contentType }),
+      ...(body == null ? {} : { body }),
+      ...(services == null ? {} : { services: services.split(",") }),
+    };
+    return { status: 204, headers: {}, body: "" };
+  }
+  if (path === "/_emulator/knobs/not-aws" && method === "DELETE") {
+    parts.knobs.notAws = undefined;
+    return { status: 204, headers: {}, body: "" };
   }
   return undefined;
 }

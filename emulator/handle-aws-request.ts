@@ -5,6 +5,7 @@ import { denialMessage } from "./iam/denial-message.js";
 import type { Principal } from "./iam/principal.js";
 import { bump } from "./knobs/counters.js";
 import { latencyFor } from "./knobs/knobs.js";
+import { notAwsAnswer } from "./knobs/not-aws-answer.js";
 import type { ServiceModel } from "./model/service-model.js";
 import { parseInput, resolveOperation, type ProtocolRequest } from "./protocols/parse-request.js";
 import { accessDenied, authErrors, injectedFault, throttled } from "./protocols/service-errors.js";
@@ -123,6 +124,11 @@ export async function handleAwsRequest(
   const authorization =
     parseAuthorization(typeof header === "string" ? header : undefined) ??
     parsePresignedQuery(request.query);
+  const notAws = notAwsAnswer(parts.knobs.notAws, authorization?.service);
+  if (notAws !== undefined) {
+    parts.counters.notAws++;
+    return notAws;
+  }
   if (authorization === undefined) return handleUnsigned(parts, request, requestId);
 
   const { counters, knobs } = parts;

@@ -4,5 +4,5 @@ export { WorldError } from "./world/world-error.js";
 export { DEFAULT_REGIONS } from "./world/default-regions.js";
 export type { WorldInput, WorldDocument, PolicyDocument } from "./world/world-schema.js";
 export type { World, Account, Role, User, OidcProvider, ResourceItem } from "./world/world.js";
-export type { Knobs, KnobsInput, ThrottleKnob } from "./knobs/knobs.js";
+export type { Knobs, KnobsInput, NotAwsKnob, ThrottleKnob } from "./knobs/knobs.js";
 export type { CallCounters } from "./knobs/counters.js";

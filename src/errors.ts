@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
   ACCESS_REFUSED: { status: 403, retriable: false },
   AWS_ERROR: { status: 502, retriable: false },
   AWS_THROTTLED: { status: 503, retriable: true },
+  ENDPOINT_NOT_AWS: { status: 502, retriable: false },
   AWS_UNREACHABLE: { status: 504, retriable: true },
   INTERNAL: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;

@@ -8,6 +8,8 @@ export type CallCounters = {
   authFailures: number;
   throttles: number;
   faults: number;
+  /** Calls answered by the notAws knob, as something that is not AWS. */
+  notAws: number;
   connections: number;
   /**
    * The most calls in flight at once per "account|region|service", from authentication to the
@@ -27,6 +29,7 @@ export function emptyCounters(): CallCounters {
     authFailures: 0,
     throttles: 0,
     faults: 0,
+    notAws: 0,
     connections: 0,
     peakInFlight: {},
   };

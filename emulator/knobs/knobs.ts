@@ -9,6 +9,21 @@ export type ThrottleKnob = {
   accounts?: string[];
 };
 
+/**
+ * Answers AWS calls as an endpoint that does not speak AWS would: a web server's error page, a
+ * proxy's, another API's body. No signature is checked and no service behaviour runs.
+ */
+export type NotAwsKnob = {
+  /** Default 404. */
+  status?: number;
+  /** Default `text/html; charset=utf-8`. */
+  contentType?: string;
+  /** Default an HTML "404 Not Found" page. */
+  body?: string;
+  /** Only calls to these services (credential-scope names, e.g. `ec2`, `sts`); all when absent. */
+  services?: string[];
+};
+
 export type Knobs = {
   /** Added before each AWS call is answered: one figure, or per service with a default. */
   latencyMs: number | { default?: number; [service: string]: number | undefined };
@@ -18,6 +33,7 @@ export type Knobs = {
   faultStatus: 500 | 503;
   /** GetQueryResults polls answered `Running` before a Logs query is `Complete`. */
   queryPolls: number;
+  notAws: NotAwsKnob | undefined;
 };
 
 export type KnobsInput = Partial<Knobs>;
@@ -29,6 +45,7 @@ export function resolveKnobs(input: KnobsInput | undefined): Knobs {
     faultRate: input?.faultRate ?? 0,
     faultStatus: input?.faultStatus ?? 500,
     queryPolls: input?.queryPolls ?? 2,
+    notAws: input?.notAws,
   };
 }
 

@@ -3,6 +3,7 @@ import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import {
   explainAwsError,
   listExecutableConnections,
+  notAwsResponse,
   visibleConnection,
   type Actor,
   type ConnectionRecord,
@@ -125,11 +126,9 @@ function errorOf(
       ...(error.field === undefined ? {} : { field: error.field }),
     };
   }
-  const explained = explainAwsError(
-    error,
-    failedOnCredentials(raised) ? "credentials" : "identity",
-    connection,
-  );
+  const explained =
+    notAwsResponse(error, connection) ??
+    explainAwsError(error, failedOnCredentials(raised) ? "credentials" : "identity", connection);
   const fix = optInRegionFix(explained.code, region, connection.name) ?? explained.fix;
   return { code: explained.code, message: explained.message, fix };
 }

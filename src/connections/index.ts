@@ -7,6 +7,7 @@ export type { Actor, CredentialDeps } from "./credential-deps.js";
 export { findConnection, listExecutableConnections, visibleConnection } from "./connections.js";
 export { explainAwsError } from "./explain-aws-error.js";
 export { requireRole, rolesOn } from "./grants.js";
+export { notAwsResponse } from "./not-aws-response.js";
 export { credentialsFor } from "./resolve-credentials.js";
 export { actorOfRequest, connectionRoutes } from "./routes.js";
 export * from "./schemas.js";

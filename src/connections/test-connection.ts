@@ -9,6 +9,7 @@ import type { ConnectionRecord } from "./connection-record.js";
 import { recordHealth } from "./connections.js";
 import type { Actor, CredentialDeps } from "./credential-deps.js";
 import { explainAwsError, type TestPhase } from "./explain-aws-error.js";
+import { notAwsResponse } from "./not-aws-response.js";
 import { partitionOfArn, partitionOfRegion, regionsInPartition } from "./partition-regions.js";
 import { credentialsFor } from "./resolve-credentials.js";
 import type { ConnectionTest } from "./schemas.js";
@@ -138,12 +139,14 @@ export async function probeConnection(
       accountId: null,
       arn: null,
       regions: [],
-      error: explainAwsError(
-        deadline.signal.aborted ? unreachable(connection, limitMs) : error,
-        phase,
-        connection,
-        options,
-      ),
+      error:
+        notAwsResponse(error, connection) ??
+        explainAwsError(
+          deadline.signal.aborted ? unreachable(connection, limitMs) : error,
+          phase,
+          connection,
+          options,
+        ),
     };
   } finally {
     clearTimeout(timer);

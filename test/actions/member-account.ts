@@ -1,5 +1,10 @@
 import { expect } from "vitest";
-import { startEmulator, type Emulator, type KnobsInput } from "../../emulator/index.js";
+import {
+  startEmulator,
+  type Emulator,
+  type KnobsInput,
+  type WorldInput,
+} from "../../emulator/index.js";
 import type { Db } from "../../src/db/index.js";
 import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
@@ -8,7 +13,8 @@ import { hubAccount } from "../helpers/worlds.js";
 export const HUB = "100000000000";
 export const MEMBER = "100000000001";
 
-type PolicyDocument = Record<string, unknown>;
+type AccountInput = WorldInput["accounts"][number];
+type RoleInput = NonNullable<AccountInput["roles"]>[number];
 
 // No ExternalId condition: these tests are about what happens after the role is assumed.
 const TRUSTING_HUB = {
@@ -24,9 +30,9 @@ const TRUSTING_HUB = {
 
 export interface MemberAccountOptions {
   /** Roles in the member account (all trust the hub's host). */
-  roles: { name: string; policies: (string | PolicyDocument)[] }[];
+  roles: { name: string; policies: RoleInput["policies"] }[];
   /** The member account's resources, per region (see the emulator's world). */
-  resources?: Record<string, Record<string, unknown>>;
+  resources?: AccountInput["resources"];
   regions?: string[];
   knobs?: KnobsInput;
 }
