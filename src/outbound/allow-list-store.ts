@@ -30,7 +30,9 @@ export function createAllowListStore(deps: AllowListStoreDeps): AllowListSource 
       const hit = cache.get(orgId);
       if (hit !== undefined && hit.expiresAtMs > nowMs) return hit.list;
       // Concurrent first requests of a fan-out share one read.
-      const list = readOutboundSettings(deps.db, orgId).then(({ allow }) => new AllowList(allow));
+      const list = readOutboundSettings(deps.db, orgId).then(({ allow }) =>
+        AllowList.fromStored(allow),
+      );
       cache.set(orgId, { list, expiresAtMs: nowMs + ttlMs });
       list.catch(() => {
         if (cache.get(orgId)?.list === list) cache.delete(orgId);

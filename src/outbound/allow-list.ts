@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { classifyAddress, familyOf } from "./address-class.js";
-import { parseAllowPattern, type AllowPattern } from "./allow-pattern.js";
+import { parseAllowPattern, PatternError, type AllowPattern } from "./allow-pattern.js";
 
 /** Where a request goes: host as in a URL (lower case, no brackets, no trailing dot) and port. */
 export interface Destination {
@@ -60,6 +60,25 @@ export class AllowList {
 
   constructor(texts: readonly string[]) {
     this.patterns = texts.map(parseAllowPattern);
+  }
+
+  /**
+   * A list as stored. A pattern saved before a rule refused it (127.0.0.0/0, once accepted) is
+   * left out, so it allows nothing, rather than failing every request of the org; saving the
+   * list again names it.
+   */
+  static fromStored(texts: readonly string[]): AllowList {
+    return new AllowList(
+      texts.filter((text) => {
+        try {
+          parseAllowPattern(text);
+          return true;
+        } catch (error) {
+          if (error instanceof PatternError) return false;
+          throw error;
+        }
+      }),
+    );
   }
 
   get texts(): string[] {

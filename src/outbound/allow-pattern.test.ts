@@ -40,6 +40,15 @@ describe("allow patterns", () => {
       expect(() => parseAllowPattern(pattern), pattern).toThrow(PatternError);
   });
 
+  it("refuses a CIDR range with host bits set, naming the range it means", () => {
+    expect(() => parseAllowPattern("127.0.0.0/0")).toThrow(/0\.0\.0\.0\/0/);
+    expect(() => parseAllowPattern("10.1.2.3/8")).toThrow(/10\.0\.0\.0\/8/);
+    expect(() => parseAllowPattern("2001:db8::1/32")).toThrow(/2001:db8::\/32/);
+    expect(() => parseAllowPattern("::ffff:10.0.0.0/8")).toThrow(/::\/8.*::ffff:10\.0\.0\.0\/104/);
+    expect(parseAllowPattern("10.0.0.0/8")).toMatchObject({ kind: "address" });
+    expect(parseAllowPattern("::ffff:10.0.0.0/104")).toMatchObject({ kind: "address" });
+  });
+
   it("compiles each form with its port", () => {
     expect(parseAllowPattern("*.amazonaws.com")).toMatchObject({
       kind: "wildcard",
