@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { CATALOG } from "./catalog/index.js";
 import { iamServicePrefix } from "./iam/iam-service-prefix.js";
 import { SDK_SERVICES, closestService, loadSdkModule, sdkServiceName } from "./sdk-services.js";
 
@@ -57,6 +58,10 @@ describe("the shipped SDK clients", () => {
       expect(SDK_SERVICES).toContain(service);
     }
     for (const service of SDK_SERVICES) expect(() => iamServicePrefix(service)).not.toThrow();
+  });
+
+  it("include the client of every catalog action, whose model redacts its output", () => {
+    for (const action of CATALOG.values()) expect(SDK_SERVICES).toContain(action.sdkService);
   });
 
   it("answer to the names the AWS CLI and IAM use", () => {
