@@ -48,7 +48,6 @@ function ownerIsDead(
   now: Date,
 ): boolean {
   if (owner === undefined) return true;
-  if (owner.id === self.id) return false;
   if (owner.heartbeat_at < new Date(now.getTime() - LEASE_MS).toISOString()) return true;
   return owner.host === self.host && (owner.pid === self.pid || !alive(owner.pid));
 }
@@ -89,7 +88,7 @@ export async function interruptOrphanedRuns(
             pid: Number(run.pid),
             heartbeat_at: run.heartbeat_at,
           };
-    if (!ownerIsDead(owner, self, now)) continue;
+    if (run.owner_id === self.id || !ownerIsDead(owner, self, now)) continue;
     if (owner !== undefined) deadOwners.add(owner.id);
     const marked = await db.transaction().execute(async (tx) => {
       const targets = await tx
@@ -141,11 +140,19 @@ export async function interruptOrphanedRuns(
     });
     if (marked) interrupted.push(run.id);
   }
-  if (deadOwners.size > 0)
-    await db
-      .deleteFrom("server_instances")
-      .where("id", "in", [...deadOwners])
-      .execute();
+  // Servers that stopped with no run left behind: a run whose owner has no record counts as
+  // left by a dead one, so forgetting them is safe.
+  const expired = new Date(now.getTime() - LEASE_MS).toISOString();
+  await db
+    .deleteFrom("server_instances")
+    .where((eb) =>
+      eb.or([
+        eb("heartbeat_at", "<", expired),
+        ...(deadOwners.size > 0 ? [eb("id", "in", [...deadOwners])] : []),
+      ]),
+    )
+    .where("id", "!=", self.id)
+    .execute();
   return interrupted;
 }
 
