@@ -47,7 +47,7 @@ async function revoke(roleArn?: string): Promise<number> {
     method: "POST",
   });
   expect(response.status).toBe(200);
-  return (await response.json()).revoked as number;
+  return ((await response.json()) as { revoked: number }).revoked;
 }
 
 const callerOf = (credentials: AwsCredentialIdentity) =>
