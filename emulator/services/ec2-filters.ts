@@ -162,8 +162,9 @@ function globToRegExp(glob: string): RegExp {
 }
 
 /**
- * Whether AWS documents `name` as a filter of the operation (`tag:<key>` for any key; `tag-value`
- * too, which EC2 still accepts wherever it accepts `tag-key`).
+ * Whether AWS documents `name` as a filter of the operation (`tag:<key>` for any key). `tag-value`
+ * too: its documentation no longer lists it, but EC2 still accepts it wherever it takes `tag-key`
+ * (tools in use call `describe-instances --filters Name=tag-value,…`).
  */
 function isDocumented(operation: string, name: string): boolean {
   const documented = documentedEc2FilterNames(operation);

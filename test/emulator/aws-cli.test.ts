@@ -115,4 +115,38 @@ describe.skipIf(!hasCli)("the AWS CLI against the emulator", () => {
       AssumedRoleUser: { Arn: `arn:aws:sts::${MEMBER}:assumed-role/switchboard-read/cli` },
     });
   }, 60_000);
+
+  it("sees an unknown EC2 filter refused, a malformed Insights query and a wrong S3 signature in AWS's words", async () => {
+    const filter = await aws([
+      "ec2",
+      "describe-instances",
+      "--filters",
+      "Name=public-ip,Values=1.2.3.4",
+    ]).catch((e: { stderr: string }) => e.stderr);
+    expect(filter).toContain(
+      "An error occurred (InvalidParameterValue) when calling the DescribeInstances operation: The filter 'public-ip' is invalid",
+    );
+    const query = await aws([
+      "logs",
+      "start-query",
+      "--log-group-name",
+      "/ecs/web",
+      "--start-time",
+      "0",
+      "--end-time",
+      "1",
+      "--query-string",
+      "fields @timestamp | count()",
+    ]).catch((e: { stderr: string }) => e.stderr);
+    expect(query).toContain(
+      "An error occurred (MalformedQueryException) when calling the StartQuery operation: mismatched input 'count' expecting {K_PARSE",
+    );
+    const s3 = await aws(["s3api", "list-buckets"], {
+      ...KEYS.reader,
+      secretAccessKey: "wrong-secret-0000000000000000000000000",
+    }).catch((e: { stderr: string }) => e.stderr);
+    expect(s3).toContain(
+      "An error occurred (SignatureDoesNotMatch) when calling the ListBuckets operation: The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+    );
+  }, 60_000);
 });
