@@ -17,6 +17,12 @@ import { startServer, type RunningServer } from "../src/main.js";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEMO_WORLD_FILE = path.join(ROOT, "emulator/worlds/demo.yaml");
 
+/** The demo's assume_role connections and the roles they assume. */
+const DEMO_ASSUMED_ROLES = {
+  production: "arn:aws:iam::222222222222:role/switchboard-read",
+  staging: "arn:aws:iam::333333333333:role/switchboard-read",
+};
+
 export const DEMO_REGIONS = [
   "us-east-1",
   "us-east-2",
@@ -114,17 +120,36 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     return (text === "" ? null : JSON.parse(text)) as T;
   };
 
-  // The world names a fixed ExternalId and OIDC issuer: make them this server's.
-  const { externalId } = await api<{ externalId: string }>("GET", "/settings/external-id");
+  // Each assume_role connection has its own ExternalId: draft them first, and have the world's
+  // roles trust them, as roles set up from the drafts' setup documents would.
+  const externalIds = new Map<string, string>();
+  for (const [name, roleArn] of Object.entries(DEMO_ASSUMED_ROLES)) {
+    const draft = await api<{ externalId: string }>("POST", "/connections/setup-documents", {
+      name,
+      method: "assume_role",
+      roleArn,
+    });
+    externalIds.set(roleArn, draft.externalId);
+  }
+  // The world names a fixed OIDC issuer: make it this server's.
   const worldText = fs
     .readFileSync(DEMO_WORLD_FILE, "utf8")
     .replaceAll("https://switchboard.demo.example", url)
     .replaceAll("switchboard.demo.example", `localhost:${port}`)
     .replaceAll("demo/app-id/", "default/app-id/")
-    .replaceAll("sb-demo-external-id", externalId)
     .replaceAll("switchboard:connection/production", "switchboard:connection/production-web");
+  const world = parse(worldText) as WorldInput;
+  for (const account of world.accounts) {
+    for (const role of account.roles ?? []) {
+      const externalId = externalIds.get(`arn:aws:iam::${account.id}:role/${role.name}`);
+      if (externalId === undefined) continue;
+      role.trust = JSON.parse(
+        JSON.stringify(role.trust).replaceAll("sb-demo-external-id", externalId),
+      ) as typeof role.trust;
+    }
+  }
   const emulator = await startEmulator({
-    world: parse(worldText) as WorldInput,
+    world,
     port: options.emulatorPort ?? 0,
     host: "127.0.0.1",
   });
@@ -164,7 +189,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       {
         name: "production",
         method: "assume_role",
-        roleArn: "arn:aws:iam::222222222222:role/switchboard-read",
+        roleArn: DEMO_ASSUMED_ROLES.production,
+        externalId: externalIds.get(DEMO_ASSUMED_ROLES.production),
         tags: { env: "prod" },
       },
       {
@@ -177,7 +203,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       {
         name: "staging",
         method: "assume_role",
-        roleArn: "arn:aws:iam::333333333333:role/switchboard-read",
+        roleArn: DEMO_ASSUMED_ROLES.staging,
+        externalId: externalIds.get(DEMO_ASSUMED_ROLES.staging),
         tags: { env: "staging" },
       },
     ];

@@ -593,7 +593,7 @@ export interface paths {
                                 createdAt: string;
                                 createdBy: string;
                                 endpoint: string | null;
-                                /** @description assume_role: the ExternalId the role's trust policy must require */
+                                /** @description assume_role: the ExternalId Switchboard generated for this connection, which the role's trust policy must require */
                                 externalId?: string;
                                 id: string;
                                 lastTest: {
@@ -713,6 +713,8 @@ export interface paths {
                          * @description base URL for every AWS call
                          */
                         endpoint?: string;
+                        /** @description the ExternalId Switchboard issued you for this draft (POST /connections/setup-documents), so the role you set up before saving keeps working; leave it out for a new one. You cannot choose it. */
+                        externalId?: string;
                         /** @enum {string} */
                         method: "assume_role";
                         name: string;
@@ -725,7 +727,7 @@ export interface paths {
                         regions?: string[];
                         roleArn: string;
                         sessionDurationSeconds?: number;
-                        /** @description whose credentials assume the role; default: the server's own (ambient) */
+                        /** @description whose credentials assume the role (you need executor on it); default: the server's own identity, which only org admins may use */
                         sourceConnection?: string;
                         /** @default {} */
                         tags?: {
@@ -780,7 +782,7 @@ export interface paths {
                             createdAt: string;
                             createdBy: string;
                             endpoint: string | null;
-                            /** @description assume_role: the ExternalId the role's trust policy must require */
+                            /** @description assume_role: the ExternalId Switchboard generated for this connection, which the role's trust policy must require */
                             externalId?: string;
                             id: string;
                             lastTest: {
@@ -865,7 +867,7 @@ export interface paths {
                             createdAt: string;
                             createdBy: string;
                             endpoint: string | null;
-                            /** @description assume_role: the ExternalId the role's trust policy must require */
+                            /** @description assume_role: the ExternalId Switchboard generated for this connection, which the role's trust policy must require */
                             externalId?: string;
                             id: string;
                             lastTest: {
@@ -986,7 +988,7 @@ export interface paths {
                             createdAt: string;
                             createdBy: string;
                             endpoint: string | null;
-                            /** @description assume_role: the ExternalId the role's trust policy must require */
+                            /** @description assume_role: the ExternalId Switchboard generated for this connection, which the role's trust policy must require */
                             externalId?: string;
                             id: string;
                             lastTest: {
@@ -1074,6 +1076,47 @@ export interface paths {
                             requester: string;
                             /** @enum {string} */
                             status: "pending" | "granted" | "declined";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{name}/external-id/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give it a new ExternalId (editor); its role's trust policy must then require the new one */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            externalId: string;
+                            warning: string;
                         };
                     };
                 };
@@ -1385,6 +1428,8 @@ export interface paths {
                          * @description base URL for every AWS call
                          */
                         endpoint?: string;
+                        /** @description the ExternalId Switchboard issued you for this draft (POST /connections/setup-documents), so the role you set up before saving keeps working; leave it out for a new one. You cannot choose it. */
+                        externalId?: string;
                         /** @enum {string} */
                         method: "assume_role";
                         name: string;
@@ -1397,7 +1442,7 @@ export interface paths {
                         regions?: string[];
                         roleArn: string;
                         sessionDurationSeconds?: number;
-                        /** @description whose credentials assume the role; default: the server's own (ambient) */
+                        /** @description whose credentials assume the role (you need executor on it); default: the server's own identity, which only org admins may use */
                         sourceConnection?: string;
                         /** @default {} */
                         tags?: {
@@ -1446,6 +1491,8 @@ export interface paths {
                             cloudFormation: {
                                 [key: string]: unknown;
                             };
+                            /** @description assume_role: the ExternalId the connection will have; send it as externalId when you save (or test) the draft */
+                            externalId?: string;
                             trustPolicy: {
                                 notes: string[];
                                 policy: {
@@ -1550,6 +1597,8 @@ export interface paths {
                          * @description base URL for every AWS call
                          */
                         endpoint?: string;
+                        /** @description the ExternalId Switchboard issued you for this draft (POST /connections/setup-documents), so the role you set up before saving keeps working; leave it out for a new one. You cannot choose it. */
+                        externalId?: string;
                         /** @enum {string} */
                         method: "assume_role";
                         name: string;
@@ -1562,7 +1611,7 @@ export interface paths {
                         regions?: string[];
                         roleArn: string;
                         sessionDurationSeconds?: number;
-                        /** @description whose credentials assume the role; default: the server's own (ambient) */
+                        /** @description whose credentials assume the role (you need executor on it); default: the server's own identity, which only org admins may use */
                         sourceConnection?: string;
                         /** @default {} */
                         tags?: {
@@ -1616,6 +1665,8 @@ export interface paths {
                                 fix: string;
                                 message: string;
                             } | null;
+                            /** @description assume_role: the ExternalId the draft was tested with; send it back as externalId when you save */
+                            externalId?: string;
                             ok: boolean;
                             regions: string[];
                         };
@@ -2251,84 +2302,6 @@ export interface paths {
                 };
             };
         };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/settings/external-id": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The org's ExternalId for assume_role */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            externalId: string;
-                            warning: string;
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/settings/external-id/rotate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Make a new ExternalId */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            externalId: string;
-                            warning: string;
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

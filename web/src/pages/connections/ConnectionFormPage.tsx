@@ -22,7 +22,7 @@ import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconPlayerPlay } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../app/auth";
@@ -92,8 +92,15 @@ function Section(props: { title: string; children: ReactNode; description?: Reac
   );
 }
 
-/** The trust policy and template of what the form holds, fetched as the user types. */
-function DraftDocuments(props: { body: CreateBody | null; replacing: string | undefined }) {
+/**
+ * The trust policy and template of what the form holds, fetched as the user types. A new
+ * assume_role draft is issued its ExternalId here, which the form then keeps (onExternalId).
+ */
+function DraftDocuments(props: {
+  body: CreateBody | null;
+  replacing: string | undefined;
+  onExternalId: (externalId: string | undefined) => void;
+}) {
   const [body] = useDebouncedValue(props.body, 300);
   const ready =
     body !== null &&
@@ -112,6 +119,9 @@ function DraftDocuments(props: { body: CreateBody | null; replacing: string | un
     enabled: ready,
     placeholderData: (previous) => previous,
   });
+  const issued = docs.data?.externalId;
+  const { onExternalId } = props;
+  useEffect(() => onExternalId(issued), [issued, onExternalId]);
   if (!ready)
     return (
       <Text size="sm" c="dimmed">
@@ -125,6 +135,7 @@ function DraftDocuments(props: { body: CreateBody | null; replacing: string | un
   return (
     <SetupDocumentsView
       name={body.name}
+      externalId={docs.data.externalId}
       trustPolicy={docs.data.trustPolicy}
       cloudFormation={docs.data.cloudFormation}
     />
@@ -187,6 +198,16 @@ function ConnectionForm(props: { original?: Connection }) {
   const [test, setTest] = useState<{ result: ConnectionTest; bodyJson: string } | null>(null);
   const [testing, setTesting] = useState(false);
   const [saving, setSaving] = useState(false);
+  // A new assume_role connection keeps the ExternalId its draft documents were issued: the role
+  // set up from the documents shown here trusts that one. An edit keeps the saved connection's.
+  const [draftExternalId, setDraftExternalId] = useState<string | undefined>(undefined);
+  const keepExternalId = useMemo(
+    () => (value: string | undefined) => {
+      if (editing === undefined && value !== undefined)
+        setDraftExternalId((current) => current ?? value);
+    },
+    [editing],
+  );
 
   const connections = useConnections();
   const secretPaths = useSecretPaths(state.method === "access_key");
@@ -196,23 +217,27 @@ function ConnectionForm(props: { original?: Connection }) {
   const body = "body" in built ? built.body : null;
   const local = "error" in built ? built.error : null;
   const bodyJson = body === null ? "" : JSON.stringify(body);
+  const sent: CreateBody | null =
+    body !== null && body.method === "assume_role" && draftExternalId !== undefined
+      ? { ...body, externalId: draftExternalId }
+      : body;
   const stale = test !== null && test.bodyJson !== bodyJson;
   const replacing = editing?.name;
   const error = saveError ?? testError;
   const roleMethod = state.method === "assume_role" || state.method === "web_identity";
 
   const runTest = async () => {
-    if (body === null) return;
+    if (sent === null) return;
     setTesting(true);
     setTestError(null);
     try {
       const result = await unwrap(
         api.POST("/api/v1/connections/test", {
-          body,
+          body: sent,
           params: { query: replacing === undefined ? {} : { replacing } },
         }),
       );
-      setTest({ result, bodyJson: JSON.stringify(body) });
+      setTest({ result, bodyJson });
     } catch (e) {
       setTest(null);
       setTestError(e);
@@ -228,8 +253,8 @@ function ConnectionForm(props: { original?: Connection }) {
     try {
       let name: string;
       if (editing === undefined) {
-        if (body === null) return;
-        name = (await unwrap(api.POST("/api/v1/connections", { body }))).name;
+        if (sent === null) return;
+        name = (await unwrap(api.POST("/api/v1/connections", { body: sent }))).name;
       } else {
         const update = toUpdateBody(initial, state);
         if ("error" in update) return;
@@ -359,7 +384,11 @@ function ConnectionForm(props: { original?: Connection }) {
               {state.method === "assume_role" && (
                 <Select
                   label="Source connection"
-                  description="Whose credentials assume the role. Empty: the server's own identity."
+                  description={
+                    isAdmin
+                      ? "Whose credentials assume the role. Empty: the server's own identity."
+                      : "Whose credentials assume the role: a connection you may execute with. Only org admins may leave it empty (the server's own identity)."
+                  }
                   placeholder="Server identity (ambient)"
                   data={sources}
                   value={state.sourceConnection}
@@ -497,11 +526,16 @@ function ConnectionForm(props: { original?: Connection }) {
         <Grid.Col span={{ base: 12, lg: 6 }}>
           <Stack gap="md">
             <Section title={`Set up in AWS: ${METHODS[state.method].label.toLowerCase()}`}>
-              <MethodGuide method={state.method} access={state.access} name={state.name.trim()} />
+              <MethodGuide
+                method={state.method}
+                access={state.access}
+                name={state.name.trim()}
+                externalId={editing?.externalId ?? draftExternalId}
+              />
             </Section>
             {roleMethod && (
               <Section title="Trust policy and template">
-                <DraftDocuments body={body} replacing={replacing} />
+                <DraftDocuments body={sent} replacing={replacing} onExternalId={keepExternalId} />
               </Section>
             )}
             {state.method === "access_key" &&

@@ -116,7 +116,7 @@ export function ConnectionsPage() {
             title="No connections yet"
             description={
               isAdmin
-                ? "Connect your first AWS account: the recommended way is a role in that account that Switchboard assumes with your org's ExternalId. The form explains each step and tests the connection before you save it."
+                ? "Connect your first AWS account: the recommended way is a role in that account that Switchboard assumes with an ExternalId it generates for that connection. The form explains each step and tests the connection before you save it."
                 : "You have no access to any connection yet. Add one for an account you manage, or ask an admin to grant you access to an existing one."
             }
             action={add}

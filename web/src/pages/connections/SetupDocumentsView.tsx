@@ -37,46 +37,56 @@ export function SetupDocumentsView(props: {
   name: string;
   trustPolicy: TrustPolicy;
   cloudFormation: Record<string, unknown>;
+  /** assume_role: the connection's ExternalId, which both documents require. */
+  externalId?: string | undefined;
 }) {
   const base = props.name === "" ? "connection" : props.name;
   return (
-    <Tabs defaultValue="trust" keepMounted={false}>
-      <Tabs.List>
-        <Tabs.Tab value="trust">Trust policy</Tabs.Tab>
-        <Tabs.Tab value="cloudformation">CloudFormation template</Tabs.Tab>
-      </Tabs.List>
-      <Tabs.Panel value="trust" pt="sm">
-        <Stack gap="sm">
-          <Text size="sm" c="dimmed">
-            Put this on the role as its trust policy (IAM → Roles → the role → Trust relationships →
-            Edit trust policy, or <Code>aws iam update-assume-role-policy</Code>).
-          </Text>
-          {props.trustPolicy.notes.map((note) => (
-            <Alert key={note} color="yellow" variant="light" icon={<IconInfoCircle size={16} />}>
-              {note}
-            </Alert>
-          ))}
-          <DocumentBlock
-            label="Trust policy"
-            text={formatJson(props.trustPolicy.policy)}
-            filename={`${base}-trust-policy.json`}
-          />
-        </Stack>
-      </Tabs.Panel>
-      <Tabs.Panel value="cloudformation" pt="sm">
-        <Stack gap="sm">
-          <Text size="sm" c="dimmed">
-            Or create the role (and, for web identity, the IAM OIDC provider) with this template:
-            CloudFormation → Create stack → Upload a template file, in the account the role belongs
-            to.
-          </Text>
-          <DocumentBlock
-            label="CloudFormation template"
-            text={formatJson(props.cloudFormation)}
-            filename={`${base}-role.template.json`}
-          />
-        </Stack>
-      </Tabs.Panel>
-    </Tabs>
+    <Stack gap="sm">
+      {props.externalId !== undefined && (
+        <Text size="sm">
+          ExternalId of this connection: <Code>{props.externalId}</Code>. Switchboard generated it
+          for this connection alone; both documents require it.
+        </Text>
+      )}
+      <Tabs defaultValue="trust" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="trust">Trust policy</Tabs.Tab>
+          <Tabs.Tab value="cloudformation">CloudFormation template</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="trust" pt="sm">
+          <Stack gap="sm">
+            <Text size="sm" c="dimmed">
+              Put this on the role as its trust policy (IAM → Roles → the role → Trust relationships
+              → Edit trust policy, or <Code>aws iam update-assume-role-policy</Code>).
+            </Text>
+            {props.trustPolicy.notes.map((note) => (
+              <Alert key={note} color="yellow" variant="light" icon={<IconInfoCircle size={16} />}>
+                {note}
+              </Alert>
+            ))}
+            <DocumentBlock
+              label="Trust policy"
+              text={formatJson(props.trustPolicy.policy)}
+              filename={`${base}-trust-policy.json`}
+            />
+          </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="cloudformation" pt="sm">
+          <Stack gap="sm">
+            <Text size="sm" c="dimmed">
+              Or create the role (and, for web identity, the IAM OIDC provider) with this template:
+              CloudFormation → Create stack → Upload a template file, in the account the role
+              belongs to.
+            </Text>
+            <DocumentBlock
+              label="CloudFormation template"
+              text={formatJson(props.cloudFormation)}
+              filename={`${base}-role.template.json`}
+            />
+          </Stack>
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
   );
 }

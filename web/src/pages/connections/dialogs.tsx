@@ -308,6 +308,67 @@ export function RemoveDialog() {
   );
 }
 
+/**
+ * /connections/:name/rotate-external-id: a new ExternalId for an assume_role connection. The role
+ * keeps trusting the old one until its trust policy is changed, so the dialog says so first.
+ */
+export function RotateExternalIdDialog() {
+  const { connection, close } = useDialog();
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const rotate = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const rotated = await unwrap(
+        api.POST("/api/v1/connections/{name}/external-id/rotate", {
+          params: { path: { name: connection.name } },
+        }),
+      );
+      await queryClient.invalidateQueries({ queryKey: connectionKey(connection.name) });
+      await queryClient.invalidateQueries({ queryKey: connectionsKey, exact: true });
+      notifications.show({
+        title: `New ExternalId for ${connection.name}`,
+        message: `Now update the role's trust policy: ${rotated.warning}.`,
+        color: "yellow",
+        autoClose: false,
+      });
+      close();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal opened onClose={close} title={`Rotate the ExternalId of ${connection.name}?`}>
+      <Stack>
+        <Alert color="yellow" variant="light" title="The role's trust policy must follow">
+          Switchboard will assume the role with a new ExternalId at once. Until the role&apos;s
+          trust policy requires the new value (the Setup documents show it), this connection cannot
+          assume its role, and actions with it fail. Other connections keep theirs.
+        </Alert>
+        <Text size="sm">
+          Rotate when the current value may be known to someone who should not have it: it is not a
+          secret, but a new one makes sure only this connection is trusted.
+        </Text>
+        {error !== null && <ErrorAlert error={error} title="It was not rotated" />}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={close} data-autofocus>
+            Cancel
+          </Button>
+          <Button color="yellow" loading={busy} onClick={() => void rotate()}>
+            Rotate ExternalId
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
 /** /connections/:name/request-access: a viewer asks the admins for edit access. */
 export function RequestAccessDialog() {
   const { connection, close } = useDialog();

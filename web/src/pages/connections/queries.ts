@@ -105,15 +105,6 @@ export function useProjects(enabled = true) {
   });
 }
 
-export function useExternalId(enabled = true) {
-  return useQuery({
-    queryKey: ["settings", "external-id"],
-    queryFn: () => unwrap(api.GET("/api/v1/settings/external-id")),
-    enabled,
-    staleTime: 60_000,
-  });
-}
-
 export function useAccessRequests(status: "pending" | undefined) {
   return useQuery({
     queryKey: [...accessRequestsKey, status ?? "all"],

@@ -3,7 +3,12 @@ import { AccessRequestsPage } from "./AccessRequestsPage";
 import { EditConnectionPage, NewConnectionPage } from "./ConnectionFormPage";
 import { ConnectionPage } from "./ConnectionPage";
 import { ConnectionsPage } from "./ConnectionsPage";
-import { PermissionsDialog, RemoveDialog, RequestAccessDialog } from "./dialogs";
+import {
+  PermissionsDialog,
+  RemoveDialog,
+  RequestAccessDialog,
+  RotateExternalIdDialog,
+} from "./dialogs";
 
 /** Every view has its URL; the dialogs too, so a link or the back button reaches them. */
 export const connectionRoutes = (
@@ -15,6 +20,7 @@ export const connectionRoutes = (
       <Route path="permissions" element={<PermissionsDialog />} />
       <Route path="remove" element={<RemoveDialog />} />
       <Route path="request-access" element={<RequestAccessDialog />} />
+      <Route path="rotate-external-id" element={<RotateExternalIdDialog />} />
     </Route>
     <Route path=":name/edit" element={<EditConnectionPage />} />
   </Route>
