@@ -54,16 +54,24 @@ const SINGLE_CONNECTION = "single-read";
 const accountId = (i: number) => String(100000000000 + i);
 const roleArn = (i: number) => `arn:aws:iam::${accountId(i)}:role/switchboard-read`;
 
-function world(externalId: string): WorldInput {
+/** `externalIds(i)`: the ExternalIds of the connections to account i, which its role trusts. */
+function world(externalIds: (account: number) => string[]): WorldInput {
   const members = Array.from({ length: ACCOUNTS }, (_, k) => {
     const id = accountId(k + 1);
+    const trust = trustingHost(HUB, "");
     return {
       id,
       name: `member-${k + 1}`,
       roles: [
         {
           name: "switchboard-read",
-          trust: trustingHost(HUB, externalId),
+          trust: {
+            ...trust,
+            Statement: trust.Statement.map((statement) => ({
+              ...statement,
+              Condition: { StringEquals: { "sts:ExternalId": externalIds(k + 1) } },
+            })),
+          },
           policies: [
             {
               Version: "2012-10-17",
@@ -184,7 +192,8 @@ interface HandWritten {
   /** Shared keep-alive sockets, as a careful script would set up. */
   requestHandler: NodeHttpHandler;
   sts: STSClient;
-  externalId: string;
+  /** The ExternalId of the fan-out's connection to an account: the script uses the same. */
+  externalIdOf: (account: number) => string;
   endpoint: string;
 }
 
@@ -199,7 +208,7 @@ async function assumeRole(
     new AssumeRoleCommand({
       RoleArn: roleArn(account),
       RoleSessionName: sessionName,
-      ExternalId: h.externalId,
+      ExternalId: h.externalIdOf(account),
       ...(access === "read" ? { PolicyArns: [{ arn: READ_ONLY_POLICY }] } : {}),
     }),
   );
@@ -343,7 +352,11 @@ type FanOutBody = {
   summary: { total: number; succeeded: number; failed: number; refused: number; skipped: number };
 };
 
-async function createConnections(api: ApiClient, emulator: EmulatorProcess): Promise<string[]> {
+async function createConnections(
+  api: ApiClient,
+  emulator: EmulatorProcess,
+  externalIds: Map<string, string>,
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 1; i <= ACCOUNTS; i++) {
     const created = await api.post("/api/v1/connections", {
@@ -351,6 +364,7 @@ async function createConnections(api: ApiClient, emulator: EmulatorProcess): Pro
       method: "assume_role",
       access: FAN_OUT_ACCESS,
       roleArn: roleArn(i),
+      externalId: externalIds.get(`member-${i}`),
       endpoint: emulator.url,
       regions: REGIONS,
     });
@@ -434,12 +448,32 @@ export async function run(): Promise<void> {
   });
   let sts: STSClient | undefined;
   try {
-    const externalIdResponse = await api.call("GET", "/api/v1/settings/external-id");
-    if (externalIdResponse.status !== 200)
-      throw new Error(`external id: ${externalIdResponse.status} ${externalIdResponse.body}`);
-    const { externalId } = JSON.parse(externalIdResponse.body) as { externalId: string };
+    // Every assume_role connection has its own ExternalId: draft them first, so the world's roles
+    // trust them as roles set up from the drafts' setup documents would.
+    const externalIds = new Map<string, string>();
+    for (const [name, account] of [
+      [SINGLE_CONNECTION, 1] as const,
+      ...Array.from({ length: ACCOUNTS }, (_, k) => [`member-${k + 1}`, k + 1] as const),
+    ]) {
+      const draft = await api.post("/api/v1/connections/setup-documents", {
+        name,
+        method: "assume_role",
+        roleArn: roleArn(account),
+      });
+      if (draft.status !== 200) throw new Error(`drafting ${name}: ${draft.status} ${draft.body}`);
+      externalIds.set(name, (JSON.parse(draft.body) as { externalId: string }).externalId);
+    }
+    const externalIdOf = (account: number) => externalIds.get(`member-${account}`) ?? "";
     const worldFile = join(dir, "world.json");
-    writeFileSync(worldFile, JSON.stringify(world(externalId)));
+    writeFileSync(
+      worldFile,
+      JSON.stringify(
+        world((account) => [
+          externalIdOf(account),
+          ...(account === 1 ? [externalIds.get(SINGLE_CONNECTION) ?? ""] : []),
+        ]),
+      ),
+    );
     emulator = await spawnEmulator(worldFile);
     await server.useEmulator(emulator.url);
     restoreEnv = useEmulatorAsInstance(emulator.url);
@@ -449,13 +483,13 @@ export async function run(): Promise<void> {
       credentials: fromNodeProviderChain(),
       requestHandler,
     });
-    const h: HandWritten = { requestHandler, sts, externalId, endpoint: emulator.url };
+    const h: HandWritten = { requestHandler, sts, externalIdOf, endpoint: emulator.url };
     const outbound = await api.call("PUT", "/api/v1/settings/outbound", {
       allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`],
     });
     if (outbound.status >= 300) throw new Error(`outbound: ${outbound.body}`);
     const setupStarted = performance.now();
-    const connectionIds = await createConnections(api, emulator);
+    const connectionIds = await createConnections(api, emulator, externalIds);
     process.stdout.write(
       `setup: load average ${loadavg()[0]?.toFixed(1)} on this ${availableParallelism()}-core machine before the bench (other processes share it; wall times move with it); three processes: the Switchboard server (bench/server-process.ts: the parts of \`switchboard serve\`, SQLite file, logs at info to /dev/null), the emulator (emulator/cli.ts), and this one (the load, the hand-written script, the direct SDK calls); ${ACCOUNTS} assume_role connections created through the API in ${s(performance.now() - setupStarted)}\n`,
     );
@@ -465,6 +499,7 @@ export async function run(): Promise<void> {
       method: "assume_role",
       access: "read",
       roleArn: roleArn(1),
+      externalId: externalIds.get(SINGLE_CONNECTION),
       endpoint: emulator.url,
       regions: REGIONS,
     });
