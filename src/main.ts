@@ -3,7 +3,13 @@ import { assembleDeps } from "./assemble-deps.js";
 import { bootstrap } from "./access/index.js";
 import { systemClock } from "./clock.js";
 import { keyringSources, type Config } from "./config.js";
-import { createDb, migrateToLatest, type DbHandle } from "./db/index.js";
+import {
+  createDb,
+  migrateToLatest,
+  securePrivateDataDirectory,
+  type DbHandle,
+  type PermissionWarning,
+} from "./db/index.js";
 import { buildApp } from "./http/index.js";
 import { loadAccessPolicies, startRunOwner, type RunOwner } from "./actions/index.js";
 import { openKeystore } from "./keystore/index.js";
@@ -21,7 +27,11 @@ export interface RunningServer {
 /** The process entry: config → database → migrations → bootstrap → HTTP server. */
 export async function startServer(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
+  // The database and the master key are readable by this user only (0700 directory, 0600 files).
+  const loosePermissions: PermissionWarning = (message, detail) => logger.warn(detail, message);
+  securePrivateDataDirectory(config.dataDir, loosePermissions);
   const database = createDb(config.database, {
+    onLoosePermissions: loosePermissions,
     // Not the error object itself: pg-pool hangs the connection on it, password included.
     onPoolError: (error) =>
       logger.warn(

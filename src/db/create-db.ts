@@ -1,5 +1,3 @@
-import fs from "node:fs";
-import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import {
   Kysely,
@@ -10,6 +8,7 @@ import {
 import pg from "pg";
 import type { DatabaseConfig } from "../config.js";
 import type { Db } from "./database.js";
+import { prepareSqliteFiles, type PermissionWarning } from "./private-files.js";
 
 export type Dialect = DatabaseConfig["dialect"];
 
@@ -81,13 +80,20 @@ function postgresPool(url: string, onError: (error: Error) => void) {
   return { pool, closed };
 }
 
-/** Opens the configured database: SQLite (WAL, foreign keys on) by default, or PostgreSQL. */
+/**
+ * Opens the configured database: SQLite (WAL, foreign keys on) by default, or PostgreSQL. A
+ * SQLite database and its -wal and -shm files are readable by their owner only (0600).
+ */
 export function createDb(
   config: DatabaseConfig,
-  options: { onPoolError?: (error: Error) => void } = {},
+  options: {
+    onPoolError?: (error: Error) => void;
+    /** Told when a database file was looser than 0600 (and tightened). */
+    onLoosePermissions?: PermissionWarning;
+  } = {},
 ): DbHandle {
   if (config.dialect === "sqlite") {
-    fs.mkdirSync(path.dirname(config.file), { recursive: true, mode: 0o700 });
+    prepareSqliteFiles(config.file, options.onLoosePermissions ?? (() => undefined));
     const sqlite = new SqliteDatabase(config.file);
     sqlite.pragma("journal_mode = WAL");
     // In WAL mode NORMAL keeps the database consistent after a crash and only risks the last
