@@ -95,6 +95,7 @@ const OPERATION_FILTERS: Record<string, Record<string, ValuesOf>> = {
   DescribeSecurityGroups: { ...SECURITY_GROUP_FILTERS, "owner-id": owner },
   DescribeVpcs: { ...CIDR_ASSOCIATIONS, cidr: at("CidrBlock"), "owner-id": owner },
   DescribeSubnets: { ...CIDR_ASSOCIATIONS, "owner-id": owner },
+  DescribeVolumes: { status: at("State"), "attachment.status": at("Attachments.State") },
 };
 
 function normalized(key: string): string {
@@ -168,6 +169,9 @@ function globToRegExp(glob: string): RegExp {
  */
 function isDocumented(operation: string, name: string): boolean {
   const documented = documentedEc2FilterNames(operation);
+  // Some operations (the IPAM ones, …) document their filters without naming them: nothing to
+  // refuse against there.
+  if (documented.length === 0) return true;
   if (name.startsWith("tag:") && name.length > 4) return documented.includes("tag:<key>");
   if (name === "tag-value") return documented.includes("tag-key");
   return documented.includes(name);

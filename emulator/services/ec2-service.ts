@@ -65,9 +65,12 @@ export const ec2Service: ServiceHandlers = {
       input.InstanceIds as string[] | undefined,
     );
     const filters = input.Filters as Ec2Filter[] | undefined;
+    const all = reservations(instances, ctx.account.id);
+    if (filters === undefined || filters.length === 0)
+      return pagedOutput(ctx, input, "Reservations", all);
     // Some filters look at the reservation (reservation-id, owner-id), so instances are grouped
     // first and each reservation keeps the instances that match.
-    const matching = reservations(instances, ctx.account.id)
+    const matching = all
       .map((reservation) => ({
         ...reservation,
         Instances: applyEc2Filters(reservation.Instances as ResourceItem[], filters, {

@@ -3,6 +3,7 @@ import {
   DescribeRegionsCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
+  DescribeVolumesCommand,
   DescribeVpcsCommand,
   EC2Client,
   type Filter,
@@ -490,6 +491,10 @@ beforeAll(async () => {
     Vpcs: [VPC, PLAIN.vpc],
     Subnets: [SUBNET, PLAIN.subnet],
     SecurityGroups: [SECURITY_GROUP, PLAIN.group],
+    Volumes: [
+      { VolumeId: "vol-0001", State: "in-use", Size: 8 },
+      { VolumeId: "vol-0002", State: "available", Size: 100 },
+    ],
   };
   emulator = await startEmulator({ world });
 });
@@ -627,6 +632,21 @@ describe("EC2 filters", () => {
         Instances: [{ InstanceId: INSTANCE.InstanceId }],
       },
     ]);
+  });
+
+  it("filters an EC2 Describe operation served from world data by its documented filters and refuses others", async () => {
+    const { Volumes } = await ec2().send(
+      new DescribeVolumesCommand({ Filters: [{ Name: "status", Values: ["avail*"] }] }),
+    );
+    expect(Volumes?.map((v) => v.VolumeId)).toEqual(["vol-0002"]);
+    await expect(
+      ec2().send(
+        new DescribeVolumesCommand({ Filters: [{ Name: "volume-color", Values: ["x"] }] }),
+      ),
+    ).rejects.toMatchObject({
+      name: "InvalidParameterValue",
+      message: "The filter 'volume-color' is invalid",
+    });
   });
 
   it("filters DescribeRegions by its documented filters and refuses others", async () => {
