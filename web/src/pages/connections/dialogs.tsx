@@ -360,7 +360,7 @@ export function RotateExternalIdDialog() {
           <Button variant="default" onClick={close} data-autofocus>
             Cancel
           </Button>
-          <Button color="yellow" loading={busy} onClick={() => void rotate()}>
+          <Button color="red" loading={busy} onClick={() => void rotate()}>
             Rotate ExternalId
           </Button>
         </Group>
