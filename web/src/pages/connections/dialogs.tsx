@@ -267,7 +267,13 @@ export function RemoveDialog() {
         api.DELETE("/api/v1/connections/{name}", { params: { path: { name: connection.name } } }),
       );
       queryClient.removeQueries({ queryKey: connectionKey(connection.name) });
-      await queryClient.invalidateQueries({ queryKey: connectionsKey, exact: true });
+      // The list is not on screen here, so a plain invalidation would not refetch it: the list
+      // page would first show the removed connection from the cache.
+      await queryClient.invalidateQueries({
+        queryKey: connectionsKey,
+        exact: true,
+        refetchType: "all",
+      });
       notifications.show({ message: `Connection ${connection.name} removed`, color: "teal" });
       void navigate("/connections", { replace: true });
     } catch (e) {
