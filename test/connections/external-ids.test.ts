@@ -380,6 +380,24 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
     expect(editDocs.json<SetupDocuments>().externalId).toBe(sandboxDraft);
   });
 
+  it("lets only one of many saves racing with the same draft ExternalId take it", async () => {
+    const body = { method: "assume_role", roleArn: SANDBOX_ROLE, ...common };
+    const draft = (await setupDocuments({ ...body, name: "racing" })).externalId ?? "";
+    const saves = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t.call("POST", "/api/v1/connections", {
+          body: { ...body, name: `racing-${i}`, externalId: draft },
+        }),
+      ),
+    );
+    expect(saves.map((r) => r.statusCode).sort()).toEqual([201, 400, 400, 400, 400, 400, 400, 400]);
+    const names = await connectionNames();
+    expect(names.filter((n) => n.startsWith("racing-"))).toHaveLength(1);
+    const winner = saves.find((r) => r.statusCode === 201)?.json<Conn>();
+    expect(winner?.externalId).toBe(draft);
+    await t.call("DELETE", `/api/v1/connections/${winner?.name ?? ""}`);
+  });
+
   it("rotates one connection's ExternalId for its editors, audited, and stops using credentials got with the old one", async () => {
     const body = { name: "rotating", method: "assume_role", roleArn: ROTATING_ROLE, ...common };
     const created = await t.call("POST", "/api/v1/connections", { body });
