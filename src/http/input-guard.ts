@@ -44,39 +44,52 @@ function printable(key: string): string {
  * cannot overflow the stack here.
  */
 export function findInputProblem(part: Part, value: unknown): InputProblem | undefined {
-  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  const at = (path: string[], problem: string): InputProblem => ({
+    field: path.join("."),
+    message: `${[part, ...path].join(".")} ${problem}`,
+  });
+  if (typeof value === "string") {
+    const problem = textProblem(value);
+    return problem === undefined ? undefined : at([], problem);
+  }
+  const stack: { value: object; path: string[] }[] = [];
+  if (typeof value === "object" && value !== null) stack.push({ value, path: [] });
   while (stack.length > 0) {
     const item = stack.pop();
     if (item === undefined) break;
     const { value: current, path } = item;
-    const where = () => [part, ...path].join(".");
-    if (typeof current === "string") {
-      const problem = textProblem(current);
-      if (problem !== undefined) return { field: path.join("."), message: `${where()} ${problem}` };
-      continue;
-    }
-    if (current === null || typeof current !== "object") continue;
-    if (path.length >= MAX_INPUT_DEPTH) {
-      return {
-        field: path.join("."),
-        message: `${where()} is nested deeper than ${MAX_INPUT_DEPTH} levels`,
-      };
-    }
-    const entries: (readonly [string, unknown])[] = Array.isArray(current)
-      ? current.map((v, i) => [String(i), v] as const)
-      : Object.entries(current);
-    // Reversed onto the stack, so the first field in the document is reported first.
-    for (let i = entries.length - 1; i >= 0; i -= 1) {
-      const [key, child] = entries[i] ?? ["", undefined];
-      const keyProblem = textProblem(key);
-      const childPath = [...path, printable(key)];
-      if (keyProblem !== undefined) {
-        return {
-          field: childPath.join("."),
-          message: `${[part, ...childPath].join(".")}: the field name ${keyProblem}`,
-        };
+    if (path.length >= MAX_INPUT_DEPTH)
+      return at(path, `is nested deeper than ${MAX_INPUT_DEPTH} levels`);
+    const isArray = Array.isArray(current);
+    const keys = isArray ? undefined : Object.keys(current);
+    const length = isArray ? (current as unknown[]).length : (keys?.length ?? 0);
+    const keyAt = (i: number) => (keys === undefined ? String(i) : (keys[i] ?? ""));
+    const childAt = (i: number): unknown =>
+      keys === undefined
+        ? (current as unknown[])[i]
+        : (current as Record<string, unknown>)[keys[i] ?? ""];
+    // This level's names and strings first (no allocation for the common good case), then its
+    // containers, pushed in reverse so they are walked in document order.
+    for (let i = 0; i < length; i += 1) {
+      if (keys !== undefined) {
+        const problem = textProblem(keyAt(i));
+        if (problem !== undefined) {
+          const named = at([...path, printable(keyAt(i))], "");
+          return {
+            field: named.field,
+            message: `${named.message.trim()}: the field name ${problem}`,
+          };
+        }
       }
-      stack.push({ value: child, path: childPath });
+      const child = childAt(i);
+      if (typeof child !== "string") continue;
+      const problem = textProblem(child);
+      if (problem !== undefined) return at([...path, printable(keyAt(i))], problem);
+    }
+    for (let i = length - 1; i >= 0; i -= 1) {
+      const child = childAt(i);
+      if (typeof child === "object" && child !== null)
+        stack.push({ value: child, path: [...path, printable(keyAt(i))] });
     }
   }
   return undefined;

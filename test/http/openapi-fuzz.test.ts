@@ -50,11 +50,13 @@ type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
  * - `refusedAnyField`: a 4xx whose error names some field;
  * - `no5xx`: anything below 500; an error has the error body, and a 400 names a field;
  * - `badUrl`: a 400 in the error body; a path the router cannot decode matches no route, so
- *   there is no parameter name to give.
+ *   there is no parameter name to give;
+ * - `tooLarge`: 413 BODY_TOO_LARGE in the error body.
  */
 type Expectation =
   | { kind: "refused"; field: string }
   | { kind: "badUrl" }
+  | { kind: "tooLarge" }
   | { kind: "refusedAnyField" }
   | { kind: "no5xx" };
 
@@ -117,6 +119,12 @@ function plausibleString(schema: JsonSchema): string {
   return PLAUSIBLE_STRINGS.find(fits) ?? "x".repeat(Math.max(schema.minLength ?? 1, 1));
 }
 
+/** Values for fields whose schema alone does not say what passes (checked by the handler). */
+const PLAUSIBLE_BY_NAME: Record<string, unknown> = {
+  path: "keys/system/fuzz-new",
+  password: "fuzz-password-1234",
+};
+
 /** A value the schema likely accepts, so a variant of one field is judged on that field. */
 function plausible(schema: JsonSchema): unknown {
   if (schema.const !== undefined) return schema.const;
@@ -127,7 +135,7 @@ function plausible(schema: JsonSchema): unknown {
     case "object": {
       const out: Record<string, unknown> = {};
       for (const name of schema.required ?? [])
-        out[name] = plausible(schema.properties?.[name] ?? {});
+        out[name] = PLAUSIBLE_BY_NAME[name] ?? plausible(schema.properties?.[name] ?? {});
       return out;
     }
     case "array":
@@ -193,6 +201,13 @@ function bodyCases(method: Method, url: string, schema: JsonSchema): Case[] {
     const wrong = wrongType(field);
     if (wrong !== undefined) add("wrong type", wrong, { kind: "refusedAnyField" });
   }
+  cases.push({
+    label: "body over the 1 MiB limit",
+    method,
+    url,
+    body: wrap({ zzPadding: "x".repeat(1_100_000) }),
+    expect: { kind: "tooLarge" },
+  });
   cases.push({
     label: "body unknown field",
     method,
@@ -319,6 +334,10 @@ function judge(c: Case, status: number, text: string): string | undefined {
         ? undefined
         : `field ${String(field)}, expected ${wanted} (${error.message})`;
     }
+    case "tooLarge":
+      return status === 413 && error.code === "BODY_TOO_LARGE"
+        ? undefined
+        : `${status} ${error.code}, expected 413 BODY_TOO_LARGE`;
     case "badUrl":
       return status === 400 ? undefined : `${status} ${error.code}, expected 400`;
     case "refusedAnyField":
