@@ -109,10 +109,10 @@ export function handleError(
   } else if (ERROR_CATALOGUE[mapped.code].status >= 500) {
     request.log.error({ err: error }, "request failed");
   }
+  // x-request-id is set here too: the router's own refusals (frameworkErrors) skip onSend.
   return reply
     .code(ERROR_CATALOGUE[mapped.code].status)
     .type("application/json")
-    // Set here too: the router's own refusals (frameworkErrors) skip the onSend hook that sets it.
     .header("x-request-id", request.id)
     .send(errorBody(request, mapped));
 }
