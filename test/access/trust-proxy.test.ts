@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.js";
-import { runCli } from "../helpers/cli.js";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { runCli, startServerProcess } from "../helpers/cli.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -98,5 +101,38 @@ describe("SWITCHBOARD_TRUST_PROXY", () => {
     const result = await runCli(["serve"], { env: { SWITCHBOARD_TRUST_PROXY: "everyone" } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: invalid configuration: SWITCHBOARD_TRUST_PROXY: /);
+  });
+
+  it("gives a real server's sign-in limits each client's address when the proxy is trusted", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-proxy-"));
+    const server = await startServerProcess({
+      SWITCHBOARD_DATA_DIR: dataDir,
+      SWITCHBOARD_BOOTSTRAP_TOKEN: "sb_test",
+      SWITCHBOARD_TRUST_PROXY: "127.0.0.1",
+    });
+    try {
+      const signIn = (username: string, client: string) =>
+        fetch(`${server.url}/api/v1/auth/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-forwarded-for": client },
+          body: JSON.stringify({ username, password: "not-the-password" }),
+        });
+      const statuses = await Promise.all(
+        Array.from({ length: CLIENTS }, async (_, i) => {
+          const response = await signIn(`guest-${i}`, `198.51.100.${i + 1}`);
+          await response.body?.cancel();
+          return response.status;
+        }),
+      );
+      expect(statuses).toEqual(Array(CLIENTS).fill(401));
+      const audit = await fetch(`${server.url}/api/v1/audit?action=auth.login&actor=user:guest-7`, {
+        headers: { authorization: "Bearer sb_test" },
+      });
+      const items = ((await audit.json()) as { items: { sourceIp: string }[] }).items;
+      expect(items.map((e) => e.sourceIp)).toEqual(["198.51.100.8"]);
+    } finally {
+      await server.stop("SIGKILL");
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
