@@ -1,6 +1,7 @@
 import { Badge } from "@mantine/core";
 
 const STATUS_COLOR: Record<string, string> = {
+  interrupted: "grape",
   succeeded: "green",
   ok: "green",
   running: "blue",
