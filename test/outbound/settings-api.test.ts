@@ -19,17 +19,19 @@ interface ErrorBody {
 describeEachDatabase("outbound allow-list settings", (suite) => {
   let t: TestApp;
   let memberToken: string;
-  let otherOrg: { token: string; orgId: string };
+  let orgs = 0;
+  /** An org of its own for a test that needs a list nobody changed, whatever ran before it. */
+  const freshOrg = () => createSecondOrg(suite.handle().db, `fresh${++orgs}`);
 
   beforeAll(async () => {
     t = await createTestApp(suite.handle().db);
     memberToken = await signInAsMember(t, "mia");
-    otherOrg = await createSecondOrg(suite.handle().db);
   });
   afterAll(() => t.close());
 
   it("shows the AWS defaults to an org that never changed its list", async () => {
-    const response = await t.call("GET", "/api/v1/settings/outbound");
+    const { token } = await freshOrg();
+    const response = await t.call("GET", "/api/v1/settings/outbound", { token });
     expect(response.statusCode).toBe(200);
     expect(response.json<Settings>()).toEqual({
       allow: ["*.amazonaws.com", "*.amazonaws.com.cn", "*.api.aws"],
@@ -40,6 +42,7 @@ describeEachDatabase("outbound allow-list settings", (suite) => {
   });
 
   it("refuses members: the list is an admin setting", async () => {
+    const before = (await t.call("GET", "/api/v1/settings/outbound")).json<Settings>();
     const get = await t.call("GET", "/api/v1/settings/outbound", { token: memberToken });
     const put = await t.call("PUT", "/api/v1/settings/outbound", {
       token: memberToken,
@@ -49,12 +52,11 @@ describeEachDatabase("outbound allow-list settings", (suite) => {
       expect(response.statusCode).toBe(403);
       expect(response.json<ErrorBody>().error.code).toBe("FORBIDDEN");
     }
-    expect((await t.call("GET", "/api/v1/settings/outbound")).json<Settings>().isDefault).toBe(
-      true,
-    );
+    expect((await t.call("GET", "/api/v1/settings/outbound")).json<Settings>()).toEqual(before);
   });
 
   it("replaces the list, normalised and without duplicates, and audits before and after", async () => {
+    const before = (await t.call("GET", "/api/v1/settings/outbound")).json<Settings>().allow;
     const allow = [...DEFAULT_ALLOW_LIST, "127.0.0.1:5000", "LocalHost:4566", "localhost:4566"];
     const response = await t.call("PUT", "/api/v1/settings/outbound", { body: { allow } });
     expect(response.statusCode).toBe(200);
@@ -72,7 +74,7 @@ describeEachDatabase("outbound allow-list settings", (suite) => {
     expect(event).toMatchObject({
       actor: "user:admin",
       outcome: "success",
-      detail: { before: [...DEFAULT_ALLOW_LIST], after: saved.allow },
+      detail: { before, after: saved.allow },
     });
   });
 
@@ -101,6 +103,8 @@ describeEachDatabase("outbound allow-list settings", (suite) => {
   });
 
   it("keeps each org's list its own", async () => {
+    const otherOrg = await freshOrg();
+    await t.call("PUT", "/api/v1/settings/outbound", { body: { allow: ["mine.example.com"] } });
     const theirs = await t.call("GET", "/api/v1/settings/outbound", { token: otherOrg.token });
     expect(theirs.json<Settings>().isDefault).toBe(true);
     const store = createAllowListStore({ db: suite.handle().db, clock: { now: () => new Date() } });
@@ -114,8 +118,7 @@ describeEachDatabase("outbound allow-list settings", (suite) => {
       clock: { now: () => new Date(nowMs) },
       ttlMs: 30_000,
     });
-    const token = otherOrg.token;
-    const orgId = otherOrg.orgId;
+    const { token, orgId } = await freshOrg();
     expect((await store.get(orgId)).texts).toEqual([...DEFAULT_ALLOW_LIST]);
     await t.call("PUT", "/api/v1/settings/outbound", { token, body: { allow: ["a.example.com"] } });
     // Another process's change is seen once the TTL passes …
