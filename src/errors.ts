@@ -17,6 +17,7 @@ export const ERROR_CATALOGUE = {
   ROUTE_NOT_FOUND: { status: 404, retriable: false },
   CONFLICT: { status: 409, retriable: false },
   LAST_ADMIN: { status: 409, retriable: false },
+  WEB_IDENTITY_SUBJECT_RESERVED: { status: 409, retriable: false },
   SETUP_LINK_INVALID: { status: 400, retriable: false },
   RATE_LIMITED: { status: 429, retriable: true },
   OUTBOUND_REFUSED: { status: 403, retriable: false },

@@ -62,9 +62,25 @@ export interface ExternalIdTable {
   rotated_at: string | null;
 }
 
+/**
+ * A web identity subject (`switchboard:connection/<name>`) a connection of the org has used. A
+ * role's trust policy may still name it after that connection is deleted or renamed, so the row
+ * is never deleted: the subject stays the connection's until an org admin confirms its reuse.
+ */
+export interface WebIdentitySubjectTable {
+  org_id: string;
+  subject: string;
+  /** The connection that may use it; a deleted connection's id, or null (one from before these records). */
+  connection_id: string | null;
+  claimed_at: string;
+  /** `user:<name>` or `token:<id>` who gave it to that connection. */
+  claimed_by: string;
+}
+
 export interface ConnectionTables {
   connections: ConnectionTable;
   connection_grants: ConnectionGrantTable;
   access_requests: AccessRequestTable;
   external_ids: ExternalIdTable;
+  web_identity_subjects: WebIdentitySubjectTable;
 }

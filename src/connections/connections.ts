@@ -23,6 +23,7 @@ import {
   type GrantRole,
   type UpdateConnectionInput,
 } from "./schemas.js";
+import { claimWebIdentitySubject, type SubjectClaim } from "./web-identity-subjects.js";
 
 export async function findConnection(
   db: DbOrTx,
@@ -273,6 +274,10 @@ export function settingsOf(input: CreateConnectionInput): ConnectionSettings {
     const { externalId: _x, ...assumeRole } = settings;
     return connectionSettingsSchema.parse(assumeRole);
   }
+  if (settings.method === "web_identity") {
+    const { confirmSubjectReuse: _c, ...webIdentity } = settings;
+    return connectionSettingsSchema.parse(webIdentity);
+  }
   return connectionSettingsSchema.parse(settings);
 }
 
@@ -292,8 +297,18 @@ export async function createConnection(
         input.method === "assume_role"
           ? await claimExternalId(tx, principal, input.externalId, now)
           : null;
+      const id = newId(now.getTime());
+      const subject =
+        input.method === "web_identity"
+          ? await claimWebIdentitySubject(
+              tx,
+              principal,
+              { name: input.name, connectionId: id, confirmReuse: input.confirmSubjectReuse },
+              { actor: context.actor, now },
+            )
+          : undefined;
       const row: ConnectionTable = {
-        id: newId(now.getTime()),
+        id,
         org_id: principal.orgId,
         name: input.name,
         method: settings.method,
@@ -328,7 +343,7 @@ export async function createConnection(
           action: "connection.create",
           objectType: "connection",
           objectId: row.name,
-          detail: { method: row.method, access: row.access },
+          detail: { method: row.method, access: row.access, ...reuseDetail(row.name, subject) },
         },
         now,
       );
@@ -343,6 +358,11 @@ export async function createConnection(
     }
     throw error;
   }
+}
+
+/** What an audit event says when a connection took over another one's web identity subject. */
+function reuseDetail(name: string, claim: SubjectClaim | undefined): { reusedSubject?: string } {
+  return claim === "reused" ? { reusedSubject: subjectFor(name) } : {};
 }
 
 /** A saved connection's settings in the user's words: the source connection by name. */
@@ -398,6 +418,7 @@ export async function updateConnection(
       const {
         name: _n,
         confirmRename: _c,
+        confirmSubjectReuse: _s,
         access: _a,
         regions: _r,
         endpoint: _e,
@@ -428,8 +449,22 @@ export async function updateConnection(
         self: connection,
         changed: changedFields,
       });
+      const newName = input.name ?? connection.name;
+      const subject =
+        settings.method === "web_identity"
+          ? await claimWebIdentitySubject(
+              tx,
+              principal,
+              {
+                name: newName,
+                connectionId: connection.id,
+                confirmReuse: input.confirmSubjectReuse,
+              },
+              { actor: context.actor, now },
+            )
+          : undefined;
       const changes: Partial<ConnectionTable> = {
-        name: input.name ?? connection.name,
+        name: newName,
         settings: JSON.stringify(settings),
         access: input.access ?? connection.access,
         regions: JSON.stringify(input.regions ?? connection.regions),
@@ -450,6 +485,7 @@ export async function updateConnection(
               (k) => input[k as keyof UpdateConnectionInput] !== undefined,
             ),
             ...(renamed ? { renamedTo: input.name } : {}),
+            ...reuseDetail(newName, subject),
           },
         },
         now,

@@ -12,13 +12,15 @@ import {
 import { draftExternalId, externalIdValue, issueDraftExternalId } from "./external-id.js";
 import { requireRole } from "./grants.js";
 import type { CreateConnectionInput } from "./schemas.js";
+import { checkWebIdentitySubject } from "./web-identity-subjects.js";
 
 /**
  * A connection as `createConnection` would store it, checked the same way (endpoint allow-list,
  * project, the secret and source connection the principal may use, ambient for admins only),
  * but not stored. With `replacing`, it is an edit of that saved connection: the principal must
  * be its editor, and only the settings that differ from the saved ones are checked again, as
- * `updateConnection` does.
+ * `updateConnection` does. A web_identity draft may not have the subject of another connection,
+ * deleted or renamed, unless an org admin confirms, as on save.
  *
  * An assume_role draft carries the ExternalId the saved connection will have, so its role can be
  * set up before saving: an edit's is the saved connection's; a new one's is the draft
@@ -47,6 +49,14 @@ export async function draftConnection(
     previous = { self: connection, changed };
   }
   const storedSettings = await toStoredSettings(deps.db, principal, settings, previous);
+  // A draft's test signs a token for its subject: it may open the roles a saved one could.
+  if (input.method === "web_identity") {
+    await checkWebIdentitySubject(deps.db, principal, {
+      name: input.name,
+      connectionId: previous?.self.id ?? null,
+      confirmReuse: input.confirmSubjectReuse,
+    });
+  }
   const nowDate = deps.clock.now();
   let externalIdId: string | null = null;
   if (input.method === "assume_role") {

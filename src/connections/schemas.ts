@@ -106,6 +106,13 @@ export const connectionSettingsSchema = z.discriminatedUnion("method", [
 ]);
 export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
 
+const confirmSubjectReuse = z
+  .boolean()
+  .optional()
+  .describe(
+    "org admins: give this web_identity connection the subject of a deleted or renamed one, which roles may still trust",
+  );
+
 export const createConnectionSchema = z.discriminatedUnion("method", [
   ambientSettingsSchema.extend(common),
   accessKeySettingsSchema.extend(common),
@@ -119,13 +126,14 @@ export const createConnectionSchema = z.discriminatedUnion("method", [
         "the ExternalId Switchboard issued you for this draft (POST /connections/setup-documents), so the role you set up before saving keeps working; leave it out for a new one. You cannot choose it.",
       ),
   }),
-  webIdentitySettingsSchema.extend(common),
+  webIdentitySettingsSchema.extend({ ...common, confirmSubjectReuse }),
 ]);
 export type CreateConnectionInput = z.infer<typeof createConnectionSchema>;
 
 export const updateConnectionSchema = z.strictObject({
   name: connectionNameSchema.optional(),
   confirmRename: z.boolean().optional().describe("required to rename a web_identity connection"),
+  confirmSubjectReuse,
   access: connectionAccessSchema.optional(),
   regions: z.array(regionSchema).max(50).optional(),
   endpoint: z.url().nullable().optional(),

@@ -9,6 +9,7 @@ import { runTargetSessions } from "./migrations/0006-run-target-sessions.js";
 import { connectionExternalIds } from "./migrations/0007-connection-external-ids.js";
 import { signInAttempts } from "./migrations/0008-sign-in-attempts.js";
 import { runOwners } from "./migrations/0009-run-owners.js";
+import { webIdentitySubjects } from "./migrations/0010-web-identity-subjects.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0007-connection-external-ids": connectionExternalIds,
   "0008-sign-in-attempts": signInAttempts,
   "0009-run-owners": runOwners,
+  "0010-web-identity-subjects": webIdentitySubjects,
 };
 
 const provider: MigrationProvider = {

@@ -740,6 +740,8 @@ export interface paths {
                          * @enum {string}
                          */
                         access?: "view" | "read" | "full";
+                        /** @description org admins: give this web_identity connection the subject of a deleted or renamed one, which roles may still trust */
+                        confirmSubjectReuse?: boolean;
                         /**
                          * Format: uri
                          * @description base URL for every AWS call
@@ -956,6 +958,8 @@ export interface paths {
                         accessKeyId?: string;
                         /** @description required to rename a web_identity connection */
                         confirmRename?: boolean;
+                        /** @description org admins: give this web_identity connection the subject of a deleted or renamed one, which roles may still trust */
+                        confirmSubjectReuse?: boolean;
                         endpoint?: string | null;
                         name?: string;
                         policyArns?: string[];
@@ -1455,6 +1459,8 @@ export interface paths {
                          * @enum {string}
                          */
                         access?: "view" | "read" | "full";
+                        /** @description org admins: give this web_identity connection the subject of a deleted or renamed one, which roles may still trust */
+                        confirmSubjectReuse?: boolean;
                         /**
                          * Format: uri
                          * @description base URL for every AWS call
@@ -1624,6 +1630,8 @@ export interface paths {
                          * @enum {string}
                          */
                         access?: "view" | "read" | "full";
+                        /** @description org admins: give this web_identity connection the subject of a deleted or renamed one, which roles may still trust */
+                        confirmSubjectReuse?: boolean;
                         /**
                          * Format: uri
                          * @description base URL for every AWS call

@@ -1,0 +1,76 @@
+import type { Principal } from "../access/index.js";
+import type { DbOrTx } from "../db/index.js";
+import { Conflict, Forbidden } from "../errors.js";
+import { subjectFor } from "../oidc/index.js";
+
+/**
+ * What saving a web_identity connection does to its subject: takes a subject nobody used
+ * (`new`), keeps its own (`held`), or takes over one another connection used, deleted or
+ * renamed since (`reused`, an org admin's confirmed choice).
+ */
+export type SubjectClaim = "new" | "held" | "reused";
+
+/**
+ * Whether a web_identity connection (`connectionId`, null for a new one) may have the subject of
+ * `name`. A role trusts a subject, not a connection: the subject of a deleted or renamed
+ * connection may still open a role, so another connection may take it only when an org admin
+ * confirms, having checked which roles trust it. Nothing is written: drafts are checked too.
+ */
+export async function checkWebIdentitySubject(
+  db: DbOrTx,
+  principal: Principal,
+  input: { name: string; connectionId: string | null; confirmReuse: boolean | undefined },
+): Promise<SubjectClaim> {
+  const subject = subjectFor(input.name);
+  const row = await db
+    .selectFrom("web_identity_subjects")
+    .select("connection_id")
+    .where("org_id", "=", principal.orgId)
+    .where("subject", "=", subject)
+    .executeTakeFirst();
+  if (row === undefined) return "new";
+  if (input.connectionId !== null && row.connection_id === input.connectionId) return "held";
+  if (input.confirmReuse !== true) {
+    throw new Conflict(
+      `${subject} was the web identity subject of a connection that was deleted or renamed, and AWS roles may still trust it: a web_identity connection named ${input.name} would be let into them. Choose another name, or an org admin who has checked which roles trust ${subject} may reuse it by sending "confirmSubjectReuse": true`,
+      { field: "name", code: "WEB_IDENTITY_SUBJECT_RESERVED" },
+    );
+  }
+  if (principal.role !== "admin") {
+    throw new Forbidden(`only org admins may reuse the web identity subject ${subject}`, {
+      field: "confirmSubjectReuse",
+    });
+  }
+  return "reused";
+}
+
+/** Checks as `checkWebIdentitySubject` does, then records the subject as this connection's. */
+export async function claimWebIdentitySubject(
+  tx: DbOrTx,
+  principal: Principal,
+  input: { name: string; connectionId: string; confirmReuse: boolean | undefined },
+  by: { actor: string; now: Date },
+): Promise<SubjectClaim> {
+  const claim = await checkWebIdentitySubject(tx, principal, input);
+  const subject = subjectFor(input.name);
+  const claimed = {
+    connection_id: input.connectionId,
+    claimed_at: by.now.toISOString(),
+    claimed_by: by.actor,
+  };
+  if (claim === "new") {
+    // Two saves racing for a new subject: the primary key refuses the second (a name conflict).
+    await tx
+      .insertInto("web_identity_subjects")
+      .values({ org_id: principal.orgId, subject, ...claimed })
+      .execute();
+  } else if (claim === "reused") {
+    await tx
+      .updateTable("web_identity_subjects")
+      .set(claimed)
+      .where("org_id", "=", principal.orgId)
+      .where("subject", "=", subject)
+      .execute();
+  }
+  return claim;
+}
