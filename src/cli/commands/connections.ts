@@ -47,6 +47,7 @@ interface ConnectionFlags {
   project?: string;
   rename?: string;
   confirmRename?: boolean;
+  confirmSubjectReuse?: boolean;
   externalId?: string;
 }
 
@@ -84,6 +85,7 @@ function bodyOf(o: ConnectionFlags): Record<string, unknown> {
   set("tags", tagsOf(o.tag));
   set("project", o.project);
   set("externalId", o.externalId);
+  set("confirmSubjectReuse", o.confirmSubjectReuse);
   return body;
 }
 
@@ -101,7 +103,11 @@ function withSettingFlags(command: Command): Command {
     .option("--access <level>", "view, read or full")
     .option("--region <region>", "a region it may run in (repeatable)", collect)
     .option("--endpoint <url>", "base URL for every AWS call (LocalStack, VPC endpoints)")
-    .option("--tag <key=value>", "a tag (repeatable)", collect);
+    .option("--tag <key=value>", "a tag (repeatable)", collect)
+    .option(
+      "--confirm-subject-reuse",
+      "web_identity, org admins: take the token subject of a deleted or renamed connection; every role that trusted it will trust this one",
+    );
 }
 
 function printTest(result: ConnectionTest, json: boolean): void {

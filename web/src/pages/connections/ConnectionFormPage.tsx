@@ -34,6 +34,7 @@ import {
   fieldError,
   fromConnection,
   isOtherError,
+  isSubjectReserved,
   ROLE_ARN,
   toCreateBody,
   toUpdateBody,
@@ -95,11 +96,14 @@ function Section(props: { title: string; children: ReactNode; description?: Reac
 /**
  * The trust policy and template of what the form holds, fetched as the user types. A new
  * assume_role draft is issued its ExternalId here, which the form then keeps (onExternalId).
+ * The server refuses a web_identity draft whose name has a reserved subject, often before the
+ * form is saved or tested: onSubjectReserved tells the form, which explains it by the name.
  */
 function DraftDocuments(props: {
   body: CreateBody | null;
   replacing: string | undefined;
   onExternalId: (externalId: string | undefined) => void;
+  onSubjectReserved: (name: string) => void;
 }) {
   const [body] = useDebouncedValue(props.body, 300);
   const ready =
@@ -122,11 +126,23 @@ function DraftDocuments(props: {
   const issued = docs.data?.externalId;
   const { onExternalId } = props;
   useEffect(() => onExternalId(issued), [issued, onExternalId]);
+  const reserved = isSubjectReserved(docs.error) ? body?.name : undefined;
+  const { onSubjectReserved } = props;
+  useEffect(() => {
+    if (reserved !== undefined) onSubjectReserved(reserved);
+  }, [reserved, onSubjectReserved]);
   if (!ready)
     return (
       <Text size="sm" c="dimmed">
         Enter a name and the role&apos;s ARN to see the trust policy and the CloudFormation template
         for it.
+      </Text>
+    );
+  if (reserved !== undefined)
+    return (
+      <Text size="sm" c="dimmed">
+        No documents for this name: its token subject was another connection&apos;s (see the Name
+        field).
       </Text>
     );
   if (docs.error !== null)
@@ -198,6 +214,11 @@ function ConnectionForm(props: { original?: Connection }) {
   const [test, setTest] = useState<{ result: ConnectionTest; bodyJson: string } | null>(null);
   const [testing, setTesting] = useState(false);
   const [saving, setSaving] = useState(false);
+  // The last name the server refused because its token subject was another connection's.
+  const [reservedName, setReservedName] = useState<string | null>(null);
+  const noteError = (e: unknown, name: string) => {
+    if (isSubjectReserved(e)) setReservedName(name);
+  };
   // A new assume_role connection keeps the ExternalId its draft documents were issued: the role
   // set up from the documents shown here trusts that one. An edit keeps the saved connection's.
   const [draftExternalId, setDraftExternalId] = useState<string | undefined>(undefined);
@@ -241,6 +262,7 @@ function ConnectionForm(props: { original?: Connection }) {
     } catch (e) {
       setTest(null);
       setTestError(e);
+      noteError(e, sent.name);
     } finally {
       setTesting(false);
     }
@@ -248,6 +270,7 @@ function ConnectionForm(props: { original?: Connection }) {
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
+    const typedName = state.name.trim();
     setSaving(true);
     setSaveError(null);
     try {
@@ -280,6 +303,7 @@ function ConnectionForm(props: { original?: Connection }) {
       void navigate(`/connections/${name}`);
     } catch (e) {
       setSaveError(e);
+      noteError(e, typedName);
     } finally {
       setSaving(false);
     }
@@ -290,6 +314,17 @@ function ConnectionForm(props: { original?: Connection }) {
     .map((c) => ({ value: c.name, label: `${c.name} (${METHODS[c.method].short})` }));
   const renamedWebIdentity =
     editing !== undefined && state.method === "web_identity" && state.name.trim() !== editing.name;
+  const subject = `switchboard:connection/${state.name.trim()}`;
+  // Shown from the server's refusal until the name changes (which clears the confirmation too).
+  const subjectReserved = state.method === "web_identity" && reservedName === state.name.trim();
+  const reservedHint = isAdmin
+    ? "or confirm below that this connection takes it over"
+    : "or ask an org admin: only they may give this connection that subject";
+  let nameError = fieldError(isSubjectReserved(error) ? null : error, "name");
+  if (subjectReserved)
+    nameError = state.confirmSubjectReuse
+      ? undefined
+      : `${subject} was the token subject of a connection that was deleted or renamed, and AWS roles may still trust it. Choose another name, ${reservedHint}.`;
 
   return (
     <form onSubmit={(e) => void save(e)} noValidate>
@@ -323,8 +358,8 @@ function ConnectionForm(props: { original?: Connection }) {
                 label="Name"
                 description="Lower-case letters, digits, '.', '_' or '-'. Web identity puts it in the token's subject."
                 value={state.name}
-                onChange={(e) => set({ name: e.currentTarget.value })}
-                error={fieldError(error, "name")}
+                onChange={(e) => set({ name: e.currentTarget.value, confirmSubjectReuse: false })}
+                error={nameError}
                 required
                 autoComplete="off"
                 data-autofocus
@@ -334,6 +369,14 @@ function ConnectionForm(props: { original?: Connection }) {
                   label={`Renaming changes the token subject to switchboard:connection/${state.name.trim()}: I have updated the role's trust policy`}
                   checked={state.confirmRename}
                   onChange={(e) => set({ confirmRename: e.currentTarget.checked })}
+                />
+              )}
+              {subjectReserved && isAdmin && (
+                <Checkbox
+                  label={`Reuse the token subject ${subject}`}
+                  description="Every AWS role that trusted the earlier connection's subject will trust this connection. Check only if you have reviewed those roles' trust policies and that is intended."
+                  checked={state.confirmSubjectReuse}
+                  onChange={(e) => set({ confirmSubjectReuse: e.currentTarget.checked })}
                 />
               )}
               {state.method === "access_key" && (
@@ -535,7 +578,12 @@ function ConnectionForm(props: { original?: Connection }) {
             </Section>
             {roleMethod && (
               <Section title="Trust policy and template">
-                <DraftDocuments body={sent} replacing={replacing} onExternalId={keepExternalId} />
+                <DraftDocuments
+                  body={sent}
+                  replacing={replacing}
+                  onExternalId={keepExternalId}
+                  onSubjectReserved={setReservedName}
+                />
               </Section>
             )}
             {state.method === "access_key" &&

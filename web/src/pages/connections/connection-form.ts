@@ -22,6 +22,11 @@ export interface FormState {
   sessionDurationSeconds: number | string;
   policyArns: string[];
   confirmRename: boolean;
+  /**
+   * An org admin's confirmation that this web_identity connection may take the token subject of
+   * a deleted or renamed one. It confirms one name: the form clears it when the name changes.
+   */
+  confirmSubjectReuse: boolean;
 }
 
 export const EMPTY_FORM: FormState = {
@@ -39,6 +44,7 @@ export const EMPTY_FORM: FormState = {
   sessionDurationSeconds: "",
   policyArns: [],
   confirmRename: false,
+  confirmSubjectReuse: false,
 };
 
 export const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
@@ -93,6 +99,7 @@ export function fromConnection(c: Connection): FormState {
     sessionDurationSeconds: c.sessionDurationSeconds ?? "",
     policyArns: c.policyArns ?? [],
     confirmRename: false,
+    confirmSubjectReuse: false,
   };
 }
 
@@ -157,7 +164,14 @@ export function toCreateBody(s: FormState): { body: CreateBody } | { error: Loca
         },
       };
     case "web_identity":
-      return { body: { method: "web_identity", ...common, ...role } };
+      return {
+        body: {
+          method: "web_identity",
+          ...common,
+          ...role,
+          ...(s.confirmSubjectReuse ? { confirmSubjectReuse: true } : {}),
+        },
+      };
   }
 }
 
@@ -177,6 +191,7 @@ export function toUpdateBody(
     body.name = name;
     if (s.method === "web_identity") body.confirmRename = s.confirmRename;
   }
+  if (s.method === "web_identity" && s.confirmSubjectReuse) body.confirmSubjectReuse = true;
   if (s.access !== original.access) body.access = s.access;
   if (!same(s.regions, original.regions)) body.regions = s.regions;
   if (s.endpoint.trim() !== original.endpoint)
@@ -194,6 +209,14 @@ export function toUpdateBody(
   if (s.method === "assume_role" && s.sourceConnection !== original.sourceConnection)
     body.sourceConnection = s.sourceConnection;
   return { body };
+}
+
+/**
+ * The server refused a web_identity connection's name: its token subject belonged to a connection
+ * that was deleted or renamed, and roles may still trust it.
+ */
+export function isSubjectReserved(error: unknown): boolean {
+  return error instanceof ApiError && error.code === "WEB_IDENTITY_SUBJECT_RESERVED";
 }
 
 /** The message for one field: from the form's own check or from the server's error. */
