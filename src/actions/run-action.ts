@@ -1,3 +1,4 @@
+import type { Insertable } from "kysely";
 import type { Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import {
@@ -21,6 +22,7 @@ import type { ActionDefinition } from "./action-definition.js";
 import type { ActionDeps } from "./action-deps.js";
 import { findAction, iamActionsOf, serviceOf } from "./catalog-info.js";
 import { dryRunOutcome } from "./dry-run.js";
+import { groupCommit } from "./group-commit.js";
 import { checkAccess } from "./iam/index.js";
 import { optInRegionFix } from "./opt-in-region.js";
 import { redact } from "./redact.js";
@@ -31,12 +33,15 @@ import {
   type RunSummary,
   type TargetResult,
 } from "./schemas.js";
+import type { RunTargetTable } from "./run.table.js";
 import { Semaphore } from "./semaphore.js";
 import { storeOutput } from "./store-output.js";
 import { failedOnCredentials, targetContext } from "./target-context.js";
 
 /** Targets of one run in flight at once. */
 const MAX_IN_FLIGHT_PER_RUN = 64;
+// 12 columns a row: 6,000 bound values a write, under SQLite's 32,766 and PostgreSQL's 65,535.
+const TARGET_ROWS_PER_WRITE = 500;
 
 /** Calls in flight per (account, region, service) in the process (ActionDeps.buckets). */
 export const MAX_PER_BUCKET = 8;
@@ -567,26 +572,32 @@ export async function executeRun(
     }
   };
 
+  const commitTarget = groupCommit<Insertable<RunTargetTable>>(
+    (rows) =>
+      deps.db
+        .insertInto("run_targets")
+        .values(rows)
+        .execute()
+        .then(() => undefined),
+    TARGET_ROWS_PER_WRITE,
+  );
   const stored = await Promise.all(
     targets.map(async (target, idx) => {
       const done = await runTarget(target);
-      await deps.db
-        .insertInto("run_targets")
-        .values({
-          run_id: runId,
-          idx,
-          connection_name: done.result.connection,
-          account_id: done.result.accountId,
-          region: done.result.region,
-          status: done.result.status,
-          duration_ms: Math.round(done.result.durationMs),
-          output: done.stored,
-          output_bytes: done.bytes,
-          output_truncated: done.result.outputTruncated === true ? 1 : 0,
-          error: done.result.error === undefined ? null : JSON.stringify(done.result.error),
-          aws_session: done.result.awsSession ?? null,
-        })
-        .execute();
+      await commitTarget({
+        run_id: runId,
+        idx,
+        connection_name: done.result.connection,
+        account_id: done.result.accountId,
+        region: done.result.region,
+        status: done.result.status,
+        duration_ms: Math.round(done.result.durationMs),
+        output: done.stored,
+        output_bytes: done.bytes,
+        output_truncated: done.result.outputTruncated === true ? 1 : 0,
+        error: done.result.error === undefined ? null : JSON.stringify(done.result.error),
+        aws_session: done.result.awsSession ?? null,
+      });
       options.onResult?.(done.result);
       return done;
     }),
