@@ -40,8 +40,9 @@ import { failedOnCredentials, targetContext } from "./target-context.js";
 
 /** Targets of one run in flight at once. */
 const MAX_IN_FLIGHT_PER_RUN = 64;
-// 12 columns a row: 6,000 bound values a write, under SQLite's 32,766 and PostgreSQL's 65,535.
-const TARGET_ROWS_PER_WRITE = 500;
+// 12 columns a row: 500 rows are 6,000 bound values, under SQLite's 32,766 and PostgreSQL's
+// 65,535. While others are in flight, a settled target waits at most 50 ms to share a transaction.
+const TARGET_WRITES = { maxRows: 500, waitMs: 50 };
 
 /** Calls in flight per (account, region, service) in the process (ActionDeps.buckets). */
 export const MAX_PER_BUCKET = 8;
@@ -572,6 +573,7 @@ export async function executeRun(
     }
   };
 
+  let settled = 0;
   const commitTarget = groupCommit<Insertable<RunTargetTable>>(
     (rows) =>
       deps.db
@@ -579,11 +581,12 @@ export async function executeRun(
         .values(rows)
         .execute()
         .then(() => undefined),
-    TARGET_ROWS_PER_WRITE,
+    { ...TARGET_WRITES, expectMore: () => settled < targets.length },
   );
   const stored = await Promise.all(
     targets.map(async (target, idx) => {
       const done = await runTarget(target);
+      settled += 1;
       await commitTarget({
         run_id: runId,
         idx,
