@@ -59,6 +59,9 @@ function freePort(): Promise<number> {
   });
 }
 
+// One web identity role per connection name it trusts, so each test that needs one has its own.
+const WEB_IDENTITY_NAMES = ["web", "web-rename", "web-secrets"];
+
 function world(issuer: string, externalId: string): WorldInput {
   const oidcHost = issuer.replace(/^https?:\/\//, "");
   return {
@@ -99,8 +102,8 @@ function world(issuer: string, externalId: string): WorldInput {
             },
             policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
           },
-          {
-            name: "switchboard-web",
+          ...WEB_IDENTITY_NAMES.map((name) => ({
+            name: `switchboard-${name}`,
             trust: {
               Version: "2012-10-17",
               Statement: [
@@ -111,14 +114,14 @@ function world(issuer: string, externalId: string): WorldInput {
                   Condition: {
                     StringEquals: {
                       [`${oidcHost}:aud`]: "default/app-id/switchboard.aws.connector",
-                      [`${oidcHost}:sub`]: "switchboard:connection/web",
+                      [`${oidcHost}:sub`]: `switchboard:connection/${name}`,
                     },
                   },
                 },
               ],
             },
             policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-          },
+          })),
         ],
         resources: {
           "us-east-1": {
@@ -167,55 +170,47 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
     await t.call("POST", "/api/v1/secrets", {
       body: { path: "keys/system/wrong-secret", value: "not-the-right-secret-0000000000000000000" },
     });
-    const common = { endpoint: emulator.url, regions: ["us-east-1"] };
-    const bodies = [
-      { name: "hub", method: "ambient", ...common },
-      {
-        name: "keys",
-        method: "access_key",
-        accessKeyId: DEPLOYER.id,
-        secretPath: "keys/system/prod-deployer",
-        ...common,
-      },
-      {
-        name: "bad-keys",
-        method: "access_key",
-        accessKeyId: DEPLOYER.id,
-        secretPath: "keys/system/wrong-secret",
-        ...common,
-      },
-      {
-        name: "prod",
-        method: "assume_role",
-        roleArn: `arn:aws:iam::${PROD}:role/switchboard-read`,
-        ...common,
-        regions: [],
-      },
-      {
-        name: "prod-full",
-        method: "assume_role",
-        roleArn: `arn:aws:iam::${PROD}:role/switchboard-read`,
-        access: "full",
-        ...common,
-      },
-      {
-        name: "web",
-        method: "web_identity",
-        roleArn: `arn:aws:iam::${PROD}:role/switchboard-web`,
-        ...common,
-      },
-    ];
-    for (const body of bodies) {
-      const created = await t.call("POST", "/api/v1/connections", { body });
-      expect(created.statusCode, created.body).toBe(201);
-    }
-    await useExternalId(suite.handle().db, EXTERNAL_ID);
   });
   afterAll(async () => {
     restoreEnv();
     await t.close();
     await emulator.close();
   });
+
+  let counter = 0;
+  /** A name no other test uses: each test makes the connections it tests or changes. */
+  const unique = (base: string) => `${base}-${++counter}`;
+  async function create(body: { name: string; method: string } & Record<string, unknown>) {
+    const created = await t.call("POST", "/api/v1/connections", {
+      body: { endpoint: emulator.url, regions: ["us-east-1"], ...body },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    return body.name;
+  }
+  const createAmbient = () => create({ name: unique("hub"), method: "ambient" });
+  const createAccessKey = (secretPath = "keys/system/prod-deployer") =>
+    create({ name: unique("keys"), method: "access_key", accessKeyId: DEPLOYER.id, secretPath });
+  /** An assume_role connection with the ExternalId the world's roles trust. */
+  async function createAssumeRole(
+    body: Record<string, unknown> = {},
+    role = `arn:aws:iam::${PROD}:role/switchboard-read`,
+  ) {
+    const name = await create({
+      name: unique("prod"),
+      method: "assume_role",
+      roleArn: role,
+      ...body,
+    });
+    await useExternalId(suite.handle().db, EXTERNAL_ID);
+    return name;
+  }
+  /** A web_identity connection named as its role (of WEB_IDENTITY_NAMES) expects. */
+  const createWebIdentity = (name: string) =>
+    create({
+      name,
+      method: "web_identity",
+      roleArn: `arn:aws:iam::${PROD}:role/switchboard-${name}`,
+    });
 
   async function test(name: string, token?: string): Promise<TestResult> {
     const response = await t.call(
@@ -228,18 +223,19 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
   }
 
   it("ambient: uses the server's instance role through IMDSv2", async () => {
-    const result = await test("hub");
+    const result = await test(await createAmbient());
     expect(result).toMatchObject({ ok: true, accountId: HUB });
     expect(result.arn).toMatch(new RegExp(`^arn:aws:sts::${HUB}:assumed-role/host/`));
   });
 
   it("ambient: uses the ECS task role through the SDK's container-credentials provider", async () => {
-    const hub = (await t.call("GET", "/api/v1/connections/hub")).json<{ id: string }>();
+    const name = await createAmbient();
+    const hub = (await t.call("GET", `/api/v1/connections/${name}`)).json<{ id: string }>();
     t.credentials.cache.forget(hub.id);
     delete process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
     process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `${emulator.url}/v2/credentials/task`;
     try {
-      const result = await test("hub");
+      const result = await test(name);
       expect(result).toMatchObject({ ok: true, accountId: HUB });
       expect(result.arn).toMatch(new RegExp(`^arn:aws:sts::${HUB}:assumed-role/host/`));
     } finally {
@@ -250,12 +246,12 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
   });
 
   it("access_key: signs with the key pair from the key store, and explains a wrong secret", async () => {
-    expect(await test("keys")).toMatchObject({
+    expect(await test(await createAccessKey())).toMatchObject({
       ok: true,
       accountId: PROD,
       arn: `arn:aws:iam::${PROD}:user/deployer`,
     });
-    const bad = await test("bad-keys");
+    const bad = await test(await createAccessKey("keys/system/wrong-secret"));
     expect(bad.ok).toBe(false);
     expect(bad.error?.code).toBe("SignatureDoesNotMatch");
     expect(bad.error?.fix).toMatch(
@@ -264,45 +260,41 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
   });
 
   it("assume_role: assumes the role with its ExternalId and a session name that names the user", async () => {
-    const result = await test("prod");
+    // The org's ambient connection, tested, so the trust policy below can name its principal.
+    expect((await test(await createAmbient())).ok).toBe(true);
+    const prod = await createAssumeRole({ regions: [] });
+    const result = await test(prod);
     expect(result.ok, JSON.stringify(result.error)).toBe(true);
     expect(result.arn).toMatch(
       new RegExp(`^arn:aws:sts::${PROD}:assumed-role/switchboard-read/sb-admin-req_`),
     );
     expect(result.regions).toEqual([...SEVENTEEN].sort());
-    const shown = (await t.call("GET", "/api/v1/connections/prod")).json<{
+    const shown = (await t.call("GET", `/api/v1/connections/${prod}`)).json<{
       accountId: string;
       regions: string[];
     }>();
     expect(shown.accountId).toBe(PROD);
     expect(shown.regions).toHaveLength(17);
     // With a tested ambient connection, the generated trust policy names the real principal.
-    const trust = (await t.call("GET", "/api/v1/connections/prod/trust-policy")).json<{
+    const trust = (await t.call("GET", `/api/v1/connections/${prod}/trust-policy`)).json<{
       policy: { Statement: { Principal: unknown }[] };
     }>();
     expect(trust.policy.Statement[0]?.Principal).toEqual({ AWS: `arn:aws:iam::${HUB}:role/host` });
   });
 
   it("assume_role: chains through a source connection", async () => {
-    const created = await t.call("POST", "/api/v1/connections", {
-      body: {
-        name: "chained",
-        method: "assume_role",
-        roleArn: `arn:aws:iam::${PROD}:role/chained`,
-        sourceConnection: "prod-full",
-        endpoint: emulator.url,
-        regions: ["us-east-1"],
-      },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    await useExternalId(suite.handle().db, EXTERNAL_ID);
-    const result = await test("chained");
+    const source = await createAssumeRole({ access: "full" });
+    const chained = await createAssumeRole(
+      { sourceConnection: source },
+      `arn:aws:iam::${PROD}:role/chained`,
+    );
+    const result = await test(chained);
     expect(result.ok, JSON.stringify(result.error)).toBe(true);
     expect(result.arn).toMatch(new RegExp(`^arn:aws:sts::${PROD}:assumed-role/chained/sb-admin-`));
   });
 
   it("web_identity: exchanges a token Switchboard signed for role credentials", async () => {
-    const result = await test("web");
+    const result = await test(await createWebIdentity("web"));
     expect(result.ok, JSON.stringify(result.error)).toBe(true);
     expect(result.arn).toMatch(
       new RegExp(`^arn:aws:sts::${PROD}:assumed-role/switchboard-web/sb-admin-`),
@@ -310,6 +302,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
   });
 
   it("assumes a role once for calls in 17 regions, and refreshes five minutes before expiry", async () => {
+    const prod = await createAssumeRole();
     const connection = await findConnection(
       t.keystore.db,
       (
@@ -319,7 +312,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
           .where("name", "=", "default")
           .executeTakeFirstOrThrow()
       ).id,
-      "prod",
+      prod,
     );
     t.credentials.cache.forget(connection.id);
     emulator.resetCounters();
@@ -380,7 +373,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
         maxAttempts: 1,
       });
     };
-    const read = await ec2("prod");
+    const read = await ec2(await createAssumeRole());
     expect((await read.send(new DescribeInstancesCommand({}))).Reservations).toHaveLength(1);
     const denied = await read
       .send(new TerminateInstancesCommand({ InstanceIds: ["i-0000000000000aaa1"] }))
@@ -389,7 +382,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
     expect((denied as Error).message).toMatch(
       /is not authorized to perform: ec2:TerminateInstances/,
     );
-    const full = await ec2("prod-full");
+    const full = await ec2(await createAssumeRole({ access: "full" }));
     const terminated = await full.send(
       new TerminateInstancesCommand({ InstanceIds: ["i-0000000000000aaa1"] }),
     );
@@ -397,35 +390,46 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
   });
 
   it("explains a wrong ExternalId with the trust-policy fix", async () => {
-    await t.call("POST", "/api/v1/connections/prod/external-id/rotate");
-    const result = await test("prod");
+    // A connection of its own: after the rotation, its role no longer trusts it.
+    const prod = await createAssumeRole();
+    const rotated = await t.call("POST", `/api/v1/connections/${prod}/external-id/rotate`);
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const result = await test(prod);
     expect(result.ok).toBe(false);
     expect(result.error?.code).toBe("AccessDenied");
     expect(result.error?.fix).toMatch(
-      /trust policy does not allow this principal or ExternalId.*\/api\/v1\/connections\/prod\/trust-policy/,
+      new RegExp(
+        `trust policy does not allow this principal or ExternalId.*/api/v1/connections/${prod}/trust-policy`,
+      ),
     );
-    const health = (await t.call("GET", "/api/v1/connections/prod")).json<{
+    const health = (await t.call("GET", `/api/v1/connections/${prod}`)).json<{
       lastTest: { ok: boolean };
     }>();
     expect(health.lastTest.ok).toBe(false);
   });
 
   it("explains a wrong sub after a rename, and an expired token", async () => {
-    await t.call("PATCH", "/api/v1/connections/web", {
+    const web = await createWebIdentity("web-rename");
+    // Its role trusts it under the name it was created with.
+    const before = await test(web);
+    expect(before.ok, JSON.stringify(before.error)).toBe(true);
+    const renamedTo = await t.call("PATCH", `/api/v1/connections/${web}`, {
       body: { name: "web-renamed", confirmRename: true },
     });
+    expect(renamedTo.statusCode, renamedTo.body).toBe(200);
     const renamed = await test("web-renamed");
     expect(renamed.ok).toBe(false);
     expect(renamed.error?.fix).toMatch(
       /does not accept this token's aud and sub|rejected the web identity token/,
     );
-    await t.call("PATCH", "/api/v1/connections/web-renamed", {
-      body: { name: "web", confirmRename: true },
+    const back = await t.call("PATCH", "/api/v1/connections/web-renamed", {
+      body: { name: web, confirmRename: true },
     });
+    expect(back.statusCode, back.body).toBe(200);
     // Switchboard's clock 20 minutes behind: the token it signs has already expired for AWS.
     now = new Date(Date.now() - 20 * 60 * 1000);
     try {
-      const expired = await test("web");
+      const expired = await test(web);
       expect(expired.ok).toBe(false);
       expect(expired.error?.code).toMatch(/ExpiredToken|InvalidIdentityToken/);
     } finally {
@@ -434,9 +438,10 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
   });
 
   it("explains a host outside the allow-list, and refuses a member without a grant", async () => {
+    const keys = await createAccessKey();
     await t.call("PUT", "/api/v1/settings/outbound", { body: { allow: ["*.amazonaws.com"] } });
     try {
-      const refused = await test("keys");
+      const refused = await test(keys);
       expect(refused.ok).toBe(false);
       expect(refused.error?.code).toBe("OUTBOUND_REFUSED");
       expect(refused.error?.fix).toMatch(/outbound allow-list/);
@@ -445,22 +450,36 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
         body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
       });
     }
-    const pia = await signInAsMember(t, "pia");
-    expect((await t.call("POST", "/api/v1/connections/keys/test", { token: pia })).statusCode).toBe(
-      404,
-    );
-    await t.call("PUT", "/api/v1/connections/keys/grants", {
-      body: [{ principal: "user:pia", role: "viewer" }],
+    const piaName = unique("pia");
+    const pia = await signInAsMember(t, piaName);
+    expect(
+      (await t.call("POST", `/api/v1/connections/${keys}/test`, { token: pia })).statusCode,
+    ).toBe(404);
+    await t.call("PUT", `/api/v1/connections/${keys}/grants`, {
+      body: [{ principal: `user:${piaName}`, role: "viewer" }],
     });
-    const forbidden = await t.call("POST", "/api/v1/connections/keys/test", { token: pia });
+    const forbidden = await t.call("POST", `/api/v1/connections/${keys}/test`, { token: pia });
     expect(forbidden.statusCode).toBe(403);
-    expect(forbidden.json<{ error: { message: string } }>().error.message).toMatch(
-      /executor or editor role on connection keys to test it/,
+    expect(forbidden.json<{ error: { message: string } }>().error.message).toContain(
+      `executor or editor role on connection ${keys} to test it`,
     );
   });
 
   it("never shows a secret, token or session credential in responses, logs or audit events", async () => {
+    // What there is to leak, made here: a secret access key signing, a role's session
+    // credentials, and a web identity token Switchboard signed, each used for real.
+    const tested = [];
+    for (const name of [
+      await createAccessKey(),
+      await createAssumeRole(),
+      await createWebIdentity("web-secrets"),
+    ]) {
+      const response = await t.call("POST", `/api/v1/connections/${name}/test`);
+      expect(response.json<TestResult>().ok, response.body).toBe(true);
+      tested.push(response.body, (await t.call("GET", `/api/v1/connections/${name}`)).body);
+    }
     const everything = [
+      ...tested,
       (await t.call("GET", "/api/v1/connections")).body,
       (await t.call("GET", "/api/v1/audit?limit=500")).body,
       t.logs.join(""),
