@@ -13,6 +13,8 @@ const PROD = "222222222222";
 const DEPLOYER = { id: "AKIAPRODDEPLOYER0001", secret: "prod-deployer-secret-000000000000000000" };
 const PLATFORM = { id: "AKIAPRODPLATFORM0001", secret: "prod-platform-secret-000000000000000000" };
 const ONBOARDING = `arn:aws:iam::${PROD}:role/switchboard-onboarding`;
+// The role one test sets up through IAM, so the role the other tests use never changes.
+const ONBOARDED = `arn:aws:iam::${PROD}:role/switchboard-onboarded`;
 
 interface TestResult {
   ok: boolean;
@@ -72,9 +74,9 @@ function world(issuer: string): WorldInput {
         ],
         oidcProviders: [{ url: issuer, clientIds: ["default/app-id/switchboard.aws.connector"] }],
         roles: [
-          {
+          ...["switchboard-onboarding", "switchboard-onboarded"].map((name) => ({
             // Not onboarded yet: the template's placeholder ExternalId, not the org's.
-            name: "switchboard-onboarding",
+            name,
             trust: {
               Version: "2012-10-17",
               Statement: [
@@ -87,7 +89,7 @@ function world(issuer: string): WorldInput {
               ],
             },
             policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-          },
+          })),
           {
             name: "switchboard-web",
             trust: {
@@ -157,6 +159,11 @@ describeEachDatabase("testing a connection before saving it", (suite) => {
   }
 
   it("explains a role whose trust policy has the wrong ExternalId, and stores nothing", async () => {
+    const listNames = async () =>
+      (await t.call("GET", "/api/v1/connections"))
+        .json<{ items: { name: string }[] }>()
+        .items.map((c) => c.name);
+    const before = await listNames();
     const body = { name: "onboarding", method: "assume_role", roleArn: ONBOARDING, ...common };
     const response = await draftTest(body);
     expect(response.statusCode, response.body).toBe(200);
@@ -168,10 +175,7 @@ describeEachDatabase("testing a connection before saving it", (suite) => {
       /trust policy does not allow this principal or ExternalId.*POST \/api\/v1\/connections\/setup-documents/,
     );
     expect((await t.call("GET", "/api/v1/connections/onboarding")).statusCode).toBe(404);
-    const names = (await t.call("GET", "/api/v1/connections")).json<{
-      items: { name: string }[];
-    }>();
-    expect(names.items.map((c) => c.name)).toEqual(["hub"]);
+    expect(await listNames()).toEqual(before);
     const audit = (await t.call("GET", "/api/v1/audit?action=connection.test-draft")).json<{
       items: { objectId: string; outcome: string }[];
     }>();
@@ -179,7 +183,7 @@ describeEachDatabase("testing a connection before saving it", (suite) => {
   });
 
   it("generates the draft's trust policy and template; once the role trusts it, the draft test passes", async () => {
-    const body = { name: "onboarding", method: "assume_role", roleArn: ONBOARDING, ...common };
+    const body = { name: "onboarded", method: "assume_role", roleArn: ONBOARDED, ...common };
     const response = await t.call("POST", "/api/v1/connections/setup-documents", { body });
     expect(response.statusCode, response.body).toBe(200);
     const docs = response.json<SetupDocuments>();
@@ -205,7 +209,7 @@ describeEachDatabase("testing a connection before saving it", (suite) => {
       credentials: { accessKeyId: PLATFORM.id, secretAccessKey: PLATFORM.secret },
     }).send(
       new UpdateAssumeRolePolicyCommand({
-        RoleName: "switchboard-onboarding",
+        RoleName: "switchboard-onboarded",
         PolicyDocument: JSON.stringify(docs.trustPolicy.policy),
       }),
     );
@@ -213,7 +217,7 @@ describeEachDatabase("testing a connection before saving it", (suite) => {
     expect(result.error).toBeNull();
     expect(result).toMatchObject({ ok: true, accountId: PROD });
     expect(result.arn).toMatch(
-      new RegExp(`^arn:aws:sts::${PROD}:assumed-role/switchboard-onboarding/sb-admin-`),
+      new RegExp(`^arn:aws:sts::${PROD}:assumed-role/switchboard-onboarded/sb-admin-`),
     );
     expect(result.regions).toEqual(["eu-west-1", "us-east-1"]);
 
@@ -313,28 +317,33 @@ describeEachDatabase("testing a connection before saving it", (suite) => {
   });
 
   it("tests an edit of a saved connection, checking only what changes, for its editors only", async () => {
-    const edited = { name: "hub", method: "ambient", ...common, tags: { env: "hub" } };
-    // Nina is no editor of hub yet: neither the edit nor an ambient draft is hers to test.
-    expect((await draftTest(edited, { token: nina, query: "?replacing=hub" })).statusCode).toBe(
-      404,
-    );
-    await t.call("PUT", "/api/v1/connections/hub/grants", {
-      body: [{ principal: "user:nina", role: "editor" }],
+    // A connection and a member of this test's own: it makes her an editor.
+    const created = await t.call("POST", "/api/v1/connections", {
+      body: { name: "hub-edited", method: "ambient", ...common },
     });
-    const asEditor = await draftTest(edited, { token: nina, query: "?replacing=hub" });
+    expect(created.statusCode, created.body).toBe(201);
+    const olga = await signInAsMember(t, "olga");
+    const edited = { name: "hub-edited", method: "ambient", ...common, tags: { env: "hub" } };
+    const replacing = "?replacing=hub-edited";
+    // Olga is no editor of hub-edited yet: neither the edit nor an ambient draft is hers to test.
+    expect((await draftTest(edited, { token: olga, query: replacing })).statusCode).toBe(404);
+    await t.call("PUT", "/api/v1/connections/hub-edited/grants", {
+      body: [{ principal: "user:olga", role: "editor" }],
+    });
+    const asEditor = await draftTest(edited, { token: olga, query: replacing });
     expect(asEditor.statusCode, asEditor.body).toBe(200);
     expect(asEditor.json<TestResult>()).toMatchObject({ ok: true, accountId: HUB });
     // Without replacing it is a new ambient connection, which only admins may make.
-    expect((await draftTest(edited, { token: nina })).statusCode).toBe(403);
+    expect((await draftTest(edited, { token: olga })).statusCode).toBe(403);
     // Switching the saved connection to a secret she may not use is checked again.
     const switched = await draftTest(
       {
-        name: "hub",
+        name: "hub-edited",
         method: "access_key",
         accessKeyId: DEPLOYER.id,
         secretPath: "keys/system/prod-deployer",
       },
-      { token: nina, query: "?replacing=hub" },
+      { token: olga, query: replacing },
     );
     expect(switched.statusCode).toBe(403);
   });

@@ -136,6 +136,16 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
       .json<{ items: { name: string }[] }>()
       .items.map((c) => c.name);
   }
+  /** An ambient connection of the calling test's own, with the grants it sets. */
+  async function ambientWithGrants(name: string, grants: { principal: string; role: string }[]) {
+    const created = await t.call("POST", "/api/v1/connections", {
+      body: { name, method: "ambient", ...common },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const granted = await t.call("PUT", `/api/v1/connections/${name}/grants`, { body: grants });
+    expect(granted.statusCode, granted.body).toBe(200);
+    return name;
+  }
   async function run(action: string, connection: string, input: object, token?: string) {
     return t.call("POST", `/api/v1/actions/${action}/run`, {
       body: { connection, region: "us-east-1", input },
@@ -214,9 +224,8 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
   });
 
   it("refuses a member's copy of a connection she only views, run as the server's identity, before anything is stored", async () => {
-    await t.call("PUT", "/api/v1/connections/hub/grants", {
-      body: [{ principal: "org", role: "viewer" }],
-    });
+    const viewedHub = await ambientWithGrants("hub-viewed", [{ principal: "org", role: "viewer" }]);
+    const namesBefore = await connectionNames();
     // Production works for those it is meant for: the account has data to protect.
     const admin = (await run("aws.ec2.describeInstances", "production", {})).json<RunResponse>();
     expect(JSON.stringify(admin.output)).toContain("i-0000000000000001");
@@ -230,7 +239,7 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
         name: "prod-copy",
         method: "assume_role",
         roleArn: ROLE,
-        sourceConnection: "hub",
+        sourceConnection: viewedHub,
         access: "full",
         ...common,
       },
@@ -254,22 +263,20 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
       token: nina,
     });
     expect(withItsId.statusCode).toBe(403);
-    expect(await connectionNames()).toEqual(["hub", "production"]);
+    expect(await connectionNames()).toEqual(namesBefore);
     expect(emulator.counters().byOperation["sts:AssumeRole"]).toBeUndefined();
   });
 
   it("lets a member chain only through a source she executes, and then AWS denies her copy its new ExternalId", async () => {
-    await t.call("PUT", "/api/v1/connections/hub/grants", {
-      body: [
-        { principal: "org", role: "viewer" },
-        { principal: "user:nina", role: "executor" },
-      ],
-    });
+    const executedHub = await ambientWithGrants("hub-executed", [
+      { principal: "org", role: "viewer" },
+      { principal: "user:nina", role: "executor" },
+    ]);
     const copy = {
-      name: "prod-copy",
+      name: "prod-chained-copy",
       method: "assume_role",
       roleArn: ROLE,
-      sourceConnection: "hub",
+      sourceConnection: executedHub,
       access: "full",
       ...common,
     };
@@ -291,15 +298,15 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json<Conn>().externalId).not.toBe(productionExternalId);
     const test = (
-      await t.call("POST", "/api/v1/connections/prod-copy/test", { token: nina })
+      await t.call("POST", "/api/v1/connections/prod-chained-copy/test", { token: nina })
     ).json<TestResult>();
     expect(test).toMatchObject({ ok: false, error: { code: "AccessDenied" } });
-    const instances = await run("aws.ec2.describeInstances", "prod-copy", {}, nina);
+    const instances = await run("aws.ec2.describeInstances", "prod-chained-copy", {}, nina);
     expect(instances.body).not.toContain("i-0000000000000001");
     expect(instances.json<RunResponse>().output).toBeUndefined();
     const secrets = await run(
       "aws.call",
-      "prod-copy",
+      "prod-chained-copy",
       { service: "secretsmanager", operation: "ListSecrets", input: {} },
       nina,
     );
@@ -307,18 +314,18 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
     expect(secrets.json<RunResponse>().output).toBeUndefined();
 
     // Nor can she turn her copy into one the server's identity assumes.
-    const unsourced = await t.call("PATCH", "/api/v1/connections/prod-copy", {
+    const unsourced = await t.call("PATCH", "/api/v1/connections/prod-chained-copy", {
       body: { sourceConnection: null },
       token: nina,
     });
     expect(unsourced.statusCode, unsourced.body).toBe(403);
     expect(unsourced.json<{ error: { field?: string } }>().error.field).toBe("sourceConnection");
-    const editDraft = await t.call("POST", "/api/v1/connections/test?replacing=prod-copy", {
-      body: { name: "prod-copy", method: "assume_role", roleArn: ROLE, ...common },
+    const editDraft = await t.call("POST", "/api/v1/connections/test?replacing=prod-chained-copy", {
+      body: { name: "prod-chained-copy", method: "assume_role", roleArn: ROLE, ...common },
       token: nina,
     });
     expect(editDraft.statusCode, editDraft.body).toBe(403);
-    await t.call("DELETE", "/api/v1/connections/prod-copy");
+    await t.call("DELETE", "/api/v1/connections/prod-chained-copy");
   });
 
   it("carries a draft's ExternalId into the saved connection, for the user it was issued to and only once", async () => {
@@ -348,11 +355,11 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
     expect(fresh.externalId).not.toBe(sandboxDraft);
 
     // Omar was not issued it; an admin's own draft is not his either.
-    await t.call("PUT", "/api/v1/connections/hub/grants", {
-      body: [{ principal: "user:omar", role: "executor" }],
-    });
+    const omarsHub = await ambientWithGrants("hub-omar", [
+      { principal: "user:omar", role: "executor" },
+    ]);
     const asOmar = await t.call("POST", "/api/v1/connections", {
-      body: { ...body, sourceConnection: "hub", externalId: sandboxDraft },
+      body: { ...body, sourceConnection: omarsHub, externalId: sandboxDraft },
       token: omar,
     });
     expect(asOmar.statusCode, asOmar.body).toBe(400);
