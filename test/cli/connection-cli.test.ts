@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -6,6 +7,10 @@ import { startEmulator, type Emulator } from "../../emulator/index.js";
 import { runCli, startServerProcess, type ServerProcess } from "../helpers/cli.js";
 
 const KEY = { id: "AKIACLITESTUSER00001", secret: "cli-test-user-secret-0000000000000000000" };
+const SECRET_PATH = "keys/system/cli-key";
+
+/** A name no other test uses, so each test makes and checks its own connections and users. */
+const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
 
 describe("switchboard connection", () => {
   let home: string;
@@ -52,8 +57,7 @@ describe("switchboard connection", () => {
       ).code,
     ).toBe(0);
     expect(
-      (await runCli(["secret", "set", "keys/system/cli-key"], { env, stdin: `${KEY.secret}\n` }))
-        .code,
+      (await runCli(["secret", "set", SECRET_PATH], { env, stdin: `${KEY.secret}\n` })).code,
     ).toBe(0);
   });
   afterAll(async () => {
@@ -62,18 +66,75 @@ describe("switchboard connection", () => {
     fs.rmSync(home, { recursive: true, force: true });
   });
 
+  // What a test starts from is made through the API: quicker than a CLI process per step.
+  const api = async <T = unknown>(
+    method: string,
+    route: string,
+    body?: unknown,
+    headers: Record<string, string> = { authorization: "Bearer sb_test" },
+  ): Promise<{ body: T; response: Response }> => {
+    const response = await fetch(`${server.url}/api/v1${route}`, {
+      method,
+      headers: {
+        ...headers,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    expect(response.ok, `${method} ${route}: ${text}`).toBe(true);
+    return { body: (text === "" ? undefined : JSON.parse(text)) as T, response };
+  };
+  const addAccessKeyConnection = (name: string, secretPath = SECRET_PATH) =>
+    api("POST", "/connections", {
+      name,
+      method: "access_key",
+      accessKeyId: KEY.id,
+      secretPath,
+      endpoint: emulator.url,
+      regions: ["us-east-1"],
+    });
+  /** The CLI environment of a new member who may execute only the given connection. */
+  const memberWhoMayExecute = async (connection: string): Promise<NodeJS.ProcessEnv> => {
+    const name = unique("member");
+    const password = `${name}-password-123`;
+    await api("POST", "/users", { name, password });
+    await api("PUT", `/connections/${connection}/grants`, [
+      { principal: `user:${name}`, role: "executor" },
+    ]);
+    const login = await api<{ csrfToken: string }>(
+      "POST",
+      "/auth/login",
+      { username: name, password },
+      {},
+    );
+    const cookie = login.response.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const token = await api<{ secret: string }>(
+      "POST",
+      "/tokens",
+      { name: "cli" },
+      { cookie, "x-csrf-token": login.body.csrfToken },
+    );
+    return { ...env, SWITCHBOARD_TOKEN: token.body.secret };
+  };
+
   it("adds, tests, lists, shows and removes a connection", async () => {
+    const ops = unique("ops");
+    const prod = unique("prod");
     const add = await runCli(
       [
         "connection",
         "add",
-        "ops",
+        ops,
         "--method",
         "access_key",
         "--access-key-id",
         KEY.id,
         "--secret-path",
-        "keys/system/cli-key",
+        SECRET_PATH,
         "--endpoint",
         emulator.url,
         "--region",
@@ -84,20 +145,23 @@ describe("switchboard connection", () => {
       { env },
     );
     expect(add.stderr).toBe("");
-    expect(add.stdout).toContain("connection ops added (access_key, read)");
-    const test = await runCli(["connection", "test", "ops"], { env });
+    expect(add.stdout).toContain(`connection ${ops} added (access_key, read)`);
+    const test = await runCli(["connection", "test", ops], { env });
     expect(test.stdout).toBe(
       "ok: arn:aws:iam::333333333333:user/ops in account 333333333333; 2 regions\n",
     );
     const list = await runCli(["connection", "list"], { env });
     expect(list.stdout).toMatch(
-      /^ops\s+access_key\s+333333333333\s+read\s+us-east-1\s+env=test\s+ok /m,
+      new RegExp(
+        `^${ops}\\s+access_key\\s+333333333333\\s+read\\s+us-east-1\\s+env=test\\s+ok `,
+        "m",
+      ),
     );
     const role = await runCli(
       [
         "connection",
         "add",
-        "prod",
+        prod,
         "--method",
         "assume_role",
         "--role-arn",
@@ -107,27 +171,21 @@ describe("switchboard connection", () => {
     );
     const externalId = /sts:ExternalId (\S+)/.exec(role.stdout)?.[1];
     const trust = JSON.parse(
-      (await runCli(["connection", "show", "prod", "--trust-policy"], { env })).stdout,
+      (await runCli(["connection", "show", prod, "--trust-policy"], { env })).stdout,
     ) as { Statement: { Condition: unknown }[] };
     expect(trust.Statement[0]?.Condition).toEqual({
       StringEquals: { "sts:ExternalId": externalId },
     });
-    expect((await runCli(["connection", "remove", "prod"], { env })).stdout).toBe(
-      "removed connection prod\n",
+    expect((await runCli(["connection", "remove", prod], { env })).stdout).toBe(
+      `removed connection ${prod}\n`,
     );
   });
 
   it("runs an action on one target and across connections, and prints a minimal policy", async () => {
+    const ops = unique("ops");
+    await addAccessKeyConnection(ops);
     const single = await runCli(
-      [
-        "action",
-        "run",
-        "aws.sts.getCallerIdentity",
-        "--connection",
-        "ops",
-        "--region",
-        "us-east-1",
-      ],
+      ["action", "run", "aws.sts.getCallerIdentity", "--connection", ops, "--region", "us-east-1"],
       { env },
     );
     expect(single.stderr).toBe("");
@@ -135,13 +193,16 @@ describe("switchboard connection", () => {
       Account: "333333333333",
       Arn: "arn:aws:iam::333333333333:user/ops",
     });
+    // --all is every connection the caller may execute: for this member, only this test's one.
     const fanOut = await runCli(
       ["action", "run", "aws.sts.getCallerIdentity", "--all", "--regions", "us-east-1,eu-west-1"],
-      { env },
+      { env: await memberWhoMayExecute(ops) },
     );
     expect(fanOut.code).toBe(0);
-    expect(fanOut.stdout).toMatch(/^succeeded ops us-east-1 \d+ms$/m);
-    expect(fanOut.stdout).toMatch(/^skipped {3}ops eu-west-1 0ms REGION_NOT_ALLOWED/m);
+    expect(fanOut.stdout).toMatch(new RegExp(`^succeeded ${ops} us-east-1 \\d+ms$`, "m"));
+    expect(fanOut.stdout).toMatch(
+      new RegExp(`^skipped {3}${ops} eu-west-1 0ms REGION_NOT_ALLOWED`, "m"),
+    );
     expect(fanOut.stderr).toMatch(
       /^run [0-9a-f-]{36}: 2 targets: 1 succeeded, 0 failed, 0 refused, 1 skipped \(--json prints each output\)$/m,
     );
@@ -165,7 +226,7 @@ describe("switchboard connection", () => {
         "run",
         "aws.call",
         "--connection",
-        "ops",
+        ops,
         "--region",
         "us-east-1",
         "--input",
@@ -203,16 +264,21 @@ describe("switchboard connection", () => {
   });
 
   it("explains a failed test in one line and exits 1", async () => {
-    await runCli(["secret", "set", "keys/system/cli-key", "--replace"], {
-      env,
-      stdin: "wrong-secret-000000000000000000000000000\n",
+    // A secret of its own: the other tests' connections keep the right one.
+    const name = unique("wrong-key");
+    const secretPath = `keys/system/${name}`;
+    await api("POST", "/secrets", {
+      path: secretPath,
+      value: "wrong-secret-000000000000000000000000000",
     });
-    await runCli(["connection", "edit", "ops", "--tag", "env=test2"], { env });
-    const failed = await runCli(["connection", "test", "ops"], { env });
+    await addAccessKeyConnection(name, secretPath);
+    const failed = await runCli(["connection", "test", name], { env });
     expect(failed.code).toBe(1);
     expect(failed.stderr.trim().split("\n")).toHaveLength(1);
     expect(failed.stderr).toMatch(
-      /^error: SignatureDoesNotMatch: the secret access key at keys\/system\/cli-key does not belong to access key id/,
+      new RegExp(
+        `^error: SignatureDoesNotMatch: the secret access key at ${secretPath} does not belong to access key id`,
+      ),
     );
     expect(failed.stderr + failed.stdout).not.toContain(KEY.secret);
   });

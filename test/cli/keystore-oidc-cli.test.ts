@@ -66,6 +66,11 @@ describe("key store and OIDC from the CLI", () => {
   it("shows the issuer, rotates its key and publishes the two documents as static files", async () => {
     const show = await runCli(["oidc", "show"], { env });
     expect(show.stdout).toContain("audience:  default/app-id/switchboard.aws.connector");
+    // Other tests rotate the key too, and a retired key stays published for a while.
+    const served = (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as {
+      keys: { kid: string }[];
+    };
+    const before = served.keys.map((k) => k.kid);
     expect((await runCli(["oidc", "rotate"], { env })).stdout).toMatch(
       /^new signing key \S+ is current/,
     );
@@ -76,10 +81,12 @@ describe("key store and OIDC from the CLI", () => {
       fs.readFileSync(path.join(out, ".well-known/openid-configuration"), "utf8"),
     ) as { jwks_uri: string };
     const jwks = JSON.parse(fs.readFileSync(path.join(out, ".well-known/jwks.json"), "utf8")) as {
-      keys: unknown[];
+      keys: { kid: string }[];
     };
     expect(discovery.jwks_uri).toMatch(/\/\.well-known\/jwks\.json$/);
-    expect(jwks.keys).toHaveLength(2);
+    // The new key and every key published before the rotation, the one it retired among them.
+    expect(jwks.keys).toHaveLength(before.length + 1);
+    expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining(before));
   });
 
   it("rotates the master key locally and the server reads its secrets after a restart", async () => {
