@@ -125,6 +125,7 @@ function Settings(props: { c: Connection }) {
                 variant="subtle"
                 size="compact-sm"
                 leftSection={<IconRefresh size={14} />}
+                style={{ flexShrink: 0 }}
               >
                 Rotate
               </Button>
