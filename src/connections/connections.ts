@@ -12,6 +12,7 @@ import {
   claimExternalId,
   dropExternalId,
   externalIdValue,
+  isSharedExternalId,
   rotateConnectionExternalId,
 } from "./external-id.js";
 import { replaceGrants, requireRole, rolesOn, rolesOnEach } from "./grants.js";
@@ -229,6 +230,20 @@ export async function toStoredSettings(
       return settings;
     case "assume_role": {
       const { sourceConnection, ...rest } = settings;
+      const repointed = changed("sourceConnection") || changed("roleArn");
+      const self = previous?.self;
+      // The org's one ExternalId from before per-connection ones is trusted by every older
+      // connection's role: re-pointed, such a connection would reach another one's role.
+      if (
+        repointed &&
+        self?.externalIdId != null &&
+        (await isSharedExternalId(db, self.orgId, self.externalIdId))
+      ) {
+        throw new Invalid(
+          `connection ${self.name} still has the ExternalId its org shared before each connection had its own, which other connections' roles trust too: rotate its ExternalId (and update its role's trust policy) before pointing it at another role or source`,
+          { field: changed("roleArn") ? "roleArn" : "sourceConnection" },
+        );
+      }
       if (sourceConnection === undefined) {
         // Without a source, Switchboard's own identity calls AssumeRole: pointing it at a role
         // (a new one, or this connection's at another) is as much as using ambient.
@@ -241,12 +256,10 @@ export async function toStoredSettings(
         }
         return rest;
       }
+      // A source is checked again whenever the role it assumes changes: an editor who does not
+      // execute it may not aim it at another role.
       const kept = previous?.self.settings;
-      if (
-        !changed("sourceConnection") &&
-        kept?.method === "assume_role" &&
-        kept.sourceConnectionId !== undefined
-      ) {
+      if (!repointed && kept?.method === "assume_role" && kept.sourceConnectionId !== undefined) {
         return { ...rest, sourceConnectionId: kept.sourceConnectionId };
       }
       return {

@@ -17,8 +17,10 @@ function newValue(): string {
   return `switchboard-${randomBytes(24).toString("base64url")}`;
 }
 
+// By the user's id, not their name: a user deleted and made again under the same name is
+// someone else, who must not save the connections the first one drafted.
 function issuer(principal: Principal): string {
-  return `user:${principal.userName}`;
+  return `user-id:${principal.userId}`;
 }
 
 /** The value of an ExternalId by its id. */
@@ -30,6 +32,22 @@ export async function externalIdValue(db: DbOrTx, id: string): Promise<string> {
     .executeTakeFirst();
   if (row === undefined) throw new NotFound(`ExternalId ${id}`);
   return row.value;
+}
+
+/**
+ * Whether another ExternalId of the org has the same value: connections made before
+ * per-connection ExternalIds kept the org's one value, so each of their roles trusts the others'.
+ */
+export async function isSharedExternalId(db: DbOrTx, orgId: string, id: string): Promise<boolean> {
+  const value = await externalIdValue(db, id);
+  const other = await db
+    .selectFrom("external_ids")
+    .select("id")
+    .where("org_id", "=", orgId)
+    .where("value", "=", value)
+    .where("id", "!=", id)
+    .executeTakeFirst();
+  return other !== undefined;
 }
 
 /**

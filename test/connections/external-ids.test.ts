@@ -405,6 +405,86 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
     await t.call("DELETE", `/api/v1/connections/${winner?.name ?? ""}`);
   });
 
+  it("refuses an editor who aims a connection's source at another role without executing it, or one still on the org's old shared ExternalId", async () => {
+    const hub = "hub-unexecuted";
+    const hubCreated = await t.call("POST", "/api/v1/connections", {
+      body: { name: hub, method: "ambient", access: "full", ...common },
+    });
+    expect(hubCreated.statusCode, hubCreated.body).toBe(201);
+    const hubGrants = await t.call("PUT", `/api/v1/connections/${hub}/grants`, {
+      body: [{ principal: "user:omar", role: "viewer" }],
+    });
+    expect(hubGrants.statusCode, hubGrants.body).toBe(200);
+    for (const name of ["edited-own", "edited-legacy"]) {
+      const created = await t.call("POST", "/api/v1/connections", {
+        body: {
+          name,
+          method: "assume_role",
+          roleArn: SANDBOX_ROLE,
+          sourceConnection: hub,
+          ...common,
+        },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const granted = await t.call("PUT", `/api/v1/connections/${name}/grants`, {
+        body: [{ principal: "user:omar", role: "editor" }],
+      });
+      expect(granted.statusCode, granted.body).toBe(200);
+    }
+    // As the upgrade left it: edited-legacy kept the org's one value, which production has too.
+    const db = suite.handle().db;
+    const legacy = await db
+      .selectFrom("connections")
+      .select("external_id_id")
+      .where("name", "=", "edited-legacy")
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable("external_ids")
+      .set({ value: productionExternalId })
+      .where("id", "=", legacy.external_id_id ?? "")
+      .execute();
+
+    // Omar edits both and sees their source but does not execute it: he may not aim it at production's role.
+    const own = await t.call("PATCH", "/api/v1/connections/edited-own", {
+      body: { roleArn: ROLE, access: "full" },
+      token: omar,
+    });
+    expect(own.statusCode, own.body).toBe(403);
+    expect(own.json<{ error: { field?: string } }>().error.field).toBe("sourceConnection");
+    // Even someone who executes the source may not re-point one still on the shared value.
+    const shared = await t.call("PATCH", "/api/v1/connections/edited-legacy", {
+      body: { roleArn: ROLE, access: "full" },
+    });
+    expect(shared.statusCode, shared.body).toBe(400);
+    const sharedError = shared.json<{ error: { field?: string; message: string } }>().error;
+    expect(sharedError.field).toBe("roleArn");
+    expect(sharedError.message).toMatch(/rotate its ExternalId/);
+    const draft = await t.call("POST", "/api/v1/connections/test?replacing=edited-legacy", {
+      body: {
+        name: "edited-legacy",
+        method: "assume_role",
+        roleArn: ROLE,
+        sourceConnection: hub,
+        ...common,
+      },
+    });
+    expect(draft.statusCode, draft.body).toBe(400);
+    for (const name of ["edited-own", "edited-legacy"]) {
+      const kept = (await t.call("GET", `/api/v1/connections/${name}`)).json<{ roleArn: string }>();
+      expect(kept.roleArn).toBe(SANDBOX_ROLE);
+    }
+    // Once rotated, the admin (who executes the source) may re-point it.
+    const rotated = await t.call("POST", "/api/v1/connections/edited-legacy/external-id/rotate");
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const repointed = await t.call("PATCH", "/api/v1/connections/edited-legacy", {
+      body: { roleArn: ROLE },
+    });
+    expect(repointed.statusCode, repointed.body).toBe(200);
+    for (const name of ["edited-own", "edited-legacy", hub]) {
+      await t.call("DELETE", `/api/v1/connections/${name}`);
+    }
+  });
+
   it("rotates one connection's ExternalId for its editors, audited, and stops using credentials got with the old one", async () => {
     const body = { name: "rotating", method: "assume_role", roleArn: ROTATING_ROLE, ...common };
     const created = await t.call("POST", "/api/v1/connections", { body });
@@ -442,7 +522,7 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
     const audit = (await t.call("GET", "/api/v1/audit?action=connection.external-id.rotate")).json<{
       items: { objectType: string; objectId: string; outcome: string }[];
     }>();
-    expect(audit.items).toEqual([
+    expect(audit.items.filter((e) => e.objectId === "rotating")).toEqual([
       expect.objectContaining({ objectType: "connection", objectId: "rotating" }),
     ]);
   });
