@@ -54,7 +54,7 @@ export interface ExternalIdTable {
   org_id: string;
   value: string;
   owner_kind: "connection";
-  /** `user:<name>` a draft's ExternalId was made for: only they may save a connection with it. */
+  /** `user-id:<id>` of the user a draft's ExternalId was made for: only they may save a connection with it. */
   issued_to: string | null;
   created_at: string;
   /** When a saved connection took it; null while it is only a draft's. */
