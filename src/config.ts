@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 import path from "node:path";
 import { z } from "zod";
 
@@ -105,6 +106,11 @@ function parseTrustProxy(value: string | undefined): string[] {
       (prefix === undefined
         ? family !== 0 || PROXY_NAMES.has(entry)
         : family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+    if (valid && prefix !== undefined && coversClients(address, Number(prefix))) {
+      throw new ConfigError(
+        `invalid configuration: SWITCHBOARD_TRUST_PROXY: ${JSON.stringify(entry)} is so wide it takes in clients, not only proxies (any client could then choose the address the sign-in limits count): list your reverse proxies' addresses or their subnet`,
+      );
+    }
     if (!valid) {
       throw new ConfigError(
         `invalid configuration: SWITCHBOARD_TRUST_PROXY: ${JSON.stringify(entry)} is not an address, a CIDR (10.0.0.0/8) or one of loopback, linklocal, uniquelocal; list your reverse proxies' addresses, separated by commas`,
@@ -112,6 +118,15 @@ function parseTrustProxy(value: string | undefined): string[] {
     }
   }
   return entries;
+}
+
+// Wider than a /8, or every IPv4-mapped address: such a "proxy" range is
+// really "trust everyone" (0.0.0.0/0, ::/0, ::ffff:0.0.0.0/96) written as a CIDR.
+function coversClients(address: string, prefix: number): boolean {
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === "ipv4") return prefix < 8;
+  const allMapped = ipaddr.parse("::ffff:0.0.0.0");
+  return prefix < 8 || (prefix <= 96 && allMapped.match(parsed, prefix));
 }
 
 /** Reads the environment once at start; a bad value names the variable and what it expects. */

@@ -97,6 +97,15 @@ describe("SWITCHBOARD_TRUST_PROXY", () => {
     },
   );
 
+  it.each(["0.0.0.0/0", "::/0", "::ffff:0.0.0.0/96", "0.0.0.0/4", "::ffff:0:0/80"])(
+    "refuses %s, a range so wide it trusts every client",
+    (value) => {
+      expect(() => loadConfig({ SWITCHBOARD_TRUST_PROXY: value })).toThrow(
+        /^invalid configuration: SWITCHBOARD_TRUST_PROXY: .* is so wide it takes in clients/,
+      );
+    },
+  );
+
   it("stops the server at start when the value is bad", async () => {
     const result = await runCli(["serve"], { env: { SWITCHBOARD_TRUST_PROXY: "everyone" } });
     expect(result.code).toBe(1);
