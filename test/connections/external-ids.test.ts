@@ -387,6 +387,34 @@ describeEachDatabase("one ExternalId per connection", (suite) => {
     expect(editDocs.json<SetupDocuments>().externalId).toBe(sandboxDraft);
   });
 
+  it("keeps a deleted user's draft ExternalId from a new user given the same name", async () => {
+    const hub = await t.call("POST", "/api/v1/connections", {
+      body: { name: "rita-hub", method: "ambient", access: "full", ...common },
+    });
+    expect(hub.statusCode, hub.body).toBe(201);
+    await t.call("PUT", "/api/v1/connections/rita-hub/grants", {
+      body: [{ principal: "org", role: "executor" }],
+    });
+    const body = {
+      name: "rita-draft",
+      method: "assume_role",
+      roleArn: SANDBOX_ROLE,
+      sourceConnection: "rita-hub",
+      ...common,
+    };
+    const first = await signInAsMember(t, "rita");
+    const draft = await setupDocuments(body, first);
+    expect((await t.call("DELETE", "/api/v1/users/rita")).statusCode).toBe(204);
+    const second = await signInAsMember(t, "rita");
+    const saved = await t.call("POST", "/api/v1/connections", {
+      body: { ...body, externalId: draft.externalId },
+      token: second,
+    });
+    expect(saved.statusCode, saved.body).toBe(400);
+    expect(saved.json<{ error: { field?: string } }>().error.field).toBe("externalId");
+    await t.call("DELETE", "/api/v1/connections/rita-hub");
+  });
+
   it("lets only one of many saves racing with the same draft ExternalId take it", async () => {
     const body = { method: "assume_role", roleArn: SANDBOX_ROLE, ...common };
     const draft = (await setupDocuments({ ...body, name: "racing" })).externalId ?? "";
