@@ -43,80 +43,75 @@ function stsClientConfig(deps: CredentialDeps, connection: ConnectionRecord) {
   };
 }
 
-/** `fresh`: the SDK's default chain must refresh the credentials it keeps (see FetchCredentials). */
-async function fetchFromMethod(
-  deps: CredentialDeps,
-  connection: ConnectionRecord,
-  actor: Actor,
-  fresh: boolean,
-): Promise<AwsCredentialIdentity> {
-  const s = connection.settings;
-  const sessionName = roleSessionName(actor.userName, actor.requestId);
-  const auditContext = {
+type AssumeRoleSettings = Extract<ConnectionRecord["settings"], { method: "assume_role" }>;
+
+function auditContextOf(actor: Actor) {
+  return {
     orgId: actor.orgId,
     actor: `user:${actor.userName}`,
     sourceIp: actor.sourceIp,
     requestId: actor.requestId,
   };
-  switch (s.method) {
-    case "ambient":
-      return deps.ambientProvider()(fresh ? { forceRefresh: true } : {});
-    case "access_key": {
-      const secretAccessKey = await useSecret(deps.keystore, connection.orgId, s.secretPath, {
-        auditContext,
-        purpose: `connection ${connection.name}: secret access key`,
-      });
-      return { accessKeyId: s.accessKeyId, secretAccessKey };
-    }
-    case "assume_role": {
-      const master =
-        s.sourceConnectionId === undefined
-          ? deps.ambientProvider()
-          : credentialsFor(deps, await findConnectionById(deps.db, s.sourceConnectionId), actor);
-      if (connection.externalIdId === null) {
-        throw new Error(`connection ${connection.name} has no ExternalId`);
-      }
-      const externalId = await externalIdValue(deps.db, connection.externalIdId);
-      return fromTemporaryCredentials({
-        masterCredentials: master,
-        params: {
-          RoleArn: s.roleArn,
-          RoleSessionName: sessionName,
-          ExternalId: externalId,
-          ...(s.sessionDurationSeconds === undefined
-            ? {}
-            : { DurationSeconds: s.sessionDurationSeconds }),
-          PolicyArns: sessionPolicyArns(connection, s.roleArn, s.policyArns),
-        },
-        clientConfig: stsClientConfig(deps, connection),
-      })();
-    }
-    case "web_identity": {
-      const { token } = await mintConnectionToken(deps.oidc, {
-        org: actor.orgName,
-        connectionName: connection.name,
-        auditContext,
-      });
-      return fromWebToken({
-        roleArn: s.roleArn,
-        webIdentityToken: token,
-        roleSessionName: sessionName,
-        ...(s.sessionDurationSeconds === undefined
-          ? {}
-          : { durationSeconds: s.sessionDurationSeconds }),
-        policyArns: sessionPolicyArns(connection, s.roleArn, s.policyArns),
-        clientConfig: stsClientConfig(deps, connection),
-      })();
-    }
+}
+
+/** `sts:AssumeRole` (for an assume_role connection) with its own ExternalId, signed by `master`. */
+async function assumeRole(
+  deps: CredentialDeps,
+  connection: ConnectionRecord,
+  s: AssumeRoleSettings,
+  actor: Actor,
+  master: AwsCredentialIdentityProvider,
+): Promise<AwsCredentialIdentity> {
+  if (connection.externalIdId === null) {
+    throw new Error(`connection ${connection.name} has no ExternalId`);
   }
+  const externalId = await externalIdValue(deps.db, connection.externalIdId);
+  return fromTemporaryCredentials({
+    masterCredentials: master,
+    params: {
+      RoleArn: s.roleArn,
+      RoleSessionName: roleSessionName(actor.userName, actor.requestId),
+      ExternalId: externalId,
+      ...(s.sessionDurationSeconds === undefined
+        ? {}
+        : { DurationSeconds: s.sessionDurationSeconds }),
+      PolicyArns: sessionPolicyArns(connection, s.roleArn, s.policyArns),
+    },
+    clientConfig: stsClientConfig(deps, connection),
+  })();
 }
 
 /**
- * A connection's credentials from its method. When AWS refuses the identity an assume_role
- * connection assumes the role with (its session revoked, the instance's metadata service
- * restarted), that identity is refreshed — unless someone already did — and the role assumed once
- * more.
+ * An assume_role connection's credentials, its source looked up once. When AWS refuses the identity it assumes the role with
+ * (its session revoked, the instance's metadata service restarted), that identity is refreshed —
+ * unless someone already did — and the role assumed once more.
  */
+async function assumeRoleRefreshingSource(
+  deps: CredentialDeps,
+  connection: ConnectionRecord,
+  s: AssumeRoleSettings,
+  actor: Actor,
+): Promise<AwsCredentialIdentity> {
+  const { sourceConnectionId } = s;
+  const source =
+    sourceConnectionId === undefined
+      ? undefined
+      : await findConnectionById(deps.db, sourceConnectionId);
+  const master =
+    source === undefined ? deps.ambientProvider() : credentialsFor(deps, source, actor);
+  const used = await master();
+  try {
+    return await assumeRole(deps, connection, s, actor, master);
+  } catch (error) {
+    if (!credentialsRejected(error)) throw error;
+    if (source !== undefined) deps.cache.reject(source.id, actor.userName, used);
+    // The default chain hands every caller the same object until it refreshes.
+    else if ((await master()) === used) await deps.ambientProvider()({ forceRefresh: true });
+    return assumeRole(deps, connection, s, actor, master);
+  }
+}
+
+/** `fresh`: the SDK's default chain must refresh the credentials it keeps (see FetchCredentials). */
 async function fetchCredentials(
   deps: CredentialDeps,
   connection: ConnectionRecord,
@@ -124,23 +119,35 @@ async function fetchCredentials(
   fresh: boolean,
 ): Promise<AwsCredentialIdentity> {
   const s = connection.settings;
-  if (s.method !== "assume_role") return fetchFromMethod(deps, connection, actor, fresh);
-  const source =
-    s.sourceConnectionId === undefined
-      ? undefined
-      : await findConnectionById(deps.db, s.sourceConnectionId);
-  const sourceCredentials = () =>
-    source === undefined ? deps.ambientProvider()() : credentialsFor(deps, source, actor)();
-  const used = await sourceCredentials();
-  try {
-    return await fetchFromMethod(deps, connection, actor, fresh);
-  } catch (error) {
-    if (!credentialsRejected(error)) throw error;
-    if (source !== undefined) deps.cache.reject(source.id, actor.userName, used);
-    // The default chain hands every caller the same object until it refreshes.
-    else if ((await sourceCredentials()) === used)
-      await deps.ambientProvider()({ forceRefresh: true });
-    return fetchFromMethod(deps, connection, actor, fresh);
+  switch (s.method) {
+    case "ambient":
+      return deps.ambientProvider()(fresh ? { forceRefresh: true } : {});
+    case "access_key": {
+      const secretAccessKey = await useSecret(deps.keystore, connection.orgId, s.secretPath, {
+        auditContext: auditContextOf(actor),
+        purpose: `connection ${connection.name}: secret access key`,
+      });
+      return { accessKeyId: s.accessKeyId, secretAccessKey };
+    }
+    case "assume_role":
+      return assumeRoleRefreshingSource(deps, connection, s, actor);
+    case "web_identity": {
+      const { token } = await mintConnectionToken(deps.oidc, {
+        org: actor.orgName,
+        connectionName: connection.name,
+        auditContext: auditContextOf(actor),
+      });
+      return fromWebToken({
+        roleArn: s.roleArn,
+        webIdentityToken: token,
+        roleSessionName: roleSessionName(actor.userName, actor.requestId),
+        ...(s.sessionDurationSeconds === undefined
+          ? {}
+          : { durationSeconds: s.sessionDurationSeconds }),
+        policyArns: sessionPolicyArns(connection, s.roleArn, s.policyArns),
+        clientConfig: stsClientConfig(deps, connection),
+      })();
+    }
   }
 }
 
