@@ -1,6 +1,7 @@
+import path from "node:path";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
-import { importX } from "eslint-plugin-import-x";
+import { createNodeResolver, importX } from "eslint-plugin-import-x";
 
 const FEATURES = [
   "access",
@@ -10,10 +11,32 @@ const FEATURES = [
   "outbound",
   "connections",
   "actions",
+  "fan-out",
+  "runs",
+  "engine",
   "workflows",
   "inventory",
   "organizations",
+  "projects",
 ];
+
+const ROOT = import.meta.dirname;
+
+// Files that must fail lint (an import cycle, a deep import): test/lint/ lints them on purpose,
+// the normal run skips them.
+const LINT_FIXTURE = "test/fixtures/lint-cycle";
+
+/** Files outside `feature` (under sourceRoot) may import only its index.ts and table types. */
+function featureZone(sourceRoot, feature) {
+  const featureDir = path.join(ROOT, sourceRoot, feature);
+  return {
+    target: [`${sourceRoot}/!(${feature})/**`, `${sourceRoot}/*.ts`],
+    from: `${sourceRoot}/${feature}/**`,
+    // Exceptions must be globs (absolute) because `from` is one: index.ts, *table.ts, *tables.ts.
+    except: [`${featureDir}/@(index|*table|*tables).ts`],
+    message: `Import the ${feature} feature through its index.js.`,
+  };
+}
 
 export default tseslint.config(
   {
@@ -24,6 +47,7 @@ export default tseslint.config(
       "coverage/",
       "test-results/",
       "web/src/api/openapi.d.ts",
+      `${LINT_FIXTURE}/`,
     ],
   },
   js.configs.recommended,
@@ -44,20 +68,35 @@ export default tseslint.config(
       // Fastify plugins are async by contract even when they only register routes.
       "@typescript-eslint/require-await": "off",
     },
-    settings: { "import-x/resolver": { node: { extensions: [".ts", ".js"] } } },
+    settings: {
+      // import-x only reads (and so follows) files with these extensions; .js alone left every
+      // .ts module out of the import graph.
+      "import-x/extensions": [".ts", ".tsx", ".js", ".mjs", ".cjs"],
+      "import-x/parsers": { "@typescript-eslint/parser": [".ts", ".tsx"] },
+      // Sources import `./x.js` (NodeNext) while the file on disk is `x.ts`: without the alias the
+      // resolver finds nothing, and no-cycle silently checks nothing (test/lint/ proves it does).
+      "import-x/resolver-next": [
+        createNodeResolver({
+          extensions: [".ts", ".tsx", ".js", ".mjs", ".cjs", ".json", ".node"],
+          extensionAlias: { ".js": [".ts", ".tsx", ".js"] },
+        }),
+      ],
+    },
   },
   {
     // One public surface per feature: from outside, a feature is imported through its index.ts
-    // (table types excepted: db/ assembles the Database type from them).
-    files: ["src/**/*.ts"],
+    // (table types excepted: db/ assembles the Database type from them). Checked on resolved
+    // paths, not on how the specifier is spelled, so `./access/x.js` from src/main.ts counts too.
+    // The fixture tree is held to the same zones so test/lint/ can prove the rule fires.
+    files: ["src/**/*.ts", `${LINT_FIXTURE}/**/*.ts`],
     rules: {
-      "no-restricted-imports": [
+      "import-x/no-restricted-paths": [
         "error",
         {
-          patterns: FEATURES.map((f) => ({
-            regex: `^(\\.\\./)+(src/)?${f}/(?!index\\.js$|[a-z-]*\\.?tables?\\.js$).+`,
-            message: `import the ${f} feature through its index.js`,
-          })),
+          basePath: ROOT,
+          zones: ["src", `${LINT_FIXTURE}/src`].flatMap((sourceRoot) =>
+            FEATURES.map((f) => featureZone(sourceRoot, f)),
+          ),
         },
       ],
     },

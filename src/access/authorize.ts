@@ -1,5 +1,5 @@
 import { Forbidden, Unauthenticated } from "../errors.js";
-import type { Principal } from "./principal.js";
+import type { Principal } from "../request-types.js";
 
 /**
  * What a route needs. Every route declares one; the auth hook calls `authorize`

@@ -1,7 +1,8 @@
 export type { AccessDeps } from "./access-deps.js";
 export { authorize, type Access } from "./authorize.js";
 export { bootstrap, DEFAULT_ORG, FIRST_ADMIN } from "./bootstrap.js";
-export { actorOf, type Principal } from "./principal.js";
+// Re-exported so other features keep one import for the access surface; defined beside errors.ts.
+export { actorOf, type Principal } from "../request-types.js";
 export { accessRoutes, SESSION_COOKIE } from "./routes.js";
 export * from "./schemas.js";
 export { authenticateSession } from "./sessions.js";

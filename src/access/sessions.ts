@@ -1,9 +1,9 @@
-import { recordAuditEvent, type RequestContext } from "../audit/index.js";
+import { recordAuditEvent } from "../audit/index.js";
 import { Forbidden, Unauthenticated } from "../errors.js";
 import { newId } from "../ids.js";
 import type { AccessDeps } from "./access-deps.js";
 import { burnPasswordCheck, verifyPassword } from "./passwords.js";
-import type { Principal } from "./principal.js";
+import type { Principal, RequestContext } from "../request-types.js";
 import { claimSignInAttempt, SignInRateLimited, type SignInClaim } from "./sign-in-limits.js";
 import type { User } from "./schemas.js";
 import { generateSecretToken, hashSecretToken, sameHash } from "./secret-token.js";

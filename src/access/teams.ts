@@ -1,4 +1,5 @@
-import { recordAuditEvent, type RequestContext } from "../audit/index.js";
+import { recordAuditEvent } from "../audit/index.js";
+import type { RequestContext } from "../request-types.js";
 import { isUniqueViolation, type DbOrTx } from "../db/index.js";
 import { Conflict, NotFound } from "../errors.js";
 import { newId } from "../ids.js";

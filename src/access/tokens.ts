@@ -1,9 +1,9 @@
-import { recordAuditEvent, type RequestContext } from "../audit/index.js";
+import { recordAuditEvent } from "../audit/index.js";
 import type { DbOrTx } from "../db/index.js";
 import { NotFound, Unauthenticated } from "../errors.js";
 import { newId } from "../ids.js";
 import type { AccessDeps } from "./access-deps.js";
-import type { Principal } from "./principal.js";
+import type { Principal, RequestContext } from "../request-types.js";
 import type { ApiToken, CreateTokenInput } from "./schemas.js";
 import { generateSecretToken, hashSecretToken, tokenPrefix } from "./secret-token.js";
 import type { ApiTokenTable } from "./tables.js";

@@ -1,7 +1,7 @@
 import type { DbOrTx } from "../db/index.js";
 import { newId } from "../ids.js";
 import type { AuditOutcome } from "./audit-event.table.js";
-import type { RequestContext } from "./request-context.js";
+import type { RequestContext } from "../request-types.js";
 
 export interface AuditEventInput {
   action: string;

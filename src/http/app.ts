@@ -9,7 +9,7 @@ import {
 import type { FastifyBaseLogger } from "fastify";
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import { accessRoutes, actorOf, type AccessDeps } from "../access/index.js";
+import { accessRoutes, type AccessDeps } from "../access/index.js";
 import { auditRoutes, recordAuditEvent } from "../audit/index.js";
 import { keystoreRoutes, rebindProjectSecrets, type KeystoreDeps } from "../keystore/index.js";
 import { oidcApiRoutes, oidcDocumentRoutes, type OidcDeps } from "../oidc/index.js";
@@ -17,6 +17,7 @@ import { projectRoutes } from "../projects/index.js";
 import { outboundRoutes, type Outbound } from "../outbound/index.js";
 import { connectionRoutes, type CredentialDeps } from "../connections/index.js";
 import { actionRoutes, KeyedSemaphore, MAX_PER_BUCKET, SdkClientCache } from "../actions/index.js";
+import { actorOf } from "../request-types.js";
 import { registerAuth } from "./auth-hook.js";
 import { registerInputGuard } from "./input-guard.js";
 import { errorBody, handleError, MAX_PATH_PARAMETER_LENGTH } from "./error-handler.js";

@@ -1,4 +1,5 @@
-import type { Access, Principal } from "../access/index.js";
+import type { Access } from "../access/index.js";
+import type { Principal } from "../request-types.js";
 
 declare module "fastify" {
   interface FastifyRequest {

@@ -1,7 +1,6 @@
 import type { FastifyRequest } from "fastify";
-import { actorOf, type Principal } from "../access/index.js";
-import type { RequestContext } from "../audit/index.js";
 import { Unauthenticated } from "../errors.js";
+import { actorOf, type Principal, type RequestContext } from "../request-types.js";
 import "./fastify-types.js";
 
 /** The signed-in principal of a route that declared it needs one. */
