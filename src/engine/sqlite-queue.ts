@@ -1,0 +1,461 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
+import type { Clock } from "../clock.js";
+import type { Db } from "../db/index.js";
+import {
+  assertCron,
+  dueSlots,
+  GroupCommit,
+  SCHEDULE_QUEUE,
+  scheduleJobId,
+  scheduleWindow,
+  type Queue,
+  type QueueDefinition,
+  type QueueHandler,
+  type QueueJob,
+  type SendOptions,
+  type WorkOptions,
+} from "./queue.js";
+
+export interface SqliteQueueOptions {
+  /** How often expired leases and delayed jobs are looked for; a send wakes workers at once. */
+  pollSeconds: number;
+  /** How often the schedule pass runs. */
+  schedulePollSeconds: number;
+  clock: Clock;
+  /** Errors of background work (a poll, a heartbeat, a result write), which has no caller to throw to. */
+  onError: (error: unknown) => void;
+}
+
+// The driver's own tables, created on start like pg-boss creates its schema. Times are epoch ms.
+// `attempt` counts the claims that started the job; a job is retried while attempt <= retry_limit.
+const SCHEMA = [
+  `create table if not exists queue_jobs (
+    id text primary key,
+    name text not null,
+    data text not null,
+    state text not null,
+    group_key text,
+    singleton_key text,
+    attempt integer not null default 0,
+    retry_limit integer not null,
+    retry_delay_ms integer not null,
+    heartbeat_ms integer not null,
+    run_after integer not null,
+    lease_until integer,
+    created_at integer not null,
+    finished_at integer,
+    last_error text
+  )`,
+  `create index if not exists queue_jobs_ready on queue_jobs (name, state, run_after)`,
+  `create index if not exists queue_jobs_active_groups on queue_jobs (name, group_key) where state = 'active'`,
+  `create index if not exists queue_jobs_leases on queue_jobs (lease_until) where state = 'active'`,
+  `create unique index if not exists queue_jobs_singletons on queue_jobs (name, singleton_key)
+    where singleton_key is not null and state in ('queued', 'active')`,
+  `create table if not exists queue_definitions (
+    name text primary key,
+    group_concurrency integer,
+    heartbeat_seconds integer not null,
+    retry_limit integer not null,
+    retry_delay_seconds integer not null
+  )`,
+  `create table if not exists queue_schedules (
+    key text primary key,
+    cron text not null,
+    tz text not null,
+    data text not null,
+    created_at integer not null
+  )`,
+];
+
+interface ClaimedRow {
+  id: string;
+  name: string;
+  data: string;
+  attempt: number;
+}
+
+interface Result {
+  id: string;
+  attempt: number;
+  error?: string;
+}
+
+/** A `work()` registration: claims batches, runs them `localConcurrency` at a time, heartbeats what it holds. */
+class Registration {
+  readonly held = new Map<string, number>();
+  readonly buffer: QueueJob[] = [];
+  running = 0;
+  #pumping = false;
+  #again = false;
+  stopped = false;
+  readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    readonly name: string,
+    readonly options: WorkOptions,
+    readonly handler: QueueHandler<unknown>,
+    readonly claim: (name: string, limit: number) => Promise<QueueJob[]>,
+    readonly results: GroupCommit<Result>,
+    readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Claims and starts jobs while there is room; a call during a claim makes it look again. */
+  async pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#again = false;
+        while (!this.stopped && this.running < this.options.localConcurrency) {
+          if (this.buffer.length === 0) {
+            const jobs = await this.claim(this.name, this.options.batchSize);
+            if (jobs.length === 0 || this.stopped) {
+              this.buffer.push(...jobs);
+              break;
+            }
+            this.buffer.push(...jobs);
+          }
+          const job = this.buffer.shift();
+          if (job !== undefined) this.#start(job);
+        }
+      } while (this.#again && !this.stopped);
+    } catch (error) {
+      this.onError(error);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #start(job: QueueJob): void {
+    this.running += 1;
+    this.held.set(job.id, job.attempt);
+    const run = (async () => {
+      let error: string | undefined;
+      try {
+        await this.handler(job);
+      } catch (thrown) {
+        error = thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown);
+      }
+      this.held.delete(job.id);
+      this.running -= 1;
+      this.results.add(
+        error === undefined
+          ? { id: job.id, attempt: job.attempt }
+          : { id: job.id, attempt: job.attempt, error },
+      );
+      void this.pump();
+    })();
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
+  }
+}
+
+/**
+ * The queue on this project's SQLite database (one process). Claims run inside `BEGIN IMMEDIATE`
+ * with `UPDATE … RETURNING`, so a claim and the group counts it reads are one atomic step; a send
+ * wakes this process's workers at once, and a poll picks up delayed jobs and expired leases.
+ */
+export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions): Queue {
+  const { db } = deps;
+  const { clock, onError } = options;
+  const definitions = new Map<string, QueueDefinition>();
+  const registrations: Registration[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let started = false;
+  let lastHeartbeat = 0;
+  const now = () => clock.now().getTime();
+
+  const definition = (name: string): QueueDefinition => {
+    const found = definitions.get(name);
+    if (found === undefined)
+      throw new Error(`queue ${name} was not created in this process (createQueue first)`);
+    return found;
+  };
+
+  const claim = async (name: string, limit: number): Promise<QueueJob[]> => {
+    const { groupConcurrency, heartbeatSeconds } = definition(name);
+    const at = now();
+    const leaseUntil = at + heartbeatSeconds * 1000;
+    const rows = await db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        // Within one batch too: a job's rank in its group plus the group's active jobs must stay
+        // within the limit, so a batch never takes more of a group than the limit leaves.
+        const picked =
+          groupConcurrency === undefined
+            ? sql`select id from queue_jobs
+                where name = ${name} and state = 'queued' and run_after <= ${at}
+                order by run_after, rowid limit ${limit}`
+            : sql`select c.id from (
+                  select j.id, j.group_key, j.run_after, j.rowid as seq,
+                    row_number() over (partition by j.group_key order by j.run_after, j.rowid) as rank
+                  from queue_jobs j
+                  where j.name = ${name} and j.state = 'queued' and j.run_after <= ${at}
+                ) c
+                left join (
+                  select group_key, count(*) as active from queue_jobs
+                  where name = ${name} and state = 'active' and group_key is not null
+                  group by group_key
+                ) a on a.group_key = c.group_key
+                where c.group_key is null or c.rank + coalesce(a.active, 0) <= ${groupConcurrency}
+                order by c.run_after, c.seq limit ${limit}`;
+        const result = await sql<ClaimedRow>`update queue_jobs
+            set state = 'active', attempt = attempt + 1, lease_until = ${leaseUntil}
+            where id in (${picked})
+            returning id, name, data, attempt`.execute(conn);
+        await sql`commit`.execute(conn);
+        return result.rows;
+      } catch (error) {
+        await sql`rollback`.execute(conn);
+        throw error;
+      }
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      data: JSON.parse(row.data) as unknown,
+      attempt: row.attempt,
+    }));
+  };
+
+  // Fenced by attempt: a result of an attempt whose lease expired and was claimed again is dropped.
+  const writeResults = async (items: Result[]): Promise<void> => {
+    const at = now();
+    const done = items
+      .filter((item) => item.error === undefined)
+      .map((item) => `${item.id}:${item.attempt}`);
+    const failed = items.filter((item) => item.error !== undefined);
+    await db.transaction().execute(async (tx) => {
+      if (done.length > 0) {
+        await sql`update queue_jobs set state = 'completed', finished_at = ${at}, lease_until = null
+          where state = 'active' and id || ':' || attempt in (select value from json_each(${JSON.stringify(done)}))`.execute(
+          tx,
+        );
+      }
+      if (failed.length > 0) {
+        const byKey = Object.fromEntries(
+          failed.map((item) => [`${item.id}:${item.attempt}`, item.error]),
+        );
+        await sql`update queue_jobs set
+            state = case when attempt <= retry_limit then 'queued' else 'failed' end,
+            run_after = ${at} + retry_delay_ms,
+            finished_at = case when attempt <= retry_limit then null else ${at} end,
+            lease_until = null,
+            last_error = json_extract(${JSON.stringify(byKey)}, '$."' || id || ':' || attempt || '"')
+          where state = 'active'
+            and id || ':' || attempt in (select key from json_each(${JSON.stringify(byKey)}))`.execute(
+          tx,
+        );
+      }
+    });
+  };
+
+  const heartbeat = async (): Promise<void> => {
+    const pairs = registrations.flatMap((registration) =>
+      [...registration.held].map(([id, attempt]) => `${id}:${attempt}`),
+    );
+    if (pairs.length === 0) return;
+    await sql`update queue_jobs set lease_until = ${now()} + heartbeat_ms
+      where state = 'active' and id || ':' || attempt in (select value from json_each(${JSON.stringify(pairs)}))`.execute(
+      db,
+    );
+  };
+
+  // A job whose lease ran out is a failed attempt: retried while it has retries left.
+  const expireLeases = async (): Promise<void> => {
+    const at = now();
+    await sql`update queue_jobs set
+        state = case when attempt <= retry_limit then 'queued' else 'failed' end,
+        run_after = ${at} + retry_delay_ms,
+        finished_at = case when attempt <= retry_limit then null else ${at} end,
+        lease_until = null,
+        last_error = 'the worker stopped heartbeating'
+      where state = 'active' and lease_until < ${at}`.execute(db);
+  };
+
+  const wake = (name: string): void => {
+    for (const registration of registrations) {
+      if (registration.name === name) void registration.pump();
+    }
+  };
+
+  const insertJobs = async (
+    name: string,
+    jobs: { data: unknown; options?: SendOptions; id?: string }[],
+  ): Promise<(string | null)[]> => {
+    const { retryLimit, retryDelaySeconds = 0, heartbeatSeconds } = definition(name);
+    const at = now();
+    const ids = await db.transaction().execute(async (tx) => {
+      const inserted: (string | null)[] = [];
+      for (const job of jobs) {
+        const id = job.id ?? randomUUID();
+        const result = await sql`insert or ignore into queue_jobs
+            (id, name, data, state, group_key, singleton_key, retry_limit, retry_delay_ms, heartbeat_ms, run_after, created_at)
+            values (${id}, ${name}, ${JSON.stringify(job.data ?? null)}, 'queued', ${job.options?.group ?? null},
+              ${job.options?.singletonKey ?? null}, ${retryLimit}, ${retryDelaySeconds * 1000}, ${heartbeatSeconds * 1000},
+              ${at + (job.options?.startAfterSeconds ?? 0) * 1000}, ${at})`.execute(tx);
+        inserted.push(Number(result.numAffectedRows ?? 0) > 0 ? id : null);
+      }
+      return inserted;
+    });
+    wake(name);
+    return ids;
+  };
+
+  const schedulePass = async (): Promise<void> => {
+    const schedules = await sql<{
+      key: string;
+      cron: string;
+      tz: string;
+      data: string;
+      created_at: number;
+    }>`
+      select key, cron, tz, data, created_at from queue_schedules`.execute(db);
+    if (schedules.rows.length === 0) return;
+    const at = clock.now();
+    const jobs = schedules.rows.flatMap((schedule) => {
+      const { after, until } = scheduleWindow(at, new Date(schedule.created_at));
+      return dueSlots(schedule.cron, schedule.tz, after, until).map((slot) => ({
+        id: scheduleJobId(schedule.key, slot),
+        // The key and slot win over fields of the same name in the schedule's data.
+        data: {
+          ...(JSON.parse(schedule.data) as object),
+          key: schedule.key,
+          slot: slot.toISOString(),
+        },
+      }));
+    });
+    if (jobs.length > 0) await insertJobs(SCHEDULE_QUEUE, jobs);
+  };
+
+  const every = (seconds: number, task: () => Promise<void>): void => {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      task()
+        .catch(onError)
+        .finally(() => {
+          busy = false;
+        });
+    }, seconds * 1000);
+    timer.unref();
+    timers.push(timer);
+  };
+
+  const results = new GroupCommit<Result>(writeResults, onError);
+
+  return {
+    dialect: "sqlite",
+
+    async start() {
+      if (started) return;
+      for (const statement of SCHEMA) await sql.raw(statement).execute(db);
+      started = true;
+      every(options.pollSeconds, async () => {
+        await expireLeases();
+        for (const registration of registrations) void registration.pump();
+      });
+      every(options.schedulePollSeconds, schedulePass);
+      // Heartbeats at the shortest lease's half-life, measured when they run.
+      every(0.5, async () => {
+        await heartbeatIfDue();
+      });
+    },
+
+    async stop(stopOptions = {}) {
+      started = false;
+      for (const timer of timers.splice(0)) clearInterval(timer);
+      for (const registration of registrations) registration.stopped = true;
+      // Claimed but never started: back to the queue without spending an attempt.
+      const unstarted = registrations.flatMap((registration) => registration.buffer.splice(0));
+      if (unstarted.length > 0) {
+        await sql`update queue_jobs set state = 'queued', attempt = attempt - 1, lease_until = null
+          where state = 'active' and id || ':' || attempt in (select value from json_each(${JSON.stringify(
+            unstarted.map((job) => `${job.id}:${job.attempt}`),
+          )}))`.execute(db);
+      }
+      if (stopOptions.graceful === true) {
+        await Promise.all(registrations.flatMap((registration) => [...registration.inFlight]));
+      } else {
+        // Their handlers may still finish, but their results are fenced off by the attempt.
+        const held = registrations.flatMap((registration) =>
+          [...registration.held].map(([id, attempt]) => ({
+            id,
+            attempt,
+            error: "the queue stopped while the job ran",
+          })),
+        );
+        if (held.length > 0) await writeResults(held);
+      }
+      await results.flushed();
+      registrations.splice(0);
+    },
+
+    async createQueue(name, queueDefinition) {
+      definitions.set(name, queueDefinition);
+      await sql`insert into queue_definitions (name, group_concurrency, heartbeat_seconds, retry_limit, retry_delay_seconds)
+        values (${name}, ${queueDefinition.groupConcurrency ?? null}, ${queueDefinition.heartbeatSeconds},
+          ${queueDefinition.retryLimit}, ${queueDefinition.retryDelaySeconds ?? 0})
+        on conflict (name) do update set group_concurrency = excluded.group_concurrency,
+          heartbeat_seconds = excluded.heartbeat_seconds, retry_limit = excluded.retry_limit,
+          retry_delay_seconds = excluded.retry_delay_seconds`.execute(db);
+    },
+
+    async send(name, data, sendOptions) {
+      const [id] = await insertJobs(name, [
+        sendOptions === undefined ? { data } : { data, options: sendOptions },
+      ]);
+      return id ?? null;
+    },
+
+    async sendMany(name, jobs) {
+      if (jobs.length > 0) await insertJobs(name, jobs);
+    },
+
+    async work<T>(name: string, workOptions: WorkOptions, handler: QueueHandler<T>) {
+      definition(name);
+      const registration = new Registration(
+        name,
+        workOptions,
+        handler as QueueHandler<unknown>,
+        claim,
+        results,
+        onError,
+      );
+      registrations.push(registration);
+      void registration.pump();
+    },
+
+    async schedule(key, cron, data, scheduleOptions) {
+      assertCron(cron, scheduleOptions.tz);
+      await sql`insert into queue_schedules (key, cron, tz, data, created_at)
+        values (${key}, ${cron}, ${scheduleOptions.tz}, ${JSON.stringify(data ?? {})}, ${now()})
+        on conflict (key) do update set cron = excluded.cron, tz = excluded.tz, data = excluded.data`.execute(
+        db,
+      );
+    },
+
+    async unschedule(key) {
+      await sql`delete from queue_schedules where key = ${key}`.execute(db);
+    },
+  };
+
+  async function heartbeatIfDue(): Promise<void> {
+    const due = registrations.some((registration) => registration.held.size > 0);
+    if (!due) return;
+    const shortest = Math.min(
+      ...registrations
+        .filter((r) => r.held.size > 0)
+        .map((r) => definition(r.name).heartbeatSeconds),
+    );
+    const at = now();
+    if (at - lastHeartbeat < (shortest * 1000) / 2) return;
+    lastHeartbeat = at;
+    await heartbeat();
+  }
+}
