@@ -30,6 +30,7 @@ export const ERROR_CATALOGUE = {
   AWS_THROTTLED: { status: 503, retriable: true },
   ENDPOINT_NOT_AWS: { status: 502, retriable: false },
   AWS_UNREACHABLE: { status: 504, retriable: true },
+  EXPRESSION_FAILED: { status: 400, retriable: false },
   INTERNAL: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;
 
