@@ -210,7 +210,9 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
 
     async work<T>(name: string, workOptions: WorkOptions, handler: QueueHandler<T>) {
       const { groupConcurrency } = definition(name);
-      await boss.work<T>(
+      // Set once work() returns; its first batch may already be running by then.
+      const worker: { id?: string } = {};
+      worker.id = await boss.work<T>(
         name,
         {
           batchSize: workOptions.batchSize,
@@ -248,6 +250,9 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
           // pg-boss completes the whole batch after we return: a result we could not write must
           // not become a completion, so fail what is still ours and let it be retried.
           if (failedWrites > 0) throw new Error("some results of this batch could not be written");
+          // A batch cut short by group limits is not "full", and pg-boss would then wait out its
+          // poll before fetching again although settling this one just freed group slots.
+          if (worker.id !== undefined) boss.notifyWorker(worker.id);
         },
       );
     },
