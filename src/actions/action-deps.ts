@@ -2,7 +2,7 @@ import type { Clock } from "../clock.js";
 import type { CredentialDeps } from "../connections/index.js";
 import type { Db } from "../db/index.js";
 import type { SdkClientCache } from "./sdk-client-cache.js";
-import type { KeyedSemaphore } from "./semaphore.js";
+import type { KeyedSemaphore } from "../fan-out/index.js";
 
 export interface ActionDeps {
   db: Db;

@@ -1,42 +1,29 @@
 import type { Insertable } from "kysely";
 import type { Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
+import type { Actor } from "../connections/index.js";
+import { ERROR_CATALOGUE, Invalid, SwitchboardError, Upstream, type ErrorCode } from "../errors.js";
 import {
-  explainAwsError,
-  listExecutableConnections,
-  notAwsResponse,
-  visibleConnection,
-  type Actor,
-  type ConnectionRecord,
-} from "../connections/index.js";
-import {
-  ERROR_CATALOGUE,
-  Invalid,
-  Refused,
-  SwitchboardError,
-  Upstream,
-  type ErrorCode,
-} from "../errors.js";
+  accessRefusal,
+  asRunRequestError,
+  chooseTargets,
+  isSingleSelection,
+  runTargets,
+  type AccessCheck,
+  type Target,
+  type TargetOutcome,
+} from "../fan-out/index.js";
 import { newId } from "../ids.js";
 import type { ActionDefinition } from "./action-definition.js";
 import type { ActionDeps } from "./action-deps.js";
 import { findAction, iamActionsOf, serviceOf } from "./catalog-info.js";
-import { dryRunOutcome } from "./dry-run.js";
 import { groupCommit } from "./group-commit.js";
 import { checkAccess } from "./iam/index.js";
-import { optInRegionFix } from "./opt-in-region.js";
 import { redact } from "./redact.js";
 import { redactionPlansOf, type RedactionPlan } from "./redaction-plan.js";
-import {
-  runRequestSchema,
-  type RunRequest,
-  type RunSummary,
-  type TargetResult,
-} from "./schemas.js";
+import type { RunRequest, RunSummary, TargetResult } from "./schemas.js";
 import type { RunTargetTable } from "./run.table.js";
-import { Semaphore } from "./semaphore.js";
-import { storeOutput } from "./store-output.js";
-import { failedOnCredentials, targetContext } from "./target-context.js";
+import { storeOutput, type StoredOutput } from "../runs/index.js";
 
 /** Targets of one run in flight at once. */
 const MAX_IN_FLIGHT_PER_RUN = 64;
@@ -47,7 +34,6 @@ const TARGET_WRITES = { maxRows: 500, waitMs: 50 };
 /** Calls in flight per (account, region, service) in the process (ActionDeps.buckets). */
 export const MAX_PER_BUCKET = 8;
 
-const ACCESS_POLICY_NAME = { view: "ViewOnlyAccess", read: "ReadOnlyAccess" } as const;
 const THROTTLING = new Set([
   "Throttling",
   "ThrottlingException",
@@ -56,91 +42,12 @@ const THROTTLING = new Set([
   "SlowDown",
 ]);
 
-interface Target {
-  name: string;
-  /** Absent for a named connection the caller may not execute. */
-  connection?: ConnectionRecord;
-  region: string;
-  /** Set when the target is reported without running. */
-  preset?: Pick<TargetResult, "status" | "error">;
-}
-
-interface StoredTarget {
-  result: TargetResult;
-  /** The run_targets `output` column (see storeOutput). */
-  stored: string | null;
-  bytes: number;
-}
-
 export interface RunOutcome {
   runId: string;
   status: "succeeded" | "failed" | "partial";
   durationMs: number;
   summary: RunSummary;
   results: TargetResult[];
-}
-
-function accessRefusal(
-  action: ActionDefinition,
-  connection: ConnectionRecord,
-  denied: { action: string; accessLevel: string },
-): Refused {
-  const setting =
-    connection.access === "full"
-      ? "full"
-      : `${connection.access} (AWS managed ${ACCESS_POLICY_NAME[connection.access]})`;
-  return new Refused(
-    "ACCESS_REFUSED",
-    `${action.id} needs ${denied.action} (access level ${denied.accessLevel}), which connection ${connection.name} does not allow: its access is ${setting}; an editor can set access full`,
-  );
-}
-
-// The run request's own fields; any other field an error names is one of the action's input.
-const RUN_REQUEST_FIELDS = new Set(Object.keys(runRequestSchema.shape));
-
-/**
- * An error about the action's input (raised by the catalog, the IAM data or the action itself,
- * which know the input only) names its field as the run request has it: `input.<field>`.
- */
-function asRunRequestError(error: unknown): unknown {
-  if (
-    !(error instanceof SwitchboardError) ||
-    error.field === undefined ||
-    RUN_REQUEST_FIELDS.has(error.field.split(".")[0] ?? "")
-  )
-    return error;
-  return new SwitchboardError(error.code, error.message, {
-    field: `input.${error.field}`,
-    cause: error,
-  });
-}
-
-function errorOf(
-  raised: unknown,
-  connection: ConnectionRecord,
-  region: string,
-): NonNullable<TargetResult["error"]> {
-  const error = asRunRequestError(raised);
-  if (
-    error instanceof SwitchboardError &&
-    error.code !== "OUTBOUND_REFUSED" &&
-    error.code !== "NOT_FOUND"
-  ) {
-    return {
-      code: error.code,
-      message: error.message,
-      ...(error.field === undefined ? {} : { field: error.field }),
-    };
-  }
-  const explained =
-    notAwsResponse(error, connection) ??
-    explainAwsError(error, failedOnCredentials(raised) ? "credentials" : "identity", connection);
-  const fix = optInRegionFix(explained.code, region, connection.name) ?? explained.fix;
-  return { code: explained.code, message: explained.message, fix };
-}
-
-function cutWhileCollecting(output: unknown): boolean {
-  return typeof output === "object" && output !== null && "truncated" in output;
 }
 
 function summarize(results: TargetResult[]): RunSummary {
@@ -155,203 +62,71 @@ function summarize(results: TargetResult[]): RunSummary {
   return summary;
 }
 
-/**
- * The AWS account a connection reaches: learned by its last test, or else read from its role's
- * ARN (arn:aws:iam::<account>:role/…); a connection of neither kind counts as its own.
- */
-function accountKeyOf(connection: ConnectionRecord): string {
-  if (connection.accountId !== null) return connection.accountId;
-  const s = connection.settings;
-  const fromArn =
-    s.method === "assume_role" || s.method === "web_identity" ? s.roleArn.split(":")[4] : undefined;
-  return fromArn === undefined || fromArn === "" ? `connection:${connection.id}` : fromArn;
+/** Whether each connection access setting allows every IAM action of the run (fan-out's AccessCheck). */
+export function accessCheckOf(iamActions: readonly string[]): AccessCheck {
+  return (setting) => checkAccess(setting, iamActions);
 }
 
-/** A target reported as skipped, with why. */
-function skipped(
-  connection: ConnectionRecord,
-  region: string,
-  code: string,
-  message: string,
-): Target {
-  return {
-    name: connection.name,
-    connection,
-    region,
-    preset: { status: "skipped", error: { code, message } },
-  };
+/** How a target's output is stored: redacted by the plan, serialized, cut at the cap. */
+export function outputStoreOf(plan: RedactionPlan | undefined): (output: unknown) => StoredOutput {
+  return (output) => storeOutput(redact(output, plan));
 }
 
-/** What a fan-out's connection selector chose, in words, for when it chose nothing. */
-function describeSelector(connections: NonNullable<RunRequest["connections"]>): string {
-  if (connections === "*")
-    return "you may execute no connection: ask an editor of one for the executor role";
-  if (Array.isArray(connections)) return "none of the named connections is one you may execute";
-  return `no connection you may execute has tag ${connections.tag}`;
-}
-
-/**
- * (connection, region) pairs: executable connections × their regions. A global service runs
- * once per account: of the connections to one account, the first whose access setting allows
- * the action runs it, and the others are reported as skipped.
- */
-async function resolveTargets(
-  deps: ActionDeps,
-  principal: Principal,
-  global: boolean,
-  iamActions: string[],
-  request: RunRequest,
-): Promise<{ targets: Target[]; single: boolean }> {
-  if (request.connection !== undefined || request.region !== undefined) {
-    if (request.connection === undefined || request.region === undefined) {
-      throw new Invalid("a single run needs both connection and region", {
-        field: request.connection === undefined ? "connection" : "region",
-      });
-    }
-    if (request.connections !== undefined || request.regions !== undefined) {
-      throw new Invalid("give either connection and region, or connections and regions", {
-        field: "connections",
-      });
-    }
-    const { connection, roles } = await visibleConnection(deps.db, principal, request.connection);
-    if (!roles.includes("executor")) {
-      throw new Refused(
-        "FORBIDDEN",
-        `you need the executor role on connection ${connection.name} to run actions with it`,
-      );
-    }
-    if (!connection.regions.includes(request.region)) {
-      throw new SwitchboardError(
-        "REGION_NOT_ALLOWED",
-        connection.regions.length === 0
-          ? `connection ${connection.name} has no regions yet: test it (it learns them) or set them`
-          : `region ${request.region} is not one of connection ${connection.name}'s regions (${connection.regions.join(", ")})`,
-        { field: "region" },
-      );
-    }
-    return {
-      targets: [{ name: connection.name, connection, region: request.region }],
-      single: true,
-    };
-  }
-  if (request.connections === undefined)
-    throw new Invalid("give connection and region, or connections", { field: "connection" });
-
-  const executable = await listExecutableConnections(deps.db, principal);
-  const byName = new Map(executable.map((c) => [c.name, c]));
-  const targets: Target[] = [];
-  let chosen: ConnectionRecord[];
-  if (Array.isArray(request.connections)) {
-    chosen = [];
-    for (const name of request.connections) {
-      const connection = byName.get(name);
-      if (connection === undefined) {
-        targets.push({
-          name,
-          region: "-",
-          preset: {
-            status: "refused",
-            error: { code: "FORBIDDEN", message: `no connection ${name} that you may execute` },
-          },
-        });
-      } else chosen.push(connection);
-    }
-  } else if (request.connections === "*") {
-    chosen = executable;
-  } else {
-    const [key, value] = [
-      request.connections.tag.slice(0, request.connections.tag.indexOf("=")),
-      request.connections.tag.slice(request.connections.tag.indexOf("=") + 1),
-    ];
-    chosen = executable.filter((c) => c.tags[key] === value);
-  }
-  if (chosen.length === 0)
-    throw new Invalid(describeSelector(request.connections), { field: "connections" });
-
-  // Global: per account, the connection that runs it (the first whose access allows the action).
-  const runsFor = new Map<string, ConnectionRecord>();
-  if (global) {
-    for (const connection of chosen) {
-      const account = accountKeyOf(connection);
-      const current = runsFor.get(account);
-      if (current === undefined) runsFor.set(account, connection);
-      else if (
-        !(await checkAccess(current.access, iamActions)).allowed &&
-        (await checkAccess(connection.access, iamActions)).allowed
-      )
-        runsFor.set(account, connection);
-    }
-  }
-
-  for (const connection of chosen) {
-    const wanted =
-      request.regions === undefined || request.regions === "*"
-        ? connection.regions
-        : request.regions;
-    if (connection.regions.length === 0) {
-      targets.push(
-        skipped(
-          connection,
-          "-",
-          "REGION_NOT_ALLOWED",
-          `connection ${connection.name} has no regions yet: test it`,
-        ),
-      );
-      continue;
-    }
-    if (global) {
-      const runner = runsFor.get(accountKeyOf(connection));
-      if (runner !== connection) {
-        targets.push(
-          skipped(
-            connection,
-            "-",
-            "SAME_ACCOUNT",
-            `connection ${runner?.name ?? ""} reaches the same account ${accountKeyOf(connection)}: a global service runs once per account`,
-          ),
-        );
-        continue;
-      }
-      const region =
-        wanted.find((r) => connection.regions.includes(r)) ?? connection.regions[0] ?? "us-east-1";
-      targets.push({
-        name: connection.name,
-        connection,
-        region:
-          connection.regions.includes("us-east-1") && wanted.includes("us-east-1")
-            ? "us-east-1"
-            : region,
-      });
-      continue;
-    }
-    for (const region of wanted) {
-      targets.push(
-        connection.regions.includes(region)
-          ? { name: connection.name, connection, region }
-          : skipped(
-              connection,
-              region,
-              "REGION_NOT_ALLOWED",
-              `${region} is not one of connection ${connection.name}'s regions`,
-            ),
-      );
-    }
-  }
-  return { targets, single: false };
-}
-
-/** A run checked and resolved to its targets, before anything is written or sent. */
-export interface PreparedRun {
+/** An action with its input checked: what running it on any target needs (fan-out's options). */
+export interface PreparedAction {
   action: ActionDefinition;
   input: unknown;
   iamActions: string[];
   /** The SDK service called: the throttling bucket. */
   service: string;
+  /** Runs once per account, not per region. */
+  global: boolean;
+  /** Where the secrets of the stored input and outputs are, from AWS's model of the operation. */
+  redaction: { input?: RedactionPlan; output?: RedactionPlan };
+  access: AccessCheck;
+  storeOutput: (output: unknown) => StoredOutput;
+}
+
+/**
+ * Checks that the action exists and its input is valid, and works out what running it needs:
+ * its IAM actions, service, redaction plans. Throws the API error (fields named as the run
+ * request has them: `input.<field>`); nothing is sent.
+ */
+export async function prepareAction(actionId: string, rawInput: unknown): Promise<PreparedAction> {
+  const action = findAction(actionId);
+  const parsed = action.input.safeParse(rawInput);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.join(".") ?? "";
+    throw new Invalid(`input${path === "" ? "" : `.${path}`}: ${issue?.message ?? "invalid"}`, {
+      field: path === "" ? "input" : `input.${path}`,
+    });
+  }
+  const input = parsed.data;
+  try {
+    const iamActions = iamActionsOf(action, input);
+    const { service, global } = await serviceOf(action, input);
+    const redaction = await redactionPlansOf(action, input);
+    return {
+      action,
+      input,
+      iamActions,
+      service,
+      global,
+      redaction,
+      access: accessCheckOf(iamActions),
+      storeOutput: outputStoreOf(redaction.output),
+    };
+  } catch (error) {
+    throw asRunRequestError(error);
+  }
+}
+
+/** A run checked and resolved to its targets, before anything is written or sent. */
+export interface PreparedRun extends PreparedAction {
   targets: Target[];
   single: boolean;
   request: RunRequest;
-  /** Where the secrets of the stored input and outputs are, from AWS's model of the operation. */
-  redaction: { input?: RedactionPlan; output?: RedactionPlan };
 }
 
 /**
@@ -367,51 +142,30 @@ export async function prepareRun(
   actionId: string,
   request: RunRequest,
 ): Promise<PreparedRun> {
-  const action = findAction(actionId);
-  const parsed = action.input.safeParse(request.input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.join(".") ?? "";
-    throw new Invalid(`input${path === "" ? "" : `.${path}`}: ${issue?.message ?? "invalid"}`, {
-      field: path === "" ? "input" : `input.${path}`,
-    });
-  }
-  const input = parsed.data;
+  const prepared = await prepareAction(actionId, request.input);
+  const { action, access, service, global } = prepared;
+  const single = isSingleSelection(request);
+  let targets: Target[];
   try {
-    return await resolveRun(deps, context, principal, action, input, request);
+    targets = await chooseTargets(deps, principal, request, { access, global, service });
+    const only = targets[0]?.connection;
+    if (single && only !== undefined) {
+      const decision = await access(only.access);
+      if (!decision.allowed) {
+        await recordAuditEvent(deps.db, context, {
+          action: "action.run",
+          objectType: "connection",
+          objectId: only.name,
+          outcome: "denied",
+          detail: { action: action.id, iamAction: decision.action, access: only.access },
+        });
+        throw accessRefusal(action.id, only, decision);
+      }
+    }
   } catch (error) {
     throw asRunRequestError(error);
   }
-}
-
-async function resolveRun(
-  deps: ActionDeps,
-  context: RequestContext,
-  principal: Principal,
-  action: ActionDefinition,
-  input: unknown,
-  request: RunRequest,
-): Promise<PreparedRun> {
-  const iamActions = iamActionsOf(action, input);
-  const { service, global } = await serviceOf(action, input);
-  const redaction = await redactionPlansOf(action, input);
-  const { targets, single } = await resolveTargets(deps, principal, global, iamActions, request);
-
-  const only = targets[0]?.connection;
-  if (single && only !== undefined) {
-    const decision = await checkAccess(only.access, iamActions);
-    if (!decision.allowed) {
-      await recordAuditEvent(deps.db, context, {
-        action: "action.run",
-        objectType: "connection",
-        objectId: only.name,
-        outcome: "denied",
-        detail: { action: action.id, iamAction: decision.action, access: only.access },
-      });
-      throw accessRefusal(action, only, decision);
-    }
-  }
-  return { action, input, iamActions, service, targets, single, request, redaction };
+  return { ...prepared, targets, single, request };
 }
 
 /**
@@ -438,7 +192,7 @@ export async function executeRun(
   prepared: PreparedRun,
   options: { onResult?: (result: TargetResult) => void; signal?: AbortSignal } = {},
 ): Promise<RunOutcome & { single: boolean }> {
-  const { action, input, iamActions, service, targets, single, request, redaction } = prepared;
+  const { action, input, targets, single, request, redaction } = prepared;
   const actor: Actor = {
     orgId: principal.orgId,
     orgName: principal.orgName,
@@ -473,105 +227,17 @@ export async function executeRun(
       duration_ms: null,
       summary: null,
       owner_id: deps.owner ?? null,
+      // A single action's run from before it moved onto the engine: none of the engine's fields.
+      workflow_id: null,
+      workflow_name: null,
+      workflow_version: null,
+      run_as_user_id: null,
+      trigger: null,
+      cancel_requested: 0,
+      error: null,
+      input_sealed: null,
     })
     .execute();
-
-  // In flight at once: per run, and per (account, region, service) across all runs of the
-  // process (deps.buckets), because AWS throttles per account, region and API whoever calls.
-  const overall = new Semaphore(MAX_IN_FLIGHT_PER_RUN);
-  const signal = options.signal ?? new AbortController().signal;
-
-  const runTarget = async (target: Target): Promise<StoredTarget> => {
-    const base = {
-      connection: target.name,
-      accountId: target.connection?.accountId ?? null,
-      region: target.region,
-    };
-    const connection = target.connection;
-    if (target.preset !== undefined || connection === undefined) {
-      const preset = target.preset ?? { status: "refused" as const };
-      const result: TargetResult = {
-        ...base,
-        durationMs: 0,
-        status: preset.status,
-        ...(preset.error === undefined ? {} : { error: preset.error }),
-      };
-      return { result, stored: null, bytes: 0 };
-    }
-    const t0 = performance.now();
-    const elapsed = () => Math.round((performance.now() - t0) * 100) / 100;
-    const decision = await checkAccess(connection.access, iamActions);
-    if (!decision.allowed) {
-      const refusal = accessRefusal(action, connection, decision);
-      return {
-        result: {
-          ...base,
-          status: "refused",
-          durationMs: elapsed(),
-          error: { code: refusal.code, message: refusal.message },
-        },
-        stored: null,
-        bytes: 0,
-      };
-    }
-    // The session AWS logged the calls under: CloudTrail finds them by it.
-    const session = (): { awsSession?: string } => {
-      const name = deps.credentials.cache.sessionOf(connection.id, actor.userName);
-      return name === undefined ? {} : { awsSession: name };
-    };
-    try {
-      const bucket = `${accountKeyOf(connection)}/${target.region}/${service}`;
-      // The bucket's slot first: a target waiting on a throttled account holds no run slot.
-      const output = await deps.buckets.run(bucket, () =>
-        overall.run(() =>
-          action
-            .run(
-              targetContext(
-                deps.credentials,
-                connection,
-                target.region,
-                actor,
-                {
-                  maxItems: request.maxItems,
-                  pageSize: request.pageSize,
-                  signal,
-                },
-                deps.clients,
-              ),
-              input,
-            )
-            .catch(dryRunOutcome),
-        ),
-      );
-      const stored = storeOutput(redact(output, redaction.output));
-      return {
-        result: {
-          ...base,
-          status: "succeeded",
-          durationMs: elapsed(),
-          output: stored.shown,
-          // Cut by the cap when stored, or while its pages were collected (collectPages).
-          ...(stored.truncated || cutWhileCollecting(output) ? { outputTruncated: true } : {}),
-          ...session(),
-        },
-        stored: stored.stored,
-        bytes: stored.bytes,
-      };
-    } catch (error) {
-      return {
-        result: {
-          ...base,
-          status: "failed",
-          durationMs: elapsed(),
-          error: errorOf(error, connection, target.region),
-          // No session when there were no credentials to make one.
-          ...(failedOnCredentials(error) ? {} : session()),
-        },
-        stored: null,
-        bytes: 0,
-      };
-    }
-  };
 
   let settled = 0;
   const commitTarget = groupCommit<Insertable<RunTargetTable>>(
@@ -583,9 +249,23 @@ export async function executeRun(
         .then(() => undefined),
     { ...TARGET_WRITES, expectMore: () => settled < targets.length },
   );
-  const stored = await Promise.all(
-    targets.map(async (target, idx) => {
-      const done = await runTarget(target);
+  const outcomes: (TargetOutcome | undefined)[] = new Array<TargetOutcome | undefined>(
+    targets.length,
+  );
+  // In flight at once: per run, and per (account, region, service) across all runs of the
+  // process (deps.buckets), because AWS throttles per account, region and API whoever calls.
+  await runTargets(deps, targets, {
+    action,
+    input,
+    access: prepared.access,
+    storeOutput: prepared.storeOutput,
+    actor,
+    request: { maxItems: request.maxItems, pageSize: request.pageSize },
+    signal: options.signal ?? new AbortController().signal,
+    limiter: deps.buckets,
+    maxInFlight: MAX_IN_FLIGHT_PER_RUN,
+    onSettled: async (idx, done) => {
+      outcomes[idx] = done;
       settled += 1;
       await commitTarget({
         run_id: runId,
@@ -600,12 +280,19 @@ export async function executeRun(
         output_truncated: done.result.outputTruncated === true ? 1 : 0,
         error: done.result.error === undefined ? null : JSON.stringify(done.result.error),
         aws_session: done.result.awsSession ?? null,
+        step_idx: 0,
+        attempt: 1,
+        bucket: targets[idx]?.bucket ?? null,
+        input_sealed: null,
+        started_at: null,
+        finished_at: null,
+        request_id: null,
+        claim_id: null,
       });
       options.onResult?.(done.result);
-      return done;
-    }),
-  );
-  const results = stored.map((s) => s.result);
+    },
+  });
+  const results = outcomes.flatMap((o) => (o === undefined ? [] : [o.result]));
   const summary = summarize(results);
   const durationMs = deps.clock.now().getTime() - started.getTime();
   const status: RunOutcome["status"] =

@@ -15,8 +15,7 @@ import {
   type ConnectionRecord,
   type CredentialDeps,
 } from "../connections/index.js";
-import type { ActionContext } from "./action-definition.js";
-import type { SdkClientCache } from "./sdk-client-cache.js";
+import type { ActionContext, SdkClientCache } from "../actions/index.js";
 
 interface MiddlewareStackOf {
   add(
@@ -98,6 +97,28 @@ const RETRY_WITH_FRESH_CREDENTIALS: InitializeHandlerOptions & AbsoluteLocation 
   name: "switchboardRetryWithFreshCredentials",
 };
 
+interface Sender {
+  send(command: unknown, options?: unknown, callback?: unknown): Promise<unknown>;
+}
+
+/**
+ * The cached client as this target sees it: every call it sends (a paginator's pages too, which
+ * go through `client.send`) carries the target's signal as the SDK's `abortSignal`, so cancelling
+ * a run aborts the HTTP request in flight. The client itself is shared across runs and cannot
+ * hold one run's signal; a proxy keeps `instanceof`, which the SDK's paginators check.
+ */
+function withSignal<C>(client: C, signal: AbortSignal): C {
+  const target = client as C & Sender;
+  const send = (command: unknown, options?: unknown, callback?: unknown): Promise<unknown> =>
+    typeof options === "function"
+      ? target.send(command, options)
+      : target.send(command, { ...(options as object | undefined), abortSignal: signal }, callback);
+  return new Proxy(target, {
+    get: (object, key, receiver) =>
+      key === "send" ? send : (Reflect.get(object, key, receiver) as unknown),
+  });
+}
+
 /** SDK clients bound to one (connection, region): the connection's cached credentials, its endpoint, the org's HTTP agents. */
 export function targetContext(
   deps: CredentialDeps,
@@ -142,7 +163,7 @@ export function targetContext(
       });
       // Credentials fetched from here on (the cache was empty or expired) name this run.
       cached.binding.actor = actor;
-      return cached.client as C;
+      return withSignal(cached.client as C, options.signal);
     },
   };
 }

@@ -1,0 +1,227 @@
+import type { Principal } from "../access/index.js";
+import type { RunRequest } from "../actions/index.js";
+import {
+  listExecutableConnections,
+  visibleConnection,
+  type ConnectionRecord,
+} from "../connections/index.js";
+import type { Db } from "../db/index.js";
+import { Invalid, Refused, SwitchboardError } from "../errors.js";
+import { accountKeyOf } from "./account-key-of.js";
+import type { AccessCheck, Target } from "./target.js";
+
+/** Which connections and regions, as the run request has them. */
+export type Selection = Pick<RunRequest, "connection" | "region" | "connections" | "regions">;
+
+export interface ChooseOptions {
+  /** Whether the connection's access setting allows the action, per setting. */
+  access: AccessCheck;
+  /** A global service (IAM, S3's bucket list, …) runs once per account, not once per region. */
+  global: boolean;
+  /** The SDK service called: the third part of each target's bucket. */
+  service: string;
+  /**
+   * Where a once-per-account target runs when its connection has the region and it is wanted;
+   * us-east-1 (where the global services answer) when absent.
+   */
+  perAccountRegion?: string;
+}
+
+/** One connection and region named (`connection` and `region`), not a fan-out. */
+export function isSingleSelection(selection: Selection): boolean {
+  return selection.connection !== undefined || selection.region !== undefined;
+}
+
+function bucketOf(connection: ConnectionRecord, region: string, service: string): string {
+  return `${accountKeyOf(connection)}/${region}/${service}`;
+}
+
+/** A target reported as skipped, with why. */
+function skipped(
+  connection: ConnectionRecord,
+  region: string,
+  code: string,
+  message: string,
+): Target {
+  return {
+    name: connection.name,
+    connection,
+    region,
+    preset: { status: "skipped", error: { code, message } },
+  };
+}
+
+/** What a fan-out's connection selector chose, in words, for when it chose nothing. */
+function describeSelector(connections: NonNullable<Selection["connections"]>): string {
+  if (connections === "*")
+    return "you may execute no connection: ask an editor of one for the executor role";
+  if (Array.isArray(connections)) return "none of the named connections is one you may execute";
+  return `no connection you may execute has tag ${connections.tag}`;
+}
+
+async function chooseSingle(
+  db: Db,
+  principal: Principal,
+  selection: Selection,
+  service: string,
+): Promise<Target[]> {
+  if (selection.connection === undefined || selection.region === undefined) {
+    throw new Invalid("a single run needs both connection and region", {
+      field: selection.connection === undefined ? "connection" : "region",
+    });
+  }
+  if (selection.connections !== undefined || selection.regions !== undefined) {
+    throw new Invalid("give either connection and region, or connections and regions", {
+      field: "connections",
+    });
+  }
+  const { connection, roles } = await visibleConnection(db, principal, selection.connection);
+  if (!roles.includes("executor")) {
+    throw new Refused(
+      "FORBIDDEN",
+      `you need the executor role on connection ${connection.name} to run actions with it`,
+    );
+  }
+  if (!connection.regions.includes(selection.region)) {
+    throw new SwitchboardError(
+      "REGION_NOT_ALLOWED",
+      connection.regions.length === 0
+        ? `connection ${connection.name} has no regions yet: test it (it learns them) or set them`
+        : `region ${selection.region} is not one of connection ${connection.name}'s regions (${connection.regions.join(", ")})`,
+      { field: "region" },
+    );
+  }
+  return [
+    {
+      name: connection.name,
+      connection,
+      region: selection.region,
+      bucket: bucketOf(connection, selection.region, service),
+    },
+  ];
+}
+
+/**
+ * The targets of a run, before anything is sent: one connection and region, or executable
+ * connections × their regions. Regions a connection does not have are reported skipped
+ * (REGION_NOT_ALLOWED), and named connections the principal may not execute refused. A global
+ * service runs once per account: of the connections to one account, the first whose access
+ * setting allows the action runs it, and the others are reported skipped (SAME_ACCOUNT).
+ * Throws when the selection is invalid or chooses nothing (the API's error for it).
+ */
+export async function chooseTargets(
+  deps: { db: Db },
+  principal: Principal,
+  selection: Selection,
+  options: ChooseOptions,
+): Promise<Target[]> {
+  const { access, global, service } = options;
+  const preferred = options.perAccountRegion ?? "us-east-1";
+  if (isSingleSelection(selection)) return chooseSingle(deps.db, principal, selection, service);
+  if (selection.connections === undefined)
+    throw new Invalid("give connection and region, or connections", { field: "connection" });
+
+  const executable = await listExecutableConnections(deps.db, principal);
+  const byName = new Map(executable.map((c) => [c.name, c]));
+  const targets: Target[] = [];
+  let chosen: ConnectionRecord[];
+  if (Array.isArray(selection.connections)) {
+    chosen = [];
+    for (const name of selection.connections) {
+      const connection = byName.get(name);
+      if (connection === undefined) {
+        targets.push({
+          name,
+          region: "-",
+          preset: {
+            status: "refused",
+            error: { code: "FORBIDDEN", message: `no connection ${name} that you may execute` },
+          },
+        });
+      } else chosen.push(connection);
+    }
+  } else if (selection.connections === "*") {
+    chosen = executable;
+  } else {
+    const tag = selection.connections.tag;
+    const [key, value] = [tag.slice(0, tag.indexOf("=")), tag.slice(tag.indexOf("=") + 1)];
+    chosen = executable.filter((c) => c.tags[key] === value);
+  }
+  if (chosen.length === 0)
+    throw new Invalid(describeSelector(selection.connections), { field: "connections" });
+
+  // Global: per account, the connection that runs it (the first whose access allows the action).
+  const runsFor = new Map<string, ConnectionRecord>();
+  if (global) {
+    for (const connection of chosen) {
+      const account = accountKeyOf(connection);
+      const current = runsFor.get(account);
+      if (current === undefined) runsFor.set(account, connection);
+      else if (!(await access(current.access)).allowed && (await access(connection.access)).allowed)
+        runsFor.set(account, connection);
+    }
+  }
+
+  for (const connection of chosen) {
+    const wanted =
+      selection.regions === undefined || selection.regions === "*"
+        ? connection.regions
+        : selection.regions;
+    if (connection.regions.length === 0) {
+      targets.push(
+        skipped(
+          connection,
+          "-",
+          "REGION_NOT_ALLOWED",
+          `connection ${connection.name} has no regions yet: test it`,
+        ),
+      );
+      continue;
+    }
+    if (global) {
+      const runner = runsFor.get(accountKeyOf(connection));
+      if (runner !== connection) {
+        targets.push(
+          skipped(
+            connection,
+            "-",
+            "SAME_ACCOUNT",
+            `connection ${runner?.name ?? ""} reaches the same account ${accountKeyOf(connection)}: a global service runs once per account`,
+          ),
+        );
+        continue;
+      }
+      const region =
+        connection.regions.includes(preferred) && wanted.includes(preferred)
+          ? preferred
+          : (wanted.find((r) => connection.regions.includes(r)) ??
+            connection.regions[0] ??
+            preferred);
+      targets.push({
+        name: connection.name,
+        connection,
+        region,
+        bucket: bucketOf(connection, region, service),
+      });
+      continue;
+    }
+    for (const region of wanted) {
+      targets.push(
+        connection.regions.includes(region)
+          ? {
+              name: connection.name,
+              connection,
+              region,
+              bucket: bucketOf(connection, region, service),
+            }
+          : skipped(
+              connection,
+              region,
+              "REGION_NOT_ALLOWED",
+              `${region} is not one of connection ${connection.name}'s regions`,
+            ),
+      );
+    }
+  }
+  return targets;
+}

@@ -1,0 +1,14 @@
+export { accountKeyOf } from "./account-key-of.js";
+export { accessRefusal } from "./access-refusal.js";
+export { asRunRequestError } from "./as-run-request-error.js";
+export {
+  chooseTargets,
+  isSingleSelection,
+  type ChooseOptions,
+  type Selection,
+} from "./choose-targets.js";
+export type { Limiter } from "./limiter.js";
+export { runTarget, type RunTargetDeps, type TargetRunOptions } from "./run-target.js";
+export { runTargets, type RunTargetsOptions } from "./run-targets.js";
+export { KeyedSemaphore, Semaphore } from "./semaphore.js";
+export type { AccessCheck, Target, TargetOutcome } from "./target.js";

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
+import { authenticateApiToken, type Principal } from "../../src/access/index.js";
+import { prepareAction, SdkClientCache, type PreparedAction } from "../../src/actions/index.js";
+import type { Actor } from "../../src/connections/index.js";
+import {
+  chooseTargets,
+  KeyedSemaphore,
+  runTargets,
+  type Limiter,
+  type Target,
+  type TargetOutcome,
+} from "../../src/fan-out/index.js";
+import { describeEachDatabase } from "../helpers/databases.js";
+import { useEmulatorAsInstance, useExternalId } from "../helpers/demo-setup.js";
+import { ADMIN_TOKEN, createTestApp, type TestApp } from "../helpers/test-app.js";
+import { hubAccount, trustingHost } from "../helpers/worlds.js";
+
+const HUB = "200000000000";
+const REGIONS = ["us-east-1", "eu-west-1"];
+const MEMBERS = 2;
+const accountId = (i: number) => String(200000000000 + i);
+const EXTERNAL_ID = "sb-fan-out-library-external-id";
+
+function world(): WorldInput {
+  return {
+    regions: REGIONS,
+    accounts: [
+      hubAccount(HUB),
+      ...Array.from({ length: MEMBERS }, (_, k) => ({
+        id: accountId(k + 1),
+        name: `lib-member-${k + 1}`,
+        roles: [
+          {
+            name: "switchboard-read",
+            trust: trustingHost(HUB, EXTERNAL_ID),
+            policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+          },
+        ],
+      })),
+    ],
+  };
+}
+
+describeEachDatabase("fan-out library", (suite) => {
+  let t: TestApp;
+  let emulator: Emulator;
+  let restoreEnv: () => void;
+  let principal: Principal;
+  let prepared: PreparedAction;
+  let targets: Target[];
+
+  const actor = (): Actor => ({
+    orgId: principal.orgId,
+    orgName: principal.orgName,
+    userName: principal.userName,
+    requestId: "run_fanoutlib01",
+    sourceIp: null,
+  });
+  const deps = () => ({ credentials: t.credentials, clients: new SdkClientCache() });
+  const options = (signal: AbortSignal, limiter: Limiter) => ({
+    action: prepared.action,
+    input: prepared.input,
+    access: prepared.access,
+    storeOutput: prepared.storeOutput,
+    actor: actor(),
+    request: { maxItems: undefined, pageSize: undefined },
+    signal,
+    limiter,
+  });
+
+  beforeAll(async () => {
+    const db = suite.handle().db;
+    t = await createTestApp(db);
+    emulator = await startEmulator({ world: world() });
+    restoreEnv = useEmulatorAsInstance(emulator.url);
+    await t.call("PUT", "/api/v1/settings/outbound", {
+      body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
+    });
+    for (let i = 1; i <= MEMBERS; i++) {
+      const created = await t.call("POST", "/api/v1/connections", {
+        body: {
+          name: `lib-member-${i}`,
+          method: "assume_role",
+          roleArn: `arn:aws:iam::${accountId(i)}:role/switchboard-read`,
+          endpoint: emulator.url,
+          regions: REGIONS,
+          tags: { lib: "fan-out" },
+        },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+    }
+    await useExternalId(db, EXTERNAL_ID);
+    principal = await authenticateApiToken(
+      { db, clock: { now: () => new Date() }, publicUrl: "http://t", sessionMaxAgeSeconds: 60 },
+      ADMIN_TOKEN,
+    );
+    prepared = await prepareAction("aws.ec2.describeInstances", {});
+    targets = await chooseTargets(
+      { db },
+      principal,
+      { connections: { tag: "lib=fan-out" } },
+      {
+        access: prepared.access,
+        global: prepared.global,
+        service: prepared.service,
+      },
+    );
+  });
+  afterAll(async () => {
+    restoreEnv();
+    await t.close();
+    await emulator.close();
+  });
+
+  it("chooses connections × regions, each target in its account/region/service bucket", () => {
+    expect(targets.map((x) => `${x.name} ${x.region} ${x.bucket ?? ""}`).sort()).toEqual(
+      [1, 2]
+        .flatMap((i) => REGIONS.map((r) => `lib-member-${i} ${r} ${accountId(i)}/${r}/ec2`))
+        .sort(),
+    );
+  });
+
+  it("runs each target not already done once, and hands each to onSettled once", async () => {
+    emulator.setKnobs({ latencyMs: 0 });
+    emulator.resetCounters();
+    const settled: number[] = [];
+    await runTargets(deps(), targets, {
+      ...options(new AbortController().signal, new KeyedSemaphore(8)),
+      maxInFlight: 64,
+      isDone: (idx) => idx === 0,
+      onSettled: async (idx, outcome) => {
+        expect(outcome.result.status, JSON.stringify(outcome.result.error)).toBe("succeeded");
+        expect(outcome.stored).not.toBeNull();
+        settled.push(idx);
+        await Promise.resolve();
+      },
+    });
+    expect(settled.sort()).toEqual([1, 2, 3]);
+    expect(emulator.counters().byOperation["ec2:DescribeInstances"]).toBe(3);
+  });
+
+  it("honours the limiter: never more calls of one bucket in flight than it allows", async () => {
+    emulator.setKnobs({ latencyMs: { ec2: 100 } });
+    emulator.resetCounters();
+    const inner = new KeyedSemaphore(1);
+    const flying = new Map<string, number>();
+    const peak = new Map<string, number>();
+    const counting: Limiter = {
+      run: (key, fn) =>
+        inner.run(key, async () => {
+          flying.set(key, (flying.get(key) ?? 0) + 1);
+          peak.set(key, Math.max(peak.get(key) ?? 0, flying.get(key) ?? 0));
+          try {
+            return await fn();
+          } finally {
+            flying.set(key, (flying.get(key) ?? 1) - 1);
+          }
+        }),
+    };
+    // Three copies of each target: three calls per bucket ask at once.
+    const many = [...targets, ...targets, ...targets];
+    let count = 0;
+    await runTargets(deps(), many, {
+      ...options(new AbortController().signal, counting),
+      maxInFlight: 64,
+      onSettled: async (_idx, outcome) => {
+        expect(outcome.result.status).toBe("succeeded");
+        count += 1;
+        await Promise.resolve();
+      },
+    });
+    expect(count).toBe(12);
+    expect([...peak.values()]).toEqual([1, 1, 1, 1]);
+    for (const n of Object.values(emulator.counters().peakInFlight)) expect(n).toBe(1);
+  });
+
+  it("an aborted signal abandons the call in flight and starts no other target", async () => {
+    // Far longer than the test may take: only an abort ends the call.
+    emulator.setKnobs({ latencyMs: { ec2: 120_000 } });
+    emulator.resetCounters();
+    const controller = new AbortController();
+    const outcomes = new Map<number, TargetOutcome>();
+    const started = Date.now();
+    const done = runTargets(deps(), targets, {
+      ...options(controller.signal, new KeyedSemaphore(8)),
+      maxInFlight: 1,
+      onSettled: async (idx, outcome) => {
+        outcomes.set(idx, outcome);
+        await Promise.resolve();
+      },
+    });
+    while ((emulator.counters().byOperation["ec2:DescribeInstances"] ?? 0) === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    controller.abort();
+    await done;
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(emulator.counters().byOperation["ec2:DescribeInstances"]).toBe(1);
+    expect(outcomes.size).toBe(1);
+    const [outcome] = [...outcomes.values()];
+    expect(outcome?.cancelled).toEqual({ sent: true });
+    expect(outcome?.result.status).toBe("failed");
+    expect(outcome?.result.error?.code).toBe("Cancelled");
+  });
+});
