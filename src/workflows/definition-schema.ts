@@ -387,12 +387,12 @@ export const workflowStepSchema = z.unknown().transform((value, ctx): WorkflowSt
   const result = KIND_SCHEMAS[kinds[0] as StepKind].safeParse(value);
   if (!result.success) {
     for (const issue of result.error.issues) {
-      ctx.addIssue({ ...issue, path: issue.path.filter(isPathKey) } as never);
+      ctx.addIssue({ ...issue, path: issue.path.filter(isPathKey) });
     }
     return z.NEVER;
   }
   const { timeout, ...step } = result.data;
-  return (timeout === undefined ? step : { ...step, timeoutMs: timeout }) as WorkflowStep;
+  return timeout === undefined ? step : { ...step, timeoutMs: timeout };
 });
 
 function isPathKey(key: PropertyKey): key is string | number {
@@ -439,7 +439,7 @@ const workflowTriggerSchema = z.unknown().transform((value, ctx): WorkflowTrigge
   const result = schema.safeParse(value);
   if (!result.success) {
     for (const issue of result.error.issues) {
-      ctx.addIssue({ ...issue, path: issue.path.filter(isPathKey) } as never);
+      ctx.addIssue({ ...issue, path: issue.path.filter(isPathKey) });
     }
     return z.NEVER;
   }

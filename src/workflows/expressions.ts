@@ -252,7 +252,7 @@ function compileExpression(source: string, offset: number, path: string): Compil
     });
   }
   try {
-    return { source, offset, path, ast: jsonata(source).ast() as AstNode };
+    return { source, offset, path, ast: jsonata(source).ast() };
   } catch (error) {
     throw asExpressionError(error, { source, offset, path });
   }
@@ -317,15 +317,17 @@ function asText(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A refusal of ours inside JSONata's evaluation; JSONata keeps its message. */
+class RefusedByBound extends Error {}
+
 /** A RegExp that refuses nested quantifiers such as (a+)+, which can backtrack for hours on one string. */
 class BoundedRegExp extends RegExp {
   constructor(pattern: RegExp | string, flags?: string) {
     const source = typeof pattern === "string" ? pattern : pattern.source;
     if (/\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]/.test(source)) {
-      throw {
-        code: "D3999",
-        message: `the regular expression /${source}/ repeats a repeated group, which can run for hours; rewrite it without nested quantifiers`,
-      };
+      throw new RefusedByBound(
+        `the regular expression /${source}/ repeats a repeated group, which can run for hours; rewrite it without nested quantifiers`,
+      );
     }
     super(pattern, flags);
   }
@@ -336,10 +338,8 @@ async function evaluateExpression(
   context: ExpressionContext,
   limits: Required<ExpressionLimits>,
 ): Promise<unknown> {
-  const tooBig = (what: string) => ({
-    code: "D3998",
-    message: `${what} is larger than ${limits.maxBytes} bytes`,
-  });
+  const tooBig = (what: string) =>
+    new RefusedByBound(`${what} is larger than ${limits.maxBytes} bytes`);
   try {
     const compiled = jsonata(expression.source, {
       timeout: limits.timeoutMs,
@@ -349,7 +349,7 @@ async function evaluateExpression(
     });
     compiled.assign("eval", () => {
       // Data from AWS or a webhook must never become code, even JSONata code.
-      throw { code: "D3997", message: "$eval is not available in workflow expressions" };
+      throw new RefusedByBound("$eval is not available in workflow expressions");
     });
     compiled.registerFunction(
       "pad",
@@ -372,7 +372,7 @@ async function evaluateExpression(
     );
     const result: unknown = await compiled.evaluate(context);
     if (isFunction(result)) {
-      throw { code: "D3996", message: "the expression gives a function, not a value" };
+      throw new RefusedByBound("the expression gives a function, not a value");
     }
     return toJson(result, limits.maxBytes, expression.path);
   } catch (error) {
@@ -422,10 +422,9 @@ function ensureJsonSize(json: string, maxBytes: number, path: string): void {
   // UTF-8 takes at most 3 bytes per UTF-16 unit: count only when the quick bound is not enough.
   const bytes = json.length * 3 <= maxBytes ? json.length : new TextEncoder().encode(json).length;
   if (bytes > maxBytes) {
-    throw {
-      code: "D3998",
-      message: `the result is ${bytes} bytes of JSON, over the ${maxBytes}-byte bound (${path})`,
-    };
+    throw new RefusedByBound(
+      `the result is ${bytes} bytes of JSON, over the ${maxBytes}-byte bound (${path})`,
+    );
   }
 }
 
@@ -449,7 +448,7 @@ export function expressionReferences(value: unknown): ExpressionReferences {
   for (const source of expressionSources(value)) {
     let ast: AstNode;
     try {
-      ast = jsonata(source).ast() as AstNode;
+      ast = jsonata(source).ast();
     } catch {
       continue;
     }
