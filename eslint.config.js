@@ -11,6 +11,9 @@ const FEATURES = [
   "outbound",
   "connections",
   "actions",
+  "fan-out",
+  "runs",
+  "engine",
   "workflows",
   "inventory",
   "organizations",
@@ -29,8 +32,9 @@ function featureZone(sourceRoot, feature) {
   return {
     target: [`${sourceRoot}/!(${feature})/**`, `${sourceRoot}/*.ts`],
     from: `${sourceRoot}/${feature}/**`,
-    // Exceptions must be globs (absolute) because `from` is one: index.ts, *table.ts, *tables.ts.
-    except: [`${featureDir}/@(index|*table|*tables).ts`],
+    // Exceptions must be globs (absolute) because `from` is one: index.ts, *table.ts, *tables.ts,
+    // and schemas.ts (zod only: the web app and the CLI share it without loading server code).
+    except: [`${featureDir}/@(index|*table|*tables|schemas).ts`],
     message: `Import the ${feature} feature through its index.js.`,
   };
 }

@@ -12,7 +12,8 @@ import { bootstrap } from "../src/access/index.js";
 import { loadAccessPolicies } from "../src/actions/index.js";
 import { assembleDeps } from "../src/assemble-deps.js";
 import { systemClock } from "../src/clock.js";
-import { createDb, migrateToLatest } from "../src/db/index.js";
+import { assembleEngine } from "../src/assemble-engine.js";
+import { createDb, databaseConfigOf, migrateToLatest } from "../src/db/index.js";
 import { buildApp } from "../src/http/index.js";
 import { openKeystore } from "../src/keystore/index.js";
 import { createLogger } from "../src/logger.js";
@@ -80,7 +81,17 @@ const deps = assembleDeps({
 });
 const token = process.env.BENCH_ADMIN_TOKEN ?? "";
 await bootstrap(deps, { bootstrapToken: token });
-const app = await buildApp({ ...deps, webDir: null });
+const engine = await assembleEngine({
+  db: database.db,
+  database: databaseConfigOf(database.db),
+  clock: systemClock,
+  keystore,
+  credentials: deps.credentials,
+  outbound: deps.outbound,
+  logger: deps.logger,
+});
+await engine.startWorkers();
+const app = await buildApp({ ...deps, engine, webDir: null });
 // Time in the server per request (fastify's elapsed time: first byte in to response sent).
 let requestMs: number[] = [];
 app.addHook("onResponse", async (_request, reply) => {

@@ -166,6 +166,10 @@ export async function handleAwsRequest(
     }
     bump(counters.byAccount, principal.accountId);
     bump(counters.byCaller, principal.arn);
+    bump(
+      counters.byAccountRegionOperation,
+      `${principal.accountId}|${region}|${service}:${operationName}`,
+    );
     const flight = `${principal.accountId}|${region}|${service}`;
     const flying = (parts.inFlight.get(flight) ?? 0) + 1;
     parts.inFlight.set(flight, flying);

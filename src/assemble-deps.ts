@@ -30,7 +30,7 @@ function sharedAmbientProvider(): () => AwsCredentialIdentityProvider {
   return () => (chain ??= fromNodeProviderChain());
 }
 
-export function assembleDeps(o: AssembleOptions): AppDeps {
+export function assembleDeps(o: AssembleOptions): Omit<AppDeps, "engine"> {
   const oidc = { keystore: o.keystore, issuer: o.oidcIssuer };
   const outbound = createOutbound({
     allowLists: createAllowListStore({ db: o.db, clock: o.clock }),

@@ -42,6 +42,12 @@ const envSchema = z.object({
   SWITCHBOARD_MASTER_KEY: z.string().min(1).optional(),
   SWITCHBOARD_MASTER_KEY_PREVIOUS: z.string().min(1).optional(),
   SWITCHBOARD_TRUST_PROXY: z.string().optional(),
+  SWITCHBOARD_RUN_RETENTION_DAYS: z.coerce
+    .number()
+    .int("expected a whole number of days")
+    .min(1, "expected at least 1 day")
+    .max(3650)
+    .default(90),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
@@ -67,6 +73,8 @@ export interface Config {
   sessionMaxAgeSeconds: number;
   /** Reverse proxies whose X-Forwarded-For is believed (addresses, CIDRs, or proxy-addr's names); empty: none. */
   trustProxy: string[];
+  /** Days a finished run is kept before it is pruned. */
+  runRetentionDays: number;
   logLevel: LogLevel;
 }
 
@@ -187,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapToken: e.SWITCHBOARD_BOOTSTRAP_TOKEN,
     sessionMaxAgeSeconds: Math.round(e.SWITCHBOARD_SESSION_HOURS * 3600),
     trustProxy: parseTrustProxy(e.SWITCHBOARD_TRUST_PROXY),
+    runRetentionDays: e.SWITCHBOARD_RUN_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -31,6 +31,12 @@ export const ERROR_CATALOGUE = {
   ENDPOINT_NOT_AWS: { status: 502, retriable: false },
   AWS_UNREACHABLE: { status: 504, retriable: true },
   EXPRESSION_FAILED: { status: 400, retriable: false },
+  DEFINITION_INVALID: { status: 400, retriable: false },
+  RUN_FINISHED: { status: 409, retriable: false },
+  RUN_NOT_REDRIVABLE: { status: 409, retriable: false },
+  NOT_WAITING: { status: 409, retriable: false },
+  WEBHOOK_SIGNATURE_INVALID: { status: 401, retriable: false },
+  WEBHOOK_REPLAYED: { status: 409, retriable: false },
   INTERNAL: { status: 500, retriable: true },
 } as const satisfies Record<string, { status: number; retriable: boolean }>;
 
@@ -39,17 +45,21 @@ export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 export interface ErrorOptions {
   field?: string;
   cause?: unknown;
+  /** Every problem when there are several (a workflow definition's errors with line and column). */
+  details?: readonly Record<string, unknown>[];
 }
 
 export class SwitchboardError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
+  readonly details: readonly Record<string, unknown>[] | undefined;
 
   constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.field = options.field;
+    this.details = options.details;
   }
 
   get status(): number {

@@ -11,7 +11,9 @@ import {
   type PermissionWarning,
 } from "./db/index.js";
 import { buildApp } from "./http/index.js";
-import { loadAccessPolicies, startRunOwner, type RunOwner } from "./actions/index.js";
+import { loadAccessPolicies } from "./actions/index.js";
+import { assembleEngine } from "./assemble-engine.js";
+import type { Engine } from "./engine/index.js";
 import { openKeystore } from "./keystore/index.js";
 import { ensureSigningKey } from "./oidc/index.js";
 import { createLogger } from "./logger.js";
@@ -25,7 +27,10 @@ export interface RunningServer {
 }
 
 /** The process entry: config → database → migrations → bootstrap → HTTP server. */
-export async function startServer(config: Config): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: { workers: boolean } = { workers: true },
+): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   // The database and the master key are readable by this user only (0700 directory, 0600 files).
   const loosePermissions: PermissionWarning = (message, detail) => logger.warn(detail, message);
@@ -39,7 +44,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         `a database connection failed (${error.message}); the next query opens a new one`,
       ),
   });
-  let owner: RunOwner | undefined;
+  let engine: Engine | undefined;
   try {
     const { applied } = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ applied }, "database migrated");
@@ -64,10 +69,19 @@ export async function startServer(config: Config): Promise<RunningServer> {
       version: packageVersion(),
     });
     await bootstrap(deps, { bootstrapToken: config.bootstrapToken });
-    // This process owns the runs it starts; runs a stopped server left running are interrupted.
-    owner = await startRunOwner(database.db, systemClock, logger);
-    const runOwner = owner;
-    const app = await buildApp({ ...deps, trustProxy: config.trustProxy, runOwner: owner.id });
+    engine = await assembleEngine({
+      db: database.db,
+      database: config.database,
+      clock: systemClock,
+      keystore,
+      credentials: deps.credentials,
+      outbound: deps.outbound,
+      logger,
+    });
+    const running = engine;
+    // `serve` is a worker too: with SQLite the only one; with PostgreSQL one of any number.
+    if (options.workers) await running.startWorkers({ retentionDays: config.runRetentionDays });
+    const app = await buildApp({ ...deps, trustProxy: config.trustProxy, engine: running });
     const address = await app.listen({ port: config.port, host: config.host });
     logger.info(
       { address, database: config.database.dialect },
@@ -77,7 +91,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const close = () => {
       closing ??= (async () => {
         await app.close();
-        await runOwner.stop();
+        await running.stop();
         deps.outbound.close();
         await database.destroy();
       })();
@@ -85,7 +99,68 @@ export async function startServer(config: Config): Promise<RunningServer> {
     };
     return { app, database, url: address, close };
   } catch (error) {
-    await owner?.stop();
+    await engine?.stop();
+    await database.destroy();
+    throw error;
+  }
+}
+
+export interface RunningWorker {
+  close(): Promise<void>;
+}
+
+/**
+ * A worker process (`switchboard worker`): no HTTP, only the engine's jobs. Any number of them
+ * share the work with the API processes through PostgreSQL; on SQLite `serve` is the one worker.
+ */
+export async function startWorker(config: Config): Promise<RunningWorker> {
+  const logger = createLogger(config.logLevel);
+  if (config.database.dialect === "sqlite") {
+    throw new Error(
+      "switchboard worker needs PostgreSQL (DATABASE_URL=postgres://…): with SQLite, switchboard serve runs the only worker",
+    );
+  }
+  const database = createDb(config.database, {
+    onPoolError: (error) =>
+      logger.warn(
+        { code: (error as { code?: unknown }).code },
+        `a database connection failed (${error.message})`,
+      ),
+  });
+  try {
+    await migrateToLatest(database.db);
+    const keystore = await openKeystore(database.db, systemClock, keyringSources(config));
+    await loadAccessPolicies();
+    const deps = assembleDeps({
+      db: database.db,
+      clock: systemClock,
+      keystore,
+      logger,
+      publicUrl: config.publicUrl,
+      oidcIssuer: config.oidcIssuer,
+      sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
+      dev: config.dev,
+      version: packageVersion(),
+    });
+    const engine = await assembleEngine({
+      db: database.db,
+      database: config.database,
+      clock: systemClock,
+      keystore,
+      credentials: deps.credentials,
+      outbound: deps.outbound,
+      logger,
+    });
+    await engine.startWorkers({ retentionDays: config.runRetentionDays });
+    logger.info({ database: config.database.dialect }, "switchboard worker started");
+    return {
+      close: async () => {
+        await engine.stop();
+        deps.outbound.close();
+        await database.destroy();
+      },
+    };
+  } catch (error) {
     await database.destroy();
     throw error;
   }

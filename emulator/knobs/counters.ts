@@ -4,6 +4,8 @@ export type CallCounters = {
   byOperation: Record<string, number>;
   byAccount: Record<string, number>;
   byCaller: Record<string, number>;
+  /** Authenticated calls per "account|region|service:Operation": whether one target was called twice. */
+  byAccountRegionOperation: Record<string, number>;
   denials: number;
   authFailures: number;
   throttles: number;
@@ -25,6 +27,7 @@ export function emptyCounters(): CallCounters {
     byOperation: {},
     byAccount: {},
     byCaller: {},
+    byAccountRegionOperation: {},
     denials: 0,
     authFailures: 0,
     throttles: 0,

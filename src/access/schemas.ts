@@ -111,6 +111,6 @@ export const setupPasswordSchema = z.strictObject({
 export const whoamiSchema = z.object({
   user: userSchema,
   org: z.string(),
-  via: z.enum(["token", "session"]),
+  via: z.enum(["token", "session", "run"]),
   teams: z.array(z.string()),
 });

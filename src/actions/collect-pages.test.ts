@@ -6,7 +6,7 @@ import type { ActionContext } from "./action-definition.js";
 import { awsCallAction } from "./aws-call.js";
 import { collectPages, MAX_PAGES } from "./collect-pages.js";
 import { paging } from "./paging.js";
-import { MAX_OUTPUT_BYTES, storeOutput } from "./store-output.js";
+import { MAX_OUTPUT_BYTES, storeOutput } from "../runs/index.js";
 
 type Page = { Items?: unknown[]; NextToken?: string; Count?: number; $metadata?: object };
 

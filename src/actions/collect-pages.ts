@@ -1,4 +1,4 @@
-import { MAX_OUTPUT_BYTES } from "./store-output.js";
+import { MAX_OUTPUT_BYTES } from "../runs/index.js";
 
 /** Pages followed at most in one call: past this, the output is cut and says so. */
 export const MAX_PAGES = 1000;

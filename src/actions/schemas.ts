@@ -52,7 +52,7 @@ export const targetResultSchema = z.object({
   connection: z.string(),
   accountId: z.string().nullable(),
   region: z.string(),
-  status: z.enum(["succeeded", "failed", "refused", "skipped"]),
+  status: z.enum(["succeeded", "failed", "refused", "skipped", "unknown", "cancelled"]),
   durationMs: z.number(),
   output: z.unknown().optional(),
   outputTruncated: z.boolean().optional(),
@@ -72,12 +72,14 @@ export const runSummarySchema = z.object({
   failed: z.number(),
   refused: z.number(),
   skipped: z.number(),
+  unknown: z.number().optional(),
+  cancelled: z.number().optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
 export const runInfoSchema = z.object({
   id: z.string(),
-  status: z.enum(["running", "succeeded", "failed", "partial"]),
+  status: z.enum(["succeeded", "failed", "partial", "cancelled"]),
   durationMs: z.number(),
 });
 

@@ -84,6 +84,15 @@ function postgresPool(url: string, onError: (error: Error) => void) {
  * Opens the configured database: SQLite (WAL, foreign keys on) by default, or PostgreSQL. A
  * SQLite database and its -wal and -shm files are readable by their owner only (0600).
  */
+const CONFIGS = new WeakMap<Db, DatabaseConfig>();
+
+/** The configuration a database was opened with: the queue on it opens its own connections. */
+export function databaseConfigOf(db: Db): DatabaseConfig {
+  const config = CONFIGS.get(db);
+  if (config === undefined) throw new Error("this database was not opened by createDb");
+  return config;
+}
+
 export function createDb(
   config: DatabaseConfig,
   options: {
@@ -104,10 +113,12 @@ export function createDb(
     const db: Db = new Kysely({
       dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     });
+    CONFIGS.set(db, config);
     return { db, dialect: "sqlite", destroy: () => db.destroy() };
   }
   const { pool, closed } = postgresPool(config.url, options.onPoolError ?? (() => undefined));
   const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  CONFIGS.set(db, config);
   return {
     db,
     dialect: "postgres",

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import type { AccessTables } from "../access/tables.js";
-import type { RunTables } from "../actions/run.table.js";
+import type { RunTables } from "../runs/run.table.js";
+import type { WorkflowTables } from "../workflows/workflow.table.js";
 import type { AuditTables } from "../audit/audit-event.table.js";
 import type { ConnectionTables } from "../connections/connection.table.js";
 import type { SecretTables } from "../keystore/secret.table.js";
@@ -18,7 +19,8 @@ export interface Database
     OidcTables,
     OutboundTables,
     ConnectionTables,
-    RunTables {}
+    RunTables,
+    WorkflowTables {}
 
 export type Db = Kysely<Database>;
 /** A query function takes either the database or a transaction. */

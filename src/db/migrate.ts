@@ -10,6 +10,7 @@ import { connectionExternalIds } from "./migrations/0007-connection-external-ids
 import { signInAttempts } from "./migrations/0008-sign-in-attempts.js";
 import { runOwners } from "./migrations/0009-run-owners.js";
 import { webIdentitySubjects } from "./migrations/0010-web-identity-subjects.js";
+import { workflowEngine } from "./migrations/0011-workflow-engine.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0008-sign-in-attempts": signInAttempts,
   "0009-run-owners": runOwners,
   "0010-web-identity-subjects": webIdentitySubjects,
+  "0011-workflow-engine": workflowEngine,
 };
 
 const provider: MigrationProvider = {

@@ -12,3 +12,11 @@ export { runTarget, type RunTargetDeps, type TargetRunOptions } from "./run-targ
 export { runTargets, type RunTargetsOptions } from "./run-targets.js";
 export { KeyedSemaphore, Semaphore } from "./semaphore.js";
 export type { AccessCheck, Target, TargetOutcome } from "./target.js";
+export {
+  classifyAwsError,
+  type AwsErrorClass,
+  type AwsErrorKind,
+  type StoredAwsError,
+} from "./classify-aws-error.js";
+export { retryDelayMs } from "./retry-delay.js";
+export { isSkipReason, SKIP_REASONS, type SkipReason } from "./skip-reasons.js";

@@ -16,7 +16,9 @@ import { oidcApiRoutes, oidcDocumentRoutes, type OidcDeps } from "../oidc/index.
 import { projectRoutes } from "../projects/index.js";
 import { outboundRoutes, type Outbound } from "../outbound/index.js";
 import { connectionRoutes, type CredentialDeps } from "../connections/index.js";
-import { actionRoutes, KeyedSemaphore, MAX_PER_BUCKET, SdkClientCache } from "../actions/index.js";
+import { actionRoutes } from "../actions/index.js";
+import { engineRoutes, scheduleSync, type Engine } from "../engine/index.js";
+import { workflowRoutes } from "../workflows/index.js";
 import { actorOf } from "../request-types.js";
 import { registerAuth } from "./auth-hook.js";
 import { registerInputGuard } from "./input-guard.js";
@@ -45,8 +47,8 @@ export interface AppDeps extends AccessDeps {
    * (SWITCHBOARD_TRUST_PROXY); none by default, when the header is ignored.
    */
   trustProxy?: string[];
-  /** This server process, recorded on the runs it starts (see actions/run-owners.ts). */
-  runOwner?: string;
+  /** The workflow engine of this process: every run (single actions included) is a run on it. */
+  engine: Engine;
 }
 
 /** Builds the app without listening, so tests can `inject()` and main can `listen()`. */
@@ -167,15 +169,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         },
         credentials: deps.credentials,
       });
-      await api.register(actionRoutes, {
+      await api.register(actionRoutes);
+      await api.register(engineRoutes, { engine: deps.engine });
+      await api.register(workflowRoutes, {
         deps: {
           db: deps.db,
           clock: deps.clock,
-          credentials: deps.credentials,
-          clients: new SdkClientCache(),
-          buckets: new KeyedSemaphore(MAX_PER_BUCKET),
-          owner: deps.runOwner ?? null,
+          keystore: deps.keystore,
+          schedules: scheduleSync(deps.engine.deps.queue),
         },
+        publicUrl: deps.publicUrl,
       });
     },
     { prefix: API_PREFIX },

@@ -13,6 +13,7 @@ interface Mapped {
   code: ErrorCode;
   message: string;
   field?: string;
+  details?: readonly Record<string, unknown>[];
 }
 
 function describeValidation(error: FastifyError): Mapped {
@@ -45,6 +46,7 @@ function map(error: unknown): Mapped | undefined {
       code: error.code,
       message: error.message,
       ...(error.field === undefined ? {} : { field: error.field }),
+      ...(error.details === undefined ? {} : { details: error.details }),
     };
   }
   const e = error as FastifyError;
@@ -88,6 +90,7 @@ export function errorBody(request: FastifyRequest, mapped: Mapped): ErrorBody {
       code: mapped.code,
       message: mapped.message,
       ...(mapped.field === undefined ? {} : { field: mapped.field }),
+      ...(mapped.details === undefined ? {} : { details: [...mapped.details] }),
       requestId: request.id,
     },
   };

@@ -24,3 +24,4 @@ export {
   useSecret,
   type SecretUse,
 } from "./secrets.js";
+export { openRecord, sealRecord, type SealScope } from "./sealed-record.js";

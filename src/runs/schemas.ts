@@ -67,9 +67,7 @@ export const runItemSchema = z.object({
   finishedAt: z.string().nullable(),
   durationMs: z.number().nullable(),
   summary: targetSummarySchema.partial({ unknown: true, cancelled: true }).nullable(),
-  connections: z
-    .array(z.string())
-    .describe("the connections it ran on, by name (the first 20)"),
+  connections: z.array(z.string()).describe("the connections it ran on, by name (the first 20)"),
 });
 export type RunItem = z.infer<typeof runItemSchema>;
 
@@ -99,7 +97,9 @@ export const targetResultSchema = z.object({
   awsSession: z
     .string()
     .optional()
-    .describe("the role session AWS logged the calls under (CloudTrail: the end of userIdentity.arn)"),
+    .describe(
+      "the role session AWS logged the calls under (CloudTrail: the end of userIdentity.arn)",
+    ),
   attempts: z.array(stepAttemptSchema).optional().describe("earlier attempts, oldest first"),
 });
 export type RunTargetResult = z.infer<typeof targetResultSchema>;
@@ -153,13 +153,23 @@ export const runListQuerySchema = z.strictObject({
 });
 
 export const targetPageQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100).describe("Items per page, 1 to 1000"),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(100)
+    .describe("Items per page, 1 to 1000"),
   cursor: z.string().max(500).optional().describe("The nextCursor of the previous page"),
   step: z.string().max(64).optional().describe("the targets of this step id"),
   status: targetStatusSchema.optional(),
 });
 
 export const decisionRequestSchema = z.strictObject({
-  step: z.string().max(64).optional().describe("the waiting approval step (default: the one waiting)"),
+  step: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("the waiting approval step (default: the one waiting)"),
   reason: z.string().max(2000).optional(),
 });

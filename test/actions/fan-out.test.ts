@@ -136,7 +136,15 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
     expect(response.statusCode, response.body).toBe(200);
     const fanOut = response.json<FanOut>();
     expect(fanOut.results).toHaveLength(60);
-    expect(fanOut.summary).toEqual({ total: 60, succeeded: 51, failed: 9, refused: 0, skipped: 0 });
+    expect(fanOut.summary).toEqual({
+      total: 60,
+      succeeded: 51,
+      failed: 9,
+      refused: 0,
+      skipped: 0,
+      unknown: 0,
+      cancelled: 0,
+    });
     expect(fanOut.run.status).toBe("partial");
     const byConnection = (name: string) => fanOut.results.filter((r) => r.connection === name);
     for (const r of [...byConnection("member-19"), ...byConnection("member-20")]) {

@@ -91,7 +91,15 @@ describeEachDatabase("fan-out over a region the account has not enabled", (suite
     });
     expect(response.statusCode, response.body).toBe(200);
     const fanOut = response.json<FanOut>();
-    expect(fanOut.summary).toEqual({ total: 3, succeeded: 2, failed: 1, refused: 0, skipped: 0 });
+    expect(fanOut.summary).toEqual({
+      total: 3,
+      succeeded: 2,
+      failed: 1,
+      refused: 0,
+      skipped: 0,
+      unknown: 0,
+      cancelled: 0,
+    });
     const byRegion = new Map(fanOut.results.map((r) => [r.region, r]));
     for (const region of ["us-east-1", "ap-east-1"])
       expect(byRegion.get(region)?.output?.Reservations?.[0]?.Instances?.[0]?.InstanceId).toBe(

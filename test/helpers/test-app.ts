@@ -11,6 +11,9 @@ import { ensureSigningKey } from "../../src/oidc/index.js";
 import type { Outbound, SdkTimeouts } from "../../src/outbound/index.js";
 import type { CredentialDeps } from "../../src/connections/index.js";
 import { assembleDeps } from "../../src/assemble-deps.js";
+import { assembleEngine } from "../../src/assemble-engine.js";
+import { databaseConfigOf } from "../../src/db/index.js";
+import type { Engine } from "../../src/engine/index.js";
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 
 export const ADMIN_TOKEN = "sb_admin_test_token";
@@ -22,6 +25,8 @@ export interface TestApp {
   outbound: Outbound;
   /** The app's credential layer (per-connection cache included). */
   credentials: CredentialDeps;
+  /** The app's engine (its queue, and this process's workers unless `workers: false`). */
+  engine: Engine;
   /** Every log line the app wrote, for tests that look for leaks. */
   logs: string[];
   call(
@@ -52,6 +57,8 @@ export async function createTestApp(
     sdkTimeouts?: SdkTimeouts;
     /** The built web UI to serve (default: none). */
     webDir?: string;
+    /** false: the app starts runs but runs none (another worker does). */
+    workers?: boolean;
     /** App dependencies to use instead of the assembled ones (a counting password check, trustProxy …). */
     appDeps?: Partial<AppDeps>;
   } = {},
@@ -87,7 +94,26 @@ export async function createTestApp(
     ...(options.sdkTimeouts === undefined ? {} : { sdkTimeouts: options.sdkTimeouts }),
   });
   await bootstrap(deps, { bootstrapToken: ADMIN_TOKEN });
-  const app = await buildApp({ ...deps, ...options.appDeps, webDir: options.webDir ?? null });
+  const engine =
+    options.appDeps?.engine ??
+    (await assembleEngine({
+      db,
+      database: databaseConfigOf(db),
+      clock,
+      keystore,
+      credentials: deps.credentials,
+      outbound: deps.outbound,
+      logger,
+      queueTuning: { pollSeconds: 0.5, schedulePollSeconds: 1 },
+    }));
+  if (options.appDeps?.engine === undefined && options.workers !== false)
+    await engine.startWorkers();
+  const app = await buildApp({
+    ...deps,
+    engine,
+    ...options.appDeps,
+    webDir: options.webDir ?? null,
+  });
   await app.ready();
   return {
     app,
@@ -104,6 +130,10 @@ export async function createTestApp(
         ...(o.body === undefined ? {} : { payload: o.body as object }),
       });
     },
-    close: () => app.close(),
+    engine,
+    close: async () => {
+      await app.close();
+      if (options.appDeps?.engine === undefined) await engine.stop();
+    },
   };
 }

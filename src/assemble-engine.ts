@@ -1,0 +1,58 @@
+import { randomInt } from "node:crypto";
+import type { FastifyBaseLogger } from "fastify";
+import { SdkClientCache } from "./actions/index.js";
+import type { Clock } from "./clock.js";
+import type { DatabaseConfig } from "./config.js";
+import type { CredentialDeps } from "./connections/index.js";
+import type { Db } from "./db/index.js";
+import {
+  createEngine,
+  createQueue,
+  InFlightRuns,
+  RunEvents,
+  type Engine,
+  type QueueTuning,
+} from "./engine/index.js";
+import type { KeystoreDeps } from "./keystore/index.js";
+import type { Outbound } from "./outbound/index.js";
+
+export interface EngineOptions {
+  db: Db;
+  database: DatabaseConfig;
+  clock: Clock;
+  keystore: KeystoreDeps;
+  credentials: CredentialDeps;
+  outbound: Outbound;
+  logger: FastifyBaseLogger;
+  queueTuning?: Partial<QueueTuning>;
+}
+
+/**
+ * The engine of this process on its queue (SQLite's own driver, or pg-boss on PostgreSQL). Every
+ * process that starts runs has one; `startWorkers` makes it a worker too.
+ */
+export async function assembleEngine(o: EngineOptions): Promise<Engine> {
+  const queue = createQueue(
+    {
+      db: o.db,
+      database: o.database,
+      clock: o.clock,
+      onError: (error) => o.logger.warn({ err: error }, "queue background work failed"),
+    },
+    o.queueTuning,
+  );
+  await queue.start();
+  return createEngine({
+    db: o.db,
+    clock: o.clock,
+    queue,
+    keystore: o.keystore,
+    credentials: o.credentials,
+    clients: new SdkClientCache(),
+    outbound: o.outbound,
+    logger: o.logger,
+    random: () => randomInt(0, 2 ** 32) / 2 ** 32,
+    events: new RunEvents(),
+    inFlight: new InFlightRuns(),
+  });
+}

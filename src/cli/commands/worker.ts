@@ -1,0 +1,22 @@
+import type { Command } from "commander";
+import { loadConfig } from "../../config.js";
+import { startWorker } from "../../main.js";
+
+export function registerWorker(program: Command): void {
+  program
+    .command("worker")
+    .description(
+      "run workflow and action work only (no API): add as many as you like on PostgreSQL",
+    )
+    .action(async () => {
+      const worker = await startWorker(loadConfig());
+      const stop = () => {
+        worker.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once("SIGTERM", stop);
+      process.once("SIGINT", stop);
+    });
+}

@@ -1,0 +1,411 @@
+import { recordAuditEvent } from "../audit/index.js";
+import {
+  isRunFinished,
+  isStepFinished,
+  runStatusOf,
+  stepStatusOf,
+  summarize,
+  type RunStepTable,
+  type RunTable,
+  type StepStatus,
+  type TargetStatus,
+  type TargetSummary,
+} from "../runs/index.js";
+import type { EngineDeps } from "./engine-deps.js";
+import { RUN_ADVANCE_QUEUE } from "./queues.js";
+import { startActionStep } from "./start-action-step.js";
+import { conditionHolds, runHttpStep, runTransformStep } from "./inline-steps.js";
+import { parsePlan } from "./step-plan.js";
+
+type StepRow = Pick<
+  RunStepTable,
+  | "idx"
+  | "step_id"
+  | "kind"
+  | "status"
+  | "plan"
+  | "output"
+  | "started_at"
+  | "target_count"
+  | "settled_count"
+  | "wait_until"
+  | "attempt"
+>;
+
+export interface StepOutcome {
+  status: StepStatus;
+  output?: unknown;
+  error?: { code: string; message: string; fix?: string };
+  summary?: TargetSummary;
+}
+
+function continuesOnError(step: Pick<RunStepTable, "plan">): boolean {
+  return (parsePlan(step.plan).def as { onError?: string }).onError === "continue";
+}
+
+/**
+ * Does the next thing a run needs (a `run.advance` job): starts the next step, finishes a step
+ * whose targets have all settled, times out an approval, or finishes the run. It reads the
+ * tables and trusts nothing in the job, and every change is a conditional update, so running it
+ * twice at once or again after a crash does each thing once.
+ */
+export async function advanceRun(deps: EngineDeps, runId: string): Promise<void> {
+  for (let guard = 0; guard < 1000; guard += 1) {
+    const run = await deps.db
+      .selectFrom("runs")
+      .selectAll()
+      .where("id", "=", runId)
+      .executeTakeFirst();
+    if (run === undefined || isRunFinished(run.status)) return;
+    const steps = await deps.db
+      .selectFrom("run_steps")
+      .select([
+        "idx",
+        "step_id",
+        "kind",
+        "status",
+        "plan",
+        "output",
+        "started_at",
+        "target_count",
+        "settled_count",
+        "wait_until",
+        "attempt",
+      ])
+      .where("run_id", "=", runId)
+      .orderBy("idx")
+      .execute();
+    if (run.cancel_requested === 1) {
+      await finishCancelled(deps, run, steps);
+      return;
+    }
+    const next = steps.find((s) => !isStepFinished(s.status));
+    const failed = steps.find((s) => s.status === "failed" && !continuesOnError(s));
+    if (failed !== undefined || next === undefined) {
+      await finishRun(deps, run, steps, failed);
+      return;
+    }
+    const changed = await advanceStep(deps, run, steps, next);
+    if (!changed) return;
+  }
+}
+
+/** Moves one step on; false when it waits (targets in flight, an approval). */
+async function advanceStep(
+  deps: EngineDeps,
+  run: RunTable,
+  steps: StepRow[],
+  step: StepRow,
+): Promise<boolean> {
+  const now = deps.clock.now();
+  if (step.status === "running" && step.kind === "action") {
+    if (step.settled_count < step.target_count) return false;
+    const summary = await stepSummary(deps, run.id, step.idx);
+    const status = stepStatusOf(summary);
+    const bad = summary.failed + summary.refused + summary.unknown;
+    await finishStep(deps, run.id, step, {
+      status,
+      summary,
+      ...(status === "failed" || status === "partial"
+        ? {
+            error: {
+              code: "TARGETS_FAILED",
+              message: `${bad} of ${summary.total} targets did not succeed`,
+            },
+          }
+        : {}),
+    });
+    return true;
+  }
+  if (step.status === "waiting") {
+    if (step.wait_until !== null && step.wait_until <= now.toISOString()) {
+      await finishStep(deps, run.id, step, {
+        status: "failed",
+        error: {
+          code: "APPROVAL_TIMED_OUT",
+          message: `nobody approved step ${step.step_id} before ${step.wait_until}`,
+        },
+      });
+      return true;
+    }
+    if (run.status !== "waiting") await setRunStatus(deps, run.id, "waiting");
+    return false;
+  }
+  if (step.status !== "pending") return false;
+
+  // pending: start it (only one advance may: the update is conditional).
+  const claimed = await deps.db
+    .updateTable("run_steps")
+    .set({ status: "running", started_at: now.toISOString() })
+    .where("run_id", "=", run.id)
+    .where("idx", "=", step.idx)
+    .where("status", "=", "pending")
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) === 0) return false;
+  if (run.status !== "running") await setRunStatus(deps, run.id, "running");
+  deps.events.changed(run.id);
+
+  const outcome = await startStep(deps, run, steps, step);
+  if (outcome === "started") return step.kind === "action" ? true : false;
+  await finishStep(deps, run.id, { ...step, started_at: now.toISOString() }, outcome);
+  return true;
+}
+
+async function startStep(
+  deps: EngineDeps,
+  run: RunTable,
+  steps: StepRow[],
+  step: StepRow,
+): Promise<StepOutcome | "started"> {
+  const plan = parsePlan(step.plan);
+  const earlier = steps.filter((s) => s.idx < step.idx);
+  try {
+    switch (step.kind) {
+      case "action":
+        return await startActionStep(deps, run, earlier, step, plan);
+      case "transform":
+        return await runTransformStep(deps, run, earlier, step, plan);
+      case "http":
+        return await runHttpStep(deps, run, earlier, step, plan);
+      case "approval":
+        return await openApproval(deps, run, earlier, step, plan);
+    }
+  } catch (error) {
+    return {
+      status: "failed",
+      error: {
+        code: (error as { code?: string }).code ?? "STEP_FAILED",
+        message: error instanceof Error ? error.message : String(error),
+      },
+    };
+  }
+}
+
+async function openApproval(
+  deps: EngineDeps,
+  run: RunTable,
+  earlier: StepRow[],
+  step: StepRow,
+  plan: ReturnType<typeof parsePlan>,
+): Promise<StepOutcome | "started"> {
+  if (!(await conditionHolds(deps, run, earlier, plan))) {
+    return {
+      status: "skipped",
+      error: { code: "CONDITION_FALSE", message: `step ${step.step_id}'s if was false` },
+    };
+  }
+  const approval = (plan.def as { approval: { timeoutMs: number } }).approval;
+  const until = new Date(deps.clock.now().getTime() + approval.timeoutMs);
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable("run_steps")
+      .set({ status: "waiting", wait_until: until.toISOString() })
+      .where("run_id", "=", run.id)
+      .where("idx", "=", step.idx)
+      .execute();
+    await tx.updateTable("runs").set({ status: "waiting" }).where("id", "=", run.id).execute();
+    await recordAuditEvent(
+      tx,
+      { orgId: run.org_id, actor: "engine", sourceIp: null, requestId: `run_${run.id.slice(-12)}` },
+      {
+        action: "run.approval.requested",
+        objectType: "run",
+        objectId: run.id,
+        outcome: "success",
+        detail: { step: step.step_id, until: until.toISOString() },
+      },
+    );
+  });
+  // Wakes the run when the approval times out.
+  await deps.queue.send(
+    RUN_ADVANCE_QUEUE,
+    { runId: run.id },
+    {
+      startAfterSeconds: Math.ceil(approval.timeoutMs / 1000) + 1,
+    },
+  );
+  deps.events.changed(run.id);
+  return "started";
+}
+
+async function stepSummary(
+  deps: EngineDeps,
+  runId: string,
+  stepIdx: number,
+): Promise<TargetSummary> {
+  const rows = await deps.db
+    .selectFrom("run_targets")
+    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("run_id", "=", runId)
+    .where("step_idx", "=", stepIdx)
+    .groupBy("status")
+    .execute();
+  const statuses: TargetStatus[] = [];
+  for (const row of rows) for (let i = 0; i < Number(row.n); i += 1) statuses.push(row.status);
+  return summarize(statuses);
+}
+
+async function finishStep(
+  deps: EngineDeps,
+  runId: string,
+  step: Pick<StepRow, "idx" | "started_at">,
+  outcome: StepOutcome,
+): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db
+    .updateTable("run_steps")
+    .set({
+      status: outcome.status,
+      finished_at: now.toISOString(),
+      duration_ms: step.started_at === null ? 0 : now.getTime() - Date.parse(step.started_at),
+      ...(outcome.summary === undefined ? {} : { summary: JSON.stringify(outcome.summary) }),
+      ...(outcome.output === undefined ? {} : { output: JSON.stringify(outcome.output) }),
+      error: outcome.error === undefined ? null : JSON.stringify(outcome.error),
+    })
+    .where("run_id", "=", runId)
+    .where("idx", "=", step.idx)
+    .where("status", "in", ["running", "waiting", "pending"])
+    .execute();
+  deps.events.changed(runId);
+}
+
+async function setRunStatus(
+  deps: EngineDeps,
+  runId: string,
+  status: "running" | "waiting",
+): Promise<void> {
+  await deps.db
+    .updateTable("runs")
+    .set({ status })
+    .where("id", "=", runId)
+    .where("status", "in", ["queued", "running", "waiting"])
+    .execute();
+  deps.events.changed(runId);
+}
+
+/** The steps after a failed one never run: each is skipped, saying why. */
+async function skipRest(
+  deps: EngineDeps,
+  runId: string,
+  steps: StepRow[],
+  failed: StepRow | undefined,
+): Promise<void> {
+  if (failed === undefined) return;
+  await deps.db
+    .updateTable("run_steps")
+    .set({
+      status: "skipped",
+      error: JSON.stringify({
+        code: "UPSTREAM_FAILED",
+        message: `step ${failed.step_id} failed, so this step did not run`,
+      }),
+    })
+    .where("run_id", "=", runId)
+    .where("idx", ">", failed.idx)
+    .where("status", "=", "pending")
+    .execute();
+}
+
+async function runTotals(deps: EngineDeps, runId: string): Promise<TargetSummary> {
+  const rows = await deps.db
+    .selectFrom("run_targets")
+    .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("run_id", "=", runId)
+    .groupBy("status")
+    .execute();
+  const statuses: TargetStatus[] = [];
+  for (const row of rows) for (let i = 0; i < Number(row.n); i += 1) statuses.push(row.status);
+  return summarize(statuses);
+}
+
+async function finishRun(
+  deps: EngineDeps,
+  run: RunTable,
+  steps: StepRow[],
+  failed: StepRow | undefined,
+  cancelled = false,
+): Promise<void> {
+  await skipRest(deps, run.id, steps, failed);
+  const finalSteps = await deps.db
+    .selectFrom("run_steps")
+    .select(["status", "plan"])
+    .where("run_id", "=", run.id)
+    .orderBy("idx")
+    .execute();
+  const status = runStatusOf(
+    finalSteps.map((s) => ({ status: s.status, continueOnError: continuesOnError(s) })),
+    cancelled,
+  );
+  const summary = await runTotals(deps, run.id);
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (tx) => {
+    const updated = await tx
+      .updateTable("runs")
+      .set({
+        status,
+        finished_at: now.toISOString(),
+        duration_ms: now.getTime() - Date.parse(run.started_at),
+        summary: JSON.stringify(summary),
+        target_count: summary.total,
+      })
+      .where("id", "=", run.id)
+      .where("status", "in", ["queued", "running", "waiting"])
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return;
+    await recordAuditEvent(
+      tx,
+      {
+        orgId: run.org_id,
+        actor: run.actor,
+        sourceIp: null,
+        requestId: `run_${run.id.slice(-12)}`,
+      },
+      {
+        action: run.kind === "action" ? "action.run" : "workflow.run",
+        objectType: "run",
+        objectId: run.id,
+        outcome: status === "failed" ? "failure" : "success",
+        detail: {
+          status,
+          ...(run.kind === "action"
+            ? { action: run.action_id }
+            : { workflow: run.workflow_name, version: run.workflow_version }),
+          targets: summary.total,
+          summary,
+        },
+      },
+    );
+  });
+  deps.events.changed(run.id);
+}
+
+/** A cancelled run: what had not started never will; it finishes once its targets in flight stop. */
+async function finishCancelled(deps: EngineDeps, run: RunTable, steps: StepRow[]): Promise<void> {
+  const inFlight = await deps.db
+    .selectFrom("run_targets")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("run_id", "=", run.id)
+    .where("status", "in", ["pending", "started"])
+    .executeTakeFirstOrThrow();
+  if (Number(inFlight.n) > 0) return;
+  const now = deps.clock.now().toISOString();
+  for (const step of steps) {
+    if (isStepFinished(step.status)) continue;
+    const summary =
+      step.kind === "action" && step.status === "running"
+        ? await stepSummary(deps, run.id, step.idx)
+        : undefined;
+    await deps.db
+      .updateTable("run_steps")
+      .set({
+        status: "cancelled",
+        finished_at: now,
+        ...(summary === undefined ? {} : { summary: JSON.stringify(summary) }),
+        error: JSON.stringify({ code: "RUN_CANCELLED", message: "the run was cancelled" }),
+      })
+      .where("run_id", "=", run.id)
+      .where("idx", "=", step.idx)
+      .execute();
+  }
+  await finishRun(deps, run, steps, undefined, true);
+}

@@ -1,0 +1,103 @@
+import { pruneRuns } from "../runs/index.js";
+import { advanceRun } from "./advance-run.js";
+import type { EngineDeps } from "./engine-deps.js";
+import type { ScheduledJobData } from "./queue.js";
+import {
+  ENGINE_SCHEDULE_QUEUE,
+  QUEUE_DEFINITIONS,
+  RUN_ADVANCE_QUEUE,
+  RUN_TARGET_QUEUE,
+  type RunAdvanceJob,
+  type RunTargetJob,
+} from "./queues.js";
+import { runTargetJob } from "./run-target-job.js";
+import { TargetSettler } from "./settle-targets.js";
+import { fireSchedule } from "./triggers.js";
+
+/** How often a worker looks whether a run it is running was cancelled elsewhere. */
+const CANCEL_WATCH_MS = 1_000;
+const PRUNE_KEY = "engine:prune";
+
+export interface WorkerOptions {
+  /** Targets this worker runs at once. */
+  targetConcurrency: number;
+  /** Days a finished run is kept. */
+  retentionDays: number;
+}
+
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { targetConcurrency: 64, retentionDays: 90 };
+
+export interface Engine {
+  deps: EngineDeps;
+  settler: TargetSettler;
+  /** Makes this process a worker: it takes run.advance, run.target and schedule jobs. */
+  startWorkers(options?: Partial<WorkerOptions>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The engine's queues, created in every process (API or worker) before anything is sent. */
+export async function createEngine(deps: EngineDeps): Promise<Engine> {
+  for (const [name, definition] of Object.entries(QUEUE_DEFINITIONS))
+    await deps.queue.createQueue(name, definition);
+  const settler = new TargetSettler(deps);
+  let watch: NodeJS.Timeout | undefined;
+  let retentionDays = DEFAULT_WORKER_OPTIONS.retentionDays;
+
+  const watchCancels = async () => {
+    const ids = deps.inFlight.ids();
+    if (ids.length === 0) return;
+    const cancelled = await deps.db
+      .selectFrom("runs")
+      .select("id")
+      .where("id", "in", ids)
+      .where("cancel_requested", "=", 1)
+      .execute();
+    for (const run of cancelled) deps.inFlight.abort(run.id);
+  };
+
+  return {
+    deps,
+    settler,
+    async startWorkers(options = {}) {
+      const o = { ...DEFAULT_WORKER_OPTIONS, ...options };
+      retentionDays = o.retentionDays;
+      await deps.queue.work<RunTargetJob>(
+        RUN_TARGET_QUEUE,
+        {
+          batchSize: Math.max(o.targetConcurrency * 2, 100),
+          localConcurrency: o.targetConcurrency,
+        },
+        (job) => runTargetJob(deps, settler, job),
+      );
+      await deps.queue.work<RunAdvanceJob>(
+        RUN_ADVANCE_QUEUE,
+        { batchSize: 20, localConcurrency: 8 },
+        (job) => advanceRun(deps, job.data.runId),
+      );
+      await deps.queue.work<ScheduledJobData>(
+        ENGINE_SCHEDULE_QUEUE,
+        { batchSize: 10, localConcurrency: 4 },
+        async (job) => {
+          if (job.data.key === PRUNE_KEY) {
+            const pruned = await pruneRuns(deps.db, deps.clock.now(), retentionDays);
+            if (pruned > 0) deps.logger.info({ pruned, retentionDays }, "pruned old runs");
+            return;
+          }
+          await fireSchedule(deps, job.data);
+        },
+      );
+      // Run history is pruned every night, once for the installation.
+      await deps.queue.schedule(PRUNE_KEY, "17 3 * * *", {}, { tz: "UTC" });
+      watch = setInterval(() => {
+        watchCancels().catch((error: unknown) =>
+          deps.logger.warn({ err: error }, "cancel watch failed"),
+        );
+      }, CANCEL_WATCH_MS);
+      watch.unref();
+    },
+    async stop() {
+      clearInterval(watch);
+      await deps.queue.stop({ graceful: true });
+    },
+  };
+}

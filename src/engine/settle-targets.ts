@@ -1,0 +1,125 @@
+import { sql } from "kysely";
+import type { Db } from "../db/index.js";
+import type { TargetStatus } from "../runs/index.js";
+import type { EngineDeps } from "./engine-deps.js";
+import { RUN_ADVANCE_QUEUE } from "./queues.js";
+
+/** A target's result, as its row takes it. */
+export interface Settlement {
+  runId: string;
+  idx: number;
+  stepIdx: number;
+  status: TargetStatus;
+  durationMs: number;
+  output: string | null;
+  outputBytes: number;
+  outputTruncated: boolean;
+  error: unknown;
+  awsSession: string | null;
+  requestId: string | null;
+}
+
+// While others are in flight, a settled target waits at most this long to share a transaction.
+const WAIT_MS = 20;
+const MAX_ROWS = 500;
+
+/**
+ * Commits targets' results in groups: every result settled while a transaction is being written
+ * goes in the next one, with the step counters they move. A caller's promise resolves once its
+ * result is committed, so a queue job completes only after its result is safe. The step whose
+ * last target settled gets its run advanced.
+ */
+export class TargetSettler {
+  private pending: { s: Settlement; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: Pick<EngineDeps, "db" | "clock" | "queue" | "events" | "inFlight">,
+  ) {}
+
+  /** `immediate`: nothing else is coming (a single action answered in its request): write now. */
+  settle(s: Settlement, options: { immediate?: boolean } = {}): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ s, resolve, reject });
+      // Nothing else running here: no result is coming to share the transaction, so write now.
+      const alone = this.deps.inFlight.total() === 0;
+      if (this.pending.length >= MAX_ROWS || options.immediate === true || alone) this.flushSoon(0);
+      else this.flushSoon(WAIT_MS);
+    });
+  }
+
+  private flushSoon(ms: number): void {
+    if (this.timer !== undefined && ms > 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.writing = this.writing.then(() => this.flush());
+    }, ms);
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending.splice(0, MAX_ROWS);
+    if (batch.length === 0) return;
+    try {
+      const finishedSteps = await writeSettlements(
+        this.deps.db,
+        this.deps.clock.now(),
+        batch.map((b) => b.s),
+      );
+      for (const runId of finishedSteps) {
+        await this.deps.queue.send(RUN_ADVANCE_QUEUE, { runId }, { singletonKey: runId });
+      }
+      for (const b of batch) b.resolve();
+      for (const runId of new Set(batch.map((b) => b.s.runId))) this.deps.events.changed(runId);
+    } catch (error) {
+      for (const b of batch) b.reject(error);
+    }
+    if (this.pending.length > 0) this.flushSoon(0);
+  }
+}
+
+/** Writes results in one transaction; returns the runs one of whose steps has now settled. */
+async function writeSettlements(db: Db, now: Date, batch: Settlement[]): Promise<string[]> {
+  const finishedAt = now.toISOString();
+  return db.transaction().execute(async (tx) => {
+    const counts = new Map<string, { runId: string; stepIdx: number; n: number }>();
+    for (const s of batch) {
+      const updated = await tx
+        .updateTable("run_targets")
+        .set({
+          status: s.status,
+          duration_ms: Math.round(s.durationMs),
+          output: s.output,
+          output_bytes: s.outputBytes,
+          output_truncated: s.outputTruncated ? 1 : 0,
+          error: s.error === undefined || s.error === null ? null : JSON.stringify(s.error),
+          aws_session: s.awsSession,
+          request_id: s.requestId,
+          finished_at: finishedAt,
+        })
+        .where("run_id", "=", s.runId)
+        .where("idx", "=", s.idx)
+        .where("status", "in", ["pending", "started"])
+        .executeTakeFirst();
+      // A target settled twice (a cancel and its own end) counts once.
+      if (Number(updated.numUpdatedRows) === 0) continue;
+      const key = `${s.runId}:${s.stepIdx}`;
+      const entry = counts.get(key) ?? { runId: s.runId, stepIdx: s.stepIdx, n: 0 };
+      entry.n += 1;
+      counts.set(key, entry);
+    }
+    const done: string[] = [];
+    for (const { runId, stepIdx, n } of counts.values()) {
+      const step = await tx
+        .updateTable("run_steps")
+        .set({ settled_count: sql<number>`settled_count + ${n}` })
+        .where("run_id", "=", runId)
+        .where("idx", "=", stepIdx)
+        .returning(["settled_count", "target_count"])
+        .executeTakeFirst();
+      if (step !== undefined && step.settled_count >= step.target_count) done.push(runId);
+    }
+    return [...new Set(done)];
+  });
+}

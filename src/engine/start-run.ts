@@ -1,0 +1,151 @@
+import type { Principal } from "../access/index.js";
+import { recordAuditEvent, type RequestContext } from "../audit/index.js";
+import type { Target } from "../fan-out/index.js";
+import { newId } from "../ids.js";
+import { sealRecord } from "../keystore/index.js";
+import { summarize, type TargetStatus } from "../runs/index.js";
+import type { EngineDeps } from "./engine-deps.js";
+import { RUN_ADVANCE_QUEUE, RUN_TARGET_QUEUE } from "./queues.js";
+import { runInputScope } from "./run-context.js";
+import type { ActionPlan, StepPlan } from "./step-plan.js";
+import { insertTargetRows, targetJobs, targetRow } from "./step-targets.js";
+
+export interface StartRunSpec {
+  kind: "action" | "workflow";
+  /** Who started it, as the audit log names actors: user:NAME, schedule, webhook. */
+  actor: string;
+  /** Whom it executes as. */
+  runAs: Principal;
+  trigger: "manual" | "api" | "schedule" | "webhook";
+  actionId?: string;
+  workflow?: { id: string; name: string; version: number };
+  steps: StepPlan[];
+  /** The input as given: sealed for the workers, never stored in clear. */
+  input: unknown;
+  /** The input as shown (secrets redacted). */
+  inputShown: unknown;
+  /**
+   * A single action's one step, its targets chosen and checked before the run exists (so a
+   * refused run is an API error, not a run): the step starts with the run.
+   */
+  firstStep?: { targets: Target[]; action: ActionPlan };
+}
+
+export interface StartedRun {
+  runId: string;
+  /** The run-wide indexes of the first step's targets. */
+  targetIdx: number[];
+}
+
+/**
+ * Writes a run — its row, its steps, and a single action's targets — in one transaction, audited,
+ * then hands it to the queue. Nothing is sent to AWS here.
+ */
+export async function startRun(
+  deps: EngineDeps,
+  context: RequestContext,
+  spec: StartRunSpec,
+): Promise<StartedRun> {
+  const runId = newId();
+  const now = deps.clock.now().toISOString();
+  const orgId = spec.runAs.orgId;
+  const first = spec.firstStep;
+  const targetRows =
+    first === undefined ? [] : first.targets.map((t, idx) => targetRow(runId, 0, idx, t, null));
+  const presetStatuses = targetRows
+    .map((r) => r.status)
+    .filter((s): s is TargetStatus => s !== "pending");
+  const pending = targetRows.length - presetStatuses.length;
+
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto("runs")
+      .values({
+        id: runId,
+        org_id: orgId,
+        kind: spec.kind,
+        action_id: spec.actionId ?? "",
+        actor: spec.actor,
+        status: first === undefined ? "queued" : "running",
+        input: JSON.stringify(spec.inputShown ?? null),
+        input_sealed: sealRecord(deps.keystore.keyring, runInputScope(orgId, runId), spec.input),
+        target_count: targetRows.length,
+        started_at: now,
+        finished_at: null,
+        duration_ms: null,
+        summary: null,
+        owner_id: null,
+        workflow_id: spec.workflow?.id ?? null,
+        workflow_name: spec.workflow?.name ?? null,
+        workflow_version: spec.workflow?.version ?? null,
+        run_as_user_id: spec.runAs.userId,
+        trigger: spec.trigger,
+        cancel_requested: 0,
+        error: null,
+      })
+      .execute();
+    await tx
+      .insertInto("run_steps")
+      .values(
+        spec.steps.map((plan, idx) => {
+          const started = idx === 0 && first !== undefined;
+          return {
+            run_id: runId,
+            idx,
+            step_id: plan.def.id,
+            kind: stepKindOf(plan),
+            status: started ? ("running" as const) : ("pending" as const),
+            attempt: 1,
+            started_at: started ? now : null,
+            finished_at: null,
+            duration_ms: null,
+            first_target_idx: started ? 0 : null,
+            target_count: started ? targetRows.length : 0,
+            settled_count: started ? presetStatuses.length : 0,
+            summary: started ? JSON.stringify(summarize(presetStatuses)) : null,
+            output: null,
+            error: null,
+            plan: JSON.stringify(started ? { ...plan, action: first.action } : plan),
+            input_sealed: null,
+            wait_until: null,
+            decided_by: null,
+            decision_reason: null,
+          };
+        }),
+      )
+      .execute();
+    await insertTargetRows(tx, targetRows);
+    await recordAuditEvent(tx, context, {
+      action: "run.start",
+      objectType: "run",
+      objectId: runId,
+      outcome: "success",
+      detail: {
+        kind: spec.kind,
+        trigger: spec.trigger,
+        runAs: spec.runAs.userName,
+        ...(spec.actionId === undefined ? {} : { action: spec.actionId }),
+        ...(spec.workflow === undefined
+          ? {}
+          : { workflow: spec.workflow.name, version: spec.workflow.version }),
+        targets: targetRows.length,
+      },
+    });
+  });
+
+  const started: StartedRun = { runId, targetIdx: targetRows.map((r) => r.idx) };
+  if (first === undefined || pending === 0) {
+    await deps.queue.send(RUN_ADVANCE_QUEUE, { runId }, { singletonKey: runId });
+  } else {
+    await deps.queue.sendMany(RUN_TARGET_QUEUE, targetJobs(targetRows));
+  }
+  return started;
+}
+
+function stepKindOf(plan: StepPlan): "action" | "transform" | "http" | "approval" {
+  const def = plan.def as Record<string, unknown>;
+  if ("action" in def) return "action";
+  if ("transform" in def) return "transform";
+  if ("http" in def) return "http";
+  return "approval";
+}

@@ -1,0 +1,27 @@
+export type { WorkflowTables, WorkflowTable, WorkflowVersionTable } from "./workflow.table.js";
+export * from "./schemas.js";
+export {
+  hasExpression,
+  stepKind,
+  type WorkflowDefinition,
+  type WorkflowStep,
+  type WorkflowTrigger,
+} from "./definition-schema.js";
+export {
+  compileTemplate,
+  referencedSteps,
+  type ExpressionContext,
+  type StepContext,
+} from "./expressions.js";
+export { parseDefinition } from "./parse-definition.js";
+export { preflightWorkflow } from "./preflight.js";
+export { resolveInputs } from "./resolve-inputs.js";
+export {
+  findVersion,
+  findWorkflow,
+  requireEditor,
+  webhookSecretPath,
+  type ScheduleSync,
+  type WorkflowDeps,
+} from "./workflows.js";
+export { workflowRoutes } from "./routes.js";

@@ -1,0 +1,239 @@
+import type { Principal } from "../access/index.js";
+import {
+  accessLevelOf,
+  checkAccess,
+  findAction,
+  iamActionsOf,
+  minimalPolicy,
+  serviceOf,
+} from "../actions/index.js";
+import { findConnection, rolesOn } from "../connections/index.js";
+import type { Db } from "../db/index.js";
+import { chooseTargets, type Selection } from "../fan-out/index.js";
+import { hasExpression, type WorkflowDefinition, type WorkflowStep } from "./definition-schema.js";
+import { compileTemplate, type ExpressionContext } from "./expressions.js";
+import type { PreflightResponse } from "./schemas.js";
+import type { WorkflowTable } from "./workflow.table.js";
+
+type PreflightStep = PreflightResponse["steps"][number];
+
+const LEVEL_ORDER = ["List", "Read", "Tagging", "Write", "Permissions management"];
+
+function isDynamic(value: unknown): boolean {
+  if (typeof value === "string") return hasExpression(value);
+  if (Array.isArray(value)) return value.some(isDynamic);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(isDynamic);
+  return false;
+}
+
+/** A value that depends only on the run's inputs is known before the run: evaluate it now. */
+async function knownValue(
+  value: unknown,
+  path: string,
+  inputs: Record<string, unknown>,
+): Promise<{ known: boolean; value: unknown }> {
+  if (!isDynamic(value)) return { known: true, value };
+  const text = JSON.stringify(value);
+  if (/\b(steps|item|index|secrets)\b/.test(text)) return { known: false, value: undefined };
+  const context: ExpressionContext = { inputs, steps: {}, run: { id: "preflight", startedBy: "" } };
+  return { known: true, value: await compileTemplate(value, path).evaluate(context) };
+}
+
+interface ActionStepDef {
+  id: string;
+  action: string;
+  connection?: unknown;
+  connections?: unknown;
+  region?: unknown;
+  regions?: unknown;
+  input?: unknown;
+  forEach?: string;
+}
+
+/**
+ * What a run of the workflow would do, worked out without sending anything to AWS: each step's
+ * targets (connection, account, region) and whether each would run, be refused or be skipped;
+ * the grants the principal lacks; the steps a connection's access setting refuses; and per
+ * connection the least-privilege IAM policy its role needs for this workflow.
+ */
+export async function preflightWorkflow(
+  deps: { db: Db },
+  principal: Principal,
+  run: {
+    workflow: WorkflowTable;
+    version: number;
+    definition: WorkflowDefinition;
+    inputs: Record<string, unknown>;
+  },
+): Promise<PreflightResponse> {
+  const steps: PreflightStep[] = [];
+  const missingGrants: PreflightResponse["missingGrants"] = [];
+  const accessRefusals: PreflightResponse["accessRefusals"] = [];
+  const perConnection = new Map<string, Set<string>>();
+
+  for (const step of run.definition.steps) {
+    if (!("action" in step)) {
+      steps.push({
+        id: step.id,
+        kind: kindOf(step),
+        iamActions: [],
+        targets: [],
+        targetsKnown: true,
+        notes: [],
+      });
+      continue;
+    }
+    const def = step as unknown as ActionStepDef;
+    const at = `steps.${def.id}`;
+    const notes: string[] = [];
+    const action = findAction(def.action);
+    const input = await knownValue(def.input ?? {}, `${at}.input`, run.inputs);
+    let iamActions: string[];
+    try {
+      iamActions = iamActionsOf(action, input.known ? input.value : undefined);
+    } catch {
+      iamActions = [];
+      notes.push("its IAM permission depends on an input known only when it runs");
+    }
+    const levels = await Promise.all(iamActions.map((a) => accessLevelOf(a)));
+    const accessLevel = levels.sort(
+      (a: string, b: string) => LEVEL_ORDER.indexOf(b) - LEVEL_ORDER.indexOf(a),
+    )[0];
+
+    const selection: Selection = {};
+    let targetsKnown = def.forEach === undefined;
+    for (const key of ["connection", "connections", "region", "regions"] as const) {
+      if (def[key] === undefined) continue;
+      const value = await knownValue(def[key], `${at}.${key}`, run.inputs);
+      if (!value.known) targetsKnown = false;
+      else (selection as Record<string, unknown>)[key] = value.value;
+    }
+    if (selection.connection === undefined && selection.connections === undefined)
+      selection.connections = "*";
+    const result: PreflightStep = {
+      id: def.id,
+      kind: "action",
+      action: def.action,
+      iamActions,
+      ...(accessLevel === undefined ? {} : { accessLevel }),
+      targets: [],
+      targetsKnown,
+      notes,
+    };
+    steps.push(result);
+    if (!targetsKnown) {
+      notes.push(
+        "its targets depend on earlier steps' results (forEach or expressions): they are checked when the step starts",
+      );
+      continue;
+    }
+    // Named connections the principal cannot execute: a missing grant, said precisely.
+    const named =
+      selection.connection !== undefined
+        ? [selection.connection]
+        : Array.isArray(selection.connections)
+          ? selection.connections
+          : [];
+    for (const name of named) {
+      const connection = await findConnection(deps.db, principal.orgId, name).catch(
+        () => undefined,
+      );
+      const roles =
+        connection === undefined ? [] : await rolesOn(deps.db, principal, connection.id);
+      if (!roles.includes("executor")) {
+        missingGrants.push({
+          step: def.id,
+          connection: name,
+          role: "executor",
+          reason:
+            connection === undefined
+              ? "no such connection you can see"
+              : `${principal.userName} has ${roles.length === 0 ? "no role" : roles.join(", ")} on it`,
+        });
+      }
+    }
+    let service: { service: string; global: boolean };
+    try {
+      service = await serviceOf(action, input.known ? input.value : undefined);
+    } catch {
+      service = { service: action.sdkService, global: false };
+    }
+    const access = (setting: "view" | "read" | "full") => checkAccess(setting, iamActions);
+    let targets;
+    try {
+      targets = await chooseTargets(deps, principal, selection, { access, ...service });
+    } catch (error) {
+      notes.push(error instanceof Error ? error.message : String(error));
+      continue;
+    }
+    for (const target of targets) {
+      const connection = target.connection;
+      if (target.preset !== undefined || connection === undefined) {
+        result.targets.push({
+          connection: target.name,
+          accountId: connection?.accountId ?? null,
+          region: target.region,
+          outcome: target.preset?.status === "skipped" ? "skipped" : "refused",
+          ...(target.preset?.error === undefined
+            ? {}
+            : { code: target.preset.error.code, reason: target.preset.error.message }),
+        });
+        continue;
+      }
+      const decision = await access(connection.access);
+      if (!decision.allowed) {
+        result.targets.push({
+          connection: connection.name,
+          accountId: connection.accountId,
+          region: target.region,
+          outcome: "refused",
+          code: "ACCESS_REFUSED",
+          reason: `${decision.action} (${decision.accessLevel}) is not allowed by its access setting ${connection.access}`,
+        });
+        if (!accessRefusals.some((r) => r.step === def.id && r.connection === connection.name)) {
+          accessRefusals.push({
+            step: def.id,
+            connection: connection.name,
+            iamAction: decision.action,
+            accessLevel: decision.accessLevel,
+            access: connection.access,
+          });
+        }
+        continue;
+      }
+      result.targets.push({
+        connection: connection.name,
+        accountId: connection.accountId,
+        region: target.region,
+        outcome: "runs",
+      });
+      const set = perConnection.get(connection.name) ?? new Set<string>();
+      for (const a of iamActions) set.add(a);
+      perConnection.set(connection.name, set);
+    }
+  }
+  const permissions = [...perConnection.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([connection, actions]) => ({
+      connection,
+      iamActions: [...actions].sort(),
+      policy: minimalPolicy([...actions]),
+    }));
+  return {
+    workflow: run.workflow.name,
+    version: run.version,
+    runAs: principal.userName,
+    steps,
+    missingGrants,
+    accessRefusals,
+    permissions: permissions,
+    ok: missingGrants.length === 0 && accessRefusals.length === 0,
+  };
+}
+
+function kindOf(step: WorkflowStep): PreflightStep["kind"] {
+  if ("transform" in step) return "transform";
+  if ("http" in step) return "http";
+  if ("approval" in step) return "approval";
+  return "action";
+}

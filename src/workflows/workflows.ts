@@ -1,0 +1,313 @@
+import { randomBytes } from "node:crypto";
+import type { Principal } from "../access/index.js";
+import { recordAuditEvent, type RequestContext } from "../audit/index.js";
+import type { Clock } from "../clock.js";
+import type { Db, DbOrTx } from "../db/index.js";
+import { Forbidden, Invalid, NotFound } from "../errors.js";
+import { newId } from "../ids.js";
+import { deleteScopedSecret, putScopedSecret, type KeystoreDeps } from "../keystore/index.js";
+import { findProjectRow, isProjectMember } from "../projects/index.js";
+import type { WorkflowDefinition, WorkflowTrigger } from "./definition-schema.js";
+import { DefinitionInvalid } from "./definition-invalid.js";
+import { parseDefinition } from "./parse-definition.js";
+import type { WorkflowTable, WorkflowVersionTable } from "./workflow.table.js";
+
+/** Keeps the queue's schedules in step with a workflow's triggers (the engine provides it). */
+export interface ScheduleSync {
+  sync(workflowId: string, triggers: WorkflowTrigger[]): Promise<void>;
+}
+
+export interface WorkflowDeps {
+  db: Db;
+  clock: Clock;
+  keystore: KeystoreDeps;
+  schedules: ScheduleSync;
+}
+
+/** The webhook's signing secret, in the key store under the org. */
+export function webhookSecretPath(workflowId: string): string {
+  return `keys/system/workflows/${workflowId}/webhook`;
+}
+
+export function detectFormat(source: string): "yaml" | "json" {
+  return source.trimStart().startsWith("{") ? "json" : "yaml";
+}
+
+/** Validates a definition; throws DEFINITION_INVALID with every error's line and column. */
+export function validateDefinition(source: string, format: "yaml" | "json"): WorkflowDefinition {
+  const parsed = parseDefinition(source, format);
+  if (!parsed.ok) throw new DefinitionInvalid(parsed.errors);
+  return parsed.definition;
+}
+
+export async function findWorkflow(
+  db: DbOrTx,
+  orgId: string,
+  name: string,
+): Promise<WorkflowTable> {
+  const row = await db
+    .selectFrom("workflows")
+    .selectAll()
+    .where("org_id", "=", orgId)
+    .where("name", "=", name)
+    .executeTakeFirst();
+  if (row === undefined) throw new NotFound(`workflow ${name}`);
+  return row;
+}
+
+export async function findVersion(
+  db: DbOrTx,
+  workflowId: string,
+  version: number,
+): Promise<WorkflowVersionTable> {
+  const row = await db
+    .selectFrom("workflow_versions")
+    .selectAll()
+    .where("workflow_id", "=", workflowId)
+    .where("version", "=", version)
+    .executeTakeFirst();
+  if (row === undefined) throw new NotFound(`version ${version}`);
+  return row;
+}
+
+/** Org workflows: any member edits them (runs execute with the runner's own grants); a project's: its members. */
+export async function requireEditor(
+  db: DbOrTx,
+  principal: Principal,
+  workflow: Pick<WorkflowTable, "name" | "project_id">,
+): Promise<void> {
+  if (workflow.project_id === null) return;
+  if (!(await isProjectMember(db, principal, workflow.project_id))) {
+    throw new Forbidden(
+      `workflow ${workflow.name} belongs to a project you are not a member of; ask a project member or an admin`,
+    );
+  }
+}
+
+function hasWebhook(definition: WorkflowDefinition): boolean {
+  return (definition.triggers ?? []).some((t) => "webhook" in t);
+}
+
+function scheduleTriggers(definition: WorkflowDefinition): WorkflowTrigger[] {
+  return (definition.triggers ?? []).filter((t) => "schedule" in t);
+}
+
+async function runAsUserId(
+  db: DbOrTx,
+  principal: Principal,
+  runAs: string | undefined,
+): Promise<string | null> {
+  if (runAs === undefined) return null;
+  if (principal.role !== "admin") {
+    throw new Forbidden(
+      "only an org admin may set runAs: runs would execute with another user's grants",
+      {
+        field: "runAs",
+      },
+    );
+  }
+  const user = await db
+    .selectFrom("users")
+    .select("id")
+    .where("org_id", "=", principal.orgId)
+    .where("name", "=", runAs)
+    .executeTakeFirst();
+  if (user === undefined)
+    throw new Invalid(`runAs: no user ${runAs} in this org`, { field: "runAs" });
+  return user.id;
+}
+
+export interface SavedWorkflow {
+  workflow: WorkflowTable;
+  /** Shown once: the webhook trigger's new signing secret. */
+  webhookSecret?: string;
+}
+
+/**
+ * Creates a workflow or saves a new version of it, by the definition's name. Every save is a new
+ * version; runs keep the version they ran. A definition with a webhook trigger gets a signing
+ * secret in the key store, returned this once.
+ */
+export async function saveWorkflow(
+  deps: WorkflowDeps,
+  context: RequestContext,
+  principal: Principal,
+  input: { source: string; format: "yaml" | "json"; project?: string | undefined },
+): Promise<SavedWorkflow> {
+  const definition = validateDefinition(input.source, input.format);
+  const now = deps.clock.now().toISOString();
+  const actor = `user:${principal.userName}`;
+  const runAs = await runAsUserId(deps.db, principal, definition.runAs);
+  const project =
+    input.project === undefined
+      ? undefined
+      : await findProjectRow(deps.db, principal.orgId, input.project);
+  if (project !== undefined && !(await isProjectMember(deps.db, principal, project.id))) {
+    throw new Forbidden(`you are not a member of project ${project.name}`, { field: "project" });
+  }
+  let webhookSecret: string | undefined;
+  const workflow = await deps.db.transaction().execute(async (tx) => {
+    const existing = await tx
+      .selectFrom("workflows")
+      .selectAll()
+      .where("org_id", "=", principal.orgId)
+      .where("name", "=", definition.name)
+      .executeTakeFirst();
+    let row: WorkflowTable;
+    if (existing === undefined) {
+      row = {
+        id: newId(),
+        org_id: principal.orgId,
+        project_id: project?.id ?? null,
+        name: definition.name,
+        current_version: 1,
+        run_as_user_id: runAs,
+        created_by: actor,
+        created_at: now,
+        updated_at: now,
+      };
+      await tx.insertInto("workflows").values(row).execute();
+    } else {
+      await requireEditor(tx, principal, existing);
+      if (project !== undefined && project.id !== existing.project_id) {
+        throw new Invalid(
+          `workflow ${existing.name} already exists outside project ${project.name}`,
+          {
+            field: "project",
+          },
+        );
+      }
+      // A member's save of an admin's workflow keeps no runAs it could not set itself.
+      row = {
+        ...existing,
+        current_version: existing.current_version + 1,
+        run_as_user_id: runAs,
+        updated_at: now,
+      };
+      await tx
+        .updateTable("workflows")
+        .set({ current_version: row.current_version, run_as_user_id: runAs, updated_at: now })
+        .where("id", "=", existing.id)
+        .execute();
+    }
+    await tx
+      .insertInto("workflow_versions")
+      .values({
+        workflow_id: row.id,
+        version: row.current_version,
+        definition: JSON.stringify(definition),
+        source: input.source,
+        format: input.format,
+        created_by: actor,
+        created_at: now,
+      })
+      .execute();
+    if (hasWebhook(definition)) {
+      const path = webhookSecretPath(row.id);
+      const stored = await tx
+        .selectFrom("secrets")
+        .select("id")
+        .where("org_id", "=", principal.orgId)
+        .where("path", "=", path)
+        .executeTakeFirst();
+      if (stored === undefined) {
+        webhookSecret = `whsec_${randomBytes(32).toString("base64url")}`;
+        await putScopedSecret(deps.keystore, tx, principal.orgId, {
+          path,
+          type: "password",
+          value: webhookSecret,
+          actor,
+        });
+      }
+    }
+    await recordAuditEvent(tx, context, {
+      action: "workflow.save",
+      objectType: "workflow",
+      objectId: row.name,
+      outcome: "success",
+      detail: { version: row.current_version, steps: definition.steps.length },
+    });
+    return row;
+  });
+  await deps.schedules.sync(workflow.id, scheduleTriggers(definition));
+  return webhookSecret === undefined ? { workflow } : { workflow, webhookSecret };
+}
+
+/** A new webhook secret, shown once; the old one stops working at once. */
+export async function rotateWebhookSecret(
+  deps: WorkflowDeps,
+  context: RequestContext,
+  principal: Principal,
+  name: string,
+): Promise<string> {
+  const workflow = await findWorkflow(deps.db, principal.orgId, name);
+  await requireEditor(deps.db, principal, workflow);
+  const version = await findVersion(deps.db, workflow.id, workflow.current_version);
+  if (!hasWebhook(JSON.parse(version.definition) as WorkflowDefinition)) {
+    throw new Invalid(
+      `workflow ${name} has no webhook trigger: add triggers: [{ webhook: {} }] first`,
+    );
+  }
+  const secret = `whsec_${randomBytes(32).toString("base64url")}`;
+  await deps.db.transaction().execute(async (tx) => {
+    await deleteScopedSecret(tx, principal.orgId, webhookSecretPath(workflow.id));
+    await putScopedSecret(deps.keystore, tx, principal.orgId, {
+      path: webhookSecretPath(workflow.id),
+      type: "password",
+      value: secret,
+      actor: `user:${principal.userName}`,
+    });
+    await recordAuditEvent(tx, context, {
+      action: "workflow.webhook.rotate",
+      objectType: "workflow",
+      objectId: name,
+      outcome: "success",
+      detail: {},
+    });
+  });
+  return secret;
+}
+
+/** Saves an older version again as the newest. */
+export async function restoreVersion(
+  deps: WorkflowDeps,
+  context: RequestContext,
+  principal: Principal,
+  name: string,
+  version: number,
+): Promise<SavedWorkflow> {
+  const workflow = await findWorkflow(deps.db, principal.orgId, name);
+  const old = await findVersion(deps.db, workflow.id, version);
+  return saveWorkflow(deps, context, principal, { source: old.source, format: old.format });
+}
+
+/** Deletes a workflow, its versions, schedules and webhook secret; its runs stay in the history. */
+export async function deleteWorkflow(
+  deps: WorkflowDeps,
+  context: RequestContext,
+  principal: Principal,
+  name: string,
+): Promise<void> {
+  const workflow = await findWorkflow(deps.db, principal.orgId, name);
+  await requireEditor(deps.db, principal, workflow);
+  await deps.db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable("runs")
+      .set({ workflow_id: null })
+      .where("workflow_id", "=", workflow.id)
+      .execute();
+    await tx.deleteFrom("webhook_deliveries").where("workflow_id", "=", workflow.id).execute();
+    await tx.deleteFrom("workflow_firings").where("workflow_id", "=", workflow.id).execute();
+    await tx.deleteFrom("workflow_versions").where("workflow_id", "=", workflow.id).execute();
+    await deleteScopedSecret(tx, principal.orgId, webhookSecretPath(workflow.id));
+    await tx.deleteFrom("workflows").where("id", "=", workflow.id).execute();
+    await recordAuditEvent(tx, context, {
+      action: "workflow.delete",
+      objectType: "workflow",
+      objectId: name,
+      outcome: "success",
+      detail: { versions: workflow.current_version },
+    });
+  });
+  await deps.schedules.sync(workflow.id, []);
+}
