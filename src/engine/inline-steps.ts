@@ -1,6 +1,5 @@
 import type { RunStepTable, RunTable } from "../runs/index.js";
 import { useSecret } from "../keystore/index.js";
-import { Invalid } from "../errors.js";
 import { compileTemplate, referencedSteps, type ExpressionContext } from "../workflows/index.js";
 import type { StepOutcome } from "./advance-run.js";
 import type { EngineDeps } from "./engine-deps.js";
@@ -164,16 +163,4 @@ export async function runHttpStep(
     };
   }
   return { status: "succeeded", output };
-}
-
-export function expectArray(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) {
-    throw new Invalid(
-      `${path}: expected the expression to give a list, got ${value === null ? "null" : typeof value}`,
-      {
-        field: path,
-      },
-    );
-  }
-  return value;
 }

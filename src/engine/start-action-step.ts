@@ -7,7 +7,8 @@ import { isStepFinished } from "../runs/index.js";
 import type { ExpressionContext } from "../workflows/index.js";
 import type { StepOutcome } from "./advance-run.js";
 import type { EngineDeps } from "./engine-deps.js";
-import { conditionHolds, contextFor, evaluate, expectArray } from "./inline-steps.js";
+import { asItems } from "../workflows/index.js";
+import { conditionHolds, contextFor, evaluate } from "./inline-steps.js";
 import { RUN_TARGET_QUEUE } from "./queues.js";
 import { openRunInput, stepInputScope, targetInputScope } from "./run-context.js";
 import { runPrincipal } from "./run-principal.js";
@@ -99,10 +100,8 @@ export async function startActionStep(
 
   const items: Item[] = [];
   if (def.forEach !== undefined) {
-    const list = expectArray(
-      await evaluate(def.forEach, `${at}.forEach`, context),
-      `${at}.forEach`,
-    );
+    // One match of a JSONata filter is the item itself, no match is nothing: both are lists here.
+    const list = asItems(await evaluate(def.forEach, `${at}.forEach`, context));
     for (const [index, item] of list.entries()) {
       items.push(await itemOf(def, { ...context, item, index }, `${at}[${index}]`, runInput));
     }

@@ -8,6 +8,7 @@ export {
   type WorkflowTrigger,
 } from "./definition-schema.js";
 export {
+  asItems,
   compileTemplate,
   referencedSteps,
   type ExpressionContext,
