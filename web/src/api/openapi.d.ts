@@ -311,7 +311,7 @@ export interface paths {
                                 durationMs: number;
                                 id: string;
                                 /** @enum {string} */
-                                status: "running" | "succeeded" | "failed" | "partial";
+                                status: "succeeded" | "failed" | "partial" | "cancelled";
                             };
                         } | {
                             results: {
@@ -330,20 +330,22 @@ export interface paths {
                                 outputTruncated?: boolean;
                                 region: string;
                                 /** @enum {string} */
-                                status: "succeeded" | "failed" | "refused" | "skipped";
+                                status: "succeeded" | "failed" | "refused" | "skipped" | "unknown" | "cancelled";
                             }[];
                             run: {
                                 durationMs: number;
                                 id: string;
                                 /** @enum {string} */
-                                status: "running" | "succeeded" | "failed" | "partial";
+                                status: "succeeded" | "failed" | "partial" | "cancelled";
                             };
                             summary: {
+                                cancelled?: number;
                                 failed: number;
                                 refused: number;
                                 skipped: number;
                                 succeeded: number;
                                 total: number;
+                                unknown?: number;
                             };
                         };
                     };
@@ -1688,6 +1690,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/hooks/{org}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A workflow's webhook: X-Switchboard-Timestamp (unix seconds) and X-Switchboard-Signature (sha256=HMAC-SHA256 of TIMESTAMP.BODY with its secret, hex) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/oidc": {
         parameters: {
             query?: never;
@@ -2019,14 +2062,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Runs, newest first (admins: all; members: their own) */
+        /** Runs of actions and workflows, newest first (admins: all; members: their own) */
         get: {
             parameters: {
                 query?: {
                     /** @description The nextCursor of the previous page */
                     cursor?: string;
+                    kind?: "action" | "workflow";
                     /** @description Items per page, 1 to 500 */
                     limit?: number;
+                    status?: "queued" | "running" | "waiting" | "succeeded" | "failed" | "partial" | "cancelled" | "interrupted";
+                    /** @description runs of this workflow */
+                    workflow?: string;
                 };
                 header?: never;
                 path?: never;
@@ -2042,23 +2089,38 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
-                                actionId: string;
+                                /** @description the action of a single-action run */
+                                actionId: string | null;
+                                /** @description who started it (user:NAME, schedule, webhook) */
                                 actor: string;
                                 /** @description the connections it ran on, by name (the first 20) */
                                 connections: string[];
                                 durationMs: number | null;
+                                finishedAt: string | null;
                                 id: string;
+                                /** @enum {string} */
+                                kind: "action" | "workflow";
+                                /** @description the user it executes as */
+                                runAs: string | null;
                                 startedAt: string;
                                 /** @enum {string} */
-                                status: "running" | "succeeded" | "failed" | "partial" | "interrupted";
+                                status: "queued" | "running" | "waiting" | "succeeded" | "failed" | "partial" | "cancelled" | "interrupted";
                                 summary: {
+                                    cancelled?: number;
                                     failed: number;
                                     refused: number;
                                     skipped: number;
                                     succeeded: number;
                                     total: number;
+                                    unknown?: number;
                                 } | null;
                                 targetCount: number;
+                                trigger: string | null;
+                                /** @description the workflow and version a workflow run ran */
+                                workflow: {
+                                    name: string;
+                                    version: number;
+                                } | null;
                             }[];
                             /** @description Pass as cursor to get the next page; null on the last */
                             nextCursor: string | null;
@@ -2082,7 +2144,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One run with each target's result */
+        /** One run with its steps (a single action's targets as results) */
         get: {
             parameters: {
                 query?: never;
@@ -2101,17 +2163,46 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            actionId: string;
+                            /** @description the action of a single-action run */
+                            actionId: string | null;
+                            /** @description who started it (user:NAME, schedule, webhook) */
                             actor: string;
                             /** @description the connections it ran on, by name (the first 20) */
                             connections: string[];
                             durationMs: number | null;
+                            error?: {
+                                code: string;
+                                field?: string;
+                                fix?: string;
+                                message: string;
+                            };
+                            finishedAt: string | null;
                             id: string;
                             /** @description the input it ran with (secrets redacted) */
                             input: unknown;
-                            results: {
+                            /** @enum {string} */
+                            kind: "action" | "workflow";
+                            /** @description a single-action run's targets (the first 500; page the rest with /runs/ID/targets) */
+                            results?: {
                                 accountId: string | null;
-                                /** @description the role session AWS logged the calls under (CloudTrail: the end of userIdentity.arn); credentials are reused across runs, so it may name the run that fetched them */
+                                /** @description its attempts so far, counted from 1 */
+                                attempt: number;
+                                /** @description earlier attempts, oldest first */
+                                attempts?: {
+                                    attempt: number;
+                                    durationMs: number;
+                                    error?: {
+                                        code: string;
+                                        field?: string;
+                                        fix?: string;
+                                        message: string;
+                                    };
+                                    finishedAt: string;
+                                    requestId?: string;
+                                    /** @enum {string} */
+                                    status: "pending" | "started" | "succeeded" | "failed" | "refused" | "skipped" | "unknown" | "cancelled";
+                                }[];
+                                /** @description the role session AWS logged the calls under (CloudTrail: the end of userIdentity.arn) */
                                 awsSession?: string;
                                 connection: string;
                                 durationMs: number;
@@ -2121,23 +2212,350 @@ export interface paths {
                                     fix?: string;
                                     message: string;
                                 };
+                                finishedAt?: string;
+                                /** @description the target's index in the run */
+                                idx: number;
                                 output?: unknown;
                                 outputTruncated?: boolean;
                                 region: string;
+                                /** @description AWS's request id of the call */
+                                requestId?: string;
+                                startedAt?: string;
                                 /** @enum {string} */
-                                status: "succeeded" | "failed" | "refused" | "skipped";
+                                status: "pending" | "started" | "succeeded" | "failed" | "refused" | "skipped" | "unknown" | "cancelled";
                             }[];
+                            /** @description the user it executes as */
+                            runAs: string | null;
                             startedAt: string;
                             /** @enum {string} */
-                            status: "running" | "succeeded" | "failed" | "partial" | "interrupted";
+                            status: "queued" | "running" | "waiting" | "succeeded" | "failed" | "partial" | "cancelled" | "interrupted";
+                            steps: {
+                                action?: string;
+                                approval?: {
+                                    connection?: string;
+                                    decidedBy: string | null;
+                                    grant: string;
+                                    message?: string;
+                                    reason: string | null;
+                                    waitUntil: string | null;
+                                };
+                                attempt: number;
+                                durationMs: number | null;
+                                error?: {
+                                    code: string;
+                                    field?: string;
+                                    fix?: string;
+                                    message: string;
+                                };
+                                finishedAt: string | null;
+                                id: string;
+                                idx: number;
+                                /** @enum {string} */
+                                kind: "action" | "transform" | "http" | "approval";
+                                name?: string;
+                                /** @description a transform's value, an http response (redacted) */
+                                output?: unknown;
+                                settledCount: number;
+                                startedAt: string | null;
+                                /** @enum {string} */
+                                status: "pending" | "running" | "waiting" | "succeeded" | "failed" | "partial" | "skipped" | "cancelled" | "interrupted";
+                                summary: {
+                                    cancelled: number;
+                                    failed: number;
+                                    refused: number;
+                                    skipped: number;
+                                    succeeded: number;
+                                    total: number;
+                                    unknown: number;
+                                } | null;
+                                targetCount: number;
+                            }[];
                             summary: {
+                                cancelled?: number;
                                 failed: number;
                                 refused: number;
                                 skipped: number;
                                 succeeded: number;
                                 total: number;
+                                unknown?: number;
                             } | null;
                             targetCount: number;
+                            trigger: string | null;
+                            /** @description the workflow and version a workflow run ran */
+                            workflow: {
+                                name: string;
+                                version: number;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a run's waiting approval step */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                        /** @description the waiting approval step (default: the one waiting) */
+                        step?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            step?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a run: what has not started never will; calls in flight are aborted */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline a run's waiting approval step */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                        /** @description the waiting approval step (default: the one waiting) */
+                        step?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            step?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a failed run's failed steps and targets again, in the same run */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            steps: number;
+                            targets: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/runs/{id}/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's targets, paged (of one step, of one status), each with its earlier attempts */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Items per page, 1 to 1000 */
+                    limit?: number;
+                    status?: "pending" | "started" | "succeeded" | "failed" | "refused" | "skipped" | "unknown" | "cancelled";
+                    /** @description the targets of this step id */
+                    step?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                accountId: string | null;
+                                /** @description its attempts so far, counted from 1 */
+                                attempt: number;
+                                /** @description earlier attempts, oldest first */
+                                attempts?: {
+                                    attempt: number;
+                                    durationMs: number;
+                                    error?: {
+                                        code: string;
+                                        field?: string;
+                                        fix?: string;
+                                        message: string;
+                                    };
+                                    finishedAt: string;
+                                    requestId?: string;
+                                    /** @enum {string} */
+                                    status: "pending" | "started" | "succeeded" | "failed" | "refused" | "skipped" | "unknown" | "cancelled";
+                                }[];
+                                /** @description the role session AWS logged the calls under (CloudTrail: the end of userIdentity.arn) */
+                                awsSession?: string;
+                                connection: string;
+                                durationMs: number;
+                                error?: {
+                                    code: string;
+                                    field?: string;
+                                    fix?: string;
+                                    message: string;
+                                };
+                                finishedAt?: string;
+                                /** @description the target's index in the run */
+                                idx: number;
+                                output?: unknown;
+                                outputTruncated?: boolean;
+                                region: string;
+                                /** @description AWS's request id of the call */
+                                requestId?: string;
+                                startedAt?: string;
+                                /** @enum {string} */
+                                status: "pending" | "started" | "succeeded" | "failed" | "refused" | "skipped" | "unknown" | "cancelled";
+                            }[];
+                            /** @description Pass as cursor to get the next page; null on the last */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -3010,7 +3428,7 @@ export interface paths {
                                 updatedAt: string;
                             };
                             /** @enum {string} */
-                            via: "token" | "session";
+                            via: "token" | "session" | "run";
                         };
                     };
                 };
@@ -3018,6 +3436,597 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Workflows with their last run and schedules */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                description: string | null;
+                                lastRun: {
+                                    id: string;
+                                    startedAt: string;
+                                    status: string;
+                                } | null;
+                                name: string;
+                                project: string | null;
+                                schedules: {
+                                    cron: string;
+                                    lastFiredAt: string | null;
+                                    /** @description slots that passed while no worker was running since the last firing (not replayed) */
+                                    missedSlots: number;
+                                    nextAt: string | null;
+                                    timezone: string;
+                                }[];
+                                stepCount: number;
+                                updatedAt: string;
+                                updatedBy: string;
+                                version: number;
+                                /** @description whether it has a webhook trigger */
+                                webhook: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a workflow or save a new version of it (by its name), from YAML or JSON */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description a new workflow's project */
+                    project?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description the definition: YAML text (Content-Type: application/yaml) or a JSON object */
+            requestBody: {
+                content: {
+                    "application/json": string | {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the validated definition */
+                            definition: unknown;
+                            description: string | null;
+                            /** @enum {string} */
+                            format: "yaml" | "json";
+                            lastRun: {
+                                id: string;
+                                startedAt: string;
+                                status: string;
+                            } | null;
+                            name: string;
+                            project: string | null;
+                            runAs: string | null;
+                            schedules: {
+                                cron: string;
+                                lastFiredAt: string | null;
+                                /** @description slots that passed while no worker was running since the last firing (not replayed) */
+                                missedSlots: number;
+                                nextAt: string | null;
+                                timezone: string;
+                            }[];
+                            /** @description the definition as written (YAML or JSON) */
+                            source: string;
+                            stepCount: number;
+                            updatedAt: string;
+                            updatedBy: string;
+                            version: number;
+                            /** @description newest first */
+                            versions: {
+                                createdAt: string;
+                                createdBy: string;
+                                version: number;
+                            }[];
+                            /** @description whether it has a webhook trigger */
+                            webhook: boolean;
+                            /** @description the webhook's signing secret: shown once, when it is created or rotated */
+                            webhookSecret?: string;
+                            webhookUrl: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One workflow: its current definition, versions, schedules and webhook */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the validated definition */
+                            definition: unknown;
+                            description: string | null;
+                            /** @enum {string} */
+                            format: "yaml" | "json";
+                            lastRun: {
+                                id: string;
+                                startedAt: string;
+                                status: string;
+                            } | null;
+                            name: string;
+                            project: string | null;
+                            runAs: string | null;
+                            schedules: {
+                                cron: string;
+                                lastFiredAt: string | null;
+                                /** @description slots that passed while no worker was running since the last firing (not replayed) */
+                                missedSlots: number;
+                                nextAt: string | null;
+                                timezone: string;
+                            }[];
+                            /** @description the definition as written (YAML or JSON) */
+                            source: string;
+                            stepCount: number;
+                            updatedAt: string;
+                            updatedBy: string;
+                            version: number;
+                            /** @description newest first */
+                            versions: {
+                                createdAt: string;
+                                createdBy: string;
+                                version: number;
+                            }[];
+                            /** @description whether it has a webhook trigger */
+                            webhook: boolean;
+                            webhookUrl: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a workflow (its runs stay in the history) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{name}/preflight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a run would reach, the grants missing, the steps access settings refuse and the IAM policy each connection needs; nothing is sent to AWS */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default {} */
+                        inputs?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accessRefusals: {
+                                access: string;
+                                accessLevel: string;
+                                connection: string;
+                                iamAction: string;
+                                step: string;
+                            }[];
+                            missingGrants: {
+                                connection: string;
+                                reason: string;
+                                role: string;
+                                step: string;
+                            }[];
+                            /** @description nothing missing or refused */
+                            ok: boolean;
+                            /** @description per connection, the IAM policy its role needs for this workflow */
+                            permissions: {
+                                connection: string;
+                                iamActions: string[];
+                                policy: {
+                                    Statement: {
+                                        [key: string]: unknown;
+                                    }[];
+                                    /** @enum {string} */
+                                    Version: "2012-10-17";
+                                };
+                            }[];
+                            runAs: string;
+                            steps: {
+                                accessLevel?: string;
+                                action?: string;
+                                iamActions: string[];
+                                id: string;
+                                /** @enum {string} */
+                                kind: "action" | "transform" | "http" | "approval";
+                                notes: string[];
+                                targets: {
+                                    accountId: string | null;
+                                    code?: string;
+                                    connection: string;
+                                    /** @enum {string} */
+                                    outcome: "runs" | "refused" | "skipped";
+                                    reason?: string;
+                                    region: string;
+                                }[];
+                                /** @description false when the targets depend on earlier steps' results (forEach, expressions) */
+                                targetsKnown: boolean;
+                            }[];
+                            version: number;
+                            workflow: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{name}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a run of the workflow's current version; answers at once with its id */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default {} */
+                        inputs?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{name}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of a workflow */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            createdBy: string;
+                            definition: unknown;
+                            /** @enum {string} */
+                            format: "yaml" | "json";
+                            source: string;
+                            version: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{name}/versions/{version}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save an older version again as the newest */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the validated definition */
+                            definition: unknown;
+                            description: string | null;
+                            /** @enum {string} */
+                            format: "yaml" | "json";
+                            lastRun: {
+                                id: string;
+                                startedAt: string;
+                                status: string;
+                            } | null;
+                            name: string;
+                            project: string | null;
+                            runAs: string | null;
+                            schedules: {
+                                cron: string;
+                                lastFiredAt: string | null;
+                                /** @description slots that passed while no worker was running since the last firing (not replayed) */
+                                missedSlots: number;
+                                nextAt: string | null;
+                                timezone: string;
+                            }[];
+                            /** @description the definition as written (YAML or JSON) */
+                            source: string;
+                            stepCount: number;
+                            updatedAt: string;
+                            updatedBy: string;
+                            version: number;
+                            /** @description newest first */
+                            versions: {
+                                createdAt: string;
+                                createdBy: string;
+                                version: number;
+                            }[];
+                            /** @description whether it has a webhook trigger */
+                            webhook: boolean;
+                            /** @description the webhook's signing secret: shown once, when it is created or rotated */
+                            webhookSecret?: string;
+                            webhookUrl: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/{name}/webhook/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new webhook signing secret, shown once; the old one stops working at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            webhookSecret: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workflows/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a definition without saving it: every error with its line and column */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description the definition: YAML text (Content-Type: application/yaml) or a JSON object */
+            requestBody: {
+                content: {
+                    "application/json": string | {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errors: {
+                                /** @description 1-based */
+                                column: number;
+                                /** @description 1-based */
+                                line: number;
+                                message: string;
+                                /** @description where in the definition, e.g. steps[2].input.clusters */
+                                path: string;
+                            }[];
+                            valid: boolean;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -22,6 +22,7 @@ import {
   IconMoon,
   IconPlugConnected,
   IconSettings,
+  IconSitemap,
   IconSun,
   IconUserCircle,
 } from "@tabler/icons-react";
@@ -87,6 +88,7 @@ export function Shell() {
       ...(isAdmin && pending > 0 ? { badge: pending } : {}),
     },
     { to: "/actions", label: "Actions", icon: <IconBolt size={18} /> },
+    { to: "/workflows", label: "Workflows", icon: <IconSitemap size={18} /> },
     { to: "/runs", label: "Runs", icon: <IconHistory size={18} /> },
     { to: "/keystore", label: "Key store", icon: <IconKey size={18} /> },
     {

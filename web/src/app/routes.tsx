@@ -6,7 +6,9 @@ import { LoginPage } from "../pages/auth/LoginPage";
 import { SetupPage } from "../pages/auth/SetupPage";
 import { connectionRoutes } from "../pages/connections/routes";
 import { keystoreRoutes } from "../pages/keystore/routes";
+import { runRoutes } from "../pages/runs/routes";
 import { settingsRoutes } from "../pages/settings/routes";
+import { workflowRoutes } from "../pages/workflows/routes";
 import { Shell } from "./Shell";
 
 function NotFound() {
@@ -33,6 +35,8 @@ export function AppRoutes() {
         <Route index element={<Navigate to="/connections" replace />} />
         {connectionRoutes}
         {actionRoutes}
+        {workflowRoutes}
+        {runRoutes}
         {keystoreRoutes}
         {settingsRoutes}
         <Route path="*" element={<NotFound />} />

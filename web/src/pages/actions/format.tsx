@@ -9,6 +9,12 @@ const STATUS_COLOR: Record<string, string> = {
   failed: "red",
   refused: "orange",
   skipped: "gray",
+  queued: "gray",
+  pending: "gray",
+  started: "blue",
+  waiting: "violet",
+  cancelled: "gray",
+  unknown: "grape",
 };
 
 const STATUS_LABEL: Record<string, string> = { succeeded: "ok" };

@@ -1,0 +1,161 @@
+import { Button, Group, Select, Stack, Table, Text } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import {
+  runTargetsQuery,
+  TARGET_STATUSES,
+  TARGETS_PAGE,
+  type RunStep,
+  type TargetStatus,
+} from "../../api/runs";
+import { ErrorAlert, Loading } from "../../components/page";
+import { formatDuration } from "../../components/time";
+import { StatusBadge } from "../actions/format";
+import { TargetDetail } from "./TargetDetail";
+
+/**
+ * A step's targets, a server page (100) at a time — a step over thousands of targets is normal —
+ * with a status filter; refreshed while the step runs.
+ */
+export function StepTargets(props: { runId: string; step: RunStep; live: boolean }) {
+  const { runId, step } = props;
+  const [status, setStatus] = useState<TargetStatus | null>(null);
+  // The cursors of the pages before this one: Previous pops, Next pushes.
+  const [cursors, setCursors] = useState<(string | null)[]>([]);
+  const cursor = cursors.at(-1) ?? null;
+  const [selected, setSelected] = useState<number | null>(null);
+  const revision = `${step.status}:${step.attempt}:${step.settledCount}`;
+  const page = useQuery(runTargetsQuery(runId, step.id, status, cursor, props.live, revision));
+
+  const items = page.data?.items ?? [];
+  const first = cursors.length * TARGETS_PAGE;
+  const chosen = items.find((t) => t.idx === selected);
+  const label = `Targets of ${step.id}`;
+
+  return (
+    <Stack gap="xs">
+      <Group justify="space-between" align="flex-end" gap="xs">
+        <Select
+          label="Status"
+          aria-label={`Filter ${label} by status`}
+          placeholder="Any status"
+          data={TARGET_STATUSES}
+          value={status}
+          onChange={(v) => {
+            setStatus(v);
+            setCursors([]);
+            setSelected(null);
+          }}
+          clearable
+          size="xs"
+          w={150}
+        />
+        <Group gap="xs">
+          <Text size="xs" c="dimmed" aria-live="polite">
+            {items.length === 0
+              ? "no targets"
+              : `${first + 1}–${first + items.length}${status === null ? ` of ${step.targetCount}` : ""}`}
+          </Text>
+          <Button
+            size="compact-xs"
+            variant="default"
+            disabled={cursors.length === 0}
+            onClick={() => {
+              setCursors((c) => c.slice(0, -1));
+              setSelected(null);
+            }}
+            aria-label={`Previous page of ${label}`}
+          >
+            Previous
+          </Button>
+          <Button
+            size="compact-xs"
+            variant="default"
+            disabled={
+              page.data?.nextCursor === null || page.data === undefined || page.isPlaceholderData
+            }
+            onClick={() => {
+              const next = page.data?.nextCursor;
+              if (next !== undefined && next !== null) setCursors((c) => [...c, next]);
+              setSelected(null);
+            }}
+            aria-label={`Next page of ${label}`}
+          >
+            Next
+          </Button>
+        </Group>
+      </Group>
+      {page.error !== null ? (
+        <ErrorAlert error={page.error} onRetry={() => void page.refetch()} />
+      ) : page.data === undefined ? (
+        <Loading label={`Loading ${label}`} />
+      ) : (
+        <Table.ScrollContainer minWidth={640}>
+          <Table aria-label={label} verticalSpacing={4} fz="sm" highlightOnHover striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Connection</Table.Th>
+                <Table.Th>Account</Table.Th>
+                <Table.Th>Region</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th ta="right">Duration</Table.Th>
+                <Table.Th>Error</Table.Th>
+                <Table.Th ta="right">Output</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.length === 0 && (
+                <Table.Tr>
+                  <Table.Td colSpan={7}>
+                    <Text size="sm" c="dimmed">
+                      {status === null ? "No targets yet." : `No target is ${status}.`}
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+              {items.map((t) => (
+                <Table.Tr key={t.idx}>
+                  <Table.Td>{t.connection}</Table.Td>
+                  <Table.Td>{t.accountId ?? "—"}</Table.Td>
+                  <Table.Td>{t.region}</Table.Td>
+                  <Table.Td>
+                    <Group gap={4} wrap="nowrap">
+                      <StatusBadge status={t.status} target />
+                      {t.attempt > 1 && (
+                        <Text size="xs" c="dimmed">
+                          ×{t.attempt}
+                        </Text>
+                      )}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td ta="right">{formatDuration(t.durationMs)}</Table.Td>
+                  <Table.Td>
+                    {t.error !== undefined && (
+                      <Text size="xs" lineClamp={2} title={t.error.message}>
+                        {t.error.code}: {t.error.message}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    <Button
+                      size="compact-xs"
+                      variant={selected === t.idx ? "filled" : "light"}
+                      aria-pressed={selected === t.idx}
+                      aria-label={`Output of ${t.connection} ${t.region} in ${step.id}`}
+                      onClick={() => setSelected(selected === t.idx ? null : t.idx)}
+                    >
+                      {t.output !== undefined ? "Output" : "Details"}
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+      {chosen !== undefined && (
+        <TargetDetail target={chosen} step={step.id} onClose={() => setSelected(null)} />
+      )}
+    </Stack>
+  );
+}
