@@ -9,8 +9,11 @@ export interface ConnectionOptions {
 export interface ApiClient {
   url: string;
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
-  /** The raw response, for streams (NDJSON). */
-  raw(method: string, path: string, body?: unknown): Promise<Response>;
+  /**
+   * The raw response, for streams (NDJSON) and error bodies with details. With `contentType`,
+   * `body` is a string sent as it is (a YAML definition).
+   */
+  raw(method: string, path: string, body?: unknown, contentType?: string): Promise<Response>;
 }
 
 interface ErrorResponse {
@@ -79,11 +82,19 @@ export function createApiClient(
           headers: { authorization: `Bearer ${token}` },
         })
       ).data,
-    raw: (method, path, body) =>
+    raw: (method, path, body, contentType) =>
       fetch(`${url}/api/v1${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        headers: {
+          authorization: `Bearer ${token}`,
+          "content-type": contentType ?? "application/json",
+        },
+        ...(body === undefined
+          ? {}
+          : {
+              body:
+                contentType !== undefined && typeof body === "string" ? body : JSON.stringify(body),
+            }),
       }).catch((error: unknown) => {
         throw unreachable(url, error);
       }),

@@ -6,13 +6,16 @@ import { registerLogin } from "./commands/login.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerOidc } from "./commands/oidc.js";
 import { registerProjects } from "./commands/projects.js";
+import { registerRuns } from "./commands/runs.js";
 import { registerSecrets } from "./commands/secrets.js";
 import { registerServe } from "./commands/serve.js";
+import { registerWorker } from "./commands/worker.js";
 import { registerSettings } from "./commands/settings.js";
 import { registerTeams } from "./commands/teams.js";
 import { registerTokens } from "./commands/tokens.js";
 import { registerUsers } from "./commands/users.js";
 import { registerWhoami } from "./commands/whoami.js";
+import { registerWorkflows } from "./commands/workflows.js";
 
 export function buildProgram(version: string): Command {
   const program = new Command("switchboard")
@@ -25,6 +28,7 @@ export function buildProgram(version: string): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);
+  registerWorker(program);
   registerMigrate(program);
   registerLogin(program);
   registerWhoami(program);
@@ -38,5 +42,7 @@ export function buildProgram(version: string): Command {
   registerOidc(program);
   registerConnections(program);
   registerActions(program);
+  registerWorkflows(program);
+  registerRuns(program);
   return program;
 }
