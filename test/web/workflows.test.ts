@@ -150,6 +150,10 @@ describe("web UI: workflows", () => {
     await page.getByRole("status").getByText("The definition is valid.").waitFor();
     await noSidewaysScroll(page);
     await page.screenshot({ path: `${SHOTS}/wf-editor-390.png`, fullPage: true });
+    await page.goto(`${demo.url}/workflows/${name}`);
+    await page.getByRole("table", { name: "Run history" }).getByText("succeeded").waitFor();
+    await noSidewaysScroll(page);
+    await page.screenshot({ path: `${SHOTS}/wf-detail-390.png`, fullPage: true });
     await page.goto(runUrl);
     await page.getByRole("region", { name: "Step approve" }).waitFor();
     await noSidewaysScroll(page);
