@@ -350,6 +350,39 @@ steps:
     expect(runs.stdout).toContain(id);
   });
 
+  it("follows a failed run to exit code 1 with the step's error, and redrives it", async () => {
+    const name = unique("boom");
+    await apply(
+      name,
+      `name: ${name}
+steps:
+  - id: fine
+    transform: \${{ "ok" }}
+  - id: broken
+    transform: \${{ $error("boom") }}
+`,
+    );
+    const followed = await runCli(["workflow", "run", name, "--follow"], { env });
+    expect(followed.code).toBe(1);
+    const lines = followed.stdout.trimEnd().split("\n");
+    const id = /^run (\S+) \(/.exec(lines[0] ?? "")?.[1] ?? "";
+    expect(followed.stdout).toMatch(/^fine\s+transform\s+succeeded/m);
+    expect(followed.stdout).toMatch(/^broken\s+transform\s+failed/m);
+    expect(followed.stdout).toMatch(/^step broken: \w+: .*boom/m);
+    expect(lines.at(-1)).toMatch(new RegExp(`^run ${id} failed in `));
+
+    const redriven = await runCli(["run", "redrive", id, "--follow"], { env });
+    expect(redriven.code).toBe(1);
+    expect(redriven.stdout.trimEnd().split("\n").at(-1)).toMatch(
+      new RegExp(`^run ${id} failed in `),
+    );
+    const detail = await api<{ steps: { id: string; attempt: number }[] }>("GET", `/runs/${id}`);
+    expect(detail.steps.map((s) => [s.id, s.attempt])).toEqual([
+      ["fine", 1],
+      ["broken", 2],
+    ]);
+  });
+
   it("refuses a malformed --input before anything is sent", async () => {
     const result = await runCli(["workflow", "run", unique("any"), "--input", "novalue"], { env });
     expect(result.code).toBe(1);
