@@ -7,7 +7,7 @@ import { isStepFinished } from "../runs/index.js";
 import type { ExpressionContext } from "../workflows/index.js";
 import type { StepOutcome } from "./advance-run.js";
 import type { EngineDeps } from "./engine-deps.js";
-import { asItems } from "../workflows/index.js";
+import { asItems, stepSelection } from "../workflows/index.js";
 import { conditionHolds, contextFor, evaluate } from "./inline-steps.js";
 import { RUN_TARGET_QUEUE } from "./queues.js";
 import { openRunInput, stepInputScope, targetInputScope } from "./run-context.js";
@@ -62,16 +62,17 @@ async function itemOf(
       `${at}.regions`,
       context,
     )) as Selection["regions"];
-  // A step that names no connection runs on every connection the run may execute.
-  if (selection.connection === undefined && selection.connections === undefined)
-    selection.connections = "*";
   const input =
     runInput !== undefined
       ? runInput
       : def.input === undefined
         ? {}
         : await evaluate(def.input, `${at}.input`, context);
-  return { selection, prepared: await prepareAction(def.action, input), input };
+  return {
+    selection: stepSelection(selection),
+    prepared: await prepareAction(def.action, input),
+    input,
+  };
 }
 
 /**

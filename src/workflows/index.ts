@@ -17,6 +17,7 @@ export {
 export { parseDefinition } from "./parse-definition.js";
 export { preflightWorkflow } from "./preflight.js";
 export { resolveInputs } from "./resolve-inputs.js";
+export { stepSelection } from "./step-selection.js";
 export {
   findVersion,
   findWorkflow,

@@ -13,6 +13,7 @@ import { chooseTargets, type Selection } from "../fan-out/index.js";
 import { hasExpression, type WorkflowDefinition, type WorkflowStep } from "./definition-schema.js";
 import { compileTemplate, type ExpressionContext } from "./expressions.js";
 import type { PreflightResponse } from "./schemas.js";
+import { stepSelection } from "./step-selection.js";
 import type { WorkflowTable } from "./workflow.table.js";
 
 type PreflightStep = PreflightResponse["steps"][number];
@@ -100,16 +101,15 @@ export async function preflightWorkflow(
       (a: string, b: string) => LEVEL_ORDER.indexOf(b) - LEVEL_ORDER.indexOf(a),
     )[0];
 
-    const selection: Selection = {};
+    const given: Selection = {};
     let targetsKnown = def.forEach === undefined;
     for (const key of ["connection", "connections", "region", "regions"] as const) {
       if (def[key] === undefined) continue;
       const value = await knownValue(def[key], `${at}.${key}`, run.inputs);
       if (!value.known) targetsKnown = false;
-      else (selection as Record<string, unknown>)[key] = value.value;
+      else (given as Record<string, unknown>)[key] = value.value;
     }
-    if (selection.connection === undefined && selection.connections === undefined)
-      selection.connections = "*";
+    const selection = stepSelection(given);
     const result: PreflightStep = {
       id: def.id,
       kind: "action",
