@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { prepareAction, type PreparedAction } from "../actions/index.js";
 import { chooseTargets, type Selection, type Target } from "../fan-out/index.js";
+import { Refused } from "../errors.js";
 import { sealRecord } from "../keystore/index.js";
 import type { RunStepTable, RunTable } from "../runs/index.js";
 import { isStepFinished } from "../runs/index.js";
@@ -128,6 +129,8 @@ export async function startActionStep(
       access,
       global,
       service,
+    }).catch((error: unknown) => {
+      throw refusedMidRun(error, def.id, principal.userName, item.selection.connection);
     });
     for (const target of targets) chosen.push({ target: scoped(target, run, projectId), item });
   }
@@ -174,6 +177,11 @@ export async function startActionStep(
     await insertTargetRows(tx, rows);
     const presets = rows.filter((r) => r.status !== "pending").length;
     await tx
+      .updateTable("runs")
+      .set((eb) => ({ target_count: eb("target_count", "+", rows.length) }))
+      .where("id", "=", run.id)
+      .execute();
+    await tx
       .updateTable("run_steps")
       .set({
         first_target_idx: firstIdx,
@@ -197,6 +205,25 @@ export async function startActionStep(
   await deps.queue.sendMany(RUN_TARGET_QUEUE, targetJobs(rows));
   deps.events.changed(run.id);
   return "started";
+}
+
+/**
+ * The fan-out refuses one named connection the principal may not execute as it answers an API
+ * request: "not found" when they cannot see it, "you need the executor role" when they can. In a
+ * run, where the grant was checked when it started and may be gone since, say who lacks what.
+ */
+function refusedMidRun(
+  error: unknown,
+  stepId: string,
+  userName: string,
+  connection: string | undefined,
+): unknown {
+  const code = (error as { code?: string }).code;
+  if (connection === undefined || (code !== "NOT_FOUND" && code !== "FORBIDDEN")) return error;
+  return new Refused(
+    "FORBIDDEN",
+    `step ${stepId}: ${userName} may not execute connection ${connection} (no executor role on it now: a grant removed since the run started, or no such connection); nothing was sent`,
+  );
 }
 
 /** A project's connections serve only that project's workflows. */
