@@ -15,7 +15,8 @@ export class DefinitionInvalid extends SwitchboardError {
         ? "the workflow definition is invalid"
         : `${where(first)}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`,
       {
-        ...(first === undefined || first.path === "" ? {} : { field: first.path }),
+        // The definition is the body: its root is named so.
+        field: first === undefined || first.path === "" ? "body" : first.path,
         details: errors.map((e) => ({ ...e })),
       },
     );

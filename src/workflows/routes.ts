@@ -5,8 +5,8 @@ import type { Principal } from "../access/index.js";
 import type { DbOrTx } from "../db/index.js";
 import { Invalid } from "../errors.js";
 import { contextOf, principalOf } from "../http/route-helpers.js";
+import { projectNameSchema } from "../projects/schemas.js";
 import type { WorkflowDefinition } from "./definition-schema.js";
-import { parseDefinition } from "./parse-definition.js";
 import { preflightWorkflow } from "./preflight.js";
 import { resolveInputs } from "./resolve-inputs.js";
 import {
@@ -30,6 +30,7 @@ import {
   restoreVersion,
   rotateWebhookSecret,
   saveWorkflow,
+  validateDefinition,
   type WorkflowDeps,
 } from "./workflows.js";
 
@@ -235,15 +236,17 @@ export const workflowRoutes: FastifyPluginAsyncZod<{
       config: { access: "authenticated" },
       schema: {
         tags: ["workflows"],
-        summary: "Check a definition without saving it: every error with its line and column",
+        summary:
+          "Check a definition without saving it: 200 when valid, else 400 DEFINITION_INVALID with every error (path, line, column) in error.details",
         body: definitionBody,
         response: { 200: validateResponseSchema },
       },
     },
     async (request) => {
       const { source, format } = sourceOf(request.body);
-      const parsed = parseDefinition(source, format);
-      return parsed.ok ? { valid: true, errors: [] } : { valid: false, errors: parsed.errors };
+      // An invalid definition is refused as saving it would be: 400 with every error in details.
+      validateDefinition(source, format);
+      return { valid: true, errors: [] };
     },
   );
 

@@ -3988,7 +3988,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check a definition without saving it: every error with its line and column */
+        /** Check a definition without saving it: 200 when valid, else 400 DEFINITION_INVALID with every error (path, line, column) in error.details */
         post: {
             parameters: {
                 query?: never;

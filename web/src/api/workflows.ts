@@ -46,15 +46,22 @@ const asYaml = {
   headers: { "content-type": "application/yaml" },
 } as const;
 
-/** The same checks as a save, nothing stored: what the editor shows as you type. */
-export function validateWorkflow(source: string, signal?: AbortSignal): Promise<Validation> {
-  return unwrap(
-    api.POST("/api/v1/workflows/validate", {
-      body: source as never,
-      ...asYaml,
-      ...(signal === undefined ? {} : { signal }),
-    }),
-  );
+/**
+ * The same checks as a save, nothing stored: what the editor shows as you type. An invalid
+ * definition is the API's 400 DEFINITION_INVALID, whose details are the errors.
+ */
+export async function validateWorkflow(source: string, signal?: AbortSignal): Promise<Validation> {
+  const { data, error, response } = await api.POST("/api/v1/workflows/validate", {
+    body: source as never,
+    ...asYaml,
+    ...(signal === undefined ? {} : { signal }),
+  });
+  const refused = error as { error?: { code?: string; details?: DefinitionError[] } } | undefined;
+  if (response.status === 400 && refused?.error?.code === "DEFINITION_INVALID") {
+    return { valid: false, errors: refused.error.details ?? [] };
+  }
+  if (!response.ok || data === undefined) return unwrap(Promise.resolve({ data, error, response }));
+  return data;
 }
 
 export function useSaveWorkflow() {
