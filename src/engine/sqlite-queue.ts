@@ -254,10 +254,13 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
     });
   };
 
+  // Claimed jobs still waiting in a batch's buffer hold a lease too: without a heartbeat it would
+  // run out while they wait, and the job would be claimed again while this copy still runs later.
   const heartbeat = async (): Promise<void> => {
-    const pairs = registrations.flatMap((registration) =>
-      [...registration.held].map(([id, attempt]) => `${id}:${attempt}`),
-    );
+    const pairs = registrations.flatMap((registration) => [
+      ...[...registration.held].map(([id, attempt]) => `${id}:${attempt}`),
+      ...registration.buffer.map((job) => `${job.id}:${job.attempt}`),
+    ]);
     if (pairs.length === 0) return;
     await sql`update queue_jobs set lease_until = ${now()} + heartbeat_ms
       where state = 'active' and id || ':' || attempt in (select value from json_each(${JSON.stringify(pairs)}))`.execute(
@@ -446,12 +449,11 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
   };
 
   async function heartbeatIfDue(): Promise<void> {
-    const due = registrations.some((registration) => registration.held.size > 0);
+    const holds = (r: Registration) => r.held.size > 0 || r.buffer.length > 0;
+    const due = registrations.some(holds);
     if (!due) return;
     const shortest = Math.min(
-      ...registrations
-        .filter((r) => r.held.size > 0)
-        .map((r) => definition(r.name).heartbeatSeconds),
+      ...registrations.filter(holds).map((r) => definition(r.name).heartbeatSeconds),
     );
     const at = now();
     if (at - lastHeartbeat < (shortest * 1000) / 2) return;
