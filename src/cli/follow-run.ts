@@ -36,7 +36,7 @@ export async function followRun(deps: FollowRunDeps, id: string): Promise<RunDet
   // Without a terminal only changes are printed: durations tick on every poll, so they are left
   // out of what counts as a change.
   const printed = new Map<string, string>();
-  const printedWaits = new Set<string>();
+  let printedWaits = "";
   for (;;) {
     const run = await deps.api.request<RunDetail>("GET", path);
     if (first) {
@@ -59,11 +59,9 @@ export async function followRun(deps: FollowRunDeps, id: string): Promise<RunDet
         printed.set(step.id, key);
         deps.write(`${lines[i] ?? step.id}\n`);
       }
-      for (const wait of waits) {
-        if (printedWaits.has(wait)) continue;
-        printedWaits.add(wait);
-        deps.write(`${wait}\n`);
-      }
+      const waitBlock = waits.join("\n");
+      if (waitBlock !== printedWaits && waitBlock !== "") deps.write(`${waitBlock}\n`);
+      printedWaits = waitBlock;
     }
     if (isRunFinished(run.status)) {
       for (const line of [...stepErrors(run), runOutcome(run)]) deps.write(`${line}\n`);
