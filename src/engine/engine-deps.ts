@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { FastifyBaseLogger } from "fastify";
 import type { SdkClientCache } from "../actions/index.js";
 import type { Clock } from "../clock.js";
@@ -34,6 +35,9 @@ export class InFlightRuns {
     let entry = this.runs.get(runId);
     if (entry === undefined) {
       entry = { controller: new AbortController(), count: 0 };
+      // Every target of the run in this process listens on it (up to targetConcurrency, 64):
+      // not a leak, so no MaxListenersExceededWarning past 10.
+      setMaxListeners(0, entry.controller.signal);
       this.runs.set(runId, entry);
     }
     entry.count += 1;
