@@ -127,13 +127,28 @@ export async function runHttpStep(
     body = typeof value === "string" ? value : JSON.stringify(value);
     if (typeof value !== "string") headers["content-type"] ??= "application/json";
   }
-  const response = await deps.outbound.request(run.org_id, url, {
-    method: def.http.method,
-    headers,
-    ...(body === undefined ? {} : { body }),
-    timeoutMs: def.timeoutMs ?? 30_000,
-    maxResponseBytes: MAX_HTTP_OUTPUT_BYTES,
-  });
+  // The outbound layer's timeoutMs is a socket's silence; the step's timeout bounds the request.
+  const deadline = def.timeoutMs === undefined ? undefined : AbortSignal.timeout(def.timeoutMs);
+  let response;
+  try {
+    response = await deps.outbound.request(run.org_id, url, {
+      method: def.http.method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      timeoutMs: def.timeoutMs ?? 30_000,
+      maxResponseBytes: MAX_HTTP_OUTPUT_BYTES,
+      ...(deadline === undefined ? {} : { signal: deadline }),
+    });
+  } catch (error) {
+    if (deadline?.aborted !== true) throw error;
+    return {
+      status: "failed",
+      error: {
+        code: "STEP_TIMED_OUT",
+        message: `the step's timeout (${def.timeoutMs} ms) passed before ${url.host} answered`,
+      },
+    };
+  }
   const values = Object.values(secrets);
   const text = withoutSecrets(response.text(), values);
   let parsed: unknown = text;
