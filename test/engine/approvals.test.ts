@@ -149,6 +149,30 @@ describeEachDatabase("approval steps", (suite) => {
     ]);
   });
 
+  it("a declined run redriven asks again, and runs the skipped steps once approved", async () => {
+    await saveWorkflow(stage.t, approvalWorkflow("approval-redriven"));
+    const id = await startWorkflow(stage.t, "approval-redriven");
+    await waitForRun(stage.t, id, waiting);
+    await stage.t.call("POST", `/api/v1/runs/${id}/decline`, { body: { reason: "not yet" } });
+    expect((await waitForRun(stage.t, id)).status).toBe("failed");
+    const before = stage.emulator.counters().total;
+    const redrive = await stage.t.call("POST", `/api/v1/runs/${id}/redrive`);
+    expect(redrive.statusCode, redrive.body).toBe(202);
+    const asking = await waitForRun(stage.t, id, waiting);
+    expect(asking.steps.map((s) => [s.id, s.status])).toEqual([
+      ["clusters", "succeeded"],
+      ["confirm", "waiting"],
+      ["count", "pending"],
+    ]);
+    expect((asking.steps[1] as Step).approval).toMatchObject({ decidedBy: null, reason: null });
+    await stage.t.call("POST", `/api/v1/runs/${id}/approve`, { body: { reason: "now" } });
+    const run = await waitForRun(stage.t, id);
+    expect(run.status, JSON.stringify(run)).toBe("succeeded");
+    expect(run.steps[2]?.output).toBe(1);
+    // The succeeded read was not sent again.
+    expect(stage.emulator.counters().total).toBe(before);
+  });
+
   it("a grant revoked while the run waits stops the next step, naming the connection", async () => {
     const member = "approval-revoked";
     const token = await signInAsMember(stage.t, member);

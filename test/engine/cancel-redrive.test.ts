@@ -87,6 +87,33 @@ steps:
     }
   });
 
+  it("a run waiting for an approval is cancelled at once, its approval with it", async () => {
+    await saveWorkflow(
+      stage.t,
+      `name: cancel-waiting-approval
+steps:
+  - id: ask
+    approval: { connection: member-1 }
+  - id: clusters
+    action: aws.ecs.listClusters
+    connection: member-1
+    region: us-east-1
+`,
+    );
+    const id = await startWorkflow(stage.t, "cancel-waiting-approval");
+    await waitForRun(stage.t, id, (run) => run.status === "waiting");
+    const cancel = await stage.t.call("POST", `/api/v1/runs/${id}/cancel`);
+    expect(cancel.statusCode, cancel.body).toBe(202);
+    const run = await waitForRun(stage.t, id, undefined, 10_000);
+    expect(run.status, JSON.stringify(run)).toBe("cancelled");
+    expect(run.steps.map((s) => [s.id, s.status])).toEqual([
+      ["ask", "cancelled"],
+      ["clusters", "cancelled"],
+    ]);
+    const approve = await stage.t.call("POST", `/api/v1/runs/${id}/approve`, { body: {} });
+    expect(approve.statusCode).toBe(409);
+  });
+
   it("a redrive runs only the failed targets again, in the same run, keeping each first attempt", async () => {
     await saveWorkflow(
       stage.t,
