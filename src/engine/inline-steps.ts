@@ -73,6 +73,18 @@ function withoutSecrets(text: string, secrets: string[]): string {
   return out;
 }
 
+function withoutSecretsDeep(value: unknown, secrets: string[]): unknown {
+  if (typeof value === "string") return withoutSecrets(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => withoutSecretsDeep(v, secrets));
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [
+      withoutSecrets(k, secrets),
+      withoutSecretsDeep(v, secrets),
+    ]),
+  );
+}
+
 /**
  * An http request through the outbound layer (the org's allow-list applies), with key store
  * secrets given by reference and never stored: the response is kept with their values removed.
@@ -150,13 +162,14 @@ export async function runHttpStep(
     };
   }
   const values = Object.values(secrets);
-  const text = withoutSecrets(response.text(), values);
-  let parsed: unknown = text;
+  const text = response.text();
+  let parsed: unknown = withoutSecrets(text, values);
   if (String(response.headers["content-type"] ?? "").includes("json")) {
     try {
-      parsed = JSON.parse(text);
+      // Redacted after parsing: JSON may escape a secret's characters, so its text is not the value.
+      parsed = withoutSecretsDeep(JSON.parse(text), values);
     } catch {
-      parsed = text;
+      parsed = withoutSecrets(text, values);
     }
   }
   const output = { status: response.status, body: parsed };
