@@ -117,6 +117,40 @@ async function runAsUserId(
   return user.id;
 }
 
+/**
+ * An http step sends its secrets wherever its URL says, so a definition may name only the
+ * secrets its author could write (as a connection's secret): any for an org admin, and a
+ * project's for its members. Otherwise any member could send an admin's secret to themselves.
+ */
+async function requireSecretsUsable(
+  db: DbOrTx,
+  principal: Principal,
+  definition: WorkflowDefinition,
+): Promise<void> {
+  if (principal.role === "admin") return;
+  for (const [i, step] of definition.steps.entries()) {
+    if (!("http" in step)) continue;
+    for (const [name, path] of Object.entries(step.http.secrets ?? {})) {
+      const project = /^keys\/project\/([^/]+)\//.exec(path)?.[1];
+      const row =
+        project === undefined
+          ? undefined
+          : await db
+              .selectFrom("projects")
+              .select("id")
+              .where("org_id", "=", principal.orgId)
+              .where("name", "=", project)
+              .executeTakeFirst();
+      if (row === undefined || !(await isProjectMember(db, principal, row.id))) {
+        throw new Forbidden(
+          `you may not use the secret ${path}: ${project === undefined ? "system secrets are for org admins" : `you are not a member of project ${project}`}`,
+          { field: `steps[${i}].http.secrets.${name}` },
+        );
+      }
+    }
+  }
+}
+
 export interface SavedWorkflow {
   workflow: WorkflowTable;
   /** Shown once: the webhook trigger's new signing secret. */
@@ -138,6 +172,7 @@ export async function saveWorkflow(
   const now = deps.clock.now().toISOString();
   const actor = `user:${principal.userName}`;
   const runAs = await runAsUserId(deps.db, principal, definition.runAs);
+  await requireSecretsUsable(deps.db, principal, definition);
   const project =
     input.project === undefined
       ? undefined
