@@ -173,6 +173,28 @@ describeEachDatabase("approval steps", (suite) => {
     expect(stage.emulator.counters().total).toBe(before);
   });
 
+  it("an approval nobody decides in time fails the run", async () => {
+    await saveWorkflow(
+      stage.t,
+      `name: approval-timed-out
+steps:
+  - id: confirm
+    approval: { connection: member-1, timeout: 1s }
+  - id: after
+    transform: \${{ 1 }}
+`,
+    );
+    const id = await startWorkflow(stage.t, "approval-timed-out");
+    const run = await waitForRun(stage.t, id, undefined, 30_000);
+    expect(run.status, JSON.stringify(run)).toBe("failed");
+    expect(run.steps.map((s) => [s.id, s.status, s.error?.code])).toEqual([
+      ["confirm", "failed", "APPROVAL_TIMED_OUT"],
+      ["after", "skipped", "UPSTREAM_FAILED"],
+    ]);
+    const late = await stage.t.call("POST", `/api/v1/runs/${id}/approve`, { body: {} });
+    expect(late.statusCode).toBe(409);
+  });
+
   it("a grant revoked while the run waits stops the next step, naming the connection", async () => {
     const member = "approval-revoked";
     const token = await signInAsMember(stage.t, member);
