@@ -113,4 +113,32 @@ steps:
     expect(targets[0]?.error?.code).toBe("ThrottlingException");
     expect(targets[0]?.attempts).toBeUndefined();
   });
+  it("a step's timeout stops a call AWS is slow to answer", async () => {
+    await saveWorkflow(
+      stage.t,
+      `name: retry-step-timeout
+steps:
+  - id: slow
+    action: aws.ecs.listClusters
+    connection: member-3
+    region: us-west-2
+    timeout: 1s
+`,
+    );
+    stage.emulator.setKnobs({ latencyMs: { ecs: 8_000 } });
+    let id: string;
+    let run;
+    const startedAt = Date.now();
+    try {
+      id = await startWorkflow(stage.t, "retry-step-timeout");
+      run = await waitForRun(stage.t, id, undefined, 30_000);
+    } finally {
+      stage.emulator.setKnobs({ latencyMs: 0 });
+    }
+    expect(Date.now() - startedAt).toBeLessThan(7_000);
+    expect(run.status, JSON.stringify(run)).toBe("failed");
+    const [target] = await targetsOf(stage, id, "slow");
+    expect(target?.status).toBe("failed");
+    expect(target?.error?.code).toBe("STEP_TIMED_OUT");
+  });
 });
