@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../helpers/databases.js";
+import { useExternalId } from "../helpers/demo-setup.js";
 import {
   accountId,
   engineStage,
@@ -140,5 +141,35 @@ steps:
     const [target] = await targetsOf(stage, id, "slow");
     expect(target?.status).toBe("failed");
     expect(target?.error?.code).toBe("STEP_TIMED_OUT");
+  });
+  it("does not retry what cannot succeed by waiting (access denied)", async () => {
+    const created = await stage.t.call("POST", "/api/v1/connections", {
+      body: {
+        name: "retry-wrong-role",
+        method: "assume_role",
+        roleArn: `arn:aws:iam::${accountId(2)}:role/no-such-role`,
+        endpoint: stage.emulator.url,
+        regions: ["us-east-1"],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    await useExternalId(suite.handle().db, "sb-engine-external-id");
+    await saveWorkflow(
+      stage.t,
+      `name: retry-access-denied
+steps:
+  - id: clusters
+    action: aws.ecs.listClusters
+    connection: retry-wrong-role
+    region: us-east-1
+    retry: { attempts: 3, backoffSeconds: 0.2 }
+`,
+    );
+    const id = await startWorkflow(stage.t, "retry-access-denied");
+    const run = await waitForRun(stage.t, id);
+    expect(run.status, JSON.stringify(run)).toBe("failed");
+    const [target] = await targetsOf(stage, id, "clusters");
+    expect(target).toMatchObject({ status: "failed", attempt: 1, error: { code: "AccessDenied" } });
+    expect(target?.attempts).toBeUndefined();
   });
 });
