@@ -132,7 +132,14 @@ export async function startActionStep(
     }).catch((error: unknown) => {
       throw refusedMidRun(error, def.id, principal.userName, item.selection.connection);
     });
-    for (const target of targets) chosen.push({ target: scoped(target, run, projectId), item });
+    // "*" and a tag mean the connections this workflow may use: another project's are left out.
+    const byName =
+      item.selection.connection !== undefined || Array.isArray(item.selection.connections);
+    for (const target of targets) {
+      const inScope = scoped(target, run, projectId);
+      if (!byName && inScope.preset?.error?.code === "PROJECT_SCOPE") continue;
+      chosen.push({ target: inScope, item });
+    }
   }
   const first = items[0]?.prepared;
   const action: ActionPlan = {
