@@ -15,6 +15,7 @@ import type { EngineDeps } from "./engine-deps.js";
 import { RUN_ADVANCE_QUEUE } from "./queues.js";
 import { startActionStep } from "./start-action-step.js";
 import { conditionHolds, runHttpStep, runTransformStep } from "./inline-steps.js";
+import { stopRun } from "./run-controls.js";
 import { parsePlan } from "./step-plan.js";
 
 type StepRow = Pick<
@@ -75,6 +76,17 @@ export async function advanceRun(deps: EngineDeps, runId: string): Promise<void>
       .where("run_id", "=", runId)
       .orderBy("idx")
       .execute();
+    if (
+      run.cancel_requested === 0 &&
+      run.deadline_at !== null &&
+      run.deadline_at <= deps.clock.now().toISOString()
+    ) {
+      await stopRun(deps, run.id, {
+        code: "RUN_TIMED_OUT",
+        message: `the run passed its workflow's timeout at ${run.deadline_at}; what had not finished was stopped`,
+      });
+      continue;
+    }
     if (run.cancel_requested === 1) {
       await finishCancelled(deps, run, steps);
       return;
@@ -332,10 +344,13 @@ async function finishRun(
     .where("run_id", "=", run.id)
     .orderBy("idx")
     .execute();
-  const status = runStatusOf(
-    finalSteps.map((s) => ({ status: s.status, continueOnError: continuesOnError(s) })),
-    cancelled,
-  );
+  const timedOut = run.error !== null && run.error.includes('"RUN_TIMED_OUT"');
+  const status = timedOut
+    ? "failed"
+    : runStatusOf(
+        finalSteps.map((s) => ({ status: s.status, continueOnError: continuesOnError(s) })),
+        cancelled,
+      );
   const summary = await runTotals(deps, run.id);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (tx) => {

@@ -10,7 +10,7 @@ import {
   singleRunResponseSchema,
   targetResultSchema,
 } from "../actions/index.js";
-import { SwitchboardError } from "../errors.js";
+import { Invalid, SwitchboardError } from "../errors.js";
 import { encodeCursor, decodeCursor, pageOf } from "../http/pagination.js";
 import { contextOf, principalOf } from "../http/route-helpers.js";
 import {
@@ -201,6 +201,14 @@ export const engineRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async (ap
     async (request) => {
       const { limit, cursor, step, status } = request.query;
       const after = decodeCursor(cursor);
+      // A cursor of another list decodes too: an index that is not one is refused here, not
+      // sent to the database (PostgreSQL fails on NaN, SQLite quietly answers nothing).
+      if (after !== undefined && !/^\d{1,15}$/.test(after)) {
+        throw new Invalid(
+          "cursor is not one this server issued for a run's targets; pass the nextCursor of the previous page",
+          { field: "cursor" },
+        );
+      }
       const rows = await listRunTargets(
         deps.db,
         principalOf(request),

@@ -33,9 +33,35 @@ export async function cancelRun(
       },
     );
   }
+  await stopRun(
+    deps,
+    runId,
+    { code: "RUN_CANCELLED", message: "the run was cancelled before this target ran" },
+    { context, action: "run.cancel" },
+  );
+}
+
+/**
+ * Stops a run (a cancel, or its workflow's timeout): targets not yet started never will be, the
+ * calls in flight are aborted on whichever worker runs them (the cancel watch of engine.ts, within
+ * a couple of seconds), and the run finishes once they have stopped.
+ */
+export async function stopRun(
+  deps: EngineDeps,
+  runId: string,
+  reason: { code: "RUN_CANCELLED" | "RUN_TIMED_OUT"; message: string },
+  audit?: { context: RequestContext; action: string },
+): Promise<void> {
   const now = deps.clock.now().toISOString();
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable("runs").set({ cancel_requested: 1 }).where("id", "=", runId).execute();
+    await tx
+      .updateTable("runs")
+      .set({
+        cancel_requested: 1,
+        ...(reason.code === "RUN_CANCELLED" ? {} : { error: JSON.stringify(reason) }),
+      })
+      .where("id", "=", runId)
+      .execute();
     const pending = await tx
       .selectFrom("run_targets")
       .select(["idx", "step_idx"])
@@ -45,14 +71,7 @@ export async function cancelRun(
     if (pending.length > 0) {
       await tx
         .updateTable("run_targets")
-        .set({
-          status: "cancelled",
-          finished_at: now,
-          error: JSON.stringify({
-            code: "RUN_CANCELLED",
-            message: "the run was cancelled before this target ran",
-          }),
-        })
+        .set({ status: "cancelled", finished_at: now, error: JSON.stringify(reason) })
         .where("run_id", "=", runId)
         .where("status", "=", "pending")
         .execute();
@@ -67,16 +86,18 @@ export async function cancelRun(
           .execute();
       }
     }
-    await recordAuditEvent(tx, context, {
-      action: "run.cancel",
-      objectType: "run",
-      objectId: runId,
-      outcome: "success",
-      detail: { pendingTargets: pending.length },
-    });
+    if (audit !== undefined) {
+      await recordAuditEvent(tx, audit.context, {
+        action: audit.action,
+        objectType: "run",
+        objectId: runId,
+        outcome: "success",
+        detail: { pendingTargets: pending.length, reason: reason.code },
+      });
+    }
   });
   deps.inFlight.abort(runId);
-  await deps.queue.send(RUN_ADVANCE_QUEUE, { runId }, { singletonKey: runId });
+  await deps.queue.send(RUN_ADVANCE_QUEUE, { runId });
   deps.events.changed(runId);
 }
 
@@ -139,7 +160,7 @@ export async function redriveRun(
     });
   });
   if (jobs.length > 0) await deps.queue.sendMany(RUN_TARGET_QUEUE, jobs);
-  await deps.queue.send(RUN_ADVANCE_QUEUE, { runId }, { singletonKey: runId });
+  await deps.queue.send(RUN_ADVANCE_QUEUE, { runId });
   deps.events.changed(runId);
   return { targets: jobs.length, steps: stepsAgain };
 }
@@ -362,7 +383,7 @@ export async function decideApproval(
       },
     });
   });
-  await deps.queue.send(RUN_ADVANCE_QUEUE, { runId }, { singletonKey: runId });
+  await deps.queue.send(RUN_ADVANCE_QUEUE, { runId });
   deps.events.changed(runId);
 }
 

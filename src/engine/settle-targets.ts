@@ -68,7 +68,7 @@ export class TargetSettler {
         batch.map((b) => b.s),
       );
       for (const runId of finishedSteps) {
-        await this.deps.queue.send(RUN_ADVANCE_QUEUE, { runId }, { singletonKey: runId });
+        await this.deps.queue.send(RUN_ADVANCE_QUEUE, { runId });
       }
       for (const b of batch) b.resolve();
       for (const runId of new Set(batch.map((b) => b.s.runId))) this.deps.events.changed(runId);

@@ -179,6 +179,7 @@ export async function startActionStep(
               item.input,
             )
           : null,
+        deps.clock.now().toISOString(),
       ),
     );
     await insertTargetRows(tx, rows);

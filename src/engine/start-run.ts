@@ -29,6 +29,8 @@ export interface StartRunSpec {
    * refused run is an API error, not a run): the step starts with the run.
    */
   firstStep?: { targets: Target[]; action: ActionPlan };
+  /** The workflow's timeout: the run stops and fails once it has run this long. */
+  timeoutMs?: number;
 }
 
 export interface StartedRun {
@@ -51,7 +53,9 @@ export async function startRun(
   const orgId = spec.runAs.orgId;
   const first = spec.firstStep;
   const targetRows =
-    first === undefined ? [] : first.targets.map((t, idx) => targetRow(runId, 0, idx, t, null));
+    first === undefined
+      ? []
+      : first.targets.map((t, idx) => targetRow(runId, 0, idx, t, null, now));
   const presetStatuses = targetRows
     .map((r) => r.status)
     .filter((s): s is TargetStatus => s !== "pending");
@@ -82,6 +86,10 @@ export async function startRun(
         trigger: spec.trigger,
         cancel_requested: 0,
         error: null,
+        deadline_at:
+          spec.timeoutMs === undefined
+            ? null
+            : new Date(deps.clock.now().getTime() + spec.timeoutMs).toISOString(),
       })
       .execute();
     await tx
@@ -134,8 +142,18 @@ export async function startRun(
   });
 
   const started: StartedRun = { runId, targetIdx: targetRows.map((r) => r.idx) };
+  if (spec.timeoutMs !== undefined) {
+    // Wakes the run when its time is up.
+    await deps.queue.send(
+      RUN_ADVANCE_QUEUE,
+      { runId },
+      {
+        startAfterSeconds: Math.ceil(spec.timeoutMs / 1000) + 1,
+      },
+    );
+  }
   if (first === undefined || pending === 0) {
-    await deps.queue.send(RUN_ADVANCE_QUEUE, { runId }, { singletonKey: runId });
+    await deps.queue.send(RUN_ADVANCE_QUEUE, { runId });
   } else {
     await deps.queue.sendMany(RUN_TARGET_QUEUE, targetJobs(targetRows));
   }

@@ -79,6 +79,9 @@ export async function startWorkflowRun(
     steps: definition.steps.map((def) => ({ def })),
     input: inputs,
     inputShown: inputs,
+    ...("timeoutMs" in definition && typeof definition.timeoutMs === "number"
+      ? { timeoutMs: definition.timeoutMs }
+      : {}),
   });
   return { id: started.runId };
 }

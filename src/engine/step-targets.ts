@@ -14,6 +14,8 @@ export function targetRow(
   idx: number,
   target: Target,
   inputSealed: string | null,
+  /** When the step starts: a target reported without running is settled then. */
+  now: string,
 ): Insertable<RunTargetTable> {
   const preset = target.preset;
   return {
@@ -34,7 +36,7 @@ export function targetRow(
     bucket: preset === undefined ? (target.bucket ?? null) : null,
     input_sealed: inputSealed,
     started_at: null,
-    finished_at: null,
+    finished_at: preset === undefined ? null : now,
     request_id: null,
     claim_id: null,
   };

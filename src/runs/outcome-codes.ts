@@ -9,6 +9,7 @@ export type RunOutcomeCode =
   | "OUTCOME_UNKNOWN"
   | "STEP_TIMED_OUT"
   | "RUN_CANCELLED"
+  | "RUN_TIMED_OUT"
   | "APPROVAL_TIMED_OUT"
   | "APPROVAL_DECLINED"
   | "TARGETS_FAILED"
@@ -41,6 +42,12 @@ export const RUN_OUTCOME_CODES: Readonly<Record<RunOutcomeCode, RunOutcomeInfo>>
     on: "step or target",
     message: "the run was cancelled before this step or target ran, or while it ran",
     fix: "nothing, if that was intended; redrive the run to run what was cancelled",
+  },
+  RUN_TIMED_OUT: {
+    on: "step or target",
+    message:
+      "the run passed its workflow's `timeout`: what had not started was cancelled, calls in flight were aborted, and the run failed",
+    fix: "raise the workflow's timeout, or split the work into smaller runs",
   },
   APPROVAL_TIMED_OUT: {
     on: "step",

@@ -30,6 +30,8 @@ export interface RunTable {
   error: string | null;
   /** The unredacted input, sealed by the key store (see sealed-value.ts). */
   input_sealed: string | null;
+  /** When the workflow's timeout ends the run; null without one. */
+  deadline_at: string | null;
 }
 
 /** One server process (runs from before the engine recorded theirs). */

@@ -84,6 +84,8 @@ export const workflowEngine: Migration = {
     await db.schema.alterTable("runs").addColumn("error", "text").execute();
     // The input as given, sealed with the key store: workers need it unredacted after a crash.
     await db.schema.alterTable("runs").addColumn("input_sealed", "text").execute();
+    // The workflow's timeout: past it, the run stops as a cancel would and fails.
+    await db.schema.alterTable("runs").addColumn("deadline_at", "text").execute();
     await db.schema.createIndex("runs_started_idx").on("runs").columns(["started_at"]).execute();
     await db.schema
       .createIndex("runs_workflow_idx")
