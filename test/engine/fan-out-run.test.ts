@@ -114,6 +114,13 @@ steps:
     expect(failed.json<TargetPage>()).toEqual({ items: [], nextCursor: null });
     const unknownStep = await stage.t.call("GET", `/api/v1/runs/${id}/targets?step=nope`);
     expect(unknownStep.statusCode).toBe(404);
+    // A cursor of another list (the runs', which pages by run id) is refused, not a 500.
+    const foreign = Buffer.from(JSON.stringify({ k: id }), "utf8").toString("base64url");
+    const refused = await stage.t.call(
+      "GET",
+      `/api/v1/runs/${id}/targets?step=clusters&cursor=${foreign}`,
+    );
+    expect(refused.statusCode, refused.body).toBe(400);
   });
 
   it("names a run's AWS session for the user and the run (CloudTrail's userIdentity.arn)", async () => {
