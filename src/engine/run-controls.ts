@@ -230,6 +230,7 @@ async function redriveStep(
         status: "pending",
         attempt: eb("attempt", "+", 1),
         claim_id: null,
+        sent_at: now,
         error: null,
         output: null,
         output_bytes: 0,
@@ -259,7 +260,21 @@ async function redriveStep(
     .where("run_id", "=", runId)
     .where("idx", "=", step.idx)
     .execute();
-  return retry.map((t) => ({ idx: t.idx, bucket: t.bucket }));
+  // A forEach's window holds back all but its first targets, as when the step started.
+  const sent = step.window === null ? retry : retry.slice(0, step.window);
+  if (retry.length > sent.length) {
+    await tx
+      .updateTable("run_targets")
+      .set({ sent_at: null })
+      .where("run_id", "=", runId)
+      .where(
+        "idx",
+        "in",
+        retry.slice(sent.length).map((t) => t.idx),
+      )
+      .execute();
+  }
+  return sent.map((t) => ({ idx: t.idx, bucket: t.bucket }));
 }
 
 async function dropTargets(

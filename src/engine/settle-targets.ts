@@ -1,8 +1,43 @@
 import { sql } from "kysely";
-import type { Db } from "../db/index.js";
-import type { TargetStatus } from "../runs/index.js";
+import type { Db, DbOrTx } from "../db/index.js";
+import type { RunTargetTable, TargetStatus } from "../runs/index.js";
 import type { EngineDeps } from "./engine-deps.js";
-import { RUN_ADVANCE_QUEUE } from "./queues.js";
+import { RUN_ADVANCE_QUEUE, RUN_TARGET_QUEUE } from "./queues.js";
+import { targetJobs } from "./step-targets.js";
+
+type NextTarget = Pick<RunTargetTable, "run_id" | "idx" | "status" | "bucket" | "sent_at">;
+
+/** Marks the next `n` held-back targets of a windowed step sent; returns them. */
+export async function releaseWindow(
+  tx: DbOrTx,
+  runId: string,
+  stepIdx: number,
+  n: number,
+  now: string,
+): Promise<NextTarget[]> {
+  const held = await tx
+    .selectFrom("run_targets")
+    .select(["run_id", "idx", "status", "bucket", "sent_at"])
+    .where("run_id", "=", runId)
+    .where("step_idx", "=", stepIdx)
+    .where("status", "=", "pending")
+    .where("sent_at", "is", null)
+    .orderBy("idx")
+    .limit(n)
+    .execute();
+  if (held.length === 0) return [];
+  await tx
+    .updateTable("run_targets")
+    .set({ sent_at: now })
+    .where("run_id", "=", runId)
+    .where(
+      "idx",
+      "in",
+      held.map((t) => t.idx),
+    )
+    .execute();
+  return held.map((t) => ({ ...t, sent_at: now }));
+}
 
 /** A target's result, as its row takes it. */
 export interface Settlement {
@@ -62,11 +97,12 @@ export class TargetSettler {
     const batch = this.pending.splice(0, MAX_ROWS);
     if (batch.length === 0) return;
     try {
-      const finishedSteps = await writeSettlements(
+      const { advance: finishedSteps, next } = await writeSettlements(
         this.deps.db,
         this.deps.clock.now(),
         batch.map((b) => b.s),
       );
+      if (next.length > 0) await this.deps.queue.sendMany(RUN_TARGET_QUEUE, targetJobs(next));
       for (const runId of finishedSteps) {
         await this.deps.queue.send(RUN_ADVANCE_QUEUE, { runId });
       }
@@ -79,8 +115,15 @@ export class TargetSettler {
   }
 }
 
-/** Writes results in one transaction; returns the runs one of whose steps has now settled. */
-async function writeSettlements(db: Db, now: Date, batch: Settlement[]): Promise<string[]> {
+/**
+ * Writes results in one transaction. Returns the runs one of whose steps has now settled, and
+ * the targets a forEach's window lets go now that others settled.
+ */
+async function writeSettlements(
+  db: Db,
+  now: Date,
+  batch: Settlement[],
+): Promise<{ advance: string[]; next: NextTarget[] }> {
   const finishedAt = now.toISOString();
   return db.transaction().execute(async (tx) => {
     const counts = new Map<string, { runId: string; stepIdx: number; n: number }>();
@@ -110,16 +153,20 @@ async function writeSettlements(db: Db, now: Date, batch: Settlement[]): Promise
       counts.set(key, entry);
     }
     const done: string[] = [];
+    const next: NextTarget[] = [];
     for (const { runId, stepIdx, n } of counts.values()) {
       const step = await tx
         .updateTable("run_steps")
         .set({ settled_count: sql<number>`settled_count + ${n}` })
         .where("run_id", "=", runId)
         .where("idx", "=", stepIdx)
-        .returning(["settled_count", "target_count"])
+        .returning(["settled_count", "target_count", "window"])
         .executeTakeFirst();
       if (step !== undefined && step.settled_count >= step.target_count) done.push(runId);
+      if (step?.window !== null && step?.window !== undefined) {
+        next.push(...(await releaseWindow(tx, runId, stepIdx, n, finishedAt)));
+      }
     }
-    return [...new Set(done)];
+    return { advance: [...new Set(done)], next };
   });
 }

@@ -28,6 +28,7 @@ interface ActionDef {
   regions?: unknown;
   input?: unknown;
   forEach?: string;
+  concurrency?: number;
   maxItems?: number;
   pageSize?: number;
 }
@@ -182,6 +183,16 @@ export async function startActionStep(
         deps.clock.now().toISOString(),
       ),
     );
+    // A forEach with a concurrency sends that many at first, and one more as each settles.
+    const window = def.forEach === undefined ? undefined : def.concurrency;
+    if (window !== undefined) {
+      let sent = 0;
+      for (const row of rows) {
+        if (row.status !== "pending") continue;
+        if (sent >= window) row.sent_at = null;
+        else sent += 1;
+      }
+    }
     await insertTargetRows(tx, rows);
     const presets = rows.filter((r) => r.status !== "pending").length;
     await tx
@@ -194,6 +205,7 @@ export async function startActionStep(
       .set({
         first_target_idx: firstIdx,
         target_count: rows.length,
+        window: window ?? null,
         settled_count: presets,
         plan: JSON.stringify({ ...plan, action }),
         input_sealed:

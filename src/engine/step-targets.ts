@@ -39,6 +39,7 @@ export function targetRow(
     finished_at: preset === undefined ? null : now,
     request_id: null,
     claim_id: null,
+    sent_at: preset === undefined ? now : null,
   };
 }
 
@@ -54,12 +55,12 @@ export async function insertTargetRows(
   }
 }
 
-/** The queue jobs of the rows still to run, each in its (account, region, service) group. */
+/** The queue jobs of the rows sent now, each in its (account, region, service) group. */
 export function targetJobs(
-  rows: Insertable<RunTargetTable>[],
+  rows: Pick<Insertable<RunTargetTable>, "run_id" | "idx" | "status" | "bucket" | "sent_at">[],
 ): { data: RunTargetJob; options: { group?: string } }[] {
   return rows
-    .filter((row) => row.status === "pending")
+    .filter((row) => row.status === "pending" && row.sent_at !== null)
     .map((row) => ({
       data: { runId: row.run_id, idx: row.idx },
       options: row.bucket === null || row.bucket === undefined ? {} : { group: row.bucket },

@@ -69,6 +69,8 @@ export interface RunStepTable {
   wait_until: string | null;
   decided_by: string | null;
   decision_reason: string | null;
+  /** A forEach's concurrency: its targets in the queue at once; null for all at once. */
+  window: number | null;
 }
 
 export interface RunTargetTable {
@@ -97,6 +99,8 @@ export interface RunTargetTable {
   request_id: string | null;
   /** The queue job that claimed it (see run-target-job.ts). */
   claim_id: string | null;
+  /** When its queue job was sent; null while a forEach's window holds it back. */
+  sent_at: string | null;
 }
 
 /** A target's earlier attempts (retries, redrives): the row in run_targets is the latest. */

@@ -51,3 +51,41 @@ steps:
     expect(run.steps[1]?.output).toBe(4);
   });
 });
+
+describeEachDatabase("forEach with a concurrency", (suite) => {
+  let stage: EngineStage;
+  beforeAll(async () => {
+    stage = await engineStage(suite.handle().db, 1);
+  });
+  afterAll(async () => {
+    await stage.close();
+  });
+
+  it("never has more than its concurrency of items in flight, and runs them all", async () => {
+    await saveWorkflow(
+      stage.t,
+      `name: describe-one-by-two
+steps:
+  - id: each
+    action: aws.ec2.describeVpcs
+    forEach: \${{ [1, 2, 3, 4, 5, 6] }}
+    concurrency: 2
+    connection: member-1
+    region: eu-west-1
+`,
+    );
+    stage.emulator.resetCounters();
+    stage.emulator.setKnobs({ latencyMs: 300 });
+    try {
+      const run = await waitForRun(stage.t, await startWorkflow(stage.t, "describe-one-by-two"));
+      expect(run.status, JSON.stringify(run)).toBe("succeeded");
+      expect(run.steps[0]?.targetCount).toBe(6);
+      const counters = stage.emulator.counters();
+      expect(counters.byAccountRegionOperation["100000000001|eu-west-1|ec2:DescribeVpcs"]).toBe(6);
+      // The bucket alone would allow 8: the step's concurrency is what held it to 2.
+      expect(counters.peakInFlight["100000000001|eu-west-1|ec2"]).toBe(2);
+    } finally {
+      stage.emulator.setKnobs({ latencyMs: 0 });
+    }
+  });
+});

@@ -118,6 +118,8 @@ export const workflowEngine: Migration = {
       .addColumn("wait_until", "text")
       .addColumn("decided_by", "text")
       .addColumn("decision_reason", "text")
+      // A forEach's concurrency: at most this many of its targets are sent to the queue at once.
+      .addColumn("window", "integer")
       .addPrimaryKeyConstraint("run_steps_pk", ["run_id", "idx"])
       .execute();
 
@@ -138,6 +140,8 @@ export const workflowEngine: Migration = {
     await db.schema.alterTable("run_targets").addColumn("request_id", "text").execute();
     // The queue job that claimed it: that job, given again after its worker died, knows its own.
     await db.schema.alterTable("run_targets").addColumn("claim_id", "text").execute();
+    // When its queue job was sent: a forEach with a concurrency sends the next as one settles.
+    await db.schema.alterTable("run_targets").addColumn("sent_at", "text").execute();
     await db.schema
       .createIndex("run_targets_step_idx")
       .on("run_targets")
