@@ -120,6 +120,37 @@ describeEachDatabase("approval steps", (suite) => {
     expect(outsider.json<AuditPage>().items).toEqual([]);
   });
 
+  it("a member holding the grant on the approval's connection may approve", async () => {
+    const member = "approval-holder";
+    const token = await signInAsMember(stage.t, member);
+    const granted = await stage.t.call("PUT", "/api/v1/connections/member-1/grants", {
+      body: [{ principal: `user:${member}`, role: "executor" }],
+    });
+    expect(granted.statusCode, granted.body).toBe(200);
+    try {
+      await saveWorkflow(stage.t, approvalWorkflow("approval-by-holder"));
+      const id = await startWorkflow(stage.t, "approval-by-holder");
+      await waitForRun(stage.t, id, waiting);
+      const approved = await stage.t.call("POST", `/api/v1/runs/${id}/approve`, {
+        token,
+        body: { step: "confirm", reason: "on call" },
+      });
+      expect(approved.statusCode, approved.body).toBe(200);
+      const run = await waitForRun(stage.t, id);
+      expect(run.status, JSON.stringify(run)).toBe("succeeded");
+      expect((run.steps[1] as Step).approval).toMatchObject({
+        decidedBy: member,
+        reason: "on call",
+      });
+      const audit = await stage.t.call("GET", `/api/v1/audit?action=run.approve&objectId=${id}`);
+      expect(audit.json<AuditPage>().items).toEqual([
+        expect.objectContaining({ actor: `user:${member}`, objectId: id }),
+      ]);
+    } finally {
+      await stage.t.call("PUT", "/api/v1/connections/member-1/grants", { body: [] });
+    }
+  });
+
   it("a declined approval fails the run and skips the steps after it", async () => {
     await saveWorkflow(stage.t, approvalWorkflow("approval-declined"));
     const id = await startWorkflow(stage.t, "approval-declined");
