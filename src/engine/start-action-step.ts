@@ -8,7 +8,7 @@ import { isStepFinished } from "../runs/index.js";
 import type { ExpressionContext } from "../workflows/index.js";
 import type { StepOutcome } from "./advance-run.js";
 import type { EngineDeps } from "./engine-deps.js";
-import { asItems, stepSelection } from "../workflows/index.js";
+import { asItems, namesConnections, projectScoped, stepSelection } from "../workflows/index.js";
 import { conditionHolds, contextFor, evaluate } from "./inline-steps.js";
 import { RUN_TARGET_QUEUE } from "./queues.js";
 import { openRunInput, stepInputScope, targetInputScope } from "./run-context.js";
@@ -134,10 +134,9 @@ export async function startActionStep(
       throw refusedMidRun(error, def.id, principal.userName, item.selection.connection);
     });
     // "*" and a tag mean the connections this workflow may use: another project's are left out.
-    const byName =
-      item.selection.connection !== undefined || Array.isArray(item.selection.connections);
+    const byName = namesConnections(item.selection);
     for (const target of targets) {
-      const inScope = scoped(target, run, projectId);
+      const inScope = run.kind === "workflow" ? projectScoped(target, projectId) : target;
       if (!byName && inScope.preset?.error?.code === "PROJECT_SCOPE") continue;
       chosen.push({ target: inScope, item });
     }
@@ -244,25 +243,4 @@ function refusedMidRun(
     "FORBIDDEN",
     `step ${stepId}: ${userName} may not execute connection ${connection} (no executor role on it now: a grant removed since the run started, or no such connection); nothing was sent`,
   );
-}
-
-/** A project's connections serve only that project's workflows. */
-function scoped(target: Target, run: RunTable, projectId: string | null): Target {
-  const connection = target.connection;
-  if (run.kind !== "workflow" || connection === undefined || target.preset !== undefined)
-    return target;
-  const owner = (connection as { projectId?: string | null }).projectId ?? null;
-  if (owner === null || owner === projectId) return target;
-  return {
-    name: target.name,
-    connection,
-    region: target.region,
-    preset: {
-      status: "refused",
-      error: {
-        code: "PROJECT_SCOPE",
-        message: `connection ${connection.name} belongs to another project; only that project's workflows may use it`,
-      },
-    },
-  };
 }

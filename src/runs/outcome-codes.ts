@@ -34,7 +34,7 @@ export const RUN_OUTCOME_CODES: Readonly<Record<RunOutcomeCode, RunOutcomeInfo>>
     fix: "check in AWS (CloudTrail, with the target's role session name, or the resource itself) whether it took effect; if it did not, run the action again",
   },
   STEP_TIMED_OUT: {
-    on: "target",
+    on: "step or target",
     message: "the step's `timeout` passed before AWS answered; the call was aborted",
     fix: "raise the step's timeout, or narrow its input (fewer pages with maxItems)",
   },

@@ -13,6 +13,7 @@ import { chooseTargets, type Selection } from "../fan-out/index.js";
 import { hasExpression, type WorkflowDefinition, type WorkflowStep } from "./definition-schema.js";
 import { compileTemplate, type ExpressionContext } from "./expressions.js";
 import type { PreflightResponse } from "./schemas.js";
+import { namesConnections, projectScoped } from "./project-scope.js";
 import { stepSelection } from "./step-selection.js";
 import type { WorkflowTable } from "./workflow.table.js";
 
@@ -166,7 +167,10 @@ export async function preflightWorkflow(
       notes.push(error instanceof Error ? error.message : String(error));
       continue;
     }
-    for (const target of targets) {
+    for (const chosenTarget of targets) {
+      const target = projectScoped(chosenTarget, run.workflow.project_id);
+      // "*" and tags leave another project's connections out, as the run does.
+      if (!namesConnections(selection) && target.preset?.error?.code === "PROJECT_SCOPE") continue;
       const connection = target.connection;
       if (target.preset !== undefined || connection === undefined) {
         result.targets.push({

@@ -211,7 +211,7 @@ export const workflowRoutes: FastifyPluginAsyncZod<{
         tags: ["workflows"],
         summary: "Create a workflow or save a new version of it (by its name), from YAML or JSON",
         querystring: z.strictObject({
-          project: z.string().max(63).optional().describe("a new workflow's project"),
+          project: projectNameSchema.optional().describe("a new workflow's project"),
         }),
         body: definitionBody,
         response: { 200: workflowSaveResponseSchema },

@@ -1,0 +1,32 @@
+import type { Target } from "../fan-out/index.js";
+
+/**
+ * A project's connections serve only that project's workflows (Process Automation's
+ * project-scoped credentials): for a workflow in `projectId` (null: the org's), a target on
+ * another project's connection is refused with PROJECT_SCOPE, before anything is sent.
+ */
+export function projectScoped(target: Target, projectId: string | null): Target {
+  const connection = target.connection;
+  if (connection === undefined || target.preset !== undefined) return target;
+  if (connection.projectId === null || connection.projectId === projectId) return target;
+  return {
+    name: target.name,
+    connection,
+    region: target.region,
+    preset: {
+      status: "refused",
+      error: {
+        code: "PROJECT_SCOPE",
+        message: `connection ${connection.name} belongs to another project; only that project's workflows may use it`,
+      },
+    },
+  };
+}
+
+/** Whether a selector names its connections: only then is a target out of scope reported, not left out. */
+export function namesConnections(selection: {
+  connection?: unknown;
+  connections?: unknown;
+}): boolean {
+  return selection.connection !== undefined || Array.isArray(selection.connections);
+}
