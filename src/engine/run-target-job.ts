@@ -177,8 +177,10 @@ export async function runTargetJob(
   const timedOut = !runSignal.aborted && signal.aborted;
 
   if (result.status === "failed" && outcome.cancelled === undefined) {
-    const kind = classifyAwsError(result.error ?? {});
-    if (kind.retriable && row.attempt < runtime.retry.attempts) {
+    // Throttling and AWS's 5xx only: a network error may hide a request AWS received, and
+    // anything else would fail again the same way.
+    const { kind } = classifyAwsError(result.error ?? {});
+    if ((kind === "throttling" || kind === "server") && row.attempt < runtime.retry.attempts) {
       await scheduleRetry(
         deps,
         { runId, idx, attempt: row.attempt, bucket: row.bucket },
