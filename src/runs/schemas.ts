@@ -1,37 +1,10 @@
 import { z } from "zod";
+import { RUN_STATUSES, STEP_STATUSES, TARGET_STATUSES } from "./statuses.js";
 
-// Zod only: the web app shares these. Keep the status lists in step with statuses.ts (a test does).
-export const runStatusSchema = z.enum([
-  "queued",
-  "running",
-  "waiting",
-  "succeeded",
-  "failed",
-  "partial",
-  "cancelled",
-  "interrupted",
-]);
-export const stepStatusSchema = z.enum([
-  "pending",
-  "running",
-  "waiting",
-  "succeeded",
-  "failed",
-  "partial",
-  "skipped",
-  "cancelled",
-  "interrupted",
-]);
-export const targetStatusSchema = z.enum([
-  "pending",
-  "started",
-  "succeeded",
-  "failed",
-  "refused",
-  "skipped",
-  "unknown",
-  "cancelled",
-]);
+// Zod and the status lists (statuses.ts imports nothing): the web app shares these.
+export const runStatusSchema = z.enum(RUN_STATUSES);
+export const stepStatusSchema = z.enum(STEP_STATUSES);
+export const targetStatusSchema = z.enum(TARGET_STATUSES);
 
 export const runErrorSchema = z.object({
   code: z.string(),
