@@ -8,6 +8,7 @@ import {
   referencedSteps,
   type ExpressionContext,
 } from "./expressions.js";
+import { parseDefinition } from "./parse-definition.js";
 
 const LIMITS = { timeoutMs: 300, maxBytes: 64 * 1024 };
 
@@ -199,10 +200,80 @@ describe("expressions", () => {
     expect(error.message).toMatch(/\$eval is not available/);
   });
 
-  it("refuses regular expressions with nested quantifiers", async () => {
-    const error = await failure('${{ $match("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", /(a+)+$/) }}');
-    expect(error.message).toMatch(/nested quantifiers/);
-    expect(await evaluate('${{ $contains("prod-a", /^prod-/) }}')).toBe(true);
+  it("refuses a regular expression at compile time, naming the path and the expression", () => {
+    // (a|a)*b backtracks for a minute on 29 characters, and JSONata's timeout cannot stop it.
+    for (const source of [
+      "${{ $match(inputs.env, /(a|a)*b/) }}",
+      "${{ $contains(inputs.env, /^prod-/i) }}",
+      '${{ $replace(inputs.env, /p/, "q") }}',
+      "${{ $split(inputs.env, /,/) }}",
+    ]) {
+      let error: unknown;
+      try {
+        compileTemplate(source, "steps.test.input");
+      } catch (e) {
+        error = e;
+      }
+      expect(error, source).toBeInstanceOf(ExpressionError);
+      const refused = error as ExpressionError;
+      expect(refused.message).toMatch(
+        /^steps\.test\.input: \$\{\{ \$\w+\(inputs\.env, \/.+\}\}: regular expressions are not allowed in workflow expressions: use \$contains\/\$split\/\$replace with a string at position \d+$/,
+      );
+      // The position is the regex's first character.
+      expect(refused.expression[refused.position! - 1]).toBe("/");
+    }
+  });
+
+  it("reports a regular expression at its line and column in a definition", () => {
+    const source = [
+      "name: regex",
+      "inputs:",
+      "  s: { type: string }",
+      "steps:",
+      "  - id: check",
+      '    transform: "${{ $match(inputs.s, /(a|a)*b/) }}"',
+    ].join("\n");
+    const result = parseDefinition(source, "yaml");
+    expect(result.ok).toBe(false);
+    const errors = result.ok ? [] : result.errors;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      path: "steps[0].transform",
+      line: 6,
+      column: '    transform: "${{ $match(inputs.s, '.length + 1,
+    });
+    expect(errors[0]!.message).toMatch(
+      /steps\.check\.transform: .*regular expressions are not allowed/,
+    );
+  });
+
+  it("refuses a lambda's signature, which JSONata checks with a regular expression", () => {
+    expect(() =>
+      compileTemplate('${{ (function($x)<s+s+:s>{ $x })("a", "b") }}', "steps.test.input"),
+    ).toThrow(/function signatures are not allowed/);
+    expect(() =>
+      compileTemplate('${{ (function($x){ $x })("a") }}', "steps.test.input"),
+    ).not.toThrow();
+  });
+
+  it("refuses $toMillis with a picture (a regular expression built from it), not without", async () => {
+    const picture = "[Yw]".repeat(12);
+    const error = await failure(`\${{ $toMillis("${"one ".repeat(40)}x", "${picture}") }}`);
+    expect(error.message).toMatch(/\$toMillis with a picture is not available/);
+    expect(await evaluate('${{ $toMillis("2024-01-02T03:04:05Z") }}')).toBe(
+      Date.UTC(2024, 0, 2, 3, 4, 5),
+    );
+    expect(await evaluate("${{ $toMillis(inputs.missing) }}")).toBeUndefined();
+  });
+
+  it("matches strings with $contains, $replace and $split given a string", async () => {
+    expect(await evaluate('${{ $contains("prod-a", "prod-") }}')).toBe(true);
+    expect(await evaluate('${{ $contains("dev-a", "prod-") }}')).toBe(false);
+    expect(await evaluate('${{ $replace("a-a-a", "a", "b") }}')).toBe("b-b-b");
+    expect(await evaluate('${{ $split("a,b,c", ",") }}')).toEqual(["a", "b", "c"]);
+    // A string with regex characters is a plain string: nothing is compiled from it.
+    expect(await evaluate('${{ $contains("x(a|a)*b", "(a|a)*b") }}')).toBe(true);
+    expect(await evaluate('${{ $split("a.b.c", ".") }}')).toEqual(["a", "b", "c"]);
   });
 
   it("cannot reach JavaScript through constructor or __proto__", async () => {

@@ -143,6 +143,8 @@ interface AstNode {
   type: string;
   value?: unknown;
   steps?: AstNode[];
+  position?: number;
+  signature?: unknown;
 }
 
 interface CompiledExpression {
@@ -251,11 +253,52 @@ function compileExpression(source: string, offset: number, path: string): Compil
       reason: "the expression is empty",
     });
   }
+  let ast: AstNode;
   try {
-    return { source, offset, path, ast: jsonata(source).ast() };
+    ast = jsonata(source).ast();
   } catch (error) {
     throw asExpressionError(error, { source, offset, path });
   }
+  const refusal = refusedConstruct(ast, source);
+  if (refusal !== undefined) {
+    throw new ExpressionError({ path, expression: source, offset, ...refusal });
+  }
+  return { source, offset, path, ast };
+}
+
+/**
+ * The first construct that would run a regular expression built from the workflow's text: a
+ * regex literal, or a lambda's signature (JSONata checks arguments against a RegExp made from
+ * it). A regular expression is matched synchronously, so JSONata's timeout cannot stop one that
+ * backtracks for minutes, and no pattern check tells every such regex apart: none are allowed.
+ */
+function refusedConstruct(
+  ast: AstNode,
+  source: string,
+): { reason: string; position?: number } | undefined {
+  let found: { reason: string; position?: number } | undefined;
+  visit(ast, (node) => {
+    if (found !== undefined) return;
+    if (node.type === "regex") {
+      // JSONata puts a regex's position past its end (and adds flags of its own to the RegExp):
+      // the error points at the literal's opening slash, found back from there.
+      const pattern = node.value instanceof RegExp ? node.value.source : "";
+      const start =
+        typeof node.position === "number" ? source.lastIndexOf(`/${pattern}/`, node.position) : -1;
+      found = {
+        reason:
+          "regular expressions are not allowed in workflow expressions: use $contains/$split/$replace with a string",
+        ...(start >= 0 ? { position: start + 1 } : {}),
+      };
+    } else if (node.type === "lambda" && node.signature !== undefined) {
+      found = {
+        reason:
+          "function signatures are not allowed in workflow expressions (JSONata checks them with a regular expression)",
+        ...(typeof node.position === "number" ? { position: node.position } : {}),
+      };
+    }
+  });
+  return found;
 }
 
 function asExpressionError(
@@ -320,17 +363,33 @@ function asText(value: unknown): string {
 /** A refusal of ours inside JSONata's evaluation; JSONata keeps its message. */
 class RefusedByBound extends Error {}
 
-/** A RegExp that refuses nested quantifiers such as (a+)+, which can backtrack for hours on one string. */
-class BoundedRegExp extends RegExp {
-  constructor(pattern: RegExp | string, flags?: string) {
-    const source = typeof pattern === "string" ? pattern : pattern.source;
-    if (/\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{]/.test(source)) {
-      throw new RefusedByBound(
-        `the regular expression /${source}/ repeats a repeated group, which can run for hours; rewrite it without nested quantifiers`,
-      );
-    }
-    super(pattern, flags);
+/**
+ * The regex engine JSONata is given. Compilation refuses regex literals, so it is never reached;
+ * it is here so that a path we did not foresee fails instead of matching without a time bound.
+ */
+class NoRegExp {
+  constructor() {
+    throw new RefusedByBound("regular expressions are not allowed in workflow expressions");
   }
+}
+
+/**
+ * $toMillis with a picture builds a RegExp from that picture, which can backtrack for minutes
+ * ("[Yw]" twelve times): only its picture-less form (ISO 8601, a fixed pattern) is offered.
+ */
+const TO_MILLIS = jsonata("$toMillis($timestamp)");
+
+async function toMillisWithoutPicture(
+  timestamp: string | undefined,
+  picture?: string,
+): Promise<unknown> {
+  if (picture !== undefined) {
+    throw new RefusedByBound(
+      "$toMillis with a picture is not available in workflow expressions (it builds a regular expression): give an ISO 8601 timestamp",
+    );
+  }
+  if (timestamp === undefined) return undefined;
+  return TO_MILLIS.evaluate(null, { timestamp });
 }
 
 async function evaluateExpression(
@@ -345,8 +404,9 @@ async function evaluateExpression(
       timeout: limits.timeoutMs,
       stack: limits.maxDepth,
       sequence: MAX_SEQUENCE,
-      RegexEngine: BoundedRegExp as unknown as RegExpConstructor,
+      RegexEngine: NoRegExp as unknown as RegExpConstructor,
     });
+    compiled.registerFunction("toMillis", toMillisWithoutPicture, "<s-s?:n>");
     compiled.assign("eval", () => {
       // Data from AWS or a webhook must never become code, even JSONata code.
       throw new RefusedByBound("$eval is not available in workflow expressions");
