@@ -4,6 +4,7 @@ import { compileTemplate, referencedSteps, type ExpressionContext } from "../wor
 import type { StepOutcome } from "./advance-run.js";
 import type { EngineDeps } from "./engine-deps.js";
 import { expressionContext } from "./run-context.js";
+import { HttpSecrets } from "./http-secrets.js";
 import type { StepPlan } from "./step-plan.js";
 
 type Earlier = Pick<RunStepTable, "idx" | "step_id" | "status" | "output">[];
@@ -66,28 +67,24 @@ export async function runTransformStep(
 
 const MAX_HTTP_OUTPUT_BYTES = 256 * 1024;
 
-/** Replaces every secret value in a text, so a response echoing one does not store it. */
-function withoutSecrets(text: string, secrets: string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join("[redacted]");
-  return out;
-}
-
-function withoutSecretsDeep(value: unknown, secrets: string[]): unknown {
-  if (typeof value === "string") return withoutSecrets(value, secrets);
-  if (Array.isArray(value)) return value.map((v) => withoutSecretsDeep(v, secrets));
-  if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [
-      withoutSecrets(k, secrets),
-      withoutSecretsDeep(v, secrets),
-    ]),
-  );
-}
+type HttpDef = {
+  id: string;
+  timeoutMs?: number;
+  http: {
+    method: string;
+    url: string;
+    headers?: Record<string, string>;
+    query?: Record<string, string>;
+    body?: unknown;
+    secrets?: Record<string, string>;
+    expectStatus?: number[];
+  };
+};
 
 /**
  * An http request through the outbound layer (the org's allow-list applies), with key store
- * secrets given by reference and never stored: the response is kept with their values removed.
+ * secrets given by reference and never stored: expressions see markers, not values (see
+ * HttpSecrets), and the response and any error message are kept with the values removed.
  */
 export async function runHttpStep(
   deps: EngineDeps,
@@ -96,24 +93,32 @@ export async function runHttpStep(
   _step: Pick<RunStepTable, "idx">,
   plan: StepPlan,
 ): Promise<StepOutcome> {
+  const secrets = new HttpSecrets();
+  let outcome: StepOutcome;
+  try {
+    outcome = await httpRequestStep(deps, run, earlier, plan, secrets);
+  } catch (error) {
+    throw secrets.redactError(error);
+  }
+  if (outcome.error === undefined) return outcome;
+  return {
+    ...outcome,
+    error: { ...outcome.error, message: secrets.redact(outcome.error.message) },
+  };
+}
+
+async function httpRequestStep(
+  deps: EngineDeps,
+  run: RunTable,
+  earlier: Earlier,
+  plan: StepPlan,
+  secrets: HttpSecrets,
+): Promise<StepOutcome> {
   const context = await contextFor(deps, run, earlier, plan);
   if (!(await conditionHolds(deps, run, earlier, plan, context))) return SKIPPED_IF;
-  const def = plan.def as {
-    id: string;
-    timeoutMs?: number;
-    http: {
-      method: string;
-      url: string;
-      headers?: Record<string, string>;
-      query?: Record<string, string>;
-      body?: unknown;
-      secrets?: Record<string, string>;
-      expectStatus?: number[];
-    };
-  };
-  const secrets: Record<string, string> = {};
+  const def = plan.def as HttpDef;
   for (const [name, path] of Object.entries(def.http.secrets ?? {})) {
-    secrets[name] = await useSecret(deps.keystore, run.org_id, path, {
+    const value = await useSecret(deps.keystore, run.org_id, path, {
       auditContext: {
         orgId: run.org_id,
         actor: run.actor,
@@ -122,21 +127,28 @@ export async function runHttpStep(
       },
       purpose: `run ${run.id} step ${def.id}: http request`,
     });
+    secrets.add(name, value);
   }
-  const withSecrets: ExpressionContext = { ...context, secrets };
+  const withSecrets: ExpressionContext = { ...context, secrets: secrets.markers };
   const at = `steps.${def.id}.http`;
-  const url = new URL(String(await evaluate(def.http.url, `${at}.url`, withSecrets)));
+  const url = new URL(
+    secrets.reveal(String(await evaluate(def.http.url, `${at}.url`, withSecrets))),
+  );
   for (const [k, v] of Object.entries(def.http.query ?? {})) {
-    url.searchParams.set(k, String(await evaluate(v, `${at}.query.${k}`, withSecrets)));
+    const value = String(await evaluate(v, `${at}.query.${k}`, withSecrets));
+    url.searchParams.set(k, secrets.reveal(value));
   }
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(def.http.headers ?? {})) {
-    headers[k] = String(await evaluate(v, `${at}.headers.${k}`, withSecrets));
+    headers[k] = secrets.reveal(String(await evaluate(v, `${at}.headers.${k}`, withSecrets)));
   }
   let body: string | undefined;
   if (def.http.body !== undefined) {
     const value = await evaluate(def.http.body, `${at}.body`, withSecrets);
-    body = typeof value === "string" ? value : JSON.stringify(value);
+    body =
+      typeof value === "string"
+        ? secrets.reveal(value)
+        : secrets.revealInJson(JSON.stringify(value));
     if (typeof value !== "string") headers["content-type"] ??= "application/json";
   }
   // The outbound layer's timeoutMs is a socket's silence; the step's timeout bounds the request.
@@ -161,15 +173,14 @@ export async function runHttpStep(
       },
     };
   }
-  const values = Object.values(secrets);
   const text = response.text();
-  let parsed: unknown = withoutSecrets(text, values);
+  let parsed: unknown = secrets.redact(text);
   if (String(response.headers["content-type"] ?? "").includes("json")) {
     try {
       // Redacted after parsing: JSON may escape a secret's characters, so its text is not the value.
-      parsed = withoutSecretsDeep(JSON.parse(text), values);
+      parsed = secrets.redactDeep(JSON.parse(text));
     } catch {
-      parsed = withoutSecrets(text, values);
+      parsed = secrets.redact(text);
     }
   }
   const output = { status: response.status, body: parsed };
@@ -183,10 +194,7 @@ export async function runHttpStep(
       output,
       error: {
         code: "HTTP_STATUS",
-        message: withoutSecrets(
-          `${def.http.method} ${url.origin}${url.pathname} answered ${response.status}`,
-          values,
-        ),
+        message: `${def.http.method} ${url.origin}${url.pathname} answered ${response.status}`,
       },
     };
   }
