@@ -26,7 +26,7 @@ import {
 } from "../runs/index.js";
 import {
   findWorkflow,
-  requireEditor,
+  requireStarter,
   startRunRequestSchema,
   startRunResponseSchema,
   workflowNameSchema,
@@ -307,7 +307,7 @@ export const engineRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async (ap
     async (request, reply) => {
       const principal = principalOf(request);
       const workflow = await findWorkflow(deps.db, principal.orgId, request.params.name);
-      await requireEditor(deps.db, principal, workflow);
+      await requireStarter(deps.db, principal, workflow);
       const run = await startWorkflowRun(deps, contextOf(request), {
         workflow,
         starter: principal,

@@ -329,6 +329,13 @@ export async function decideApproval(
     }
   ).approval;
   if (principal.role !== "admin") {
+    // An approval is a second person's say: who started the run (or whom it runs as) does not give it.
+    if (run.actor === `user:${principal.userName}` || run.run_as_user_id === principal.userId) {
+      throw new Refused(
+        "FORBIDDEN",
+        `you started run ${runId} (or it runs as you): another person with the ${approval.grant} role, or an org admin, decides its approval`,
+      );
+    }
     const names =
       approval.connection !== undefined && !approval.connection.includes("${{")
         ? [approval.connection]
@@ -340,6 +347,13 @@ export async function decideApproval(
               .where("run_id", "=", runId)
               .execute()
           ).map((r) => r.connection_name);
+    // No connection to hold a grant on: nobody's grant says they may decide, so only an admin does.
+    if (names.length === 0) {
+      throw new Refused(
+        "FORBIDDEN",
+        `step ${waiting.step_id} names no connection and the run has used none yet: only an org admin decides it`,
+      );
+    }
     for (const name of names) {
       const connection = await findConnection(deps.db, run.org_id, name).catch(() => undefined);
       const roles =
@@ -406,7 +420,7 @@ export async function decideApproval(
 async function findVisibleRunForDecision(deps: EngineDeps, principal: Principal, runId: string) {
   const row = await deps.db
     .selectFrom("runs")
-    .select(["id", "org_id", "status"])
+    .select(["id", "org_id", "status", "actor", "run_as_user_id"])
     .where("id", "=", runId)
     .where("org_id", "=", principal.orgId)
     .executeTakeFirst();

@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { RequestContext } from "../audit/index.js";
 import { isUniqueViolation } from "../db/index.js";
-import { NotFound, SwitchboardError } from "../errors.js";
-import { useSecret } from "../keystore/index.js";
+import { SwitchboardError } from "../errors.js";
+import { checkWithSecret } from "../keystore/index.js";
 import {
   findVersion,
   webhookSecretPath,
@@ -125,27 +125,8 @@ export async function receiveWebhook(
     requestId: string;
   },
 ): Promise<{ id: string }> {
-  const org = await deps.db
-    .selectFrom("orgs")
-    .select("id")
-    .where("name", "=", request.org)
-    .executeTakeFirst();
-  const workflow =
-    org === undefined
-      ? undefined
-      : await deps.db
-          .selectFrom("workflows")
-          .selectAll()
-          .where("org_id", "=", org.id)
-          .where("name", "=", request.workflow)
-          .executeTakeFirst();
-  if (org === undefined || workflow === undefined)
-    throw new NotFound(`webhook ${request.org}/${request.workflow}`);
-  const version = await findVersion(deps.db, workflow.id, workflow.current_version);
-  const definition = JSON.parse(version.definition) as WorkflowDefinition;
-  if (!(definition.triggers ?? []).some((t) => "webhook" in t)) {
-    throw new NotFound(`webhook ${request.org}/${request.workflow}`);
-  }
+  // Everything that needs no secret is checked first, and an unknown workflow is refused as a
+  // wrong signature is: an unauthenticated caller learns nothing and costs no decryption.
   if (request.timestamp === undefined || request.signature === undefined) {
     throw refused(
       "unsigned: send X-Switchboard-Timestamp and X-Switchboard-Signature (sha256=HMAC of TIMESTAMP.BODY)",
@@ -160,24 +141,65 @@ export async function receiveWebhook(
     );
   }
   const given = /^sha256=([0-9a-f]{64})$/.exec(request.signature)?.[1];
+  if (given === undefined) {
+    throw refused("X-Switchboard-Signature: expected sha256= and 64 hex digits");
+  }
+  const mismatch = refused(
+    "the signature does not match: sign TIMESTAMP.BODY with the workflow's webhook secret (HMAC-SHA256, hex)",
+  );
+  const org = await deps.db
+    .selectFrom("orgs")
+    .select("id")
+    .where("name", "=", request.org)
+    .executeTakeFirst();
+  const workflow =
+    org === undefined
+      ? undefined
+      : await deps.db
+          .selectFrom("workflows")
+          .selectAll()
+          .where("org_id", "=", org.id)
+          .where("name", "=", request.workflow)
+          .executeTakeFirst();
+  if (org === undefined || workflow === undefined) throw mismatch;
+  const version = await findVersion(deps.db, workflow.id, workflow.current_version);
+  const definition = JSON.parse(version.definition) as WorkflowDefinition;
+  if (!(definition.triggers ?? []).some((t) => "webhook" in t)) throw mismatch;
   const context: RequestContext = {
     orgId: org.id,
     actor: "webhook",
     sourceIp: request.sourceIp,
     requestId: request.requestId,
   };
-  const secret = await useSecret(deps.keystore, org.id, webhookSecretPath(workflow.id), {
-    auditContext: context,
-    purpose: `workflow ${workflow.name}: webhook signature`,
-  });
-  const expected = createHmac("sha256", secret)
-    .update(`${request.timestamp}.`)
-    .update(request.body)
-    .digest();
-  if (given === undefined || !timingSafeEqual(Buffer.from(given, "hex"), expected)) {
-    throw refused(
-      "the signature does not match: sign TIMESTAMP.BODY with the workflow's webhook secret (HMAC-SHA256, hex)",
-    );
+  const signed = await checkWithSecret(
+    deps.keystore,
+    org.id,
+    webhookSecretPath(workflow.id),
+    (secret) =>
+      timingSafeEqual(
+        Buffer.from(given, "hex"),
+        createHmac("sha256", secret).update(`${request.timestamp}.`).update(request.body).digest(),
+      ),
+    { auditContext: context, purpose: `workflow ${workflow.name}: webhook signature` },
+  );
+  if (!signed) throw mismatch;
+  let inputs: Record<string, unknown> = {};
+  if (request.body.length > 0) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(request.body.toString("utf8"));
+    } catch {
+      throw new SwitchboardError("INVALID_JSON", "the webhook body is not JSON");
+    }
+    if (typeof parsed === "object" && parsed !== null && "inputs" in parsed) {
+      const given = (parsed).inputs;
+      if (typeof given !== "object" || given === null || Array.isArray(given)) {
+        throw new SwitchboardError("INVALID_REQUEST", "inputs: expected an object", {
+          field: "inputs",
+        });
+      }
+      inputs = given as Record<string, unknown>;
+    }
   }
   const now = deps.clock.now();
   await deps.db
@@ -201,18 +223,6 @@ export async function receiveWebhook(
       );
     }
     throw error;
-  }
-  let inputs: Record<string, unknown> = {};
-  if (request.body.length > 0) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(request.body.toString("utf8"));
-    } catch {
-      throw new SwitchboardError("INVALID_JSON", "the webhook body is not JSON");
-    }
-    if (typeof parsed === "object" && parsed !== null && "inputs" in parsed) {
-      inputs = (parsed as { inputs: Record<string, unknown> }).inputs;
-    }
   }
   return startWorkflowRun(deps, context, { workflow, trigger: "webhook", inputs });
 }

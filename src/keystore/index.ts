@@ -17,6 +17,7 @@ export { keystoreRoutes } from "./routes.js";
 export * from "./schemas.js";
 export type { SecretType } from "./secret.table.js";
 export {
+  checkWithSecret,
   deleteScopedSecret,
   putScopedSecret,
   putSecret,

@@ -224,12 +224,45 @@ export async function useSecret(
     .executeTakeFirst();
   if (row === undefined) throw new NotFound(`secret ${path}`);
   const value = openValue(deps.keyring, row);
+  await recordUse(deps, row.id, path, use);
+  return value;
+}
+
+/**
+ * Checks something against a secret (a webhook's signature) without handing the value out: the
+ * use is audited only when the check passes, so unauthenticated requests that fail it cannot
+ * fill the audit log. Returns whether it passed.
+ */
+export async function checkWithSecret(
+  deps: KeystoreDeps,
+  scope: string,
+  path: string,
+  check: (value: string) => boolean,
+  use: SecretUse,
+): Promise<boolean> {
+  const row = await deps.db
+    .selectFrom("secrets")
+    .selectAll()
+    .where("org_id", "=", scope)
+    .where("path", "=", path)
+    .executeTakeFirst();
+  if (row === undefined || !check(openValue(deps.keyring, row))) return false;
+  await recordUse(deps, row.id, path, use);
+  return true;
+}
+
+async function recordUse(
+  deps: KeystoreDeps,
+  id: string,
+  path: string,
+  use: SecretUse,
+): Promise<void> {
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (tx) => {
     await tx
       .updateTable("secrets")
       .set({ last_used_at: now.toISOString() })
-      .where("id", "=", row.id)
+      .where("id", "=", id)
       .execute();
     await recordAuditEvent(
       tx,
@@ -243,7 +276,6 @@ export async function useSecret(
       now,
     );
   });
-  return value;
 }
 
 /** Server-side writes of the server's own secrets (no principal, no API). */

@@ -22,7 +22,10 @@ export { namesConnections, projectScoped } from "./project-scope.js";
 export {
   findVersion,
   findWorkflow,
+  canRead,
   requireEditor,
+  requireReader,
+  requireStarter,
   webhookSecretPath,
   type ScheduleSync,
   type WorkflowDeps,

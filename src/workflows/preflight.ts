@@ -7,7 +7,7 @@ import {
   minimalPolicy,
   serviceOf,
 } from "../actions/index.js";
-import { findConnection, rolesOn } from "../connections/index.js";
+import { visibleConnection } from "../connections/index.js";
 import type { Db } from "../db/index.js";
 import { chooseTargets, type Selection } from "../fan-out/index.js";
 import { hasExpression, type WorkflowDefinition, type WorkflowStep } from "./definition-schema.js";
@@ -136,20 +136,19 @@ export async function preflightWorkflow(
           ? selection.connections
           : [];
     for (const name of named) {
-      const connection = await findConnection(deps.db, principal.orgId, name).catch(
-        () => undefined,
-      );
-      const roles =
-        connection === undefined ? [] : await rolesOn(deps.db, principal, connection.id);
+      // Only a connection the principal can see is described: anything else, existing or not,
+      // is the same missing grant, so preflight tells nobody which connections exist.
+      const visible = await visibleConnection(deps.db, principal, name).catch(() => undefined);
+      const roles = visible?.roles ?? [];
       if (!roles.includes("executor")) {
         missingGrants.push({
           step: def.id,
           connection: name,
           role: "executor",
           reason:
-            connection === undefined
-              ? "no such connection you can see"
-              : `${principal.userName} has ${roles.length === 0 ? "no role" : roles.join(", ")} on it`,
+            visible === undefined
+              ? `${principal.userName} has no role on a connection of that name`
+              : `${principal.userName} has ${roles.join(", ")} on it`,
         });
       }
     }

@@ -26,7 +26,8 @@ import {
   detectFormat,
   findVersion,
   findWorkflow,
-  requireEditor,
+  canRead,
+  requireReader,
   restoreVersion,
   rotateWebhookSecret,
   saveWorkflow,
@@ -184,12 +185,15 @@ async function detailOf(
 }
 
 async function visibleWorkflows(db: DbOrTx, principal: Principal): Promise<WorkflowTable[]> {
-  return db
+  const rows = await db
     .selectFrom("workflows")
     .selectAll()
     .where("org_id", "=", principal.orgId)
     .orderBy("name")
     .execute();
+  const visible: WorkflowTable[] = [];
+  for (const row of rows) if (await canRead(db, principal, row)) visible.push(row);
+  return visible;
 }
 
 export const workflowRoutes: FastifyPluginAsyncZod<{
@@ -283,6 +287,7 @@ export const workflowRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const principal = principalOf(request);
       const workflow = await findWorkflow(deps.db, principal.orgId, request.params.name);
+      await requireReader(deps.db, principal, workflow);
       return detailOf(deps, publicUrl, principal.orgName, workflow);
     },
   );
@@ -313,6 +318,7 @@ export const workflowRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const principal = principalOf(request);
       const workflow = await findWorkflow(deps.db, principal.orgId, request.params.name);
+      await requireReader(deps.db, principal, workflow);
       const v = await findVersion(deps.db, workflow.id, request.params.version);
       return {
         version: v.version,
@@ -388,7 +394,7 @@ export const workflowRoutes: FastifyPluginAsyncZod<{
     async (request) => {
       const principal = principalOf(request);
       const workflow = await findWorkflow(deps.db, principal.orgId, request.params.name);
-      await requireEditor(deps.db, principal, workflow);
+      await requireReader(deps.db, principal, workflow);
       const version = await findVersion(deps.db, workflow.id, workflow.current_version);
       const definition = JSON.parse(version.definition) as WorkflowDefinition;
       return preflightWorkflow(deps, principal, {

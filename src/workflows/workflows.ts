@@ -70,16 +70,66 @@ export async function findVersion(
   return row;
 }
 
-/** Org workflows: any member edits them (runs execute with the runner's own grants); a project's: its members. */
-export async function requireEditor(
+/**
+ * Who may see a workflow (and run it as themselves, and preflight it): every member an org
+ * workflow, only its members (and admins) a project's. To anyone else a project's workflow does
+ * not exist.
+ */
+export async function canRead(
+  db: DbOrTx,
+  principal: Principal,
+  workflow: Pick<WorkflowTable, "project_id">,
+): Promise<boolean> {
+  return (
+    workflow.project_id === null || (await isProjectMember(db, principal, workflow.project_id))
+  );
+}
+
+export async function requireReader(
   db: DbOrTx,
   principal: Principal,
   workflow: Pick<WorkflowTable, "name" | "project_id">,
 ): Promise<void> {
-  if (workflow.project_id === null) return;
-  if (!(await isProjectMember(db, principal, workflow.project_id))) {
+  if (!(await canRead(db, principal, workflow))) throw new NotFound(`workflow ${workflow.name}`);
+}
+
+/**
+ * Who may change a workflow (save, restore, delete, rotate its webhook): a project's members, or
+ * for an org workflow its creator and the org admins. Its schedule and webhook runs execute as
+ * its last editor, so nobody else's edit can make them run as someone else.
+ */
+export async function requireEditor(
+  db: DbOrTx,
+  principal: Principal,
+  workflow: Pick<WorkflowTable, "name" | "project_id" | "created_by">,
+): Promise<void> {
+  await requireReader(db, principal, workflow);
+  if (workflow.project_id !== null || principal.role === "admin") return;
+  if (workflow.created_by !== `user:${principal.userName}`) {
     throw new Forbidden(
-      `workflow ${workflow.name} belongs to a project you are not a member of; ask a project member or an admin`,
+      `workflow ${workflow.name} is an org workflow of ${workflow.created_by.replace(/^user:/, "")}: only they and org admins change it (put shared workflows in a project)`,
+    );
+  }
+}
+
+/**
+ * Who may start a run: whoever may see the workflow (the run executes as them, with their own
+ * grants) — but a workflow with runAs executes with that user's grants, so only they and org
+ * admins start it.
+ */
+export async function requireStarter(
+  db: DbOrTx,
+  principal: Principal,
+  workflow: Pick<WorkflowTable, "name" | "project_id" | "run_as_user_id">,
+): Promise<void> {
+  await requireReader(db, principal, workflow);
+  if (
+    workflow.run_as_user_id !== null &&
+    principal.role !== "admin" &&
+    principal.userId !== workflow.run_as_user_id
+  ) {
+    throw new Forbidden(
+      `workflow ${workflow.name} runs as another user (runAs): only that user and org admins start it`,
     );
   }
 }
@@ -283,6 +333,9 @@ export async function rotateWebhookSecret(
       `workflow ${name} has no webhook trigger: add triggers: [{ webhook: {} }] first`,
     );
   }
+  // Whoever holds the new secret starts webhook runs, and those run as the last editor: the
+  // rotation is a new version by the rotating user, so the runs execute with their grants.
+  await saveWorkflow(deps, context, principal, { source: version.source, format: version.format });
   const secret = `whsec_${randomBytes(32).toString("base64url")}`;
   await deps.db.transaction().execute(async (tx) => {
     await deleteScopedSecret(tx, principal.orgId, webhookSecretPath(workflow.id));
@@ -312,6 +365,7 @@ export async function restoreVersion(
   version: number,
 ): Promise<SavedWorkflow> {
   const workflow = await findWorkflow(deps.db, principal.orgId, name);
+  await requireEditor(deps.db, principal, workflow);
   const old = await findVersion(deps.db, workflow.id, version);
   return saveWorkflow(deps, context, principal, { source: old.source, format: old.format });
 }
