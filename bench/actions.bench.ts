@@ -1,18 +1,37 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { EC2Client, paginateDescribeInstances, type Reservation } from "@aws-sdk/client-ec2";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { AwsCredentialIdentity } from "@smithy/types";
-import { DEFAULT_REGIONS, type WorldInput } from "../emulator/index.js";
 import { useEmulatorAsInstance } from "../test/helpers/demo-setup.js";
-import { hubAccount, trustingHost } from "../test/helpers/worlds.js";
+import {
+  apiClient,
+  assumeRole,
+  createConnections,
+  describeAll,
+  handWrittenFanOut,
+  LATENCY_MS,
+  mb,
+  measured,
+  median,
+  ms,
+  OVERALL_CONCURRENCY,
+  PER_BUCKET_CONCURRENCY,
+  percentile,
+  REGIONS,
+  roleArn,
+  s,
+  verdict,
+  world,
+  type ApiClient,
+  type HandWritten,
+} from "./fan-out-kit.js";
 import type { ServerMeasure } from "./server-process.js";
 import {
   spawnEmulator,
@@ -23,10 +42,7 @@ import {
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const ADMIN_TOKEN = "sb_admin_bench_token";
-const HUB = "100000000000";
 const ACCOUNTS = 200;
-const REGIONS = [...DEFAULT_REGIONS];
-const LATENCY_MS = 20;
 const SINGLE_WARMUP = 200;
 const SINGLE_CALLS = Number(process.env.BENCH_SINGLE_CALLS ?? 800);
 const FAN_OUT_ROUNDS = Number(process.env.BENCH_FAN_OUT_ROUNDS ?? 5);
@@ -36,12 +52,6 @@ const PARTS = new Set((process.env.BENCH_PARTS ?? "single,fanout,cli").split(","
 const CLI_RUNS = 5;
 // Each takes seconds (tsx compiles the CLI at start); three are enough for a per-call figure.
 const SWITCHBOARD_CLI_RUNS = 3;
-// Switchboard's runner defaults (src/actions/run-action.ts): overall, and per (account, region, service).
-const OVERALL_CONCURRENCY = 64;
-const PER_BUCKET_CONCURRENCY = 8;
-// The session policy a `read` connection attaches; the hand-written script asks for the same, so
-// the emulator does the same work for both.
-const READ_ONLY_POLICY = "arn:aws:iam::aws:policy/ReadOnlyAccess";
 // The emulator evaluates a session's policies once per (session, region) with iam-simulate, which
 // re-parses the policy documents on every evaluation: ReadOnlyAccess costs ~10 ms of CPU each time,
 // in this process. A fan-out makes a fresh session per account per run, so with `read`
@@ -51,275 +61,8 @@ const READ_ONLY_POLICY = "arn:aws:iam::aws:policy/ReadOnlyAccess";
 const FAN_OUT_ACCESS = process.env.BENCH_FAN_OUT_ACCESS === "read" ? "read" : "full";
 
 const SINGLE_CONNECTION = "single-read";
-const accountId = (i: number) => String(100000000000 + i);
-const roleArn = (i: number) => `arn:aws:iam::${accountId(i)}:role/switchboard-read`;
-
-/** `externalIds(i)`: the ExternalIds of the connections to account i, which its role trusts. */
-function world(externalIds: (account: number) => string[]): WorldInput {
-  const members = Array.from({ length: ACCOUNTS }, (_, k) => {
-    const id = accountId(k + 1);
-    const trust = trustingHost(HUB, "");
-    return {
-      id,
-      name: `member-${k + 1}`,
-      roles: [
-        {
-          name: "switchboard-read",
-          trust: {
-            ...trust,
-            Statement: trust.Statement.map((statement) => ({
-              ...statement,
-              Condition: { StringEquals: { "sts:ExternalId": externalIds(k + 1) } },
-            })),
-          },
-          policies: [
-            {
-              Version: "2012-10-17",
-              Statement: [{ Effect: "Allow", Action: "ec2:Describe*", Resource: "*" }],
-            },
-          ],
-        },
-      ],
-      resources: Object.fromEntries(
-        REGIONS.map((region) => [
-          region,
-          {
-            ec2: {
-              Instances: [
-                {
-                  InstanceId: `i-${id}${region.replaceAll("-", "")}`,
-                  InstanceType: "t3.micro",
-                  State: { Code: 16, Name: "running" },
-                },
-              ],
-            },
-          },
-        ]),
-      ),
-    };
-  });
-  return {
-    regions: REGIONS,
-    accounts: [hubAccount(HUB), ...members],
-  };
-}
-
-type ApiResponse = { status: number; body: string };
-type ApiClient = {
-  call: (method: string, path: string, body?: unknown) => Promise<ApiResponse>;
-  post: (path: string, body: unknown) => Promise<ApiResponse>;
-  close: () => void;
-};
-
-/** The API over a real socket, kept alive, as a script or the web app would call it. */
-function apiClient(baseUrl: string): ApiClient {
-  const url = new URL(baseUrl);
-  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-  const call = (method: string, path: string, body?: unknown) =>
-    new Promise<ApiResponse>((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          method,
-          path,
-          agent,
-          headers: {
-            authorization: `Bearer ${ADMIN_TOKEN}`,
-            ...(payload === undefined
-              ? {}
-              : {
-                  "content-type": "application/json",
-                  "content-length": Buffer.byteLength(payload),
-                }),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("end", () =>
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
-          );
-          res.on("error", reject);
-        },
-      );
-      req.on("error", reject);
-      req.end(payload);
-    });
-  return {
-    call,
-    post: (path, body) => call("POST", path, body),
-    close: () => agent.destroy(),
-  };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? Number.NaN;
-}
-
-function median(values: number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
-}
-
-const ms = (n: number) => `${n.toFixed(2)} ms`;
-const s = (n: number) => `${(n / 1000).toFixed(2)} s`;
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-const verdict = (met: boolean) => (met ? "goal met" : "goal NOT met");
-
-/** At most `limit` tasks at once. */
-function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    while (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active += 1;
-    try {
-      return await task();
-    } finally {
-      active -= 1;
-      waiting.shift()?.();
-    }
-  };
-}
-
-interface HandWritten {
-  /** Shared keep-alive sockets, as a careful script would set up. */
-  requestHandler: NodeHttpHandler;
-  sts: STSClient;
-  /** The ExternalId of the fan-out's connection to an account: the script uses the same. */
-  externalIdOf: (account: number) => string;
-  endpoint: string;
-}
-
-/** AssumeRole with the session policy a connection of `access` attaches. */
-async function assumeRole(
-  h: HandWritten,
-  account: number,
-  sessionName: string,
-  access: "read" | "full",
-): Promise<AwsCredentialIdentity> {
-  const { Credentials: c } = await h.sts.send(
-    new AssumeRoleCommand({
-      RoleArn: roleArn(account),
-      RoleSessionName: sessionName,
-      ExternalId: h.externalIdOf(account),
-      ...(access === "read" ? { PolicyArns: [{ arn: READ_ONLY_POLICY }] } : {}),
-    }),
-  );
-  if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined)
-    throw new Error(`AssumeRole into ${accountId(account)} returned no credentials`);
-  return {
-    accessKeyId: c.AccessKeyId,
-    secretAccessKey: c.SecretAccessKey,
-    ...(c.SessionToken === undefined ? {} : { sessionToken: c.SessionToken }),
-    ...(c.Expiration === undefined ? {} : { expiration: c.Expiration }),
-  };
-}
-
-async function describeAll(ec2: EC2Client): Promise<Reservation[]> {
-  const reservations: Reservation[] = [];
-  for await (const page of paginateDescribeInstances({ client: ec2 }, {}))
-    reservations.push(...(page.Reservations ?? []));
-  return reservations;
-}
-
-/**
- * The script a careful user writes by hand: AssumeRole once per account (cached), an EC2Client
- * per region, 64 calls in flight overall and at most 8 per (account, region, service).
- */
-async function handWrittenFanOut(h: HandWritten): Promise<{ ok: number; failed: number }> {
-  const overall = limiter(OVERALL_CONCURRENCY);
-  const perBucket = new Map<string, <T>(task: () => Promise<T>) => Promise<T>>();
-  const credentials = new Map<number, Promise<AwsCredentialIdentity>>();
-  // A session name of this run, as Switchboard's names carry the run: the emulator caches its
-  // policy decisions per session, so reusing a name across runs would make later runs cheaper.
-  const runTag = Date.now().toString(36);
-  const credentialsOf = (account: number) => {
-    let cached = credentials.get(account);
-    if (cached === undefined) {
-      cached = assumeRole(h, account, `script-${runTag}-${account}`, FAN_OUT_ACCESS);
-      credentials.set(account, cached);
-    }
-    return cached;
-  };
-  let ok = 0;
-  let failed = 0;
-  const targets = Array.from({ length: ACCOUNTS }, (_, k) => k + 1).flatMap((account) =>
-    REGIONS.map((region) => ({ account, region })),
-  );
-  await Promise.all(
-    targets.map(async ({ account, region }) => {
-      const key = `${account}/${region}/ec2`;
-      let bucket = perBucket.get(key);
-      if (bucket === undefined) {
-        bucket = limiter(PER_BUCKET_CONCURRENCY);
-        perBucket.set(key, bucket);
-      }
-      const limit = bucket;
-      try {
-        await overall(() =>
-          limit(async () => {
-            const ec2 = new EC2Client({
-              region,
-              endpoint: h.endpoint,
-              credentials: () => credentialsOf(account),
-              requestHandler: h.requestHandler,
-              retryMode: "standard",
-              maxAttempts: 3,
-            });
-            await describeAll(ec2);
-          }),
-        );
-        ok += 1;
-      } catch {
-        failed += 1;
-      }
-    }),
-  );
-  return { ok, failed };
-}
-
-/**
- * Runs `work` and measures it: wall time, this process's CPU time and event-loop utilisation, and
- * the peak of process.memoryUsage() sampled every 50 ms.
- */
-async function measured<T>(work: () => Promise<T>): Promise<{
-  value: T;
-  wallMs: number;
-  cpuMs: number;
-  loopBusy: number;
-  peakRss: number;
-  peakHeap: number;
-}> {
-  let peakRss = 0;
-  let peakHeap = 0;
-  const sample = () => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  };
-  sample();
-  const timer = setInterval(sample, 50);
-  const cpu0 = process.cpuUsage();
-  const loop0 = performance.eventLoopUtilization();
-  const t0 = performance.now();
-  try {
-    const value = await work();
-    const wallMs = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    const loopBusy = performance.eventLoopUtilization(loop0).utilization;
-    sample();
-    return { value, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, loopBusy, peakRss, peakHeap };
-  } finally {
-    clearInterval(timer);
-  }
-}
+// The added time at the median before single actions ran on the engine (docs/benchmarks.md).
+const BEFORE_ENGINE_ADDED_MS = 1.56;
 
 const execFileAsync = promisify(execFile);
 
@@ -351,29 +94,6 @@ async function hasAwsCli(): Promise<boolean> {
 type FanOutBody = {
   summary: { total: number; succeeded: number; failed: number; refused: number; skipped: number };
 };
-
-async function createConnections(
-  api: ApiClient,
-  emulator: EmulatorProcess,
-  externalIds: Map<string, string>,
-): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 1; i <= ACCOUNTS; i++) {
-    const created = await api.post("/api/v1/connections", {
-      name: `member-${i}`,
-      method: "assume_role",
-      access: FAN_OUT_ACCESS,
-      roleArn: roleArn(i),
-      externalId: externalIds.get(`member-${i}`),
-      endpoint: emulator.url,
-      regions: REGIONS,
-    });
-    if (created.status !== 201)
-      throw new Error(`creating connection member-${i}: ${created.status} ${created.body}`);
-    ids.push((JSON.parse(created.body) as { id: string }).id);
-  }
-  return ids;
-}
 
 /** 1. One action through the API versus the same call with the SDK, interleaved call by call. */
 async function singleCall(api: ApiClient, h: HandWritten, server: ServerProcess): Promise<void> {
@@ -430,6 +150,9 @@ async function singleCall(api: ApiClient, h: HandWritten, server: ServerProcess)
       `  via API (POST /api/v1/actions/…/run from this process to the server process, real socket, SQLite): median ${ms(percentile(apiTimes, 50))}, p99 ${ms(percentile(apiTimes, 99))}\n` +
       `  direct SDK (EC2Client.send from this process to the emulator, same role):                        median ${ms(percentile(sdkTimes, 50))}, p99 ${ms(percentile(sdkTimes, 99))}\n` +
       `  added by the API at the median: ${ms(added)} (goal ≤ 2 ms: ${verdict(added <= 2)}); at p99: ${ms(percentile(apiTimes, 99) - percentile(sdkTimes, 99))}\n` +
+      // Issue #14: a single action became a one-step run on the engine; it must cost no more
+      // than before (+1.56 ms at the median, measured before the move).
+      `  ratio API / direct SDK at the median: ${(percentile(apiTimes, 50) / percentile(sdkTimes, 50)).toFixed(2)}×; before the engine (issue #7): +${ms(BEFORE_ENGINE_ADDED_MS)} (goal: no worse: ${verdict(added <= BEFORE_ENGINE_ADDED_MS)})\n` +
       `  in the server (request in to response out, median): ${ms(serverCpu.requestMedianMs)}; server CPU per API call (all threads): ${ms(serverCpu.cpuMs / SINGLE_CALLS)}\n` +
       `  for scale, an API call with no AWS call (GET /api/v1/whoami: socket, routing, token check, request log, 3 database reads): median ${ms(percentile(whoamiTimes, 50))}\n`,
   );
@@ -438,8 +161,10 @@ async function singleCall(api: ApiClient, h: HandWritten, server: ServerProcess)
 const cpuSeconds = (c: { user: number; system: number }) => (c.user + c.system) / 1e6;
 
 export async function run(): Promise<void> {
+  // BENCH_PARTS naming only other benches' parts (engine.bench.ts): nothing to do here.
+  if (!PARTS.has("single") && !PARTS.has("fanout")) return;
   const server = await spawnServer(ADMIN_TOKEN);
-  const api = apiClient(server.url);
+  const api = apiClient(server.url, ADMIN_TOKEN);
   const dir = mkdtempSync(join(tmpdir(), "switchboard-bench-world-"));
   let emulator: EmulatorProcess | undefined;
   let restoreEnv = () => {};
@@ -468,7 +193,7 @@ export async function run(): Promise<void> {
     writeFileSync(
       worldFile,
       JSON.stringify(
-        world((account) => [
+        world(ACCOUNTS, (account) => [
           externalIdOf(account),
           ...(account === 1 ? [externalIds.get(SINGLE_CONNECTION) ?? ""] : []),
         ]),
@@ -489,7 +214,10 @@ export async function run(): Promise<void> {
     });
     if (outbound.status >= 300) throw new Error(`outbound: ${outbound.body}`);
     const setupStarted = performance.now();
-    const connectionIds = await createConnections(api, emulator, externalIds);
+    const connectionIds = await createConnections(api, emulator, externalIds, {
+      accounts: ACCOUNTS,
+      access: FAN_OUT_ACCESS,
+    });
     process.stdout.write(
       `setup: load average ${loadavg()[0]?.toFixed(1)} on this ${availableParallelism()}-core machine before the bench (other processes share it; wall times move with it); three processes: the Switchboard server (bench/server-process.ts: the parts of \`switchboard serve\`, SQLite file, logs at info to /dev/null), the emulator (emulator/cli.ts), and this one (the load, the hand-written script, the direct SDK calls); ${ACCOUNTS} assume_role connections created through the API in ${s(performance.now() - setupStarted)}\n`,
     );
@@ -535,7 +263,7 @@ export async function run(): Promise<void> {
     // Warm-up, reported as the cold run: JIT, policy caches, sockets, and Switchboard's SDK clients
     // (a server keeps them across runs; the script, like any script process, builds them each run).
     let t0 = performance.now();
-    await handWrittenFanOut(h);
+    await handWrittenFanOut(h, ACCOUNTS, FAN_OUT_ACCESS);
     const coldScriptMs = performance.now() - t0;
     t0 = performance.now();
     await fanOutViaApi();
@@ -552,7 +280,7 @@ export async function run(): Promise<void> {
     let responseBytes = 0;
     for (let round = 0; round < FAN_OUT_ROUNDS; round++) {
       let emu0 = await emulatorCpu();
-      const script = await measured(() => handWrittenFanOut(h));
+      const script = await measured(() => handWrittenFanOut(h, ACCOUNTS, FAN_OUT_ACCESS));
       scriptMs.push(script.wallMs);
       scriptCpu.push({ ...script, emulatorMs: ((await emulatorCpu()) - emu0) * 1000 });
       scriptPeakRss = Math.max(scriptPeakRss, script.peakRss);

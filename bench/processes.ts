@@ -4,7 +4,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CallCounters } from "../emulator/knobs/counters.js";
 import type { KnobsInput } from "../emulator/knobs/knobs.js";
-import type { ServerMeasure, ServerMessage } from "./server-process.js";
+import type { ControlMessage, ProcessMeasure } from "./process-control.js";
+import type { CountFinishedRuns, ServerMeasure } from "./server-process.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -136,11 +137,57 @@ export interface ServerProcess {
   forgetCredentials(connectionIds: string[]): Promise<void>;
   measureStart(): Promise<void>;
   measureStop(): Promise<ServerMeasure>;
+  /** The workflow's finished runs by status (read in its database). */
+  countFinishedRuns(workflow: string): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
+export interface ServerOptions {
+  /** PostgreSQL instead of a fresh SQLite file. */
+  databaseUrl?: string;
+  /** false: no in-process workers, worker processes do the work (PostgreSQL). */
+  workers?: boolean;
+  /** The key store's key (base64, 32 bytes), which worker processes must share. */
+  masterKey?: string;
+}
+
+type Unsent<M> = M extends { id: number } ? Omit<M, "id"> : never;
+
+/** The control messages every bench process answers (bench/process-control.ts). */
+function controls(child: ChildProcess) {
+  const send = ipc(child);
+  const ask = (message: Unsent<ControlMessage> | CountFinishedRuns) =>
+    send(message as unknown as Record<string, unknown>);
+  return {
+    ask,
+    useEmulator: async (url: string) => {
+      await ask({ type: "use-emulator", url });
+    },
+    forgetCredentials: async (connectionIds: string[]) => {
+      await ask({ type: "forget-credentials", connectionIds });
+    },
+    measureStart: async () => {
+      await ask({ type: "measure-start" });
+    },
+    measureStop: async () => (await ask({ type: "measure-stop" })) as ProcessMeasure,
+  };
+}
+
+function benchEnv(options: ServerOptions): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    ...(options.databaseUrl === undefined ? {} : { BENCH_DATABASE_URL: options.databaseUrl }),
+    ...(options.workers === false ? { BENCH_NO_WORKERS: "1" } : {}),
+    ...(options.masterKey === undefined ? {} : { BENCH_MASTER_KEY: options.masterKey }),
+  };
+}
+
 /** bench/server-process.ts: the server in its own process, logs to /dev/null. */
-export async function spawnServer(adminToken: string): Promise<ServerProcess> {
+export async function spawnServer(
+  adminToken: string,
+  options: ServerOptions = {},
+): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -154,7 +201,7 @@ export async function spawnServer(adminToken: string): Promise<ServerProcess> {
     {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "pipe", "ipc"],
-      env: { ...process.env, BENCH_ADMIN_TOKEN: adminToken, NODE_ENV: "production" },
+      env: { ...benchEnv(options), BENCH_ADMIN_TOKEN: adminToken },
     },
   );
   const ready = await started(child, "the server", (m) =>
@@ -162,22 +209,50 @@ export async function spawnServer(adminToken: string): Promise<ServerProcess> {
       ? (m as unknown as { url: string; pid: number })
       : undefined,
   );
-  const send = ipc(child);
-  type Unsent<M> = M extends { id: number } ? Omit<M, "id"> : never;
-  const ask = (message: Unsent<ServerMessage>) => send(message);
+  const c = controls(child);
   return {
     url: ready.url,
     pid: ready.pid,
-    useEmulator: async (url) => {
-      await ask({ type: "use-emulator", url });
-    },
-    forgetCredentials: async (connectionIds) => {
-      await ask({ type: "forget-credentials", connectionIds });
-    },
-    measureStart: async () => {
-      await ask({ type: "measure-start" });
-    },
-    measureStop: async () => (await ask({ type: "measure-stop" })) as ServerMeasure,
+    useEmulator: c.useEmulator,
+    forgetCredentials: c.forgetCredentials,
+    measureStart: c.measureStart,
+    measureStop: c.measureStop,
+    countFinishedRuns: async (workflow) =>
+      (await c.ask({ type: "count-finished-runs", workflow })) as Record<string, number>,
+    close: () => stopped(child),
+  };
+}
+
+export type WorkerProcess = Omit<ServerProcess, "url" | "countFinishedRuns">;
+
+/** bench/worker-process.ts: a `switchboard worker` in its own process on PostgreSQL, logs to /dev/null. */
+export async function spawnWorker(options: {
+  databaseUrl: string;
+  masterKey: string;
+}): Promise<WorkerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "--expose-gc",
+      ...(process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter((a) => a !== ""),
+      join(ROOT, "bench/worker-process.ts"),
+    ],
+    { cwd: ROOT, stdio: ["ignore", "ignore", "pipe", "ipc"], env: benchEnv(options) },
+  );
+  const ready = await started(child, "a worker", (m) =>
+    typeof m === "object" && m !== null && "ready" in m
+      ? (m as unknown as { pid: number })
+      : undefined,
+  );
+  const c = controls(child);
+  return {
+    pid: ready.pid,
+    useEmulator: c.useEmulator,
+    forgetCredentials: c.forgetCredentials,
+    measureStart: c.measureStart,
+    measureStop: c.measureStop,
     close: () => stopped(child),
   };
 }
