@@ -253,6 +253,13 @@ export async function saveWorkflow(
       };
       await tx.insertInto("workflows").values(row).execute();
     } else {
+      // Names are unique in the org: a save of a name taken in a project the user cannot see
+      // says so, where everything else treats that workflow as absent.
+      if (!(await canRead(tx, principal, existing))) {
+        throw new Forbidden(
+          `a workflow named ${existing.name} belongs to a project you are not a member of: choose another name`,
+        );
+      }
       await requireEditor(tx, principal, existing);
       if (project !== undefined && project.id !== existing.project_id) {
         throw new Invalid(

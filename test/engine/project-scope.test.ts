@@ -138,7 +138,7 @@ steps:
     ]);
   });
 
-  it("a member who is not in the project cannot edit, run or preflight its workflow (403)", async () => {
+  it("a member who is not in the project cannot see, edit, run or preflight its workflow", async () => {
     await saveIn("scope-p", clustersOn("scope-p-guarded", "connection: scope-conn"));
     const outsider = await signInAsMember(stage.t, "scope-outsider");
     const edit = await stage.t.call("POST", "/api/v1/workflows", {
@@ -151,16 +151,16 @@ steps:
       token: outsider,
       body: { inputs: {} },
     });
-    expect(run.statusCode, run.body).toBe(403);
+    expect(run.statusCode, run.body).toBe(404);
     const preflight = await stage.t.call("POST", "/api/v1/workflows/scope-p-guarded/preflight", {
       token: outsider,
       body: { inputs: {} },
     });
-    expect(preflight.statusCode, preflight.body).toBe(403);
+    expect(preflight.statusCode, preflight.body).toBe(404);
     const remove = await stage.t.call("DELETE", "/api/v1/workflows/scope-p-guarded", {
       token: outsider,
     });
-    expect(remove.statusCode, remove.body).toBe(403);
+    expect(remove.statusCode, remove.body).toBe(404);
     const saving = await stage.t.call("POST", "/api/v1/workflows?project=scope-p", {
       token: outsider,
       body: clustersOn("scope-p-new", "connection: member-1"),
