@@ -38,7 +38,8 @@ export async function expressionContext(
     input: string;
     input_sealed: string | null;
   },
-  steps: { idx: number; step_id: string; status: string; output: string | null }[],
+  // `kind` when known: only action steps have targets to read.
+  steps: { idx: number; step_id: string; status: string; output: string | null; kind?: string }[],
   referenced: Set<string>,
 ): Promise<ExpressionContext> {
   const inputs = openRunInput(deps.keystore, run);
@@ -53,7 +54,10 @@ export async function expressionContext(
   for (const step of steps) {
     const entry: StepContext = { status: step.status };
     if (step.output !== null) entry.output = JSON.parse(step.output) as unknown;
-    if (referenced.has(step.step_id)) {
+    if (referenced.has(step.step_id) && step.kind !== undefined && step.kind !== "action") {
+      // A transform, http or approval step has no targets: no query for the empty list.
+      entry.targets = [];
+    } else if (referenced.has(step.step_id)) {
       const targets = await deps.db
         .selectFrom("run_targets")
         .select(["connection_name", "account_id", "region", "status", "output", "error"])
