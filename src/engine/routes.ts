@@ -37,8 +37,7 @@ import { cancelRun, decideApproval, redriveRun } from "./run-controls.js";
 import { startRun } from "./start-run.js";
 import { startWorkflowRun } from "./start-workflow-run.js";
 import { receiveWebhook } from "./triggers.js";
-import { runOutcome, waitForRun, waitForTargets } from "./wait-for-run.js";
-import { advanceRun } from "./advance-run.js";
+import { runOutcome, waitForRun } from "./wait-for-run.js";
 
 const actionParams = z.strictObject({
   id: z
@@ -88,12 +87,6 @@ export const engineRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async (ap
           }),
         },
       });
-      if (prepared.single) {
-        // Answered in this request: once its target settled (on whichever worker), this process
-        // finishes the run itself rather than wait for the queue's advance (which then finds it done).
-        await waitForTargets(deps, started.runId);
-        await advanceRun(deps, started.runId);
-      }
       if (request.query.stream === "true") {
         const stream = new PassThrough();
         const write = (line: unknown) => stream.write(`${JSON.stringify(line)}\n`);

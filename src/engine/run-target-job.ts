@@ -111,7 +111,7 @@ export async function runTargetJob(
     if (Number(claimed.numUpdatedRows) === 0) return;
   }
 
-  const connection = runtime.connections.get(row.connection_name);
+  const connection = await runtime.connection(row.connection_name);
   const target: Target =
     connection === undefined
       ? {

@@ -1,10 +1,6 @@
 import type { Principal } from "../access/index.js";
 import { prepareAction, type PreparedAction } from "../actions/index.js";
-import {
-  listExecutableConnections,
-  type Actor,
-  type ConnectionRecord,
-} from "../connections/index.js";
+import { visibleConnection, type Actor, type ConnectionRecord } from "../connections/index.js";
 import { openRecord } from "../keystore/index.js";
 import type { EngineDeps } from "./engine-deps.js";
 import { openRunInput, stepInputScope } from "./run-context.js";
@@ -25,7 +21,11 @@ export interface StepRuntime {
   prepared: PreparedAction | undefined;
   principal: Principal;
   actor: Actor;
-  connections: Map<string, ConnectionRecord>;
+  /**
+   * The connection of that name if the principal may execute it now; looked up once per name
+   * (a single action reads one connection, not every connection the user may execute).
+   */
+  connection(name: string): Promise<ConnectionRecord | undefined>;
   retry: { attempts: number; baseMs: number; maxMs: number };
   timeoutMs: number | undefined;
   continueOnError: boolean;
@@ -83,7 +83,18 @@ async function buildRuntime(deps: EngineDeps, row: StepRow): Promise<StepRuntime
           );
     prepared = await prepareAction(plan.action.actionId, input);
   }
-  const executable = await listExecutableConnections(deps.db, principal);
+  const byName = new Map<string, Promise<ConnectionRecord | undefined>>();
+  const connection = (name: string) => {
+    let found = byName.get(name);
+    if (found === undefined) {
+      found = visibleConnection(deps.db, principal, name).then(
+        ({ connection, roles }) => (roles.includes("executor") ? connection : undefined),
+        () => undefined,
+      );
+      byName.set(name, found);
+    }
+    return found;
+  };
   const def = plan.def as {
     retry?: { attempts: number; backoffSeconds: number; maxBackoffSeconds: number };
     timeoutMs?: number;
@@ -104,7 +115,7 @@ async function buildRuntime(deps: EngineDeps, row: StepRow): Promise<StepRuntime
       requestId: `run_${row.run_id.slice(-12)}`,
       sourceIp: null,
     },
-    connections: new Map(executable.map((c) => [c.name, c])),
+    connection,
     retry: {
       attempts: def.retry?.attempts ?? 1,
       baseMs: (def.retry?.backoffSeconds ?? 1) * 1000,

@@ -62,21 +62,6 @@ export async function waitForRun(
   }
 }
 
-/** Waits until every target of the run has settled (its last step may not have finished yet). */
-export async function waitForTargets(deps: EngineDeps, runId: string): Promise<void> {
-  for (;;) {
-    const open = await deps.db
-      .selectFrom("run_targets")
-      .select("idx")
-      .where("run_id", "=", runId)
-      .where("status", "in", ["pending", "started"])
-      .limit(1)
-      .executeTakeFirst();
-    if (open === undefined) return;
-    await deps.events.next(runId, POLL_MS);
-  }
-}
-
 export interface RunOutcomeView {
   id: string;
   status: "succeeded" | "failed" | "partial" | "cancelled";
