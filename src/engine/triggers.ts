@@ -192,13 +192,13 @@ export async function receiveWebhook(
       throw new SwitchboardError("INVALID_JSON", "the webhook body is not JSON");
     }
     if (typeof parsed === "object" && parsed !== null && "inputs" in parsed) {
-      const given = (parsed).inputs;
-      if (typeof given !== "object" || given === null || Array.isArray(given)) {
+      const supplied = parsed.inputs;
+      if (typeof supplied !== "object" || supplied === null || Array.isArray(supplied)) {
         throw new SwitchboardError("INVALID_REQUEST", "inputs: expected an object", {
           field: "inputs",
         });
       }
-      inputs = given as Record<string, unknown>;
+      inputs = supplied as Record<string, unknown>;
     }
   }
   const now = deps.clock.now();
