@@ -329,13 +329,6 @@ export async function decideApproval(
     }
   ).approval;
   if (principal.role !== "admin") {
-    // An approval is a second person's say: who started the run (or whom it runs as) does not give it.
-    if (run.actor === `user:${principal.userName}` || run.run_as_user_id === principal.userId) {
-      throw new Refused(
-        "FORBIDDEN",
-        `you started run ${runId} (or it runs as you): another person with the ${approval.grant} role, or an org admin, decides its approval`,
-      );
-    }
     const names =
       approval.connection !== undefined && !approval.connection.includes("${{")
         ? [approval.connection]
@@ -420,7 +413,7 @@ export async function decideApproval(
 async function findVisibleRunForDecision(deps: EngineDeps, principal: Principal, runId: string) {
   const row = await deps.db
     .selectFrom("runs")
-    .select(["id", "org_id", "status", "actor", "run_as_user_id"])
+    .select(["id", "org_id", "status"])
     .where("id", "=", runId)
     .where("org_id", "=", principal.orgId)
     .executeTakeFirst();
