@@ -1,37 +1,11 @@
-import fs from "node:fs";
 import { createHmac } from "node:crypto";
-import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeEachDatabase, type DatabaseSuite } from "../helpers/databases.js";
+import { describeEachDatabase } from "../helpers/databases.js";
+import { databaseText } from "../helpers/database-text.js";
 import { engineStage, saveWorkflow, waitForRun, type EngineStage } from "./engine-world.js";
 
 function sign(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
-}
-
-/** Everything the database holds, as text: the SQLite files' bytes, or every PostgreSQL row. */
-async function databaseText(suite: DatabaseSuite): Promise<string> {
-  if (suite.dialect === "sqlite") {
-    const file = suite.testDatabase().location;
-    return [file, `${file}-wal`, `${file}-shm`]
-      .filter((f) => fs.existsSync(f))
-      .map((f) => fs.readFileSync(f).toString("latin1"))
-      .join("\n");
-  }
-  const db = suite.handle().db;
-  const tables = await sql<{ table_schema: string; table_name: string }>`
-    select table_schema, table_name from information_schema.tables
-    where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')
-  `.execute(db);
-  expect(tables.rows.length).toBeGreaterThan(10);
-  const parts: string[] = [];
-  for (const { table_schema, table_name } of tables.rows) {
-    const rows = await sql<{ row: string }>`
-      select row_to_json(t)::text as row from ${sql.table(`${table_schema}.${table_name}`)} t
-    `.execute(db);
-    for (const r of rows.rows) parts.push(r.row);
-  }
-  return parts.join("\n");
 }
 
 describeEachDatabase("a webhook trigger", (suite) => {
