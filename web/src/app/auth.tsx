@@ -45,7 +45,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   if (whoami.data === undefined) {
     return (
       <Center h="100vh">
-        <Loader aria-label="Loading" />
+        <Loader role="status" aria-label="Loading" />
       </Center>
     );
   }

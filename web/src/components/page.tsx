@@ -81,7 +81,7 @@ function errorTitle(e: ApiError): string {
 export function Loading(props: { label?: string }) {
   return (
     <Center py="xl">
-      <Loader size="sm" aria-label={props.label ?? "Loading"} />
+      <Loader size="sm" role="status" aria-label={props.label ?? "Loading"} />
     </Center>
   );
 }

@@ -48,7 +48,7 @@ function SummaryLine(props: {
   const { summary } = props;
   return (
     <Group gap="xs" aria-label="Run summary" role="group">
-      {props.running && <Loader size="xs" aria-label="Running" />}
+      {props.running && <Loader size="xs" role="status" aria-label="Running" />}
       <Text size="sm" fw={600}>
         {summary.total} {summary.total === 1 ? "target" : "targets"}
         {props.running ? " finished so far" : ""}
