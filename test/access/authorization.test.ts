@@ -37,8 +37,13 @@ describeEachDatabase("authorization", (suite) => {
     }
     const mia = await t.call("GET", "/api/v1/users/mia");
     expect(mia.json<{ role: string }>().role).toBe("member");
-    const denied = await t.call("GET", "/api/v1/audit?actor=user:mia&outcome=denied&limit=50");
-    expect(denied.json<{ items: unknown[] }>().items.length).toBe(6);
+    // A refusal is audited by an onResponse hook, after its answer was sent: wait for all six.
+    await expect
+      .poll(async () => {
+        const denied = await t.call("GET", "/api/v1/audit?actor=user:mia&outcome=denied&limit=50");
+        return denied.json<{ items: unknown[] }>().items.length;
+      })
+      .toBe(6);
   });
 
   it("hides another org's objects: they answer 404, not 403", async () => {
