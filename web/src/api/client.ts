@@ -11,6 +11,8 @@ export class ApiError extends Error {
     message: string,
     readonly field: string | undefined,
     readonly requestId: string | undefined,
+    /** What the error lists beside its message (each definition error, the closest names …). */
+    readonly details: readonly Record<string, unknown>[] = [],
   ) {
     super(message);
     this.name = "ApiError";
@@ -18,7 +20,13 @@ export class ApiError extends Error {
 }
 
 interface ErrorBody {
-  error?: { code?: string; message?: string; field?: string; requestId?: string };
+  error?: {
+    code?: string;
+    message?: string;
+    field?: string;
+    requestId?: string;
+    details?: Record<string, unknown>[];
+  };
 }
 
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -65,6 +73,7 @@ export async function toApiError(response: Response, body: unknown): Promise<Api
     e?.message ?? (response.statusText || "the request failed"),
     e?.field,
     e?.requestId ?? response.headers.get("x-request-id") ?? undefined,
+    Array.isArray(e?.details) ? e.details : [],
   );
 }
 
