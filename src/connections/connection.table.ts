@@ -45,15 +45,15 @@ export interface AccessRequestTable {
 }
 
 /**
- * An ExternalId Switchboard generated. It belongs to one connection (owner_kind "connection");
- * the model leaves room for one shared by a group of connections, such as the member roles of
- * an Organizations onboarding.
+ * An ExternalId Switchboard generated. It belongs to one connection (owner_kind "connection"), or
+ * to a group of connections that share it (owner_kind "group": the member roles of an
+ * Organizations onboarding, whose one StackSet template is the same in every account).
  */
 export interface ExternalIdTable {
   id: string;
   org_id: string;
   value: string;
-  owner_kind: "connection";
+  owner_kind: "connection" | "group";
   /** `user-id:<id>` of the user a draft's ExternalId was made for: only they may save a connection with it. */
   issued_to: string | null;
   created_at: string;

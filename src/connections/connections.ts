@@ -21,6 +21,7 @@ import {
   type Connection,
   type ConnectionSettings,
   type CreateConnectionInput,
+  type Grant,
   type GrantRole,
   type UpdateConnectionInput,
 } from "./schemas.js";
@@ -294,11 +295,20 @@ export function settingsOf(input: CreateConnectionInput): ConnectionSettings {
   return connectionSettingsSchema.parse(settings);
 }
 
+/** What only another feature (an Organizations onboarding) gives a new connection. */
+export interface CreateConnectionOptions {
+  /** assume_role: a group's ExternalId (issueGroupExternalId) instead of a new one. */
+  groupExternalIdId?: string;
+  /** Grants beside the creator's editor and executor ones. */
+  grants?: Grant[];
+}
+
 export async function createConnection(
   deps: ConnectionDeps,
   context: RequestContext,
   principal: Principal,
   input: CreateConnectionInput,
+  options: CreateConnectionOptions = {},
 ): Promise<ConnectionRecord> {
   if (input.endpoint !== undefined) await deps.checkEndpoint(principal.orgId, input.endpoint);
   const now = deps.clock.now();
@@ -307,9 +317,10 @@ export async function createConnection(
       const projectId = await projectIdOf(tx, principal, input.project);
       const settings = await toStoredSettings(tx, principal, settingsOf(input));
       const externalIdId =
-        input.method === "assume_role"
-          ? await claimExternalId(tx, principal, input.externalId, now)
-          : null;
+        input.method !== "assume_role"
+          ? null
+          : (options.groupExternalIdId ??
+            (await claimExternalId(tx, principal, input.externalId, now)));
       const id = newId(now.getTime());
       const subject =
         input.method === "web_identity"
@@ -346,6 +357,7 @@ export async function createConnection(
         [
           { principal: `user:${principal.userName}`, role: "editor" },
           { principal: `user:${principal.userName}`, role: "executor" },
+          ...(options.grants ?? []),
         ],
         now,
       );

@@ -35,11 +35,19 @@ export async function externalIdValue(db: DbOrTx, id: string): Promise<string> {
 }
 
 /**
- * Whether another ExternalId of the org has the same value: connections made before
- * per-connection ExternalIds kept the org's one value, so each of their roles trusts the others'.
+ * Whether other connections' roles trust the same value: connections made before per-connection
+ * ExternalIds kept the org's one value, and a group's one (an onboarding's) is shared by design.
  */
 export async function isSharedExternalId(db: DbOrTx, orgId: string, id: string): Promise<boolean> {
-  const value = await externalIdValue(db, id);
+  const row = await db
+    .selectFrom("external_ids")
+    .select(["value", "owner_kind"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (row === undefined) throw new NotFound(`ExternalId ${id}`);
+  // A group's value (an Organizations onboarding) is trusted by every member role of the group.
+  if (row.owner_kind === "group") return true;
+  const value = row.value;
   const other = await db
     .selectFrom("external_ids")
     .select("id")
@@ -145,6 +153,30 @@ export async function claimExternalId(
   return id;
 }
 
+/**
+ * A new ExternalId shared by a group of connections: the member roles of an Organizations
+ * onboarding, created by one StackSet template that is the same in every account. Generated
+ * here like every other one; nobody chooses it.
+ */
+export async function issueGroupExternalId(
+  db: DbOrTx,
+  orgId: string,
+  now: Date,
+): Promise<{ id: string; value: string }> {
+  const row = {
+    id: newId(now.getTime()),
+    org_id: orgId,
+    value: newValue(),
+    owner_kind: "group" as const,
+    issued_to: null,
+    created_at: now.toISOString(),
+    claimed_at: now.toISOString(),
+    rotated_at: null,
+  };
+  await db.insertInto("external_ids").values(row).execute();
+  return { id: row.id, value: row.value };
+}
+
 /** Forgets an ExternalId no connection uses any more (its connection was deleted). */
 export async function dropExternalId(db: DbOrTx, id: string): Promise<void> {
   await db
@@ -171,6 +203,18 @@ export async function rotateConnectionExternalId(
     throw new Invalid(
       `connection ${connection.name} does not assume a role with an ExternalId: only assume_role connections have one`,
       { field: "method" },
+    );
+  }
+  const owner = await db
+    .selectFrom("external_ids")
+    .select("owner_kind")
+    .where("id", "=", connection.externalIdId)
+    .executeTakeFirst();
+  // A new value here would change every member role's connection at once, and no role's trust.
+  if (owner?.owner_kind === "group") {
+    throw new Invalid(
+      `connection ${connection.name} shares its ExternalId with the other member connections of an AWS Organization onboarding (one StackSet template for every account): it cannot be rotated for one connection`,
+      { field: "externalId" },
     );
   }
   const value = newValue();

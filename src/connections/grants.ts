@@ -69,7 +69,11 @@ export async function listGrants(db: DbOrTx, connectionId: string): Promise<Gran
   return rows;
 }
 
-async function assertPrincipalsExist(db: DbOrTx, orgId: string, grants: Grant[]): Promise<void> {
+export async function assertPrincipalsExist(
+  db: DbOrTx,
+  orgId: string,
+  grants: Grant[],
+): Promise<void> {
   for (const [index, grant] of grants.entries()) {
     if (grant.principal === "org") continue;
     const [kind, name] = grant.principal.split(":") as [string, string];

@@ -4,9 +4,19 @@ export type { ConnectionRecord } from "./connection-record.js";
 export { CredentialCache } from "./credential-cache.js";
 export { credentialsRejected } from "./credentials-rejected.js";
 export type { Actor, CredentialDeps } from "./credential-deps.js";
-export { findConnection, listExecutableConnections, visibleConnection } from "./connections.js";
+export {
+  createConnection,
+  findConnection,
+  findConnectionById,
+  listExecutableConnections,
+  visibleConnection,
+  type CreateConnectionOptions,
+} from "./connections.js";
+export { externalIdValue, issueGroupExternalId } from "./external-id.js";
+export { principalArnOf } from "./setup-documents.js";
+export { testConnection } from "./test-connection.js";
 export { explainAwsError } from "./explain-aws-error.js";
-export { requireRole, rolesOn } from "./grants.js";
+export { assertPrincipalsExist, requireRole, rolesOn } from "./grants.js";
 export { notAwsResponse } from "./not-aws-response.js";
 export { credentialsFor } from "./resolve-credentials.js";
 export { actorOfRequest, connectionRoutes } from "./routes.js";
