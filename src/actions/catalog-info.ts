@@ -53,6 +53,23 @@ export async function serviceOf(
   return { service, global: await isGlobalService(service) };
 }
 
+/** The most powerful IAM access level among the actions; undefined when there are none. */
+export async function strongestAccessLevel(
+  iamActions: readonly string[],
+): Promise<AccessLevel | undefined> {
+  const levels = await Promise.all(iamActions.map((a) => accessLevelOf(a)));
+  return levels.reduce<AccessLevel | undefined>(
+    (max, level) =>
+      max === undefined || LEVEL_ORDER.indexOf(level) > LEVEL_ORDER.indexOf(max) ? level : max,
+    undefined,
+  );
+}
+
+/** Whether an access level can change something: above Read (Tagging, Write, Permissions management). */
+export function isWriteLevel(level: AccessLevel | undefined): boolean {
+  return level !== undefined && level !== "List" && level !== "Read";
+}
+
 export async function describeAction(action: ActionDefinition): Promise<ActionInfo> {
   const permissions = await Promise.all(
     action.operations.map(async (op) => {

@@ -2,7 +2,14 @@ export type { ActionDeps } from "./action-deps.js";
 export type { ActionContext, ActionDefinition } from "./action-definition.js";
 export { actionRoutes } from "./routes.js";
 export * from "./schemas.js";
-export { findAction, iamActionsOf, serviceOf } from "./catalog-info.js";
+export {
+  findAction,
+  iamActionsOf,
+  isWriteLevel,
+  serviceOf,
+  strongestAccessLevel,
+} from "./catalog-info.js";
+export { describePlan, planRun, planTargets, recordedPlanOf } from "./plan-run.js";
 export {
   accessLevelOf,
   checkAccess,

@@ -22,6 +22,12 @@ export const runRequestSchema = z.strictObject({
     .union([z.array(region).min(1).max(50), z.literal("*")])
     .optional()
     .describe('fan-out: regions, or "*" for each connection\'s own (the default)'),
+  everyConnection: z
+    .boolean()
+    .optional()
+    .describe(
+      "fan-out: run on every selected connection, even several that reach one AWS account and region; by default a (account, region) runs once, through the first selected connection that may run it, and the others are skipped (SAME_ACCOUNT_REGION). A global service runs once per account either way",
+    ),
   input: z.unknown().default({}),
   maxItems: z
     .number()
@@ -122,3 +128,45 @@ export const minimalPolicyRequestSchema = z.strictObject({
     .min(1)
     .max(500),
 });
+
+export const runPlanTargetSchema = z.object({
+  connection: z.string(),
+  accountId: z.string().nullable(),
+  region: z.string(),
+  outcome: z
+    .enum(["runs", "refused", "skipped"])
+    .describe(
+      "runs: it would be sent; refused: a grant or the access setting refuses it; skipped: not run, by design",
+    ),
+  code: z
+    .string()
+    .optional()
+    .describe(
+      "why it is refused or skipped: an error code (ACCESS_REFUSED, FORBIDDEN, REGION_NOT_ALLOWED) or a skip reason (SAME_ACCOUNT_REGION, SAME_ACCOUNT, …) from docs/errors.md",
+    ),
+  reason: z.string().optional().describe("the same in words"),
+});
+export type RunPlanTarget = z.infer<typeof runPlanTargetSchema>;
+
+export const runPlanSummarySchema = z.object({
+  total: z.number(),
+  runs: z.number().describe("targets that would be sent: the number a person confirms a write by"),
+  refused: z.number(),
+  skipped: z.number(),
+});
+
+export const runPlanSchema = z.object({
+  action: z.string(),
+  iamActions: z.array(z.string()).describe("the IAM actions the run needs on each target"),
+  accessLevel: z.string().describe("the most powerful IAM access level among them"),
+  write: z
+    .boolean()
+    .describe("an access level above Read: the run can change something, so ask before running it"),
+  single: z.boolean().describe("one connection and region, not a fan-out"),
+  everyConnection: z
+    .boolean()
+    .describe("as asked: every connection, not once per (account, region)"),
+  summary: runPlanSummarySchema,
+  targets: z.array(runPlanTargetSchema),
+});
+export type RunPlan = z.infer<typeof runPlanSchema>;

@@ -2,9 +2,14 @@ import { PassThrough } from "node:stream";
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
+  describePlan,
   fanOutResponseSchema,
+  planRun,
+  planTargets,
   prepareRun,
+  recordedPlanOf,
   redact,
+  runPlanSchema,
   runRequestSchema,
   singleRunError,
   singleRunResponseSchema,
@@ -51,6 +56,22 @@ export const engineRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async (ap
   const deps = engine.deps;
 
   app.post(
+    "/actions/:id/plan",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["actions"],
+        summary:
+          "What a run with this body would do, without calling AWS: its targets (connection, account, region) and which are refused or skipped and why, its IAM actions and access level, and whether it is a write (ask before running it)",
+        params: actionParams,
+        body: runRequestSchema,
+        response: { 200: runPlanSchema },
+      },
+    },
+    async (request) => planRun(deps, principalOf(request), request.params.id, request.body),
+  );
+
+  app.post(
     "/actions/:id/run",
     {
       config: { access: "authenticated" },
@@ -69,13 +90,19 @@ export const engineRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async (ap
       const context = contextOf(request);
       // Every check before the run exists: a refused run is an error body, not a run.
       const prepared = await prepareRun(deps, context, principal, request.params.id, request.body);
+      // The API runs as asked (automation), and keeps the plan it ran on with the run.
+      const plan = await describePlan(
+        prepared,
+        request.body,
+        await planTargets(prepared, prepared.targets),
+      );
       const started = await startRun(deps, context, {
         kind: "action",
         actor: context.actor,
         runAs: principal,
         trigger: "api",
         actionId: prepared.action.id,
-        steps: [actionStepPlan(prepared.action.id, request.body)],
+        steps: [actionStepPlan(prepared.action.id, request.body, recordedPlanOf(plan))],
         input: prepared.input,
         inputShown: redact(prepared.input, prepared.redaction.input),
         firstStep: {

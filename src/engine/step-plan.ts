@@ -1,3 +1,4 @@
+import type { RecordedPlan } from "../runs/index.js";
 import type { WorkflowStep } from "../workflows/index.js";
 
 /**
@@ -9,6 +10,8 @@ export interface StepPlan {
   def: WorkflowStep;
   /** A single-action run: the step's input is the run's (sealed) input. */
   inputFromRun?: true;
+  /** A single action's plan as it stood when the run started (GET /runs/ID shows it). */
+  runPlan?: RecordedPlan;
   action?: ActionPlan;
 }
 

@@ -8,6 +8,7 @@ const OWN: Record<keyof RunRequest, true> = {
   region: true,
   connections: true,
   regions: true,
+  everyConnection: true,
   input: true,
   maxItems: true,
   pageSize: true,
@@ -25,8 +26,15 @@ export function asRunRequestError(error: unknown): unknown {
     RUN_REQUEST_FIELDS.has(error.field.split(".")[0] ?? "")
   )
     return error;
+  const field = `input.${error.field}`;
   return new SwitchboardError(error.code, error.message, {
-    field: `input.${error.field}`,
+    field,
     cause: error,
+    // Details that name the field (did-you-mean suggestions) name it as the request does.
+    ...(error.details === undefined
+      ? {}
+      : {
+          details: error.details.map((d) => (d.field === error.field ? { ...d, field } : d)),
+        }),
   });
 }

@@ -11,7 +11,10 @@ import { accountKeyOf } from "./account-key-of.js";
 import type { AccessCheck, Target } from "./target.js";
 
 /** Which connections and regions, as the run request has them. */
-export type Selection = Pick<RunRequest, "connection" | "region" | "connections" | "regions">;
+export type Selection = Pick<
+  RunRequest,
+  "connection" | "region" | "connections" | "regions" | "everyConnection"
+>;
 
 export interface ChooseOptions {
   /** Whether the connection's access setting allows the action, per setting. */
@@ -106,7 +109,9 @@ async function chooseSingle(
  * connections × their regions. Regions a connection does not have are reported skipped
  * (REGION_NOT_ALLOWED), and named connections the principal may not execute refused. A global
  * service runs once per account: of the connections to one account, the first whose access
- * setting allows the action runs it, and the others are reported skipped (SAME_ACCOUNT).
+ * setting allows the action runs it, and the others are reported skipped (SAME_ACCOUNT). Any other
+ * runs once per (account, region) the same way (SAME_ACCOUNT_REGION), unless the selection asks
+ * for every connection: two connections to one account would return the same data twice.
  * Throws when the selection is invalid or chooses nothing (the API's error for it).
  */
 export async function chooseTargets(
@@ -150,23 +155,32 @@ export async function chooseTargets(
   if (chosen.length === 0)
     throw new Invalid(describeSelector(selection.connections), { field: "connections" });
 
-  // Global: per account, the connection that runs it (the first whose access allows the action).
+  const wantedOf = (connection: ConnectionRecord): readonly string[] =>
+    selection.regions === undefined || selection.regions === "*"
+      ? connection.regions
+      : selection.regions;
+  // Per account (global) or per account and region, the connection that runs it: the first
+  // whose access setting allows the action, else the first.
   const runsFor = new Map<string, ConnectionRecord>();
-  if (global) {
-    for (const connection of chosen) {
-      const account = accountKeyOf(connection);
-      const current = runsFor.get(account);
-      if (current === undefined) runsFor.set(account, connection);
-      else if (!(await access(current.access)).allowed && (await access(connection.access)).allowed)
-        runsFor.set(account, connection);
+  const claim = async (key: string, connection: ConnectionRecord) => {
+    const current = runsFor.get(key);
+    if (current === undefined) runsFor.set(key, connection);
+    else if (!(await access(current.access)).allowed && (await access(connection.access)).allowed)
+      runsFor.set(key, connection);
+  };
+  const oncePerRegion = !global && selection.everyConnection !== true;
+  for (const connection of chosen) {
+    if (global) await claim(accountKeyOf(connection), connection);
+    else if (oncePerRegion) {
+      for (const region of wantedOf(connection)) {
+        if (connection.regions.includes(region))
+          await claim(`${accountKeyOf(connection)}/${region}`, connection);
+      }
     }
   }
 
   for (const connection of chosen) {
-    const wanted =
-      selection.regions === undefined || selection.regions === "*"
-        ? connection.regions
-        : selection.regions;
+    const wanted = wantedOf(connection);
     if (connection.regions.length === 0) {
       targets.push(
         skipped(
@@ -206,21 +220,37 @@ export async function chooseTargets(
       continue;
     }
     for (const region of wanted) {
-      targets.push(
-        connection.regions.includes(region)
-          ? {
-              name: connection.name,
-              connection,
-              region,
-              bucket: bucketOf(connection, region, service),
-            }
-          : skipped(
-              connection,
-              region,
-              "REGION_NOT_ALLOWED",
-              `${region} is not one of connection ${connection.name}'s regions`,
-            ),
-      );
+      if (!connection.regions.includes(region)) {
+        targets.push(
+          skipped(
+            connection,
+            region,
+            "REGION_NOT_ALLOWED",
+            `${region} is not one of connection ${connection.name}'s regions`,
+          ),
+        );
+        continue;
+      }
+      const runner = oncePerRegion
+        ? runsFor.get(`${accountKeyOf(connection)}/${region}`)
+        : connection;
+      if (runner !== undefined && runner !== connection) {
+        targets.push(
+          skipped(
+            connection,
+            region,
+            "SAME_ACCOUNT_REGION",
+            `connection ${runner.name} runs it in the same account ${accountKeyOf(connection)} and region ${region}: a fan-out runs once per (account, region) unless it asks for every connection (everyConnection)`,
+          ),
+        );
+        continue;
+      }
+      targets.push({
+        name: connection.name,
+        connection,
+        region,
+        bucket: bucketOf(connection, region, service),
+      });
     }
   }
   return targets;

@@ -23,3 +23,13 @@ export {
   type StoredOutput,
 } from "./store-output.js";
 export { pruneRuns } from "./prune-runs.js";
+export {
+  cellText,
+  itemCount,
+  itemTable,
+  mainList,
+  SOURCE_COLUMNS,
+  toCsv,
+  type ItemTable,
+  type SourcedOutput,
+} from "./flatten-results.js";

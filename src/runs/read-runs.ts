@@ -2,7 +2,7 @@ import type { Principal } from "../access/index.js";
 import type { DbOrTx } from "../db/index.js";
 import { NotFound } from "../errors.js";
 import type { RunStepTable, RunTable, RunTargetTable } from "./run.table.js";
-import type { RunDetail, RunItem, RunStep, RunTargetResult } from "./schemas.js";
+import type { RecordedPlan, RunDetail, RunItem, RunStep, RunTargetResult } from "./schemas.js";
 import type { RunStatus, TargetStatus } from "./statuses.js";
 import { readStoredOutput } from "./store-output.js";
 
@@ -193,6 +193,8 @@ export async function getRunDetail(
     steps: steps.map(toStep),
   };
   if (row.kind === "action") {
+    const runPlan = (JSON.parse(steps[0]?.plan ?? "{}") as { runPlan?: RecordedPlan }).runPlan;
+    if (runPlan !== undefined) detail.plan = runPlan;
     const targets = await db
       .selectFrom("run_targets")
       .selectAll()

@@ -106,8 +106,27 @@ export const runStepSchema = z.object({
 });
 export type RunStep = z.infer<typeof runStepSchema>;
 
+export const recordedPlanSchema = z
+  .object({
+    iamActions: z.array(z.string()),
+    accessLevel: z.string(),
+    write: z.boolean(),
+    everyConnection: z.boolean(),
+    summary: z.object({
+      total: z.number(),
+      runs: z.number(),
+      refused: z.number(),
+      skipped: z.number(),
+    }),
+  })
+  .describe(
+    "a single-action run's plan as it stood when the run started (POST /actions/ID/plan without its targets: they are the run's)",
+  );
+export type RecordedPlan = z.infer<typeof recordedPlanSchema>;
+
 export const runDetailSchema = runItemSchema.extend({
   input: z.unknown().describe("the input it ran with (secrets redacted)"),
+  plan: recordedPlanSchema.optional(),
   error: runErrorSchema.optional(),
   steps: z.array(runStepSchema),
   results: z

@@ -1,15 +1,15 @@
 import type { Principal } from "../access/index.js";
 import {
-  accessLevelOf,
   checkAccess,
   findAction,
   iamActionsOf,
   minimalPolicy,
   serviceOf,
+  strongestAccessLevel,
 } from "../actions/index.js";
 import { visibleConnection } from "../connections/index.js";
 import type { Db } from "../db/index.js";
-import { chooseTargets, type Selection } from "../fan-out/index.js";
+import { chooseTargets, planTarget, type Selection } from "../fan-out/index.js";
 import { hasExpression, type WorkflowDefinition, type WorkflowStep } from "./definition-schema.js";
 import { compileTemplate, type ExpressionContext } from "./expressions.js";
 import type { PreflightResponse } from "./schemas.js";
@@ -18,8 +18,6 @@ import { stepSelection } from "./step-selection.js";
 import type { WorkflowTable } from "./workflow.table.js";
 
 type PreflightStep = PreflightResponse["steps"][number];
-
-const LEVEL_ORDER = ["List", "Read", "Tagging", "Write", "Permissions management"];
 
 function isDynamic(value: unknown): boolean {
   if (typeof value === "string") return hasExpression(value);
@@ -97,10 +95,7 @@ export async function preflightWorkflow(
       iamActions = [];
       notes.push("its IAM permission depends on an input known only when it runs");
     }
-    const levels = await Promise.all(iamActions.map((a) => accessLevelOf(a)));
-    const accessLevel = levels.sort(
-      (a: string, b: string) => LEVEL_ORDER.indexOf(b) - LEVEL_ORDER.indexOf(a),
-    )[0];
+    const accessLevel = await strongestAccessLevel(iamActions);
 
     const given: Selection = {};
     let targetsKnown = def.forEach === undefined;
@@ -170,49 +165,18 @@ export async function preflightWorkflow(
       const target = projectScoped(chosenTarget, run.workflow.project_id);
       // "*" and tags leave another project's connections out, as the run does.
       if (!namesConnections(selection) && target.preset?.error?.code === "PROJECT_SCOPE") continue;
-      const connection = target.connection;
-      if (target.preset !== undefined || connection === undefined) {
-        result.targets.push({
-          connection: target.name,
-          accountId: connection?.accountId ?? null,
-          region: target.region,
-          outcome: target.preset?.status === "skipped" ? "skipped" : "refused",
-          ...(target.preset?.error === undefined
-            ? {}
-            : { code: target.preset.error.code, reason: target.preset.error.message }),
-        });
+      // The same outcome a single action's plan gives its targets (fan-out's planTarget).
+      const { accessRefused, ...planned } = await planTarget(def.action, target, access);
+      result.targets.push(planned);
+      if (accessRefused !== undefined) {
+        if (!accessRefusals.some((r) => r.step === def.id && r.connection === planned.connection))
+          accessRefusals.push({ step: def.id, connection: planned.connection, ...accessRefused });
         continue;
       }
-      const decision = await access(connection.access);
-      if (!decision.allowed) {
-        result.targets.push({
-          connection: connection.name,
-          accountId: connection.accountId,
-          region: target.region,
-          outcome: "refused",
-          code: "ACCESS_REFUSED",
-          reason: `${decision.action} (${decision.accessLevel}) is not allowed by its access setting ${connection.access}`,
-        });
-        if (!accessRefusals.some((r) => r.step === def.id && r.connection === connection.name)) {
-          accessRefusals.push({
-            step: def.id,
-            connection: connection.name,
-            iamAction: decision.action,
-            accessLevel: decision.accessLevel,
-            access: connection.access,
-          });
-        }
-        continue;
-      }
-      result.targets.push({
-        connection: connection.name,
-        accountId: connection.accountId,
-        region: target.region,
-        outcome: "runs",
-      });
-      const set = perConnection.get(connection.name) ?? new Set<string>();
+      if (planned.outcome !== "runs") continue;
+      const set = perConnection.get(planned.connection) ?? new Set<string>();
       for (const a of iamActions) set.add(a);
-      perConnection.set(connection.name, set);
+      perConnection.set(planned.connection, set);
     }
   }
   const permissions = [...perConnection.entries()]
