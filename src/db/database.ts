@@ -8,6 +8,7 @@ import type { SecretTables } from "../keystore/secret.table.js";
 import type { OidcTables } from "../oidc/oidc-key.table.js";
 import type { OutboundTables } from "../outbound/outbound-allow-list.table.js";
 import type { ProjectTables } from "../projects/project.table.js";
+import type { OrganizationTables } from "../organizations/organization.table.js";
 
 /** The whole schema, assembled from each feature's tables. */
 export interface Database
@@ -20,7 +21,8 @@ export interface Database
     OutboundTables,
     ConnectionTables,
     RunTables,
-    WorkflowTables {}
+    WorkflowTables,
+    OrganizationTables {}
 
 export type Db = Kysely<Database>;
 /** A query function takes either the database or a transaction. */

@@ -11,6 +11,7 @@ import { signInAttempts } from "./migrations/0008-sign-in-attempts.js";
 import { runOwners } from "./migrations/0009-run-owners.js";
 import { webIdentitySubjects } from "./migrations/0010-web-identity-subjects.js";
 import { workflowEngine } from "./migrations/0011-workflow-engine.js";
+import { organizations } from "./migrations/0013-organizations.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0009-run-owners": runOwners,
   "0010-web-identity-subjects": webIdentitySubjects,
   "0011-workflow-engine": workflowEngine,
+  "0013-organizations": organizations,
 };
 
 const provider: MigrationProvider = {
