@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Invalid } from "../errors.js";
 import type { ActionContext, ActionDefinition } from "./action-definition.js";
+import { closestNames, didYouMean } from "./closest-names.js";
 import { collectPages } from "./collect-pages.js";
 import { loadSdkModule, sdkServiceName } from "./sdk-services.js";
 
@@ -45,15 +46,28 @@ export async function loadSdkClient(
   return { module: mod, client: mod[clientName] as SdkClientClass };
 }
 
+/**
+ * Checks that the service's SDK client has the operation; Invalid (field `operation`) naming the
+ * closest operations when it has not (a typo: DescribeDbInstance for DescribeDBInstances).
+ */
+export async function checkOperation(service: string, operation: string): Promise<void> {
+  const { module: mod } = await loadSdkClient(service);
+  if (typeof mod[`${operation}Command`] === "function") return;
+  const operations = Object.keys(mod)
+    .filter((k) => k.endsWith("Command") && k !== "Command" && typeof mod[k] === "function")
+    .map((k) => k.slice(0, -"Command".length));
+  const suggestions = closestNames(operation, operations);
+  throw new Invalid(
+    `@aws-sdk/client-${sdkServiceName(service)} has no operation ${operation}:${didYouMean(suggestions) || " check its name in the AWS API reference"}`,
+    { field: "operation", details: [{ field: "operation", suggestions }] },
+  );
+}
+
 /** Finds the operation in the service's SDK client, with its paginator when it has one. */
 async function loadOperation(service: string, operation: string): Promise<SdkModule> {
   const { module: mod, client } = await loadSdkClient(service);
+  await checkOperation(service, operation);
   const command = mod[`${operation}Command`];
-  if (typeof command !== "function") {
-    throw new Invalid(`@aws-sdk/client-${sdkServiceName(service)} has no operation ${operation}`, {
-      field: "operation",
-    });
-  }
   const paginator = mod[`paginate${operation}`];
   return {
     client,

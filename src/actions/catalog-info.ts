@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Invalid, SwitchboardError } from "../errors.js";
 import type { ActionDefinition } from "./action-definition.js";
 import { awsCallAction, awsCallInputSchema, sdkServiceName } from "./aws-call.js";
+import { closestNames, didYouMean } from "./closest-names.js";
 import { CATALOG } from "./catalog/index.js";
 import { isGlobalService } from "./global-services.js";
 import { accessLevelOf, iamActionFor, type AccessLevel } from "./iam/index.js";
@@ -13,9 +14,11 @@ const LEVEL_ORDER: AccessLevel[] = ["List", "Read", "Tagging", "Write", "Permiss
 export function findAction(id: string): ActionDefinition {
   const action = id === awsCallAction.id ? (awsCallAction as ActionDefinition) : CATALOG.get(id);
   if (action === undefined) {
+    const suggestions = closestNames(id, [...CATALOG.keys(), awsCallAction.id]);
     throw new SwitchboardError(
       "ACTION_NOT_FOUND",
-      `no action ${id}; GET /api/v1/actions lists them`,
+      `no action ${id}:${didYouMean(suggestions) || " GET /api/v1/actions lists them"}`,
+      { field: "action", details: [{ field: "action", suggestions }] },
     );
   }
   return action;

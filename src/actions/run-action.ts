@@ -13,6 +13,7 @@ import {
 import { storeOutput, type StoredOutput } from "../runs/index.js";
 import type { ActionDefinition } from "./action-definition.js";
 import type { ActionDeps } from "./action-deps.js";
+import { awsCallAction, checkOperation, type AwsCallInput } from "./aws-call.js";
 import { findAction, iamActionsOf, serviceOf } from "./catalog-info.js";
 import { checkAccess } from "./iam/index.js";
 import { redact } from "./redact.js";
@@ -61,6 +62,11 @@ export async function prepareAction(actionId: string, rawInput: unknown): Promis
   }
   const input = parsed.data;
   try {
+    // A mistyped operation is named with the closest ones, before the IAM data says it has none.
+    if (action.id === awsCallAction.id) {
+      const call = input as AwsCallInput;
+      await checkOperation(call.service, call.operation);
+    }
     const iamActions = iamActionsOf(action, input);
     const { service, global } = await serviceOf(action, input);
     const redaction = await redactionPlansOf(action, input);

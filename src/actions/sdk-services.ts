@@ -1,4 +1,6 @@
+import { distance } from "fastest-levenshtein";
 import { Invalid } from "../errors.js";
+import { closestNames } from "./closest-names.js";
 
 /**
  * The AWS SDK v3 clients shipped with Switchboard (`@aws-sdk/client-<name>`), the services
@@ -80,9 +82,13 @@ const ALIASES: Readonly<Record<string, string>> = {
 export function sdkServiceName(service: string): string {
   const name = ALIASES[service] ?? service;
   if (INSTALLED.has(name)) return name;
+  const closest = closestService(service);
+  const suggestions = [
+    ...new Set([closest, ...closestNames(service, [...SDK_SERVICES, ...Object.keys(ALIASES)])]),
+  ].slice(0, 3);
   throw new Invalid(
-    `no AWS SDK client for service "${service}" is installed with this Switchboard: did you mean "${closestService(service)}"? Available: ${SDK_SERVICES.join(", ")}`,
-    { field: "service" },
+    `no AWS SDK client for service "${service}" is installed with this Switchboard: did you mean "${closest}"? Available: ${SDK_SERVICES.join(", ")}`,
+    { field: "service", details: [{ field: "service", suggestions }] },
   );
 }
 
@@ -95,23 +101,10 @@ export function closestService(service: string): string {
       candidate.startsWith(service) || service.startsWith(candidate)
         ? Math.abs(candidate.length - service.length) / 2
         : Number.POSITIVE_INFINITY;
-    const score = Math.min(editDistance(service, candidate), partial);
+    const score = Math.min(distance(service, candidate), partial);
     if (score < best.score) best = { name: candidate, score };
   }
   return best.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();

@@ -417,7 +417,13 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
     try {
       const run = (
         await t.call("POST", "/api/v1/actions/aws.ec2.describeVpcs/run", {
-          body: { connections: ["untrusting", "member-2"], regions: ["us-east-1"], input: {} },
+          // Both reach account 2: every connection, or member-2 would be skipped (SAME_ACCOUNT_REGION).
+          body: {
+            connections: ["untrusting", "member-2"],
+            regions: ["us-east-1"],
+            everyConnection: true,
+            input: {},
+          },
         })
       ).json<FanOut & { results: { error?: { fix?: string } }[] }>();
       expect(run.results.map((r) => [r.connection, r.status])).toEqual([
