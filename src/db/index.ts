@@ -3,3 +3,4 @@ export { createDb, databaseConfigOf, type DbHandle, type Dialect } from "./creat
 export { migrateToLatest, type MigrateResult } from "./migrate.js";
 export { isUniqueViolation } from "./is-unique-violation.js";
 export { securePrivateDataDirectory, type PermissionWarning } from "./private-files.js";
+export { jsonRows, type JsonColumnType } from "./json-rows.js";

@@ -10,7 +10,7 @@ import {
   type RunAdvanceJob,
   type RunTargetJob,
 } from "./queues.js";
-import { runTargetJob } from "./run-target-job.js";
+import { TargetRunner } from "./run-target-job.js";
 import { TargetSettler } from "./settle-targets.js";
 import { fireSchedule } from "./triggers.js";
 
@@ -61,13 +61,14 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
     async startWorkers(options = {}) {
       const o = { ...DEFAULT_WORKER_OPTIONS, ...options };
       retentionDays = o.retentionDays;
+      const targets = new TargetRunner(deps, settler);
       await deps.queue.work<RunTargetJob>(
         RUN_TARGET_QUEUE,
         {
           batchSize: Math.max(o.targetConcurrency * 2, 100),
           localConcurrency: o.targetConcurrency,
         },
-        (job) => runTargetJob(deps, settler, job),
+        (job) => targets.run(job),
       );
       await deps.queue.work<RunAdvanceJob>(
         RUN_ADVANCE_QUEUE,

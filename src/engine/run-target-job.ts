@@ -1,58 +1,175 @@
+import { sql } from "kysely";
 import { prepareAction } from "../actions/index.js";
+import { jsonRows } from "../db/index.js";
 import { classifyAwsError, retryDelayMs, runTarget, type Target } from "../fan-out/index.js";
 import { openRecord } from "../keystore/index.js";
 import type { EngineDeps } from "./engine-deps.js";
 import type { QueueJob } from "./queue.js";
 import { RUN_TARGET_QUEUE, type RunTargetJob } from "./queues.js";
 import { targetInputScope } from "./run-context.js";
+import { MicroBatch } from "./micro-batch.js";
 import type { Settlement, TargetSettler } from "./settle-targets.js";
 import { stepRuntime } from "./step-runtime.js";
 
 // The queue's group concurrency bounds each bucket across workers; in the job nothing waits.
 const PASS_THROUGH = { run: <T>(_key: string, fn: () => Promise<T>) => fn() };
 
+interface Claim {
+  runId: string;
+  idx: number;
+  jobId: string;
+}
+
+interface ClaimedTarget {
+  run_id: string;
+  idx: number;
+  status: string;
+  attempt: number;
+  claim_id: string | null;
+  step_idx: number;
+  connection_name: string;
+  region: string;
+  bucket: string | null;
+  input_sealed: string | null;
+}
+
+/** What a target needs of its run and step, read once per step for a whole batch of claims. */
+interface StepContext {
+  org_id: string;
+  cancel_requested: number;
+  run_as_user_id: string | null;
+  run_input: string;
+  run_input_sealed: string | null;
+  step_attempt: number;
+  plan: string | null;
+  input_sealed: string | null;
+}
+
+interface ClaimResult {
+  target: ClaimedTarget;
+  step: StepContext;
+  /** The job was given again after its worker died: the target is still claimed by it. */
+  redelivered: boolean;
+}
+
 /**
- * Runs one target of a run (a `run.target` job). A target is claimed (pending → started, with the
- * job's id) and that is committed before its request leaves. The same job given again after its
- * worker died finds its own claim: an action that can change something is then reported
- * `unknown` — it may have been sent, and is never sent twice — and a read runs again. Any other
- * job for the target (a duplicate) finds it claimed or settled and does nothing.
+ * Claims a batch of targets (pending → started, with each job's id) in one statement, and reads
+ * the run and step of each distinct step once. A target the statement did not claim is either
+ * this job's own claim given again (its worker died) or another job's: it is looked up alone.
  */
-export async function runTargetJob(
+async function claimTargets(
+  deps: EngineDeps,
+  claims: Claim[],
+): Promise<(ClaimResult | undefined)[]> {
+  const j = jsonRows(
+    deps.queue.dialect,
+    claims.map((c) => ({ run_id: c.runId, idx: c.idx, job: c.jobId })),
+    { run_id: "text", idx: "integer", job: "text" },
+  );
+  const startedAt = deps.clock.now().toISOString();
+  const claimed = await sql<ClaimedTarget>`update run_targets
+      set status = 'started', claim_id = ${j.col("job")}, started_at = ${startedAt}
+      from ${j.from}
+      where run_targets.run_id = ${j.col("run_id")} and run_targets.idx = ${j.col("idx")}
+        and run_targets.status = 'pending'
+      returning run_targets.run_id, run_targets.idx, run_targets.status, run_targets.attempt,
+        run_targets.claim_id, run_targets.step_idx, run_targets.connection_name,
+        run_targets.region, run_targets.bucket, run_targets.input_sealed`.execute(deps.db);
+  const byKey = new Map(claimed.rows.map((row) => [`${row.run_id}:${row.idx}`, row]));
+  const found = await Promise.all(
+    claims.map(async (c): Promise<{ target: ClaimedTarget; redelivered: boolean } | undefined> => {
+      const row = byKey.get(`${c.runId}:${c.idx}`);
+      if (row !== undefined && row.claim_id === c.jobId) return { target: row, redelivered: false };
+      const again = await deps.db
+        .selectFrom("run_targets")
+        .select([
+          "run_id",
+          "idx",
+          "status",
+          "attempt",
+          "claim_id",
+          "step_idx",
+          "connection_name",
+          "region",
+          "bucket",
+          "input_sealed",
+        ])
+        .where("run_id", "=", c.runId)
+        .where("idx", "=", c.idx)
+        .executeTakeFirst();
+      return again !== undefined && again.status === "started" && again.claim_id === c.jobId
+        ? { target: again, redelivered: true }
+        : undefined;
+    }),
+  );
+  const steps = new Map<string, Promise<StepContext | undefined>>();
+  const stepOf = (runId: string, stepIdx: number) => {
+    const key = `${runId}:${stepIdx}`;
+    let step = steps.get(key);
+    if (step === undefined) {
+      step = deps.db
+        .selectFrom("run_steps as s")
+        .innerJoin("runs as r", "r.id", "s.run_id")
+        .select([
+          "r.org_id",
+          "r.cancel_requested",
+          "r.run_as_user_id",
+          "r.input as run_input",
+          "r.input_sealed as run_input_sealed",
+          "s.attempt as step_attempt",
+          "s.plan",
+          "s.input_sealed",
+        ])
+        .where("s.run_id", "=", runId)
+        .where("s.idx", "=", stepIdx)
+        .executeTakeFirst();
+      steps.set(key, step);
+    }
+    return step;
+  };
+  return Promise.all(
+    found.map(async (f): Promise<ClaimResult | undefined> => {
+      if (f === undefined) return undefined;
+      const step = await stepOf(f.target.run_id, f.target.step_idx);
+      return step === undefined ? undefined : { ...f, step };
+    }),
+  );
+}
+
+/**
+ * Runs the targets of a run (`run.target` jobs). A target is claimed (pending → started, with the
+ * job's id) and that is committed before its request leaves; the jobs a worker starts together
+ * are claimed in one statement. The same job given again after its worker died finds its own
+ * claim: an action that can change something is then reported `unknown` — it may have been sent,
+ * and is never sent twice — and a read runs again. Any other job for the target (a duplicate)
+ * finds it claimed or settled and does nothing.
+ */
+export class TargetRunner {
+  readonly #claims: MicroBatch<Claim, ClaimResult | undefined>;
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly settler: TargetSettler,
+  ) {
+    this.#claims = new MicroBatch((claims) => claimTargets(deps, claims));
+  }
+
+  run(job: Pick<QueueJob<RunTargetJob>, "id" | "data">, options: { immediate?: boolean } = {}) {
+    return runTargetJob(this.deps, this.settler, this.#claims, job, options);
+  }
+}
+
+async function runTargetJob(
   deps: EngineDeps,
   settler: TargetSettler,
+  claims: MicroBatch<Claim, ClaimResult | undefined>,
   job: Pick<QueueJob<RunTargetJob>, "id" | "data">,
-  options: { immediate?: boolean } = {},
+  options: { immediate?: boolean },
 ): Promise<void> {
   const { runId, idx } = job.data;
-  const row = await deps.db
-    .selectFrom("run_targets as t")
-    .innerJoin("runs as r", "r.id", "t.run_id")
-    .innerJoin("run_steps as s", (j) =>
-      j.onRef("s.run_id", "=", "t.run_id").onRef("s.idx", "=", "t.step_idx"),
-    )
-    .select([
-      "t.status",
-      "t.attempt",
-      "t.claim_id",
-      "t.step_idx",
-      "t.connection_name",
-      "t.region",
-      "t.bucket",
-      "t.input_sealed as target_input",
-      "r.org_id",
-      "r.cancel_requested",
-      "r.run_as_user_id",
-      "r.input as run_input",
-      "r.input_sealed as run_input_sealed",
-      "s.attempt as step_attempt",
-      "s.plan",
-      "s.input_sealed",
-    ])
-    .where("t.run_id", "=", runId)
-    .where("t.idx", "=", idx)
-    .executeTakeFirst();
-  if (row === undefined || (row.status !== "pending" && row.status !== "started")) return;
+  const claim = await claims.call({ runId, idx, jobId: job.id });
+  if (claim === undefined) return;
+  const { target: row, step } = claim;
 
   const base = { runId, idx, stepIdx: row.step_idx };
   const settleAs = (status: Settlement["status"], error: unknown) =>
@@ -71,7 +188,7 @@ export async function runTargetJob(
       options,
     );
 
-  if (row.cancel_requested === 1) {
+  if (step.cancel_requested === 1) {
     await settleAs("cancelled", {
       code: "RUN_CANCELLED",
       message: "the run was cancelled before this target ran",
@@ -80,35 +197,23 @@ export async function runTargetJob(
   }
   const runtime = await stepRuntime(deps, {
     run_id: runId,
-    org_id: row.org_id,
+    org_id: step.org_id,
     idx: row.step_idx,
-    attempt: row.step_attempt,
-    plan: row.plan,
-    input_sealed: row.input_sealed,
-    run_as_user_id: row.run_as_user_id,
-    run_input: row.run_input,
-    run_input_sealed: row.run_input_sealed,
+    attempt: step.step_attempt,
+    plan: step.plan,
+    input_sealed: step.input_sealed,
+    run_as_user_id: step.run_as_user_id,
+    run_input: step.run_input,
+    run_input_sealed: step.run_input_sealed,
   });
 
-  if (row.status === "started") {
-    if (row.claim_id !== job.id) return;
-    if (runtime.plan.action.write) {
-      await settleAs("unknown", {
-        code: "OUTCOME_UNKNOWN",
-        message: `${runtime.plan.action.actionId} was sent to ${row.connection_name} in ${row.region}, and the worker running it stopped before AWS's answer was recorded; it is not sent again`,
-        fix: "check in AWS (CloudTrail, or the resource itself) whether it took effect, then redrive the run or run the action again",
-      });
-      return;
-    }
-  } else {
-    const claimed = await deps.db
-      .updateTable("run_targets")
-      .set({ status: "started", claim_id: job.id, started_at: deps.clock.now().toISOString() })
-      .where("run_id", "=", runId)
-      .where("idx", "=", idx)
-      .where("status", "=", "pending")
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 0) return;
+  if (claim.redelivered && runtime.plan.action.write) {
+    await settleAs("unknown", {
+      code: "OUTCOME_UNKNOWN",
+      message: `${runtime.plan.action.actionId} was sent to ${row.connection_name} in ${row.region}, and the worker running it stopped before AWS's answer was recorded; it is not sent again`,
+      fix: "check in AWS (CloudTrail, or the resource itself) whether it took effect, then redrive the run or run the action again",
+    });
+    return;
   }
 
   const connection = await runtime.connection(row.connection_name);
@@ -135,12 +240,12 @@ export async function runTargetJob(
   let prepared = runtime.prepared;
   if (prepared === undefined) {
     const input =
-      row.target_input === null
+      row.input_sealed === null
         ? {}
         : openRecord(
             deps.keystore.keyring,
-            targetInputScope(row.org_id, runId, idx),
-            row.target_input,
+            targetInputScope(step.org_id, runId, idx),
+            row.input_sealed,
           );
     try {
       prepared = await prepareAction(runtime.plan.action.actionId, input);

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Db, DbOrTx } from "../db/index.js";
+import { jsonRows, type Db, type DbOrTx, type Dialect } from "../db/index.js";
 import type { RunTargetTable, TargetStatus } from "../runs/index.js";
 import type { EngineDeps } from "./engine-deps.js";
 import { RUN_ADVANCE_QUEUE, RUN_TARGET_QUEUE } from "./queues.js";
@@ -99,6 +99,7 @@ export class TargetSettler {
     try {
       const { advance: finishedSteps, next } = await writeSettlements(
         this.deps.db,
+        this.deps.queue.dialect,
         this.deps.clock.now(),
         batch.map((b) => b.s),
       );
@@ -121,34 +122,63 @@ export class TargetSettler {
  */
 async function writeSettlements(
   db: Db,
+  dialect: Dialect,
   now: Date,
   batch: Settlement[],
 ): Promise<{ advance: string[]; next: NextTarget[] }> {
   const finishedAt = now.toISOString();
+  // A target settled twice in one batch (a cancel and its own end): the first result stands.
+  const seen = new Set<string>();
+  const first = batch.filter((s) => {
+    const key = `${s.runId}:${s.idx}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const j = jsonRows(
+    dialect,
+    first.map((s) => ({
+      run_id: s.runId,
+      idx: s.idx,
+      status: s.status,
+      duration_ms: Math.round(s.durationMs),
+      output: s.output,
+      output_bytes: s.outputBytes,
+      output_truncated: s.outputTruncated ? 1 : 0,
+      error: s.error === undefined || s.error === null ? null : JSON.stringify(s.error),
+      aws_session: s.awsSession,
+      request_id: s.requestId,
+    })),
+    {
+      run_id: "text",
+      idx: "integer",
+      status: "text",
+      duration_ms: "integer",
+      output: "text",
+      output_bytes: "integer",
+      output_truncated: "integer",
+      error: "text",
+      aws_session: "text",
+      request_id: "text",
+    },
+  );
   return db.transaction().execute(async (tx) => {
+    // One statement for the batch. A target settled twice (a cancel and its own end) counts once:
+    // only the rows still pending or started are updated and returned.
+    const updated = await sql<{ run_id: string; step_idx: number }>`update run_targets set
+        status = ${j.col("status")}, duration_ms = ${j.col("duration_ms")},
+        output = ${j.col("output")}, output_bytes = ${j.col("output_bytes")},
+        output_truncated = ${j.col("output_truncated")}, error = ${j.col("error")},
+        aws_session = ${j.col("aws_session")}, request_id = ${j.col("request_id")},
+        finished_at = ${finishedAt}
+      from ${j.from}
+      where run_targets.run_id = ${j.col("run_id")} and run_targets.idx = ${j.col("idx")}
+        and run_targets.status in ('pending', 'started')
+      returning run_targets.run_id, run_targets.step_idx`.execute(tx);
     const counts = new Map<string, { runId: string; stepIdx: number; n: number }>();
-    for (const s of batch) {
-      const updated = await tx
-        .updateTable("run_targets")
-        .set({
-          status: s.status,
-          duration_ms: Math.round(s.durationMs),
-          output: s.output,
-          output_bytes: s.outputBytes,
-          output_truncated: s.outputTruncated ? 1 : 0,
-          error: s.error === undefined || s.error === null ? null : JSON.stringify(s.error),
-          aws_session: s.awsSession,
-          request_id: s.requestId,
-          finished_at: finishedAt,
-        })
-        .where("run_id", "=", s.runId)
-        .where("idx", "=", s.idx)
-        .where("status", "in", ["pending", "started"])
-        .executeTakeFirst();
-      // A target settled twice (a cancel and its own end) counts once.
-      if (Number(updated.numUpdatedRows) === 0) continue;
-      const key = `${s.runId}:${s.stepIdx}`;
-      const entry = counts.get(key) ?? { runId: s.runId, stepIdx: s.stepIdx, n: 0 };
+    for (const row of updated.rows) {
+      const key = `${row.run_id}:${row.step_idx}`;
+      const entry = counts.get(key) ?? { runId: row.run_id, stepIdx: row.step_idx, n: 0 };
       entry.n += 1;
       counts.set(key, entry);
     }

@@ -68,6 +68,9 @@ const SCHEMA = [
   )`,
 ];
 
+/** Jobs inserted per statement. */
+const INSERT_CHUNK = 1000;
+
 interface ClaimedRow {
   id: string;
   name: string;
@@ -292,19 +295,29 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
   ): Promise<(string | null)[]> => {
     const { retryLimit, retryDelaySeconds = 0, heartbeatSeconds } = definition(name);
     const at = now();
-    const ids = await db.transaction().execute(async (tx) => {
-      const inserted: (string | null)[] = [];
-      for (const job of jobs) {
-        const id = job.id ?? randomUUID();
-        const result = await sql`insert or ignore into queue_jobs
-            (id, name, data, state, group_key, singleton_key, retry_limit, retry_delay_ms, heartbeat_ms, run_after, created_at)
-            values (${id}, ${name}, ${JSON.stringify(job.data ?? null)}, 'queued', ${job.options?.group ?? null},
-              ${job.options?.singletonKey ?? null}, ${retryLimit}, ${retryDelaySeconds * 1000}, ${heartbeatSeconds * 1000},
-              ${at + (job.options?.startAfterSeconds ?? 0) * 1000}, ${at})`.execute(tx);
-        inserted.push(Number(result.numAffectedRows ?? 0) > 0 ? id : null);
+    const rows = jobs.map((job) => ({
+      id: job.id ?? randomUUID(),
+      data: JSON.stringify(job.data ?? null),
+      group: job.options?.group ?? null,
+      singleton: job.options?.singletonKey ?? null,
+      runAfter: at + (job.options?.startAfterSeconds ?? 0) * 1000,
+    }));
+    // One statement for the whole batch: a fan-out's step sends thousands of jobs at once.
+    const inserted = new Set<string>();
+    await db.transaction().execute(async (tx) => {
+      for (let from = 0; from < rows.length; from += INSERT_CHUNK) {
+        const result = await sql<{ id: string }>`insert or ignore into queue_jobs
+          (id, name, data, state, group_key, singleton_key, retry_limit, retry_delay_ms, heartbeat_ms, run_after, created_at)
+          select j.value ->> 'id', ${name}, j.value ->> 'data', 'queued', j.value ->> 'group',
+            j.value ->> 'singleton', ${retryLimit}, ${retryDelaySeconds * 1000}, ${heartbeatSeconds * 1000},
+            j.value ->> 'runAfter', ${at}
+          from json_each(${JSON.stringify(rows.slice(from, from + INSERT_CHUNK))}) j
+          where true
+          returning id`.execute(tx);
+        for (const row of result.rows) inserted.add(row.id);
       }
-      return inserted;
     });
+    const ids = rows.map((row) => (inserted.has(row.id) ? row.id : null));
     wake(name);
     return ids;
   };
