@@ -60,12 +60,24 @@ export interface SourcedOutput {
 export interface ItemTable {
   /** The list's name in the outputs (Instances, rows, clusterArns). */
   list: string | null;
-  /** account, connection, region, then each field in the order first seen. */
+  /** account, connection, region, the fields that name an item, then the others as first seen. */
   columns: string[];
   rows: Json[];
 }
 
 export const SOURCE_COLUMNS = ["account", "connection", "region"] as const;
+
+/** The fields that name an item come first: InstanceId, FunctionName, clusterArn, Name. */
+function identifierRank(field: string, listName: string): number {
+  const singular = listName
+    .replace(/List$/, "")
+    .replace(/ies$/, "y")
+    .replace(/s$/, "")
+    .toLowerCase();
+  const order = [`${singular}id`, `${singular}name`, `${singular}arn`, "id", "name", "arn"];
+  const at = order.indexOf(field.toLowerCase());
+  return at === -1 ? order.length : at;
+}
 
 /** Every target's main list in one table; targets without an output add no row. */
 export function itemTable(targets: readonly SourcedOutput[]): ItemTable {
@@ -83,7 +95,10 @@ export function itemTable(targets: readonly SourcedOutput[]): ItemTable {
     }
   }
   for (const c of SOURCE_COLUMNS) fields.delete(c);
-  return { list, columns: [...SOURCE_COLUMNS, ...fields], rows };
+  // Sorting is stable: the fields after the identifiers keep the order they were first seen in.
+  const named = list ?? "";
+  const ordered = [...fields].sort((a, b) => identifierRank(a, named) - identifierRank(b, named));
+  return { list, columns: [...SOURCE_COLUMNS, ...ordered], rows };
 }
 
 /** A cell as text: AWS tags read key=value, other lists and objects as JSON. */
