@@ -28,7 +28,7 @@ function account(id: string, name: string) {
         {
           ec2: {
             Instances: [1, 2].map((n) => ({
-              InstanceId: `i-${id.slice(0, 4)}${region.length}${n}`,
+              InstanceId: `i-${id.slice(0, 4)}${REGIONS.indexOf(region)}${n}`,
               InstanceType: "t3.micro",
               State: { Code: 16, Name: "running" },
             })),
