@@ -1,3 +1,10 @@
+import {
+  forwardOrganizationSchedule,
+  handleOrganizationJob,
+  isOrganizationSchedule,
+  ORGANIZATION_QUEUE,
+  type OrganizationJob,
+} from "../organizations/index.js";
 import { pruneRuns } from "../runs/index.js";
 import { advanceRun } from "./advance-run.js";
 import type { EngineDeps } from "./engine-deps.js";
@@ -84,8 +91,18 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
             if (pruned > 0) deps.logger.info({ pruned, retentionDays }, "pruned old runs");
             return;
           }
+          // An organization's reconcile: its slot becomes a job of the organization queue.
+          if (isOrganizationSchedule(job.data)) {
+            await forwardOrganizationSchedule(deps.queue, job.data);
+            return;
+          }
           await fireSchedule(deps, job.data);
         },
+      );
+      await deps.queue.work<OrganizationJob>(
+        ORGANIZATION_QUEUE,
+        { batchSize: 4, localConcurrency: 2 },
+        (job) => handleOrganizationJob(deps, job.data),
       );
       // Run history is pruned every night, once for the installation.
       await deps.queue.schedule(PRUNE_KEY, "17 3 * * *", {}, { tz: "UTC" });

@@ -1,3 +1,4 @@
+import { ORGANIZATION_QUEUE } from "../organizations/index.js";
 import type { QueueDefinition } from "./queue.js";
 
 /** The engine's queues: what each job carries and how its queue is set up. */
@@ -39,5 +40,11 @@ export const QUEUE_DEFINITIONS: Record<string, QueueDefinition> = {
     heartbeatSeconds: HEARTBEAT_SECONDS,
     retryLimit: 5,
     retryDelaySeconds: 5,
+  },
+  // An organization's reconcile and the follow-up of its StackSet deployment (src/organizations).
+  [ORGANIZATION_QUEUE]: {
+    heartbeatSeconds: HEARTBEAT_SECONDS,
+    retryLimit: 3,
+    retryDelaySeconds: 10,
   },
 };

@@ -7,6 +7,7 @@ import {
 } from "../connections/index.js";
 import type { Db } from "../db/index.js";
 import { Invalid, Refused, SwitchboardError } from "../errors.js";
+import { unreachableConnections } from "../organizations/index.js";
 import { accountKeyOf } from "./account-key-of.js";
 import type { AccessCheck, Target } from "./target.js";
 
@@ -154,6 +155,17 @@ export async function chooseTargets(
   }
   if (chosen.length === 0)
     throw new Invalid(describeSelector(selection.connections), { field: "connections" });
+  // Accounts an organization's health ledger knows are unreachable are not tried, and say why.
+  const unreachable = await unreachableConnections(
+    deps.db,
+    chosen.map((c) => c.id),
+  );
+  for (const connection of chosen) {
+    const known = unreachable.get(connection.id);
+    if (known !== undefined)
+      targets.push(skipped(connection, "-", "ACCOUNT_UNREACHABLE", known.message));
+  }
+  chosen = chosen.filter((c) => !unreachable.has(c.id));
 
   const wantedOf = (connection: ConnectionRecord): readonly string[] =>
     selection.regions === undefined || selection.regions === "*"
