@@ -3,6 +3,9 @@ import { classifyAddress, familyOf } from "./address-class.js";
 import { parseAllowPattern, PatternError, type AllowPattern } from "./allow-pattern.js";
 
 /** Where a request goes: host as in a URL (lower case, no brackets, no trailing dot) and port. */
+/** Host verdicts an allow-list keeps. */
+const MAX_VERDICTS = 10_000;
+
 export interface Destination {
   host: string;
   port: number;
@@ -85,8 +88,26 @@ export class AllowList {
     return this.patterns.map((p) => p.text);
   }
 
-  /** The check on the host as written, before any DNS lookup or socket. */
+  /**
+   * The check on the host as written, before any DNS lookup or socket. It depends on the list and
+   * the destination only, and a fan-out asks it for every request to the same few hosts: the
+   * verdicts are kept (the list is immutable; a changed list is a new object).
+   */
   checkDestination(destination: Destination): Refusal | undefined {
+    const key = `${destination.host}:${destination.port}`;
+    if (this.#verdicts.has(key)) {
+      const refusal = this.#verdicts.get(key);
+      return refusal === undefined ? undefined : { ...refusal, destination };
+    }
+    if (this.#verdicts.size >= MAX_VERDICTS) this.#verdicts.clear();
+    const refusal = this.#check(destination);
+    this.#verdicts.set(key, refusal);
+    return refusal;
+  }
+
+  readonly #verdicts = new Map<string, Refusal | undefined>();
+
+  #check(destination: Destination): Refusal | undefined {
     const { host, port } = destination;
     if (isIP(host) !== 0) {
       if (classifyAddress(host) === "never") return { reason: "never", destination, address: host };
