@@ -9,10 +9,12 @@ import {
   createEngine,
   createQueue,
   InFlightRuns,
+  registerTargetHandler,
   RunEvents,
   type Engine,
   type QueueTuning,
 } from "./engine/index.js";
+import { inventoryTargetHandler } from "./inventory/index.js";
 import type { KeystoreDeps } from "./keystore/index.js";
 import type { Outbound } from "./outbound/index.js";
 
@@ -42,6 +44,8 @@ export async function assembleEngine(o: EngineOptions): Promise<Engine> {
     o.queueTuning,
   );
   await queue.start();
+  // The inventory's sync targets run its listing instead of a catalog action.
+  registerTargetHandler(inventoryTargetHandler);
   return createEngine({
     db: o.db,
     clock: o.clock,

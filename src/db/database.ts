@@ -8,6 +8,7 @@ import type { SecretTables } from "../keystore/secret.table.js";
 import type { OidcTables } from "../oidc/oidc-key.table.js";
 import type { OutboundTables } from "../outbound/outbound-allow-list.table.js";
 import type { ProjectTables } from "../projects/project.table.js";
+import type { InventoryTables } from "../inventory/inventory.table.js";
 import type { OrganizationTables } from "../organizations/organization.table.js";
 
 /** The whole schema, assembled from each feature's tables. */
@@ -22,6 +23,7 @@ export interface Database
     ConnectionTables,
     RunTables,
     WorkflowTables,
+    InventoryTables,
     OrganizationTables {}
 
 export type Db = Kysely<Database>;

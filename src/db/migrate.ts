@@ -12,6 +12,7 @@ import { runOwners } from "./migrations/0009-run-owners.js";
 import { webIdentitySubjects } from "./migrations/0010-web-identity-subjects.js";
 import { workflowEngine } from "./migrations/0011-workflow-engine.js";
 import { organizations } from "./migrations/0013-organizations.js";
+import { inventory } from "./migrations/0014-inventory.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0010-web-identity-subjects": webIdentitySubjects,
   "0011-workflow-engine": workflowEngine,
   "0013-organizations": organizations,
+  "0014-inventory": inventory,
 };
 
 const provider: MigrationProvider = {

@@ -6,3 +6,9 @@ export { RunEvents } from "./run-events.js";
 export { engineRoutes } from "./routes.js";
 export { scheduleSync } from "./triggers.js";
 export { MAX_PER_BUCKET } from "./queues.js";
+export {
+  registerTargetHandler,
+  type HandlerTarget,
+  type TargetHandler,
+} from "./target-handlers.js";
+export { startRun } from "./start-run.js";

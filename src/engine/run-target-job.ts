@@ -1,5 +1,4 @@
 import { sql } from "kysely";
-import { prepareAction } from "../actions/index.js";
 import { jsonRows } from "../db/index.js";
 import { classifyAwsError, retryDelayMs, runTarget, type Target } from "../fan-out/index.js";
 import { openRecord } from "../keystore/index.js";
@@ -10,6 +9,7 @@ import { targetInputScope } from "./run-context.js";
 import { MicroBatch } from "./micro-batch.js";
 import type { Settlement, TargetSettler } from "./settle-targets.js";
 import { stepRuntime } from "./step-runtime.js";
+import { prepareTargetAction } from "./target-handlers.js";
 
 // The queue's group concurrency bounds each bucket across workers; in the job nothing waits.
 const PASS_THROUGH = { run: <T>(_key: string, fn: () => Promise<T>) => fn() };
@@ -248,7 +248,12 @@ async function runTargetJob(
             row.input_sealed,
           );
     try {
-      prepared = await prepareAction(runtime.plan.action.actionId, input);
+      prepared = await prepareTargetAction(runtime.plan.action.actionId, input, {
+        deps,
+        runId,
+        orgId: step.org_id,
+        target,
+      });
     } catch (error) {
       await settleAs("failed", {
         code: (error as { code?: string }).code ?? "INVALID_INPUT",

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { prepareAction, type PreparedAction } from "../actions/index.js";
+import type { PreparedAction } from "../actions/index.js";
 import { chooseTargets, type Selection, type Target } from "../fan-out/index.js";
 import { Refused } from "../errors.js";
 import { sealRecord } from "../keystore/index.js";
@@ -16,6 +16,7 @@ import { runPrincipal } from "./run-principal.js";
 import type { ActionPlan, StepPlan } from "./step-plan.js";
 import { insertTargetRows, targetJobs, targetRow } from "./step-targets.js";
 import { isWrite } from "./action-step-plan.js";
+import { prepareStepAction } from "./target-handlers.js";
 
 type Earlier = Pick<RunStepTable, "idx" | "step_id" | "status" | "output">[];
 
@@ -72,7 +73,7 @@ async function itemOf(
         : await evaluate(def.input, `${at}.input`, context);
   return {
     selection: stepSelection(selection),
-    prepared: await prepareAction(def.action, input),
+    prepared: await prepareStepAction(def.action, input),
     input,
   };
 }

@@ -19,6 +19,7 @@ import { connectionRoutes, type CredentialDeps } from "../connections/index.js";
 import { actionRoutes } from "../actions/index.js";
 import { engineRoutes, scheduleSync, type Engine } from "../engine/index.js";
 import { workflowRoutes } from "../workflows/index.js";
+import { inventoryRoutes } from "../inventory/index.js";
 import { organizationRoutes } from "../organizations/index.js";
 import { actorOf } from "../request-types.js";
 import { registerAuth } from "./auth-hook.js";
@@ -172,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       await api.register(actionRoutes);
       await api.register(engineRoutes, { engine: deps.engine });
+      await api.register(inventoryRoutes, { engine: deps.engine });
       await api.register(organizationRoutes, {
         deps: {
           db: deps.db,

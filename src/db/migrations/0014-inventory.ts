@@ -1,0 +1,110 @@
+import type { Kysely, Migration } from "kysely";
+
+/**
+ * The inventory (src/inventory/): resources as ARNs with their containment, edges, the scopes a
+ * sync lists (connection, region, type) with their last success or error, and the change
+ * timeline. No table has a column for an attribute of a resource.
+ */
+export const inventory: Migration = {
+  async up(db: Kysely<unknown>) {
+    const connectionId = "connection_id";
+    await db.schema
+      .createTable("inventory_resources")
+      .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id").onDelete("cascade"))
+      .addColumn(connectionId, "text", (c) =>
+        c.notNull().references("connections.id").onDelete("cascade"),
+      )
+      .addColumn("account_id", "text", (c) => c.notNull())
+      .addColumn("region", "text", (c) => c.notNull())
+      .addColumn("type", "text", (c) => c.notNull())
+      .addColumn("arn", "text", (c) => c.notNull())
+      .addColumn("parent_arn", "text")
+      .addColumn("zone", "text")
+      .addColumn("first_seen", "text", (c) => c.notNull())
+      .addColumn("last_seen", "text", (c) => c.notNull())
+      .addColumn("gone_at", "text")
+      .addPrimaryKeyConstraint("inventory_resources_pk", [connectionId, "arn"])
+      .execute();
+    await db.schema
+      .createIndex("inventory_resources_scope")
+      .on("inventory_resources")
+      .columns([connectionId, "region", "type"])
+      .execute();
+    await db.schema
+      .createIndex("inventory_resources_org_arn")
+      .on("inventory_resources")
+      .columns(["org_id", "arn"])
+      .execute();
+
+    await db.schema
+      .createTable("inventory_edges")
+      .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id").onDelete("cascade"))
+      .addColumn(connectionId, "text", (c) =>
+        c.notNull().references("connections.id").onDelete("cascade"),
+      )
+      .addColumn("region", "text", (c) => c.notNull())
+      .addColumn("type", "text", (c) => c.notNull())
+      .addColumn("from_arn", "text", (c) => c.notNull())
+      .addColumn("to_arn", "text", (c) => c.notNull())
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("inventory_edges_pk", [
+        connectionId,
+        "region",
+        "type",
+        "from_arn",
+        "to_arn",
+        "kind",
+      ])
+      .execute();
+    await db.schema
+      .createIndex("inventory_edges_from")
+      .on("inventory_edges")
+      .columns([connectionId, "from_arn"])
+      .execute();
+
+    await db.schema
+      .createTable("inventory_scopes")
+      .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id").onDelete("cascade"))
+      .addColumn(connectionId, "text", (c) =>
+        c.notNull().references("connections.id").onDelete("cascade"),
+      )
+      .addColumn("region", "text", (c) => c.notNull())
+      .addColumn("type", "text", (c) => c.notNull())
+      .addColumn("account_id", "text", (c) => c.notNull())
+      .addColumn("synced_at", "text")
+      .addColumn("checked_at", "text", (c) => c.notNull())
+      .addColumn("run_id", "text", (c) => c.notNull())
+      .addColumn("error", "text")
+      .addPrimaryKeyConstraint("inventory_scopes_pk", [connectionId, "region", "type"])
+      .execute();
+
+    await db.schema
+      .createTable("inventory_changes")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id").onDelete("cascade"))
+      .addColumn(connectionId, "text", (c) =>
+        c.notNull().references("connections.id").onDelete("cascade"),
+      )
+      .addColumn("region", "text", (c) => c.notNull())
+      .addColumn("type", "text", (c) => c.notNull())
+      .addColumn("arn", "text", (c) => c.notNull())
+      .addColumn("change", "text", (c) => c.notNull())
+      .addColumn("at", "text", (c) => c.notNull())
+      .addColumn("run_id", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex("inventory_changes_connection_at")
+      .on("inventory_changes")
+      .columns([connectionId, "at"])
+      .execute();
+  },
+  async down(db: Kysely<unknown>) {
+    for (const table of [
+      "inventory_changes",
+      "inventory_scopes",
+      "inventory_edges",
+      "inventory_resources",
+    ])
+      await db.schema.dropTable(table).execute();
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * The inventory: what a sync saw, as ARNs, types and relations with when each was first and last
+ * seen. No attribute (state, name, tag, address, size) is ever a column here: those are fetched
+ * live when someone looks (fetch-attributes.ts).
+ */
+export interface InventoryResourceTable {
+  org_id: string;
+  connection_id: string;
+  account_id: string;
+  /** The region the listing ran in (for a global type, the region its one target ran in). */
+  region: string;
+  type: string;
+  arn: string;
+  /** Containment: the ARN of what holds it (subnet, VPC, cluster, …); null: the region itself. */
+  parent_arn: string | null;
+  /** Containment of a subnet: the availability zone it is in (the AZ box of the diagram). */
+  zone: string | null;
+  first_seen: string;
+  last_seen: string;
+  /** When a successful listing of its scope no longer had it; null while it is there. */
+  gone_at: string | null;
+}
+
+/** A relation other than containment: load balancer → target group → target, and the others. */
+export interface InventoryEdgeTable {
+  org_id: string;
+  connection_id: string;
+  region: string;
+  /** The resource type whose listing found the edge: its next listing replaces them. */
+  type: string;
+  from_arn: string;
+  to_arn: string;
+  kind: string;
+}
+
+/** One (connection, region, type) a sync lists: when it last succeeded, and why it is stale. */
+export interface InventoryScopeTable {
+  org_id: string;
+  connection_id: string;
+  region: string;
+  type: string;
+  account_id: string;
+  /** The last listing that succeeded; null when none has yet. */
+  synced_at: string | null;
+  /** The last listing tried. */
+  checked_at: string;
+  run_id: string;
+  /** JSON {code, message} of the last listing when it failed (its picture is stale); else null. */
+  error: string | null;
+}
+
+/** What appeared and disappeared between syncs: the change timeline, ARNs only. */
+export interface InventoryChangeTable {
+  id: string;
+  org_id: string;
+  connection_id: string;
+  region: string;
+  type: string;
+  arn: string;
+  change: "appeared" | "disappeared";
+  at: string;
+  run_id: string;
+}
+
+export interface InventoryTables {
+  inventory_resources: InventoryResourceTable;
+  inventory_edges: InventoryEdgeTable;
+  inventory_scopes: InventoryScopeTable;
+  inventory_changes: InventoryChangeTable;
+}

@@ -1,0 +1,135 @@
+import { PassThrough } from "node:stream";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { actorOfRequest } from "../connections/index.js";
+import type { Engine } from "../engine/index.js";
+import { contextOf, principalOf } from "../http/route-helpers.js";
+import { fetchAttributes } from "./fetch-attributes.js";
+import { listChanges } from "./list-changes.js";
+import { listResources } from "./list-resources.js";
+import { RESOURCE_TYPES } from "./resource-types.js";
+import {
+  attributesRequestSchema,
+  resourcePageSchema,
+  resourceQuerySchema,
+  resourceTypeInfoSchema,
+  syncRequestSchema,
+  syncResponseSchema,
+  timelinePageSchema,
+  timelineQuerySchema,
+} from "./schemas.js";
+import { startSync } from "./start-sync.js";
+import { z } from "zod";
+
+/** The inventory's routes: syncs (runs on the engine), what is stored, the timeline, live attributes. */
+export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async (
+  app,
+  { engine },
+) => {
+  const deps = engine.deps;
+
+  app.get(
+    "/inventory/types",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary: "The resource types a sync lists, with the IAM actions each needs",
+        response: { 200: z.object({ items: z.array(resourceTypeInfoSchema) }) },
+      },
+    },
+    () => ({
+      items: RESOURCE_TYPES.map((t) => ({
+        type: t.type,
+        title: t.title,
+        global: t.global,
+        iamActions: t.iamActions,
+      })),
+    }),
+  );
+
+  app.post(
+    "/inventory/syncs",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary:
+          "Sync the inventory of connections × regions: a run on the engine (GET /runs/ID for its progress)",
+        body: syncRequestSchema,
+        response: { 202: syncResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const started = await startSync(deps, contextOf(request), principalOf(request), request.body);
+      return reply.code(202).send(started);
+    },
+  );
+
+  app.get(
+    "/inventory/resources",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary:
+          "What the inventory holds for a connection: ARNs, types, parents, edges, first and last seen",
+        querystring: resourceQuerySchema,
+        response: { 200: resourcePageSchema },
+      },
+    },
+    (request) =>
+      listResources(deps.db, principalOf(request), {
+        ...request.query,
+        gone: request.query.gone === "true",
+      }),
+  );
+
+  app.get(
+    "/inventory/timeline",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary: "What appeared and disappeared between syncs of a connection, newest first",
+        querystring: timelineQuerySchema,
+        response: { 200: timelinePageSchema },
+      },
+    },
+    (request) => listChanges(deps.db, principalOf(request), request.query),
+  );
+
+  app.post(
+    "/inventory/attributes",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary:
+          "Live attributes and status of resources, fetched from AWS now with your grants; NDJSON, one line per ARN, never stored",
+        body: attributesRequestSchema,
+      },
+    },
+    (request, reply) => {
+      const stream = new PassThrough();
+      const controller = new AbortController();
+      request.raw.on("close", () => controller.abort());
+      fetchAttributes(
+        deps,
+        principalOf(request),
+        actorOfRequest(request),
+        request.body.arns,
+        (line) => stream.write(`${JSON.stringify(line)}\n`),
+        controller.signal,
+      ).then(
+        () => stream.end(),
+        (error: unknown) => {
+          stream.write(
+            `${JSON.stringify({ error: { code: "INTERNAL", message: error instanceof Error ? error.message : String(error) } })}\n`,
+          );
+          stream.end();
+        },
+      );
+      return reply.type("application/x-ndjson").send(stream);
+    },
+  );
+};

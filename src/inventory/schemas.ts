@@ -1,0 +1,110 @@
+import { z } from "zod";
+
+const connectionName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "expected a connection name");
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "expected a region name such as us-east-1");
+const resourceType = z
+  .string()
+  .regex(/^[a-z0-9]+\.[a-z0-9-]+$/, "expected a resource type such as ec2.instance");
+
+/** What a sync lists: the connection and region selectors actions take, and optionally types. */
+export const syncRequestSchema = z.strictObject({
+  connections: z
+    .union([
+      z.array(connectionName).min(1).max(5000),
+      z.strictObject({ tag: z.string().regex(/^[^=]+=.*$/, "expected key=value") }),
+      z.literal("*"),
+    ])
+    .describe('names, {"tag": "env=prod"} or "*" (every connection you may execute)'),
+  regions: z
+    .union([z.array(region).min(1).max(50), z.literal("*")])
+    .optional()
+    .describe('regions, or "*" for each connection\'s own (the default)'),
+  types: z
+    .array(resourceType)
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("resource types to list (GET /inventory/types); every type when absent"),
+});
+export type SyncRequest = z.infer<typeof syncRequestSchema>;
+
+export const syncResponseSchema = z.object({ id: z.string().describe("the sync's run") });
+
+export const resourceQuerySchema = z.strictObject({
+  connection: connectionName,
+  region: region.optional(),
+  type: resourceType.optional(),
+  gone: z.enum(["true", "false"]).default("false").describe("include resources no longer seen"),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  cursor: z.string().max(2000).optional(),
+});
+
+export const edgeSchema = z.object({ to: z.string(), kind: z.string() });
+
+export const resourceSchema = z.object({
+  arn: z.string(),
+  type: z.string(),
+  accountId: z.string(),
+  region: z.string(),
+  parent: z.string().nullable(),
+  zone: z.string().nullable(),
+  edges: z.array(edgeSchema),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  goneAt: z.string().nullable(),
+});
+export type InventoryResource = z.infer<typeof resourceSchema>;
+
+export const scopeSchema = z.object({
+  region: z.string(),
+  type: z.string(),
+  syncedAt: z.string().nullable(),
+  checkedAt: z.string(),
+  runId: z.string(),
+  stale: z.boolean(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
+export const resourcePageSchema = z.object({
+  connection: z.string(),
+  items: z.array(resourceSchema),
+  nextCursor: z.string().nullable(),
+  scopes: z.array(scopeSchema).describe("each (region, type) listed: when, and why it is stale"),
+});
+
+export const timelineQuerySchema = z.strictObject({
+  connection: connectionName,
+  since: z.iso.datetime().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  cursor: z.string().max(2000).optional(),
+});
+
+export const changeSchema = z.object({
+  at: z.string(),
+  change: z.enum(["appeared", "disappeared"]),
+  arn: z.string(),
+  type: z.string(),
+  region: z.string(),
+  runId: z.string(),
+});
+
+export const timelinePageSchema = z.object({
+  connection: z.string(),
+  items: z.array(changeSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const attributesRequestSchema = z.strictObject({
+  arns: z.array(z.string().min(1).max(2048)).min(1).max(1000),
+});
+
+export const resourceTypeInfoSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  global: z.boolean(),
+  iamActions: z.array(z.string()),
+});

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { databaseText } from "../helpers/database-text.js";
+import { describeEachDatabase } from "../helpers/databases.js";
+import { waitForRun } from "../engine/engine-world.js";
+import {
+  DEV,
+  ec2Arn,
+  inventoryStage,
+  PROD,
+  SECRET_ATTRIBUTES,
+  TEST_TYPES,
+  type InventoryStage,
+} from "./inventory-world.js";
+
+interface Resource {
+  arn: string;
+  type: string;
+  parent: string | null;
+  zone: string | null;
+  edges: { to: string; kind: string }[];
+  firstSeen: string;
+  lastSeen: string;
+  goneAt: string | null;
+}
+interface ResourcePage {
+  items: Resource[];
+  nextCursor: string | null;
+  scopes: {
+    region: string;
+    type: string;
+    stale: boolean;
+    error: { code: string; message: string } | null;
+    syncedAt: string | null;
+  }[];
+}
+
+describeEachDatabase("inventory sync", (suite) => {
+  let stage: InventoryStage;
+
+  beforeAll(async () => {
+    stage = await inventoryStage(suite.handle().db);
+  });
+  afterAll(async () => {
+    await stage.close();
+  });
+
+  async function sync(body: Record<string, unknown>) {
+    const started = await stage.t.call("POST", "/api/v1/inventory/syncs", {
+      body: { types: TEST_TYPES, ...body },
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const { id } = started.json<{ id: string }>();
+    return waitForRun(stage.t, id);
+  }
+
+  async function resources(connection: string, extra = ""): Promise<ResourcePage> {
+    const all: Resource[] = [];
+    let cursor: string | null = null;
+    let last: ResourcePage | undefined;
+    do {
+      const response = await stage.t.call(
+        "GET",
+        `/api/v1/inventory/resources?connection=${connection}&limit=20${extra}${cursor === null ? "" : `&cursor=${cursor}`}`,
+      );
+      expect(response.statusCode, response.body).toBe(200);
+      last = response.json<ResourcePage>();
+      all.push(...last.items);
+      cursor = last.nextCursor;
+    } while (cursor !== null);
+    return { ...last, items: all };
+  }
+
+  it("stores the ARNs and relations of every connection and region, and no attribute", async () => {
+    const run = await sync({ connections: "*" });
+    expect(run.status, JSON.stringify(run)).toBe("succeeded");
+    // 2 connections × 2 regions × 18 regional types, and S3 once per account.
+    expect(run.steps[0]?.targetCount).toBe(2 * 2 * (TEST_TYPES.length - 1) + 2);
+
+    const prod = await resources("prod");
+    const byArn = new Map(prod.items.map((r) => [r.arn, r]));
+    const region = "us-east-1";
+    const at = (kind: string, id: string) => ec2Arn(region, PROD, kind, id);
+    const vpc = at("vpc", "vpc-10a");
+    const subnetA = at("subnet", "subnet-10a");
+    const subnetB = at("subnet", "subnet-10b");
+    const web = at("security-group", "sg-10web");
+    const db = at("security-group", "sg-10db");
+    const instance = at("instance", "i-10web");
+    const rds = `arn:aws:rds:${region}:${PROD}:db:orders-10`;
+    const fn = `arn:aws:lambda:${region}:${PROD}:function:worker-10`;
+    const service = `arn:aws:ecs:${region}:${PROD}:service/apps-10/api`;
+    const cluster = `arn:aws:ecs:${region}:${PROD}:cluster/apps-10`;
+
+    expect(byArn.get(vpc)).toMatchObject({ type: "ec2.vpc", parent: null });
+    expect(byArn.get(subnetA)).toMatchObject({
+      type: "ec2.subnet",
+      parent: vpc,
+      zone: `${region}a`,
+    });
+    expect(byArn.get(instance)).toMatchObject({
+      type: "ec2.instance",
+      parent: subnetA,
+      edges: [{ to: web, kind: "uses-group" }],
+    });
+    expect(byArn.get(web)?.edges).toEqual([{ to: db, kind: "allows" }]);
+    expect(byArn.get(at("volume", "vol-10"))?.parent).toBe(instance);
+    expect(byArn.get(at("natgateway", "nat-10"))?.parent).toBe(subnetA);
+    expect(byArn.get(at("internet-gateway", "igw-10"))?.parent).toBe(vpc);
+    expect(byArn.get(at("route-table", "rtb-10"))?.edges).toEqual([
+      { to: at("internet-gateway", "igw-10"), kind: "routes-to" },
+      { to: subnetA, kind: "serves" },
+    ]);
+    // The database is in the subnet of its AZ; the function and the service in their subnets.
+    expect(byArn.get(rds)).toMatchObject({
+      parent: subnetB,
+      edges: [{ to: db, kind: "uses-group" }],
+    });
+    expect(byArn.get(fn)).toMatchObject({ parent: vpc });
+    expect(byArn.get(fn)?.edges).toEqual(
+      expect.arrayContaining([
+        { to: subnetB, kind: "in-subnet" },
+        { to: web, kind: "uses-group" },
+      ]),
+    );
+    expect(byArn.get(service)).toMatchObject({ parent: cluster });
+    expect(byArn.get(service)?.edges).toEqual(
+      expect.arrayContaining([
+        { to: subnetA, kind: "in-subnet" },
+        { to: web, kind: "uses-group" },
+      ]),
+    );
+    expect(byArn.get(`arn:aws:s3:::assets-${PROD}`)).toMatchObject({ type: "s3.bucket" });
+    expect(byArn.get(`arn:aws:sns:eu-west-1:${PROD}:alerts-11`)).toMatchObject({
+      type: "sns.topic",
+    });
+    expect(
+      byArn.get(
+        `arn:aws:autoscaling:${region}:${PROD}:autoScalingGroup:uuid-10:autoScalingGroupName/asg-10`,
+      )?.edges,
+    ).toEqual([
+      { to: subnetA, kind: "in-subnet" },
+      { to: subnetB, kind: "in-subnet" },
+    ]);
+    // Every ARN is the connection's account's (or a bucket's, which names none).
+    expect(
+      prod.items.filter((r) => !r.arn.includes(PROD) && !r.arn.startsWith("arn:aws:s3:::")),
+    ).toEqual([]);
+    expect(prod.scopes.every((s) => !s.stale && s.syncedAt !== null)).toBe(true);
+    expect(
+      (await resources("dev")).items.every(
+        (r) => r.arn.includes(DEV) || r.arn.startsWith("arn:aws:s3"),
+      ),
+    ).toBe(true);
+
+    // Live attributes: fetched now, through the connection, with the viewer's grants.
+    const live = await stage.t.call("POST", "/api/v1/inventory/attributes", {
+      body: { arns: [instance, rds, "arn:aws:ec2:us-east-1:300000000001:instance/i-unknown"] },
+    });
+    expect(live.statusCode, live.body).toBe(200);
+    expect(live.headers["content-type"]).toContain("application/x-ndjson");
+    const lines = live.body
+      .trim()
+      .split("\n")
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            arn: string;
+            attributes?: Record<string, unknown>;
+            error?: { code: string };
+          },
+      );
+    const of = (arn: string) => lines.find((l) => l.arn === arn);
+    expect(of(instance)?.attributes).toMatchObject({
+      name: SECRET_ATTRIBUTES.nameTag,
+      state: SECRET_ATTRIBUTES.state,
+      details: { privateIpAddress: SECRET_ATTRIBUTES.privateIp },
+    });
+    expect(of(rds)?.attributes).toMatchObject({
+      details: { endpoint: SECRET_ATTRIBUTES.rdsEndpoint },
+    });
+    expect(of("arn:aws:ec2:us-east-1:300000000001:instance/i-unknown")?.error?.code).toBe(
+      "NOT_FOUND",
+    );
+
+    // Nothing of what was listed or viewed is in the database: not a run output, not a row.
+    const text = await databaseText(suite);
+    expect(text).toContain(instance);
+    for (const [what, value] of Object.entries(SECRET_ATTRIBUTES))
+      expect(text.includes(value), `${what} ${value} is in the database`).toBe(false);
+  });
+
+  it("refuses a selection that chooses nothing, and an unknown type, before any run", async () => {
+    const none = await stage.t.call("POST", "/api/v1/inventory/syncs", {
+      body: { connections: ["nope"] },
+    });
+    expect(none.statusCode, none.body).toBe(400);
+    const type = await stage.t.call("POST", "/api/v1/inventory/syncs", {
+      body: { connections: "*", types: ["ec2.nothing"] },
+    });
+    expect(type.statusCode, type.body).toBe(400);
+    expect(type.json<{ error: { field: string } }>().error.field).toBe("types.0");
+  });
+});
