@@ -6,6 +6,7 @@ import type { Principal } from "./iam/principal.js";
 import { bump } from "./knobs/counters.js";
 import { latencyFor } from "./knobs/knobs.js";
 import { notAwsAnswer } from "./knobs/not-aws-answer.js";
+import { selectModel } from "./model/select-model.js";
 import type { ServiceModel } from "./model/service-model.js";
 import { parseInput, resolveOperation, type ProtocolRequest } from "./protocols/parse-request.js";
 import { accessDenied, authErrors, injectedFault, throttled } from "./protocols/service-errors.js";
@@ -133,7 +134,7 @@ export async function handleAwsRequest(
 
   const { counters, knobs } = parts;
   const { service, region } = authorization;
-  const model = parts.modelFor(service);
+  const model = selectModel(parts.modelFor, service, request);
   if (model === undefined)
     return {
       status: 400,
@@ -198,7 +199,7 @@ export async function handleAwsRequest(
       const ctx = callContext(parts, principal, model, region, resolved);
       const input = parseInput(model, resolved, request);
       const handler =
-        SERVICES[service]?.[operationName] ??
+        SERVICES[model.name]?.[operationName] ??
         (READ_OPERATION.test(operationName) ? genericRead : undefined);
       if (handler === undefined)
         throw new AwsError(

@@ -37,7 +37,8 @@ export function documentedEc2FilterNames(operation: string): string[] {
   if (start < 0) throw new Error(`EC2 operation ${operation} is not in @aws-sdk/client-ec2`);
   const end = source.indexOf("\n}", start);
   const body = source.slice(start, end);
-  const member = /\n\s*Filters\?: Filter\[\]/.exec(body);
+  // DescribeNatGateways (and a few others) name the member `Filter`.
+  const member = /\n\s*Filters?\?: Filter\[\]/.exec(body);
   if (member === null) throw new Error(`EC2 operation ${operation} has no Filters input`);
   const doc = body.slice(body.lastIndexOf("/**", member.index), member.index);
   const names = [...doc.matchAll(/<li>\s*\*?\s*<p>\s*\*?\s*<code>(tag:<key>|[^<]+)<\/code>/g)].map(

@@ -41,7 +41,15 @@ function invalidParameter(model: ServiceModel, message: string): AwsError {
   return new AwsError(code, message, 400);
 }
 
-export type PageOptions = { defaultPageSize?: number; minPageSize?: number; maxPageSize?: number };
+export type PageOptions = {
+  defaultPageSize?: number;
+  minPageSize?: number;
+  maxPageSize?: number;
+  /** The page-size input where the paginators file names none (ELBv2's PageSize). */
+  limitKey?: string;
+  /** The service's own code for a page size out of range, where it is not the family's. */
+  errorCode?: string;
+};
 
 /**
  * One page of `items` and the token of the next, with the operation's own token fields. Tokens
@@ -65,7 +73,7 @@ export function paginate(
       throw invalidParameter(model, `Invalid ${paginator.inputToken}: ${rawToken}`);
     offset = parsed;
   }
-  const limitKey = paginator.limitKey;
+  const limitKey = options.limitKey ?? paginator.limitKey;
   const requested = limitKey !== undefined ? (input[limitKey] ?? undefined) : undefined;
   // AWS validates the page size before doing anything: a value that is not an integer (a query
   // string's "abc" parses to NaN, a JSON body may carry "abc" or 2.5) is refused, never defaulted.
@@ -76,6 +84,17 @@ export function paginate(
       `Value ( ${shown} ) for parameter ${limitKey} is invalid. Expecting an integer.`,
     );
   }
+  if (
+    options.errorCode !== undefined &&
+    typeof requested === "number" &&
+    ((options.minPageSize !== undefined && requested < options.minPageSize) ||
+      (options.maxPageSize !== undefined && requested > options.maxPageSize))
+  )
+    throw new AwsError(
+      options.errorCode,
+      `Invalid value ${requested} for ${limitKey}. Must be between ${options.minPageSize ?? 1} and ${options.maxPageSize ?? "unbounded"}`,
+      400,
+    );
   if (
     typeof requested === "number" &&
     ((options.minPageSize !== undefined && requested < options.minPageSize) ||

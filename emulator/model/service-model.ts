@@ -53,6 +53,12 @@ export type Paginator = {
 };
 
 export type ServiceModel = {
+  /**
+   * The model's name in aws-sdk's `apis/` (its file prefix): the signing name, except where two
+   * APIs sign with one name (`elasticloadbalancingv2`, `apigatewayv2`). World data and service
+   * handlers are keyed by it.
+   */
+  name: string;
   /** The name in the SigV4 credential scope. */
   signingName: string;
   protocol: Protocol;
@@ -113,10 +119,16 @@ function latestModelFile(endpointPrefix: string): string | undefined {
   return matches.at(-1);
 }
 
-/** Loads a service's model by the name clients sign with; undefined when AWS publishes none. */
-export function loadServiceModel(signingName: string): ServiceModel | undefined {
-  if (!/^[a-z0-9-]+$/.test(signingName)) return undefined;
-  const file = latestModelFile(signingName);
+/**
+ * Loads a service's model by the name clients sign with (or, for an API that shares its signing
+ * name with another, by its model name); undefined when AWS publishes none.
+ */
+export function loadServiceModel(
+  signingName: string,
+  name: string = signingName,
+): ServiceModel | undefined {
+  if (!/^[a-z0-9-]+$/.test(name)) return undefined;
+  const file = latestModelFile(name);
   if (file === undefined) return undefined;
   const raw = JSON.parse(readFileSync(join(APIS_DIR, file), "utf8")) as {
     metadata: Record<string, string | undefined>;
@@ -161,6 +173,7 @@ export function loadServiceModel(signingName: string): ServiceModel | undefined 
   }
   const m = raw.metadata;
   return {
+    name,
     signingName,
     protocol: m.protocol as Protocol,
     apiVersion: m.apiVersion ?? "",

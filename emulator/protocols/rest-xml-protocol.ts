@@ -48,6 +48,11 @@ export function serializeRestXmlOutput(
         body = `<?xml version="1.0" encoding="UTF-8"?>\n${xmlElement(member, value, member.locationName ?? payloadName, "rest-xml")}`;
       }
     }
+  } else if (operation.name === "GetBucketLocation") {
+    // S3's one document whose root element is the value itself.
+    const region = typeof output.LocationConstraint === "string" ? output.LocationConstraint : "";
+    headers["content-type"] = "application/xml";
+    body = `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${S3_NAMESPACE}">${escapeXml(region)}</LocationConstraint>`;
   } else if (Object.values(shape.members).some((m) => m.location === undefined)) {
     const root = shape.locationName ?? ROOT_ELEMENTS[operation.name] ?? `${operation.name}Result`;
     headers["content-type"] = "application/xml";

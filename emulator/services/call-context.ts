@@ -36,9 +36,12 @@ export type OperationHandler = (
 
 export type ServiceHandlers = Record<string, OperationHandler>;
 
+// IAM names a few services differently from their signing name.
+const IAM_PREFIX: Record<string, string> = { monitoring: "cloudwatch" };
+
 /** The IAM action for an operation; a few differ from the operation name. */
 export function iamAction(service: string, operation: string): string {
   const renamed: Record<string, string> = { "s3:ListBuckets": "s3:ListAllMyBuckets" };
-  const action = `${service}:${operation}`;
+  const action = `${IAM_PREFIX[service] ?? service}:${operation}`;
   return renamed[action] ?? action;
 }

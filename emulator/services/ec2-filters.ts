@@ -213,6 +213,9 @@ const NOT_FOUND: Record<string, [code: string, noun: string]> = {
   VpcId: ["InvalidVpcID.NotFound", "vpc ID"],
   SubnetId: ["InvalidSubnetID.NotFound", "subnet ID"],
   GroupId: ["InvalidGroup.NotFound", "security group"],
+  RouteTableId: ["InvalidRouteTableID.NotFound", "routeTable ID"],
+  InternetGatewayId: ["InvalidInternetGatewayID.NotFound", "internetGateway ID"],
+  VolumeId: ["InvalidVolume.NotFound", "volume"],
 };
 
 /** Keeps the items named by an `…Ids` input, refusing ids that do not exist as EC2 does. */

@@ -1,6 +1,6 @@
 import { AwsError } from "../aws-error.js";
 import { optInStatus, type ResourceItem } from "../world/world.js";
-import type { ServiceHandlers } from "./call-context.js";
+import type { CallContext, ServiceHandlers } from "./call-context.js";
 import { applyEc2Filters, selectByIds, type Ec2Filter } from "./ec2-filters.js";
 import { pagedOutput, worldItems } from "./generic-read.js";
 import { text } from "./input-text.js";
@@ -29,6 +29,94 @@ function reservations(instances: ResourceItem[], ownerId: string): ResourceItem[
     (reservation.Instances as ResourceItem[]).push(instance);
   }
   return [...byId.values()];
+}
+
+// AWS's zone ids abbreviate the region: us-east-1 → use1, ap-southeast-2 → apse2.
+function zoneIdPrefix(region: string): string {
+  const [area = "", direction = "", number = ""] = region.split("-");
+  const abbreviated = direction
+    .replace(/north|south|east|west|central/g, (word) => word[0] ?? "")
+    .slice(0, 2);
+  return `${area}${abbreviated}${number}`;
+}
+
+// How many zones the emulator gives a region unless the world lists them (AWS's own counts for
+// the two largest; three elsewhere).
+const ZONE_COUNTS: Record<string, number> = { "us-east-1": 6, "us-west-2": 4 };
+
+function availabilityZones(region: string): ResourceItem[] {
+  const count = ZONE_COUNTS[region] ?? 3;
+  return Array.from({ length: count }, (_, i) => ({
+    ZoneName: `${region}${String.fromCharCode(97 + i)}`,
+    ZoneId: `${zoneIdPrefix(region)}-az${i + 1}`,
+    State: "available",
+    OptInStatus: "opt-in-not-required",
+    Messages: [],
+    RegionName: region,
+    GroupName: region,
+    NetworkBorderGroup: region,
+    ZoneType: "availability-zone",
+  }));
+}
+
+const STATES: Record<string, ResourceItem> = {
+  pending: { Code: 0, Name: "pending" },
+  running: { Code: 16, Name: "running" },
+  "shutting-down": { Code: 32, Name: "shutting-down" },
+  terminated: { Code: 48, Name: "terminated" },
+  stopping: { Code: 64, Name: "stopping" },
+  stopped: { Code: 80, Name: "stopped" },
+};
+
+function stateOf(instance: ResourceItem): ResourceItem {
+  return (instance.State as ResourceItem | undefined) ?? { Code: 16, Name: "running" };
+}
+
+/**
+ * StopInstances and StartInstances: AWS answers with the transitional state (stopping, pending)
+ * and the instance settles a moment later; here it settles at once, so the next describe shows
+ * the final state.
+ */
+function changeState(
+  action: "stop" | "start",
+): (ctx: CallContext, input: Record<string, unknown>) => Promise<Record<string, unknown>> {
+  return async (ctx, input) => {
+    const ids = (input.InstanceIds as string[] | undefined) ?? [];
+    const instances = selectByIds(worldItems(ctx, "Instances"), "InstanceId", ids);
+    const iam = action === "stop" ? "ec2:StopInstances" : "ec2:StartInstances";
+    for (const id of ids) await ctx.authorize(iam, instanceArn(ctx.region, ctx.account.id, id));
+    for (const instance of instances) {
+      const name = String(stateOf(instance).Name);
+      if (name === "terminated" || name === "shutting-down")
+        throw new AwsError(
+          "IncorrectInstanceState",
+          `The instance '${text(instance.InstanceId)}' is not in a state from which it can be ${action === "stop" ? "stopped" : "started"}.`,
+          400,
+        );
+    }
+    if (input.DryRun === true)
+      throw new AwsError(
+        "DryRunOperation",
+        "Request would have succeeded, but DryRun flag is set.",
+        412,
+      );
+    const [settled, transitional] =
+      action === "stop" ? (["stopped", "stopping"] as const) : (["running", "pending"] as const);
+    const changes = instances.map((instance) => {
+      const previous = stateOf(instance);
+      const unchanged = previous.Name === settled;
+      instance.State = STATES[settled];
+      if (!unchanged && action === "stop")
+        instance.StateTransitionReason = `User initiated (${ctx.now().toISOString().slice(0, 19).replace("T", " ")} GMT)`;
+      if (!unchanged && action === "start") instance.StateTransitionReason = "";
+      return {
+        InstanceId: instance.InstanceId,
+        PreviousState: previous,
+        CurrentState: unchanged ? previous : STATES[transitional],
+      };
+    });
+    return action === "stop" ? { StoppingInstances: changes } : { StartingInstances: changes };
+  };
 }
 
 export const ec2Service: ServiceHandlers = {
@@ -82,6 +170,29 @@ export const ec2Service: ServiceHandlers = {
       .filter((reservation) => reservation.Instances.length > 0);
     return pagedOutput(ctx, input, "Reservations", matching);
   },
+
+  async DescribeAvailabilityZones(ctx, input) {
+    await ctx.authorize("ec2:DescribeAvailabilityZones", "*");
+    const listed = worldItems(ctx, "AvailabilityZones");
+    let zones = listed.length > 0 ? listed : availabilityZones(ctx.region);
+    for (const field of ["ZoneName", "ZoneId"] as const) {
+      const wanted = input[`${field}s`] as string[] | undefined;
+      if (wanted === undefined || wanted.length === 0) continue;
+      const unknown = wanted.find((w) => !zones.some((z) => z[field] === w));
+      if (unknown !== undefined)
+        throw new AwsError("InvalidParameterValue", `Invalid availability zone: [${unknown}]`, 400);
+      zones = zones.filter((z) => wanted.includes(String(z[field])));
+    }
+    return {
+      AvailabilityZones: applyEc2Filters(zones, input.Filters as Ec2Filter[] | undefined, {
+        operation: "DescribeAvailabilityZones",
+        accountId: ctx.account.id,
+      }),
+    };
+  },
+
+  StopInstances: changeState("stop"),
+  StartInstances: changeState("start"),
 
   async TerminateInstances(ctx, input) {
     const ids = (input.InstanceIds as string[] | undefined) ?? [];

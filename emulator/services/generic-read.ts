@@ -4,6 +4,23 @@ import { collection, type ResourceItem } from "../world/world.js";
 import { iamAction, type CallContext, type OperationHandler } from "./call-context.js";
 import { applyEc2Filters, selectByIds, type Ec2Filter } from "./ec2-filters.js";
 
+// ELBv2's paginators file names no limit key; its PageSize is 1..400.
+const ELBV2_PAGES: PageOptions = {
+  limitKey: "PageSize",
+  defaultPageSize: 400,
+  minPageSize: 1,
+  maxPageSize: 400,
+  errorCode: "ValidationError",
+};
+
+// RDS and ElastiCache: MaxRecords 20..100, refused as InvalidParameterValue.
+const RDS_PAGES: PageOptions = {
+  defaultPageSize: 100,
+  minPageSize: 20,
+  maxPageSize: 100,
+  errorCode: "InvalidParameterValue",
+};
+
 // AWS's documented page-size bounds and defaults for the lists the emulator serves.
 const PAGE_OPTIONS: Record<string, PageOptions> = {
   "ec2:DescribeInstances": { minPageSize: 5, maxPageSize: 1000 },
@@ -16,17 +33,42 @@ const PAGE_OPTIONS: Record<string, PageOptions> = {
   "ecs:ListServices": { defaultPageSize: 10, minPageSize: 1, maxPageSize: 100 },
   "logs:DescribeQueryDefinitions": { defaultPageSize: 1000, minPageSize: 1, maxPageSize: 1000 },
   "account:ListRegions": { defaultPageSize: 20, minPageSize: 1, maxPageSize: 50 },
+  "ec2:DescribeRouteTables": { minPageSize: 5, maxPageSize: 100 },
+  "ec2:DescribeInternetGateways": { minPageSize: 5, maxPageSize: 1000 },
+  "ec2:DescribeNatGateways": { minPageSize: 5, maxPageSize: 1000 },
+  "ec2:DescribeVolumes": { minPageSize: 5, maxPageSize: 500 },
+  "elasticloadbalancingv2:DescribeLoadBalancers": ELBV2_PAGES,
+  "elasticloadbalancingv2:DescribeTargetGroups": ELBV2_PAGES,
+  "elasticloadbalancingv2:DescribeListeners": ELBV2_PAGES,
+  "autoscaling:DescribeAutoScalingGroups": {
+    defaultPageSize: 50,
+    minPageSize: 1,
+    maxPageSize: 100,
+    errorCode: "ValidationError",
+  },
+  "eks:ListClusters": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
+  "rds:DescribeDBInstances": RDS_PAGES,
+  "rds:DescribeDBClusters": RDS_PAGES,
+  "elasticache:DescribeCacheClusters": RDS_PAGES,
+  "sns:ListTopics": { defaultPageSize: 100 },
+  "sqs:ListQueues": { minPageSize: 1, maxPageSize: 1000 },
+  "monitoring:DescribeAlarms": { defaultPageSize: 50, minPageSize: 1, maxPageSize: 100 },
+  "apigateway:GetRestApis": { defaultPageSize: 25, minPageSize: 1, maxPageSize: 500 },
+  "pricing:GetProducts": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
+  "pricing:DescribeServices": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
+  "pricing:GetAttributeValues": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
 };
 
 export function pageOptions(ctx: CallContext): PageOptions {
-  return PAGE_OPTIONS[`${ctx.model.signingName}:${ctx.operation.name}`] ?? {};
+  return PAGE_OPTIONS[`${ctx.model.name}:${ctx.operation.name}`] ?? {};
 }
 
 /** Services whose resources live once per account rather than per region. */
 const GLOBAL_SERVICES = new Set(["s3", "iam", "cloudfront", "route53", "organizations"]);
 
+/** The world's collection `name` of the calling model (`ec2`, `elasticloadbalancingv2`, …). */
 export function worldItems(ctx: CallContext, name: string): ResourceItem[] {
-  const service = ctx.model.signingName;
+  const service = ctx.model.name;
   return collection(
     ctx.account,
     GLOBAL_SERVICES.has(service) ? "global" : ctx.region,
@@ -75,7 +117,9 @@ export const genericRead: OperationHandler = async (ctx, input) => {
       if (!/(Ids|Names)$/.test(name) || !Array.isArray(value)) continue;
       items = selectByIds(items, name.slice(0, -1), value as string[]);
     }
-    items = applyEc2Filters(items, input.Filters as Ec2Filter[] | undefined, {
+    // DescribeNatGateways calls its filters `Filter`.
+    const filters = (input.Filters ?? input.Filter) as Ec2Filter[] | undefined;
+    items = applyEc2Filters(items, filters, {
       operation: ctx.operation.name,
       accountId: ctx.account.id,
     });

@@ -69,6 +69,16 @@ export const s3Service: ServiceHandlers = {
     return { ...output, Owner: { DisplayName: ctx.account.name, ID: canonicalId(ctx.account.id) } };
   },
 
+  // Answered from any region, without the redirect other bucket calls get: it is how clients
+  // find a bucket's region. us-east-1 buckets have no location constraint.
+  async GetBucketLocation(ctx, input) {
+    const { bucket, owner } = findBucket(ctx, text(input.Bucket));
+    await authorizeBucket(ctx, "s3:GetBucketLocation", bucket, owner);
+    if (owner.id !== ctx.account.id) throw new AwsError("AccessDenied", "Access Denied", 403);
+    const region = typeof bucket.BucketRegion === "string" ? bucket.BucketRegion : "us-east-1";
+    return region === "us-east-1" ? {} : { LocationConstraint: region };
+  },
+
   async GetBucketPolicy(ctx, input) {
     const { bucket, owner } = findBucket(ctx, text(input.Bucket));
     inBucketRegion(ctx, bucket);
