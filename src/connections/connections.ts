@@ -15,7 +15,15 @@ import {
   isSharedExternalId,
   rotateConnectionExternalId,
 } from "./external-id.js";
-import { replaceGrants, requireRole, rolesOn, rolesOnEach } from "./grants.js";
+import { checkEndpoint } from "./check-endpoint.js";
+import {
+  assertPrincipalsExist,
+  listGrants,
+  replaceGrants,
+  requireRole,
+  rolesOn,
+  rolesOnEach,
+} from "./grants.js";
 import {
   connectionSettingsSchema,
   type Connection,
@@ -282,6 +290,7 @@ export function settingsOf(input: CreateConnectionInput): ConnectionSettings {
     endpoint: _e,
     tags: _t,
     project: _p,
+    grants: _g,
     ...settings
   } = input;
   if (settings.method === "assume_role") {
@@ -310,7 +319,7 @@ export async function createConnection(
   input: CreateConnectionInput,
   options: CreateConnectionOptions = {},
 ): Promise<ConnectionRecord> {
-  if (input.endpoint !== undefined) await deps.checkEndpoint(principal.orgId, input.endpoint);
+  if (input.endpoint !== undefined) await checkEndpoint(deps, principal.orgId, input.endpoint);
   const now = deps.clock.now();
   try {
     return await deps.db.transaction().execute(async (tx) => {
@@ -350,13 +359,16 @@ export async function createConnection(
         updated_at: now.toISOString(),
       };
       await tx.insertInto("connections").values(row).execute();
-      // Whoever connects an account may change and use it.
+      // Whoever connects an account may change and use it; others get what the create names.
+      const granted = input.grants ?? [];
+      await assertPrincipalsExist(tx, principal.orgId, granted, "grants.");
       await replaceGrants(
         tx,
         row.id,
         [
           { principal: `user:${principal.userName}`, role: "editor" },
           { principal: `user:${principal.userName}`, role: "executor" },
+          ...granted,
           ...(options.grants ?? []),
         ],
         now,
@@ -372,6 +384,20 @@ export async function createConnection(
         },
         now,
       );
+      // Access given while adding is recorded as a later grant change would be.
+      if (granted.length > 0) {
+        await recordAuditEvent(
+          tx,
+          context,
+          {
+            action: "connection.grants.set",
+            objectType: "connection",
+            objectId: row.name,
+            detail: { grants: await listGrants(tx, row.id) },
+          },
+          now,
+        );
+      }
       return toRecord(row);
     });
   } catch (error) {
@@ -422,7 +448,7 @@ export async function updateConnection(
   input: UpdateConnectionInput,
 ): Promise<ConnectionRecord> {
   if (input.endpoint !== undefined && input.endpoint !== null)
-    await deps.checkEndpoint(principal.orgId, input.endpoint);
+    await checkEndpoint(deps, principal.orgId, input.endpoint);
   const now = deps.clock.now();
   try {
     const updated = await deps.db.transaction().execute(async (tx) => {

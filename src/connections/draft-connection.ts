@@ -1,6 +1,7 @@
 import type { Principal } from "../access/index.js";
 import type { ConnectionDeps } from "./connection-deps.js";
 import { Invalid } from "../errors.js";
+import { checkEndpoint } from "./check-endpoint.js";
 import type { ConnectionRecord } from "./connection-record.js";
 import {
   projectIdOf,
@@ -32,7 +33,7 @@ export async function draftConnection(
   input: CreateConnectionInput,
   replacing: string | undefined,
 ): Promise<ConnectionRecord> {
-  if (input.endpoint !== undefined) await deps.checkEndpoint(principal.orgId, input.endpoint);
+  if (input.endpoint !== undefined) await checkEndpoint(deps, principal.orgId, input.endpoint);
   const projectId = await projectIdOf(deps.db, principal, input.project);
   const settings = settingsOf(input);
   let previous: { self: ConnectionRecord; changed: Set<string> } | undefined;

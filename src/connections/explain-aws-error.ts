@@ -1,10 +1,16 @@
 import { SwitchboardError } from "../errors.js";
 import type { ConnectionRecord } from "./connection-record.js";
+import type { TestErrorSee } from "./schemas.js";
 
 export interface ExplainedError {
   code: string;
   message: string;
+  /** In words for every interface: it names what to look at, never an API route. */
   fix: string;
+  /** What the fix points at, so an interface can show it or link to it. */
+  see?: TestErrorSee;
+  /** OUTBOUND_REFUSED: the allow-list entry that would let the request through. */
+  allow?: string;
 }
 
 /** Where a connection test failed: obtaining credentials, or using them. */
@@ -64,6 +70,13 @@ function signatureFix(connection: ConnectionRecord, message: string): string {
   }
 }
 
+/** The allow-list entry an outbound refusal names in its details (outboundRefused). */
+function allowEntryOf(error: unknown): string | undefined {
+  if (!(error instanceof SwitchboardError)) return undefined;
+  const allow = error.details?.[0]?.["allow"];
+  return typeof allow === "string" ? allow : undefined;
+}
+
 /** An AWS (or Switchboard) error in words, with the fix a user would try first. */
 export function explainAwsError(
   error: unknown,
@@ -74,23 +87,34 @@ export function explainAwsError(
   const code = codeOf(error);
   const message = messageOf(error);
   const s = connection.settings;
-  // A draft has no saved trust policy to point at: its form shows the one it needs.
-  const trustPolicyUrl =
+  // A draft has no saved trust policy yet: the setup documents made for it show the one it needs.
+  const trustPolicy =
     options.draft === true
-      ? "the one shown with the connection form (POST /api/v1/connections/setup-documents)"
-      : `GET /api/v1/connections/${connection.name}/trust-policy`;
-  const explain = (fix: string): ExplainedError => ({ code, message, fix });
+      ? "the trust policy Switchboard made for this draft (shown beside the connection form)"
+      : `connection ${connection.name}'s trust policy (on its page, or switchboard connection show ${connection.name} --trust-policy)`;
+  const explain = (fix: string, more: Omit<ExplainedError, "code" | "message" | "fix"> = {}) => ({
+    code,
+    message,
+    fix,
+    ...more,
+  });
+  const aboutTrustPolicy = (fix: string) => explain(fix, { see: "trust-policy" });
 
   if (code === "OUTBOUND_REFUSED") {
+    const allow = allowEntryOf(error);
     return explain(
-      "the endpoint's host is not on the org's outbound allow-list: an admin adds it under Settings → Outbound allow-list",
+      allow === undefined
+        ? "Switchboard never sends requests to that address: change the endpoint"
+        : `the host is not on the org's outbound allow-list: an org admin adds ${allow} under Settings → Outbound allow-list`,
+      { see: "outbound-allow-list", ...(allow === undefined ? {} : { allow }) },
     );
   }
   if (code === "SECRET_UNREADABLE" || code === "NOT_FOUND") {
     return explain(
       s.method === "access_key"
-        ? `the secret access key at ${s.secretPath} is missing or unreadable: store it again with switchboard secret set ${s.secretPath} --replace`
+        ? `the secret access key at ${s.secretPath} is missing or unreadable: store it again in the key store (switchboard secret set ${s.secretPath} --replace)`
         : "a key the connection needs is missing from the key store",
+      { see: "key-store" },
     );
   }
   if (
@@ -115,14 +139,14 @@ export function explainAwsError(
     );
   }
   if (phase === "credentials" && s.method === "assume_role" && code === "AccessDenied") {
-    return explain(
-      `two likely causes: the role ARN ${s.roleArn} is wrong (AWS answers AccessDenied, not "no such role", for a role that does not exist), or the role's trust policy does not allow this principal or ExternalId: compare it with ${trustPolicyUrl} (the caller also needs sts:AssumeRole on the role)`,
+    return aboutTrustPolicy(
+      `two likely causes: the role ARN ${s.roleArn} is wrong (AWS answers AccessDenied, not "no such role", for a role that does not exist), or the role's trust policy does not allow this principal or ExternalId: compare it with ${trustPolicy} (the caller also needs sts:AssumeRole on the role)`,
     );
   }
   if (phase === "credentials" && s.method === "web_identity") {
     if (code === "InvalidIdentityToken" || code === "IDPRejectedClaim") {
-      return explain(
-        `AWS rejected the web identity token: the account needs an IAM OIDC provider for the issuer with the org's audience as client id, and AWS must be able to fetch the issuer's JWKS; compare with ${trustPolicyUrl}`,
+      return aboutTrustPolicy(
+        `AWS rejected the web identity token: the account needs an IAM OIDC provider for the issuer with the org's audience as client id, and AWS must be able to fetch the issuer's JWKS; compare with ${trustPolicy}`,
       );
     }
     if (code === "IDPCommunicationError") {
@@ -131,8 +155,8 @@ export function explainAwsError(
       );
     }
     if (code === "AccessDenied") {
-      return explain(
-        `the role's trust policy does not accept this token's aud and sub: compare it with ${trustPolicyUrl}`,
+      return aboutTrustPolicy(
+        `the role's trust policy does not accept this token's aud and sub: compare it with ${trustPolicy}`,
       );
     }
   }

@@ -69,10 +69,12 @@ export async function listGrants(db: DbOrTx, connectionId: string): Promise<Gran
   return rows;
 }
 
+/** Refuses a grant to a user or team the org lacks; `fieldPrefix` says where the list is in the body. */
 export async function assertPrincipalsExist(
   db: DbOrTx,
   orgId: string,
   grants: Grant[],
+  fieldPrefix = "",
 ): Promise<void> {
   for (const [index, grant] of grants.entries()) {
     if (grant.principal === "org") continue;
@@ -85,7 +87,7 @@ export async function assertPrincipalsExist(
       .executeTakeFirst();
     if (found === undefined)
       throw new Invalid(`${grant.principal} does not exist in this org`, {
-        field: `${index}.principal`,
+        field: `${fieldPrefix}${index}.principal`,
       });
   }
 }

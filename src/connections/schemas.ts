@@ -18,6 +18,17 @@ export type ConnectionAccess = z.infer<typeof connectionAccessSchema>;
 export const grantRoleSchema = z.enum(["viewer", "editor", "executor"]);
 export type GrantRole = z.infer<typeof grantRoleSchema>;
 
+export const grantSchema = z.strictObject({
+  principal: z
+    .string()
+    .regex(
+      /^(org|user:[a-z0-9][a-z0-9._-]{0,62}|team:[a-z0-9][a-z0-9._-]{0,62})$/,
+      "expected org, user:<name> or team:<name>",
+    ),
+  role: grantRoleSchema,
+});
+export type Grant = z.infer<typeof grantSchema>;
+
 const RESERVED_CONNECTION_NAMES = ["new", "requests"];
 
 export const connectionNameSchema = z
@@ -31,7 +42,7 @@ export const connectionNameSchema = z
     message: "expected a name other than 'new' or 'requests' (the web UI uses those pages)",
   });
 
-const roleArnSchema = z
+export const roleArnSchema = z
   .string()
   .regex(
     /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
@@ -72,6 +83,13 @@ const common = {
     .record(z.string().regex(/^[\w.:/=+@-]{1,128}$/, "expected a tag key"), z.string().max(256))
     .default({}),
   project: z.string().optional(),
+  grants: z
+    .array(grantSchema)
+    .max(500)
+    .optional()
+    .describe(
+      "create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents.",
+    ),
 };
 
 export const ambientSettingsSchema = z.strictObject({ method: z.literal("ambient") });
@@ -147,6 +165,14 @@ export const updateConnectionSchema = z.strictObject({
 });
 export type UpdateConnectionInput = z.infer<typeof updateConnectionSchema>;
 
+/** What a test's fix points at, so each interface can show where it is (a panel, a page, a setting). */
+export const testErrorSeeSchema = z
+  .enum(["trust-policy", "outbound-allow-list", "key-store"])
+  .describe(
+    "what the fix points at: the connection's trust policy, the org's outbound allow-list, or the key store",
+  );
+export type TestErrorSee = z.infer<typeof testErrorSeeSchema>;
+
 export const connectionTestSchema = z.object({
   ok: z.boolean(),
   checkedAt: z.string(),
@@ -154,7 +180,18 @@ export const connectionTestSchema = z.object({
   arn: z.string().nullable(),
   regions: z.array(z.string()),
   error: z
-    .object({ code: z.string(), message: z.string(), fix: z.string() })
+    .object({
+      code: z.string(),
+      message: z.string(),
+      fix: z.string(),
+      see: testErrorSeeSchema.optional(),
+      allow: z
+        .string()
+        .optional()
+        .describe(
+          "OUTBOUND_REFUSED: the outbound allow-list entry that would let the request through",
+        ),
+    })
     .nullable()
     .describe("the AWS error in words, with the likely fix"),
 });
@@ -208,17 +245,6 @@ export const connectionSchema = z.object({
   updatedAt: z.string(),
 });
 export type Connection = z.infer<typeof connectionSchema>;
-
-export const grantSchema = z.strictObject({
-  principal: z
-    .string()
-    .regex(
-      /^(org|user:[a-z0-9][a-z0-9._-]{0,62}|team:[a-z0-9][a-z0-9._-]{0,62})$/,
-      "expected org, user:<name> or team:<name>",
-    ),
-  role: grantRoleSchema,
-});
-export type Grant = z.infer<typeof grantSchema>;
 
 export const accessRequestSchema = z.object({
   id: z.string(),
