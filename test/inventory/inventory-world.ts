@@ -210,25 +210,6 @@ export function inventoryWorld(): WorldInput {
         trust: trustingHost(HUB, EXTERNAL_ID),
         policies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
       },
-      {
-        // The same, but refused in eu-west-1: a region that fails.
-        name: "switchboard-read-no-eu",
-        trust: trustingHost(HUB, EXTERNAL_ID),
-        policies: [
-          "arn:aws:iam::aws:policy/ReadOnlyAccess",
-          {
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Deny",
-                Action: "*",
-                Resource: "*",
-                Condition: { StringEquals: { "aws:RequestedRegion": "eu-west-1" } },
-              },
-            ],
-          },
-        ],
-      },
     ],
     resources: {
       ...Object.fromEntries(REGIONS.map((r, k) => [r, estate(id, r, base + k)])),
