@@ -1,5 +1,6 @@
 import type { EmulatorParts } from "./emulator-parts.js";
 import { resetCounters } from "./knobs/counters.js";
+import { organizationRoute } from "./organization-routes.js";
 import type { WireResponse } from "./protocols/wire-response.js";
 
 /**
@@ -11,7 +12,10 @@ export function controlRoute(
   method: string,
   path: string,
   query: URLSearchParams = new URLSearchParams(),
+  body: Buffer = Buffer.alloc(0),
 ): WireResponse | undefined {
+  const organization = organizationRoute(parts, method, path, body);
+  if (organization !== undefined) return organization;
   if (path === "/_emulator/calls" && method === "GET")
     return {
       status: 200,

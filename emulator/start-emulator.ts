@@ -135,6 +135,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       method,
       rawPath,
       new URLSearchParams(rawQuery),
+      body,
     );
     if (response === undefined && req.headers.authorization === undefined)
       response = metadata.handle(method, rawPath, req.headers);

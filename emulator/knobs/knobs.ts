@@ -33,6 +33,11 @@ export type Knobs = {
   faultStatus: 500 | 503;
   /** GetQueryResults polls answered `Running` before a Logs query is `Complete`. */
   queryPolls: number;
+  /**
+   * Reads of a stack set (or DescribeStacks of a stack) answered while its operation is
+   * `RUNNING` (`CREATE_IN_PROGRESS`) before it completes; 0 completes it within the call.
+   */
+  cloudFormationPolls: number;
   notAws: NotAwsKnob | undefined;
 };
 
@@ -45,6 +50,7 @@ export function resolveKnobs(input: KnobsInput | undefined): Knobs {
     faultRate: input?.faultRate ?? 0,
     faultStatus: input?.faultStatus ?? 500,
     queryPolls: input?.queryPolls ?? 2,
+    cloudFormationPolls: input?.cloudFormationPolls ?? 1,
     notAws: input?.notAws,
   };
 }

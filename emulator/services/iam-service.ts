@@ -29,7 +29,7 @@ function asArray(value: unknown): unknown[] {
  * IAM refuses a trust policy naming a principal that does not exist (it resolves role and user
  * ARNs to unique ids when the policy is saved), with "Invalid principal in policy".
  */
-function checkPrincipals(world: World, account: Account, document: PolicyDocument): void {
+export function checkPrincipals(world: World, account: Account, document: PolicyDocument): void {
   for (const statement of asArray(document.Statement)) {
     const principal = (statement as { Principal?: unknown }).Principal;
     if (typeof principal !== "object" || principal === null) continue;

@@ -1,10 +1,12 @@
 import { accountService } from "./account-service.js";
 import type { ServiceHandlers } from "./call-context.js";
+import { cloudFormationService } from "./cloudformation-service.js";
 import { ec2Service } from "./ec2-service.js";
 import { ecsService } from "./ecs-service.js";
 import { iamService } from "./iam-service.js";
 import { lambdaService } from "./lambda-service.js";
 import { logsService } from "./logs-service.js";
+import { organizationsService } from "./organizations-service.js";
 import { s3Service } from "./s3-service.js";
 import { secretsManagerService } from "./secretsmanager-service.js";
 import { stsService } from "./sts-service.js";
@@ -20,4 +22,6 @@ export const SERVICES: Record<string, ServiceHandlers> = {
   logs: logsService,
   account: accountService,
   iam: iamService,
+  organizations: organizationsService,
+  cloudformation: cloudFormationService,
 };

@@ -3,6 +3,7 @@ import { validateIdentityPolicy, validateTrustPolicy } from "@cloud-copilot/iam-
 import { parse as parseYaml } from "yaml";
 import { DEFAULT_REGIONS } from "./default-regions.js";
 import { managedPolicyDocument, releaseManagedPolicies } from "./managed-policy.js";
+import { buildOrganization } from "./organization.js";
 import { uniqueId } from "./unique-id.js";
 import { WorldError } from "./world-error.js";
 import { worldSchema, type PolicyDocument, type WorldInput } from "./world-schema.js";
@@ -144,6 +145,8 @@ function assembleWorld(input: unknown): World {
         );
     }
   });
+  if (doc.organization !== undefined)
+    world.organization = buildOrganization(doc.organization, world);
   return world;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { organizationSchema } from "./organization-schema.js";
 
 const policyDocument = z
   .object({
@@ -64,6 +65,8 @@ export const worldSchema = z.object({
   /** Regions an account serves only once it has enabled them (`enabledRegions`), as AWS's opt-in regions. */
   optInRegions: z.array(regionName).default([]),
   accounts: z.array(account).min(1),
+  /** The AWS Organization the accounts form, if any (see organization-schema.ts). */
+  organization: organizationSchema.optional(),
 });
 
 export type WorldInput = z.input<typeof worldSchema>;

@@ -1,3 +1,4 @@
+import type { Organization } from "./organization.js";
 import type { PolicyDocument } from "./world-schema.js";
 
 export type Policy = { name: string; document: PolicyDocument };
@@ -56,6 +57,8 @@ export type World = {
   optInRegions: string[];
   accounts: Map<string, Account>;
   accessKeys: Map<string, AccessKey>;
+  /** The AWS Organization, when the world declares one; changed by the control routes. */
+  organization?: Organization | undefined;
 };
 
 /** The collection `name` of `service` in `region`, created empty so writes can append to it. */
