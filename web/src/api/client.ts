@@ -102,3 +102,23 @@ export type Body<P extends keyof paths, M extends Method> = paths[P][M] extends 
 }
   ? B
   : never;
+
+/** Every page of a cursor-paged list (users, teams, secrets), for pickers and small lists. */
+export async function allPages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await fetchPage(cursor);
+    items.push(...page.items);
+    if (page.nextCursor === null) return items;
+    cursor = page.nextCursor;
+  }
+}
+
+/** The query of one page of a cursor-paged list, as many items as the API gives at once. */
+export const pageQuery = (cursor: string | undefined) => ({
+  limit: 500,
+  ...(cursor === undefined ? {} : { cursor }),
+});

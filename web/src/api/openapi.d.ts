@@ -252,6 +252,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/actions/{id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a run with this body would do, without calling AWS: its targets (connection, account, region) and which are refused or skipped and why, its IAM actions and access level, and whether it is a write (ask before running it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description one target: the connection */
+                        connection?: string;
+                        /** @description fan-out: names, {"tag": "env=prod"} or "*" (every connection you may execute) */
+                        connections?: string[] | {
+                            tag: string;
+                        } | "*";
+                        /** @description fan-out: run on every selected connection, even several that reach one AWS account and region; by default a (account, region) runs once, through the first selected connection that may run it, and the others are skipped (SAME_ACCOUNT_REGION). A global service runs once per account either way */
+                        everyConnection?: boolean;
+                        /** @default {} */
+                        input?: unknown;
+                        /** @description stop following pages after this many items */
+                        maxItems?: number;
+                        /** @description items per page asked of AWS; AWS's default when absent */
+                        pageSize?: number;
+                        /** @description one target: the region */
+                        region?: string;
+                        /** @description fan-out: regions, or "*" for each connection's own (the default) */
+                        regions?: string[] | "*";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the most powerful IAM access level among them */
+                            accessLevel: string;
+                            action: string;
+                            /** @description as asked: every connection, not once per (account, region) */
+                            everyConnection: boolean;
+                            /** @description the IAM actions the run needs on each target */
+                            iamActions: string[];
+                            /** @description one connection and region, not a fan-out */
+                            single: boolean;
+                            summary: {
+                                refused: number;
+                                /** @description targets that would be sent: the number a person confirms a write by */
+                                runs: number;
+                                skipped: number;
+                                total: number;
+                            };
+                            targets: {
+                                accountId: string | null;
+                                /** @description why it is refused or skipped: an error code (ACCESS_REFUSED, FORBIDDEN, REGION_NOT_ALLOWED) or a skip reason (SAME_ACCOUNT_REGION, SAME_ACCOUNT, …) from docs/errors.md */
+                                code?: string;
+                                connection: string;
+                                /**
+                                 * @description runs: it would be sent; refused: a grant or the access setting refuses it; skipped: not run, by design
+                                 * @enum {string}
+                                 */
+                                outcome: "runs" | "refused" | "skipped";
+                                /** @description the same in words */
+                                reason?: string;
+                                region: string;
+                            }[];
+                            /** @description an access level above Read: the run can change something, so ask before running it */
+                            write: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/actions/{id}/run": {
         parameters: {
             query?: never;
@@ -282,6 +376,8 @@ export interface paths {
                         connections?: string[] | {
                             tag: string;
                         } | "*";
+                        /** @description fan-out: run on every selected connection, even several that reach one AWS account and region; by default a (account, region) runs once, through the first selected connection that may run it, and the others are skipped (SAME_ACCOUNT_REGION). A global service runs once per account either way */
+                        everyConnection?: boolean;
                         /** @default {} */
                         input?: unknown;
                         /** @description stop following pages after this many items */
@@ -604,9 +700,16 @@ export interface paths {
                                     checkedAt: string;
                                     /** @description the AWS error in words, with the likely fix */
                                     error: {
+                                        /** @description OUTBOUND_REFUSED: the outbound allow-list entry that would let the request through */
+                                        allow?: string;
                                         code: string;
                                         fix: string;
                                         message: string;
+                                        /**
+                                         * @description what the fix points at: the connection's trust policy, the org's outbound allow-list, or the key store
+                                         * @enum {string}
+                                         */
+                                        see?: "trust-policy" | "outbound-allow-list" | "key-store";
                                     } | null;
                                     ok: boolean;
                                     regions: string[];
@@ -662,6 +765,12 @@ export interface paths {
                          * @description base URL for every AWS call
                          */
                         endpoint?: string;
+                        /** @description create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents. */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
                         /** @enum {string} */
                         method: "ambient";
                         name: string;
@@ -688,6 +797,12 @@ export interface paths {
                          * @description base URL for every AWS call
                          */
                         endpoint?: string;
+                        /** @description create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents. */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
                         /** @enum {string} */
                         method: "access_key";
                         name: string;
@@ -717,6 +832,12 @@ export interface paths {
                         endpoint?: string;
                         /** @description the ExternalId Switchboard issued you for this draft (POST /connections/setup-documents), so the role you set up before saving keeps working; leave it out for a new one. You cannot choose it. */
                         externalId?: string;
+                        /** @description create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents. */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
                         /** @enum {string} */
                         method: "assume_role";
                         name: string;
@@ -749,6 +870,12 @@ export interface paths {
                          * @description base URL for every AWS call
                          */
                         endpoint?: string;
+                        /** @description create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents. */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
                         /** @enum {string} */
                         method: "web_identity";
                         name: string;
@@ -795,9 +922,16 @@ export interface paths {
                                 checkedAt: string;
                                 /** @description the AWS error in words, with the likely fix */
                                 error: {
+                                    /** @description OUTBOUND_REFUSED: the outbound allow-list entry that would let the request through */
+                                    allow?: string;
                                     code: string;
                                     fix: string;
                                     message: string;
+                                    /**
+                                     * @description what the fix points at: the connection's trust policy, the org's outbound allow-list, or the key store
+                                     * @enum {string}
+                                     */
+                                    see?: "trust-policy" | "outbound-allow-list" | "key-store";
                                 } | null;
                                 ok: boolean;
                                 regions: string[];
@@ -880,9 +1014,16 @@ export interface paths {
                                 checkedAt: string;
                                 /** @description the AWS error in words, with the likely fix */
                                 error: {
+                                    /** @description OUTBOUND_REFUSED: the outbound allow-list entry that would let the request through */
+                                    allow?: string;
                                     code: string;
                                     fix: string;
                                     message: string;
+                                    /**
+                                     * @description what the fix points at: the connection's trust policy, the org's outbound allow-list, or the key store
+                                     * @enum {string}
+                                     */
+                                    see?: "trust-policy" | "outbound-allow-list" | "key-store";
                                 } | null;
                                 ok: boolean;
                                 regions: string[];
@@ -1003,9 +1144,16 @@ export interface paths {
                                 checkedAt: string;
                                 /** @description the AWS error in words, with the likely fix */
                                 error: {
+                                    /** @description OUTBOUND_REFUSED: the outbound allow-list entry that would let the request through */
+                                    allow?: string;
                                     code: string;
                                     fix: string;
                                     message: string;
+                                    /**
+                                     * @description what the fix points at: the connection's trust policy, the org's outbound allow-list, or the key store
+                                     * @enum {string}
+                                     */
+                                    see?: "trust-policy" | "outbound-allow-list" | "key-store";
                                 } | null;
                                 ok: boolean;
                                 regions: string[];
@@ -1287,9 +1435,16 @@ export interface paths {
                             checkedAt: string;
                             /** @description the AWS error in words, with the likely fix */
                             error: {
+                                /** @description OUTBOUND_REFUSED: the outbound allow-list entry that would let the request through */
+                                allow?: string;
                                 code: string;
                                 fix: string;
                                 message: string;
+                                /**
+                                 * @description what the fix points at: the connection's trust policy, the org's outbound allow-list, or the key store
+                                 * @enum {string}
+                                 */
+                                see?: "trust-policy" | "outbound-allow-list" | "key-store";
                             } | null;
                             ok: boolean;
                             regions: string[];
@@ -1381,6 +1536,12 @@ export interface paths {
                          * @description base URL for every AWS call
                          */
                         endpoint?: string;
+                        /** @description create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents. */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
                         /** @enum {string} */
                         method: "ambient";
                         name: string;
@@ -1407,6 +1568,12 @@ export interface paths {
                          * @description base URL for every AWS call
                          */
                         endpoint?: string;
+                        /** @description create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents. */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
                         /** @enum {string} */
                         method: "access_key";
                         name: string;
@@ -1436,6 +1603,12 @@ export interface paths {
                         endpoint?: string;
                         /** @description the ExternalId Switchboard issued you for this draft (POST /connections/setup-documents), so the role you set up before saving keeps working; leave it out for a new one. You cannot choose it. */
                         externalId?: string;
+                        /** @description create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents. */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
                         /** @enum {string} */
                         method: "assume_role";
                         name: string;
@@ -1468,6 +1641,12 @@ export interface paths {
                          * @description base URL for every AWS call
                          */
                         endpoint?: string;
+                        /** @description create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents. */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
                         /** @enum {string} */
                         method: "web_identity";
                         name: string;
@@ -1552,6 +1731,12 @@ export interface paths {
                          * @description base URL for every AWS call
                          */
                         endpoint?: string;
+                        /** @description create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents. */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
                         /** @enum {string} */
                         method: "ambient";
                         name: string;
@@ -1578,6 +1763,12 @@ export interface paths {
                          * @description base URL for every AWS call
                          */
                         endpoint?: string;
+                        /** @description create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents. */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
                         /** @enum {string} */
                         method: "access_key";
                         name: string;
@@ -1607,6 +1798,12 @@ export interface paths {
                         endpoint?: string;
                         /** @description the ExternalId Switchboard issued you for this draft (POST /connections/setup-documents), so the role you set up before saving keeps working; leave it out for a new one. You cannot choose it. */
                         externalId?: string;
+                        /** @description create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents. */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
                         /** @enum {string} */
                         method: "assume_role";
                         name: string;
@@ -1639,6 +1836,12 @@ export interface paths {
                          * @description base URL for every AWS call
                          */
                         endpoint?: string;
+                        /** @description create: who else may view, edit or execute it from the start (as PUT /connections/{name}/grants takes them); you are always its editor and executor. Not used by a test or setup documents. */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
                         /** @enum {string} */
                         method: "web_identity";
                         name: string;
@@ -1671,9 +1874,16 @@ export interface paths {
                             checkedAt: string;
                             /** @description the AWS error in words, with the likely fix */
                             error: {
+                                /** @description OUTBOUND_REFUSED: the outbound allow-list entry that would let the request through */
+                                allow?: string;
                                 code: string;
                                 fix: string;
                                 message: string;
+                                /**
+                                 * @description what the fix points at: the connection's trust policy, the org's outbound allow-list, or the key store
+                                 * @enum {string}
+                                 */
+                                see?: "trust-policy" | "outbound-allow-list" | "key-store";
                             } | null;
                             /** @description assume_role: the ExternalId the draft was tested with; send it back as externalId when you save */
                             externalId?: string;
@@ -1725,6 +1935,269 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Live attributes and status of resources, fetched from AWS now with your grants; NDJSON, one line per ARN, never stored */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        arns: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the inventory holds for a connection: ARNs, types, parents, edges, first and last seen */
+        get: {
+            parameters: {
+                query: {
+                    connection: string;
+                    cursor?: string;
+                    /** @description include resources no longer seen */
+                    gone?: "true" | "false";
+                    limit?: number;
+                    region?: string;
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            connection: string;
+                            items: {
+                                accountId: string;
+                                arn: string;
+                                edges: {
+                                    kind: string;
+                                    to: string;
+                                }[];
+                                firstSeen: string;
+                                goneAt: string | null;
+                                lastSeen: string;
+                                parent: string | null;
+                                region: string;
+                                type: string;
+                                zone: string | null;
+                            }[];
+                            nextCursor: string | null;
+                            /** @description each (region, type) listed: when, and why it is stale */
+                            scopes: {
+                                checkedAt: string;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                region: string;
+                                runId: string;
+                                stale: boolean;
+                                syncedAt: string | null;
+                                type: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/syncs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sync the inventory of connections × regions: a run on the engine (GET /runs/ID for its progress) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description names, {"tag": "env=prod"} or "*" (every connection you may execute) */
+                        connections: string[] | {
+                            tag: string;
+                        } | "*";
+                        /** @description regions, or "*" for each connection's own (the default) */
+                        regions?: string[] | "*";
+                        /** @description resource types to list (GET /inventory/types); every type when absent */
+                        types?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the sync's run */
+                            id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What appeared and disappeared between syncs of a connection, newest first */
+        get: {
+            parameters: {
+                query: {
+                    connection: string;
+                    cursor?: string;
+                    limit?: number;
+                    since?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            connection: string;
+                            items: {
+                                arn: string;
+                                at: string;
+                                /** @enum {string} */
+                                change: "appeared" | "disappeared";
+                                region: string;
+                                runId: string;
+                                type: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The resource types a sync lists, with the IAM actions each needs */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                global: boolean;
+                                iamActions: string[];
+                                title: string;
+                                type: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1819,6 +2292,667 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the AWS Organizations Switchboard knows */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                awsOrganizationId: string;
+                                /** @enum {string} */
+                                callAs: "SELF" | "DELEGATED_ADMIN";
+                                /** @description null: the connection was deleted */
+                                connection: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                deployment: {
+                                    error: {
+                                        code: string;
+                                        fix: string;
+                                        message: string;
+                                    } | null;
+                                    finishedAt: string | null;
+                                    operationId: string | null;
+                                    region: string;
+                                    stackSetName: string;
+                                    startedAt: string;
+                                    /** @enum {string} */
+                                    status: "RUNNING" | "SUCCEEDED" | "FAILED" | "STOPPED";
+                                } | null;
+                                grants: {
+                                    principal: string;
+                                    /** @enum {string} */
+                                    role: "viewer" | "editor" | "executor";
+                                }[];
+                                lastSync: {
+                                    changes: {
+                                        connected: string[];
+                                        joined: string[];
+                                        left: string[];
+                                        reachable: number;
+                                        suspended: string[];
+                                        unreachable: number;
+                                    } | null;
+                                    error: {
+                                        code: string;
+                                        fix: string;
+                                        message: string;
+                                    } | null;
+                                    finishedAt: string | null;
+                                    startedAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "succeeded" | "failed";
+                                } | null;
+                                managementAccountId: string;
+                                name: string;
+                                onboarding: {
+                                    /** @enum {string} */
+                                    access: "view" | "read" | "full";
+                                    hubConnection: string | null;
+                                    /** @enum {string} */
+                                    method: "assume_role" | "web_identity";
+                                    onboardedAt: string;
+                                    ous: string[];
+                                    reconcileSchedule: string;
+                                    regions: string[];
+                                    roleName: string;
+                                    skipAccounts: string[];
+                                } | null;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an AWS Organization from a connection into its management account or a delegated administrator */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a connection into the organization's management account, or into a delegated administrator of CloudFormation StackSets */
+                        connection: string;
+                        /**
+                         * @description copied onto every member connection Switchboard creates
+                         * @default []
+                         */
+                        grants?: {
+                            principal: string;
+                            /** @enum {string} */
+                            role: "viewer" | "editor" | "executor";
+                        }[];
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            awsOrganizationId: string;
+                            /** @enum {string} */
+                            callAs: "SELF" | "DELEGATED_ADMIN";
+                            /** @description null: the connection was deleted */
+                            connection: string | null;
+                            createdAt: string;
+                            createdBy: string;
+                            deployment: {
+                                error: {
+                                    code: string;
+                                    fix: string;
+                                    message: string;
+                                } | null;
+                                finishedAt: string | null;
+                                operationId: string | null;
+                                region: string;
+                                stackSetName: string;
+                                startedAt: string;
+                                /** @enum {string} */
+                                status: "RUNNING" | "SUCCEEDED" | "FAILED" | "STOPPED";
+                            } | null;
+                            grants: {
+                                principal: string;
+                                /** @enum {string} */
+                                role: "viewer" | "editor" | "executor";
+                            }[];
+                            lastSync: {
+                                changes: {
+                                    connected: string[];
+                                    joined: string[];
+                                    left: string[];
+                                    reachable: number;
+                                    suspended: string[];
+                                    unreachable: number;
+                                } | null;
+                                error: {
+                                    code: string;
+                                    fix: string;
+                                    message: string;
+                                } | null;
+                                finishedAt: string | null;
+                                startedAt: string;
+                                /** @enum {string} */
+                                status: "running" | "succeeded" | "failed";
+                            } | null;
+                            managementAccountId: string;
+                            name: string;
+                            onboarding: {
+                                /** @enum {string} */
+                                access: "view" | "read" | "full";
+                                hubConnection: string | null;
+                                /** @enum {string} */
+                                method: "assume_role" | "web_identity";
+                                onboardedAt: string;
+                                ous: string[];
+                                reconcileSchedule: string;
+                                regions: string[];
+                                roleName: string;
+                                skipAccounts: string[];
+                            } | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's tree: OUs and every account with its state and health ledger */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accounts: {
+                                accountId: string;
+                                connection: string | null;
+                                email: string;
+                                firstSeenAt: string;
+                                /** @description in an onboarded OU and not skipped */
+                                inScope: boolean;
+                                ledger: {
+                                    /** @description null: not tested yet */
+                                    assumable: boolean | null;
+                                    blockedRegions: {
+                                        /** @enum {string} */
+                                        reason: "opt_in" | "scp";
+                                        region: string;
+                                    }[];
+                                    checkedAt: string | null;
+                                    lastError: {
+                                        code: string;
+                                        fix: string;
+                                        message: string;
+                                    } | null;
+                                    lastErrorAt: string | null;
+                                    suspended: boolean;
+                                };
+                                leftAt: string | null;
+                                management: boolean;
+                                /** @enum {string} */
+                                membership: "member" | "left";
+                                name: string;
+                                ouPath: string;
+                                parentId: string;
+                                stackInstance: {
+                                    reason: string | null;
+                                    status: string | null;
+                                };
+                                state: string;
+                            }[];
+                            organization: {
+                                awsOrganizationId: string;
+                                /** @enum {string} */
+                                callAs: "SELF" | "DELEGATED_ADMIN";
+                                /** @description null: the connection was deleted */
+                                connection: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                deployment: {
+                                    error: {
+                                        code: string;
+                                        fix: string;
+                                        message: string;
+                                    } | null;
+                                    finishedAt: string | null;
+                                    operationId: string | null;
+                                    region: string;
+                                    stackSetName: string;
+                                    startedAt: string;
+                                    /** @enum {string} */
+                                    status: "RUNNING" | "SUCCEEDED" | "FAILED" | "STOPPED";
+                                } | null;
+                                grants: {
+                                    principal: string;
+                                    /** @enum {string} */
+                                    role: "viewer" | "editor" | "executor";
+                                }[];
+                                lastSync: {
+                                    changes: {
+                                        connected: string[];
+                                        joined: string[];
+                                        left: string[];
+                                        reachable: number;
+                                        suspended: string[];
+                                        unreachable: number;
+                                    } | null;
+                                    error: {
+                                        code: string;
+                                        fix: string;
+                                        message: string;
+                                    } | null;
+                                    finishedAt: string | null;
+                                    startedAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "succeeded" | "failed";
+                                } | null;
+                                managementAccountId: string;
+                                name: string;
+                                onboarding: {
+                                    /** @enum {string} */
+                                    access: "view" | "read" | "full";
+                                    hubConnection: string | null;
+                                    /** @enum {string} */
+                                    method: "assume_role" | "web_identity";
+                                    onboardedAt: string;
+                                    ous: string[];
+                                    reconcileSchedule: string;
+                                    regions: string[];
+                                    roleName: string;
+                                    skipAccounts: string[];
+                                } | null;
+                                updatedAt: string;
+                            };
+                            ous: {
+                                id: string;
+                                name: string;
+                                parentId: string | null;
+                                path: string;
+                            }[];
+                            rootId: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Forget the organization and stop its reconcile (member connections and the StackSet stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{name}/deploy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deploy the member role by a service-managed StackSet (needs a full management connection); the operation is followed in the background */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the region the StackSet and its stack instances live in */
+                        region: string;
+                        stackSetName?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                fix: string;
+                                message: string;
+                            } | null;
+                            finishedAt: string | null;
+                            operationId: string | null;
+                            region: string;
+                            stackSetName: string;
+                            startedAt: string;
+                            /** @enum {string} */
+                            status: "RUNNING" | "SUCCEEDED" | "FAILED" | "STOPPED";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{name}/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Onboard the accounts of chosen OUs: one member connection per account, and a scheduled reconcile */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @default read
+                         * @enum {string}
+                         */
+                        access?: "view" | "read" | "full";
+                        /** @description assume_role: the connection whose identity assumes every member role (you need executor on it) */
+                        hubConnection?: string;
+                        /** @enum {string} */
+                        method: "assume_role" | "web_identity";
+                        /** @description the OUs whose accounts (in nested OUs too) get a member connection */
+                        ous: string[];
+                        /**
+                         * @description cron (UTC) of the reconcile that keeps the member connections in step
+                         * @default *\/15 * * * *
+                         */
+                        reconcileSchedule?: string;
+                        regions: string[];
+                        /** @default switchboard-member */
+                        roleName?: string;
+                        /** @default [] */
+                        skipAccounts?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created: {
+                                accountId: string;
+                                connection: string;
+                            }[];
+                            notes: string[];
+                            organization: {
+                                awsOrganizationId: string;
+                                /** @enum {string} */
+                                callAs: "SELF" | "DELEGATED_ADMIN";
+                                /** @description null: the connection was deleted */
+                                connection: string | null;
+                                createdAt: string;
+                                createdBy: string;
+                                deployment: {
+                                    error: {
+                                        code: string;
+                                        fix: string;
+                                        message: string;
+                                    } | null;
+                                    finishedAt: string | null;
+                                    operationId: string | null;
+                                    region: string;
+                                    stackSetName: string;
+                                    startedAt: string;
+                                    /** @enum {string} */
+                                    status: "RUNNING" | "SUCCEEDED" | "FAILED" | "STOPPED";
+                                } | null;
+                                grants: {
+                                    principal: string;
+                                    /** @enum {string} */
+                                    role: "viewer" | "editor" | "executor";
+                                }[];
+                                lastSync: {
+                                    changes: {
+                                        connected: string[];
+                                        joined: string[];
+                                        left: string[];
+                                        reachable: number;
+                                        suspended: string[];
+                                        unreachable: number;
+                                    } | null;
+                                    error: {
+                                        code: string;
+                                        fix: string;
+                                        message: string;
+                                    } | null;
+                                    finishedAt: string | null;
+                                    startedAt: string;
+                                    /** @enum {string} */
+                                    status: "running" | "succeeded" | "failed";
+                                } | null;
+                                managementAccountId: string;
+                                name: string;
+                                onboarding: {
+                                    /** @enum {string} */
+                                    access: "view" | "read" | "full";
+                                    hubConnection: string | null;
+                                    /** @enum {string} */
+                                    method: "assume_role" | "web_identity";
+                                    onboardedAt: string;
+                                    ous: string[];
+                                    reconcileSchedule: string;
+                                    regions: string[];
+                                    roleName: string;
+                                    skipAccounts: string[];
+                                } | null;
+                                updatedAt: string;
+                            };
+                            skipped: {
+                                accountId: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{name}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reconcile now (accounts joined, left, suspended; member connections tested) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false: a reconcile of this organization is already queued or running */
+                            queued: boolean;
+                            requestedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{name}/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The member role's CloudFormation template (for a service-managed StackSet), the console link, and the management account's single stack */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the region of the console link (default: the onboarding's first) */
+                    region?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the template as JSON text, to save or paste */
+                            body: string;
+                            /** @description the CloudFormation console page that creates a StackSet */
+                            consoleUrl: string;
+                            /** @description service-managed StackSets never deploy to the management account: onboard it with this single stack */
+                            managementAccount: {
+                                accountId: string;
+                                note: string;
+                                template: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            notes: string[];
+                            template: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2182,6 +3316,19 @@ export interface paths {
                             input: unknown;
                             /** @enum {string} */
                             kind: "action" | "workflow";
+                            /** @description a single-action run's plan as it stood when the run started (POST /actions/ID/plan without its targets: they are the run's) */
+                            plan?: {
+                                accessLevel: string;
+                                everyConnection: boolean;
+                                iamActions: string[];
+                                summary: {
+                                    refused: number;
+                                    runs: number;
+                                    skipped: number;
+                                    total: number;
+                                };
+                                write: boolean;
+                            };
                             /** @description a single-action run's targets (the first 500; page the rest with /runs/ID/targets) */
                             results?: {
                                 accountId: string | null;

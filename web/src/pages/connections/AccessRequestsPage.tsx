@@ -1,21 +1,16 @@
 import { Anchor, Badge, Button, Group, SegmentedControl, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconArrowLeft, IconCheck, IconInbox, IconX } from "@tabler/icons-react";
-import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
-import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../app/auth";
-import { pendingRequestsKey } from "../../app/Shell";
 import { ListTable } from "../../components/ListTable";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
 import {
-  accessRequestsKey,
-  connectionKey,
-  grantsKey,
-  useAccessRequests,
+  accessRequestsQuery,
+  useDecideAccessRequest,
   type AccessRequest,
-} from "./queries";
+} from "../../api/connections";
 import { When } from "../../components/time";
 
 const STATUS_COLOR = { pending: "yellow", granted: "teal", declined: "gray" } as const;
@@ -23,42 +18,30 @@ const STATUS_COLOR = { pending: "yellow", granted: "teal", declined: "gray" } as
 /** /connections/requests: edit-access requests; admins grant or decline them. */
 export function AccessRequestsPage() {
   const { isAdmin } = useAuth();
-  const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
   const show = params.get("show") === "all" ? "all" : "pending";
-  const requests = useAccessRequests(show === "pending" ? "pending" : undefined);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const requests = useQuery(accessRequestsQuery(show === "pending" ? "pending" : undefined));
+  const decision = useDecideAccessRequest();
+  const busy =
+    decision.isPending && decision.variables !== undefined
+      ? `${decision.variables.request.id}:${decision.variables.verb}`
+      : null;
+  const error = decision.error;
 
-  const decide = async (request: AccessRequest, verb: "grant" | "decline") => {
-    setBusy(`${request.id}:${verb}`);
-    setError(null);
-    try {
-      const path = { params: { path: { id: request.id } } };
-      await unwrap(
-        verb === "grant"
-          ? api.POST("/api/v1/access-requests/{id}/grant", path)
-          : api.POST("/api/v1/access-requests/{id}/decline", path),
-      );
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: accessRequestsKey }),
-        queryClient.invalidateQueries({ queryKey: pendingRequestsKey }),
-        queryClient.invalidateQueries({ queryKey: grantsKey(request.connection) }),
-        queryClient.invalidateQueries({ queryKey: connectionKey(request.connection) }),
-      ]);
-      notifications.show({
-        message:
-          verb === "grant"
-            ? `${request.requester.replace(/^user:/, "")} can now edit ${request.connection}`
-            : `Request for ${request.connection} declined`,
-        color: verb === "grant" ? "teal" : "gray",
-      });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const decide = (request: AccessRequest, verb: "grant" | "decline") =>
+    decision.mutate(
+      { request, verb },
+      {
+        onSuccess: () =>
+          notifications.show({
+            message:
+              verb === "grant"
+                ? `${request.requester.replace(/^user:/, "")} can now edit ${request.connection}`
+                : `Request for ${request.connection} declined`,
+            color: verb === "grant" ? "teal" : "gray",
+          }),
+      },
+    );
 
   return (
     <>
@@ -168,7 +151,7 @@ export function AccessRequestsPage() {
                           size="xs"
                           leftSection={<IconCheck size={14} />}
                           loading={busy === `${r.id}:grant`}
-                          onClick={() => void decide(r, "grant")}
+                          onClick={() => decide(r, "grant")}
                           aria-label={`Grant ${r.requester.replace(/^user:/, "")} edit access to ${r.connection}`}
                         >
                           Grant
@@ -178,7 +161,7 @@ export function AccessRequestsPage() {
                           variant="default"
                           leftSection={<IconX size={14} />}
                           loading={busy === `${r.id}:decline`}
-                          onClick={() => void decide(r, "decline")}
+                          onClick={() => decide(r, "decline")}
                           aria-label={`Decline ${r.requester.replace(/^user:/, "")}'s request for ${r.connection}`}
                         >
                           Decline

@@ -11,71 +11,61 @@ import {
   Paper,
   Radio,
   Select,
-  SimpleGrid,
   Stack,
   TagsInput,
   Text,
   TextInput,
   Title,
 } from "@mantine/core";
-import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { IconPlayerPlay } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { api, unwrap } from "../../api/client";
+import {
+  connectionQuery,
+  connectionsQuery,
+  secretPathsQuery,
+  useSaveConnection,
+  useTestDraft,
+  type Connection,
+  type CreateBody,
+} from "../../api/connections";
+import { projectsQuery } from "../../api/keystore";
 import { useAuth } from "../../app/auth";
+import { erroredField, fieldError, fieldId, revealField } from "../../components/field-errors";
 import { ErrorAlert, Loading, PageHeader } from "../../components/page";
+import { READABLE_TITLE } from "../../components/readable-title";
 import {
   AWS_REGIONS,
-  CONNECTION_NAME,
   EMPTY_FORM,
-  fieldError,
+  FIELDS,
+  FORM_ID,
   fromConnection,
-  isOtherError,
   isSubjectReserved,
-  ROLE_ARN,
+  teamGrants,
   toCreateBody,
   toUpdateBody,
-  type CreateBody,
   type FormState,
 } from "./connection-form";
-import { ACCESS, METHOD_ORDER, METHODS } from "./format";
+import { DraftDocuments } from "./DraftDocuments";
+import { ACCESS, METHODS } from "./format";
+import { FormOutcome } from "./FormOutcome";
 import { MethodGuide } from "./MethodGuide";
-import {
-  connectionKey,
-  connectionsKey,
-  useConnection,
-  useConnections,
-  useProjects,
-  useSecretPaths,
-  type Connection,
-  type ConnectionTest,
-  type Method,
-} from "./queries";
-import { SetupDocumentsView } from "./SetupDocumentsView";
-import { READABLE_TITLE, TestResultView } from "./TestResult";
+import { MethodPicker } from "./MethodPicker";
+import { refusalOf, refusalText } from "./OutboundRefusal";
+import { TeamAccessInput } from "./TeamAccessInput";
 
-const FIELDS = [
-  "name",
-  "method",
-  "access",
-  "regions",
-  "endpoint",
-  "tags",
-  "project",
-  "accessKeyId",
-  "secretPath",
-  "roleArn",
-  "sourceConnection",
-  "sessionDurationSeconds",
-  "policyArns",
-];
+const TRUST_POLICY_ID = "connection-trust-policy";
 
-function Section(props: { title: string; children: ReactNode; description?: ReactNode }) {
+function Section(props: {
+  title: string;
+  children: ReactNode;
+  description?: ReactNode;
+  id?: string;
+}) {
   return (
-    <Paper withBorder p="md" component="section" aria-label={props.title}>
+    <Paper withBorder p="md" component="section" aria-label={props.title} id={props.id}>
       <Stack gap="sm">
         <div>
           <Title order={2} fz="md">
@@ -93,127 +83,21 @@ function Section(props: { title: string; children: ReactNode; description?: Reac
   );
 }
 
-/**
- * The trust policy and template of what the form holds, fetched as the user types. A new
- * assume_role draft is issued its ExternalId here, which the form then keeps (onExternalId).
- * The server refuses a web_identity draft whose name has a reserved subject, often before the
- * form is saved or tested: onSubjectReserved tells the form, which explains it by the name.
- */
-function DraftDocuments(props: {
-  body: CreateBody | null;
-  replacing: string | undefined;
-  onExternalId: (externalId: string | undefined) => void;
-  onSubjectReserved: (name: string) => void;
-}) {
-  const [body] = useDebouncedValue(props.body, 300);
-  const ready =
-    body !== null &&
-    (body.method === "assume_role" || body.method === "web_identity") &&
-    CONNECTION_NAME.test(body.name) &&
-    ROLE_ARN.test(body.roleArn);
-  const docs = useQuery({
-    queryKey: ["connections", "draft-documents", props.replacing ?? null, body],
-    queryFn: () =>
-      unwrap(
-        api.POST("/api/v1/connections/setup-documents", {
-          body: body as CreateBody,
-          params: { query: props.replacing === undefined ? {} : { replacing: props.replacing } },
-        }),
-      ),
-    enabled: ready,
-    placeholderData: (previous) => previous,
-  });
-  const issued = docs.data?.externalId;
-  const { onExternalId } = props;
-  useEffect(() => onExternalId(issued), [issued, onExternalId]);
-  const reserved = isSubjectReserved(docs.error) ? body?.name : undefined;
-  const { onSubjectReserved } = props;
-  useEffect(() => {
-    if (reserved !== undefined) onSubjectReserved(reserved);
-  }, [reserved, onSubjectReserved]);
-  if (!ready)
-    return (
-      <Text size="sm" c="dimmed">
-        Enter a name and the role&apos;s ARN to see the trust policy and the CloudFormation template
-        for it.
-      </Text>
-    );
-  if (reserved !== undefined)
-    return (
-      <Text size="sm" c="dimmed">
-        No documents for this name: its token subject was another connection&apos;s (see the Name
-        field).
-      </Text>
-    );
-  if (docs.error !== null)
-    return <ErrorAlert error={docs.error} title="The documents could not be made" />;
-  if (docs.data === undefined) return <Loading label="Loading the trust policy" />;
-  return (
-    <SetupDocumentsView
-      name={body.name}
-      externalId={docs.data.externalId}
-      trustPolicy={docs.data.trustPolicy}
-      cloudFormation={docs.data.cloudFormation}
-    />
-  );
-}
-
-function MethodPicker(props: {
-  value: Method;
-  onChange: (m: Method) => void;
-  isAdmin: boolean;
-  error?: string | undefined;
-}) {
-  return (
-    <Radio.Group
-      value={props.value}
-      onChange={(v) => props.onChange(v)}
-      label="Method"
-      description="How Switchboard obtains credentials for this account"
-      error={props.error}
-    >
-      <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs" mt="xs">
-        {METHOD_ORDER.map((m) => {
-          const disabled = m === "ambient" && !props.isAdmin;
-          return (
-            <Radio.Card key={m} value={m} p="sm" radius="sm" disabled={disabled}>
-              <Group wrap="nowrap" align="flex-start" gap="sm">
-                <Radio.Indicator mt={2} disabled={disabled} />
-                <div>
-                  <Text size="sm" fw={600}>
-                    {METHODS[m].label}
-                  </Text>
-                  <Text size="xs" c="dimmed">
-                    {disabled
-                      ? "Only org admins may use the server's identity."
-                      : METHODS[m].summary}
-                  </Text>
-                </div>
-              </Group>
-            </Radio.Card>
-          );
-        })}
-      </SimpleGrid>
-    </Radio.Group>
-  );
-}
-
 function ConnectionForm(props: { original?: Connection }) {
   const { isAdmin } = useAuth();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const editing = props.original;
+  const replacing = editing?.name;
   const initial = useMemo(
     () => (editing === undefined ? EMPTY_FORM : fromConnection(editing)),
     [editing],
   );
   const [state, setState] = useState<FormState>(initial);
   const set = (patch: Partial<FormState>) => setState((s) => ({ ...s, ...patch }));
-  const [saveError, setSaveError] = useState<unknown>(null);
-  const [testError, setTestError] = useState<unknown>(null);
-  const [test, setTest] = useState<{ result: ConnectionTest; bodyJson: string } | null>(null);
-  const [testing, setTesting] = useState(false);
-  const [saving, setSaving] = useState(false);
+  const testDraft = useTestDraft(replacing);
+  const saveConnection = useSaveConnection(replacing);
+  // The outcome beside the buttons is the last one clicked's.
+  const [lastAction, setLastAction] = useState<"test" | "save">("test");
   // The last name the server refused because its token subject was another connection's.
   const [reservedName, setReservedName] = useState<string | null>(null);
   const noteError = (e: unknown, name: string) => {
@@ -230,82 +114,65 @@ function ConnectionForm(props: { original?: Connection }) {
     [editing],
   );
 
-  const connections = useConnections();
-  const secretPaths = useSecretPaths(state.method === "access_key");
-  const projects = useProjects(editing === undefined);
+  const connections = useQuery(connectionsQuery);
+  const secretPaths = useQuery({ ...secretPathsQuery, enabled: state.method === "access_key" });
+  const projects = useQuery({ ...projectsQuery, enabled: editing === undefined });
 
   const built = toCreateBody(state);
   const body = "body" in built ? built.body : null;
   const local = "error" in built ? built.error : null;
-  const bodyJson = body === null ? "" : JSON.stringify(body);
   const sent: CreateBody | null =
     body !== null && body.method === "assume_role" && draftExternalId !== undefined
       ? { ...body, externalId: draftExternalId }
       : body;
-  const stale = test !== null && test.bodyJson !== bodyJson;
-  const replacing = editing?.name;
-  const error = saveError ?? testError;
+  const error = lastAction === "test" ? testDraft.error : saveConnection.error;
+  const tested =
+    testDraft.data === undefined || testDraft.variables === undefined
+      ? null
+      : {
+          result: testDraft.data,
+          stale: JSON.stringify(testDraft.variables) !== JSON.stringify(sent),
+        };
   const roleMethod = state.method === "assume_role" || state.method === "web_identity";
+  const refusal = refusalOf(error);
 
-  const runTest = async () => {
+  // A field the server refused is brought into view; a refused host is explained beside the
+  // buttons, where its fix is.
+  const faultyField = isSubjectReserved(error) ? "name" : erroredField(error, FIELDS);
+  useEffect(() => {
+    if (faultyField !== undefined && refusal === undefined) revealField(FORM_ID, faultyField);
+    // Once per error (faultyField and refusal follow from it), not on every render.
+  }, [error]);
+
+  const runTest = () => {
     if (sent === null) return;
-    setTesting(true);
-    setTestError(null);
-    try {
-      const result = await unwrap(
-        api.POST("/api/v1/connections/test", {
-          body: sent,
-          params: { query: replacing === undefined ? {} : { replacing } },
-        }),
-      );
-      setTest({ result, bodyJson });
-    } catch (e) {
-      setTest(null);
-      setTestError(e);
-      noteError(e, sent.name);
-    } finally {
-      setTesting(false);
-    }
+    setLastAction("test");
+    testDraft.mutate(sent, { onError: (e) => noteError(e, sent.name) });
   };
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     const typedName = state.name.trim();
-    setSaving(true);
-    setSaveError(null);
+    setLastAction("save");
+    let change: Parameters<typeof saveConnection.mutateAsync>[0];
+    if (editing === undefined) {
+      if (sent === null) return;
+      const grants = teamGrants(state.teamAccess);
+      change = { create: grants.length === 0 ? sent : { ...sent, grants } };
+    } else {
+      const update = toUpdateBody(initial, state);
+      if ("error" in update) return;
+      change = { update: update.body };
+    }
     try {
-      let name: string;
-      if (editing === undefined) {
-        if (sent === null) return;
-        name = (await unwrap(api.POST("/api/v1/connections", { body: sent }))).name;
-      } else {
-        const update = toUpdateBody(initial, state);
-        if ("error" in update) return;
-        name = (
-          await unwrap(
-            api.PATCH("/api/v1/connections/{name}", {
-              params: { path: { name: editing.name } },
-              body: update.body,
-            }),
-          )
-        ).name;
-      }
-      // Record the saved connection's health, as the list and fan-outs read it.
-      await unwrap(
-        api.POST("/api/v1/connections/{name}/test", { params: { path: { name } } }),
-      ).catch(() => undefined);
-      await queryClient.invalidateQueries({ queryKey: connectionsKey });
-      queryClient.removeQueries({ queryKey: connectionKey(editing?.name ?? name) });
+      const name = await saveConnection.mutateAsync(change);
       notifications.show({
         message: editing === undefined ? `Connection ${name} added` : `Connection ${name} saved`,
         color: "teal",
       });
       void navigate(`/connections/${name}`);
     } catch (e) {
-      setSaveError(e);
       noteError(e, typedName);
-    } finally {
-      setSaving(false);
     }
   };
 
@@ -326,24 +193,30 @@ function ConnectionForm(props: { original?: Connection }) {
       ? undefined
       : `${subject} was the token subject of a connection that was deleted or renamed, and AWS roles may still trust it. Choose another name, ${reservedHint}.`;
 
+  const showTrustPolicy = roleMethod ? (
+    <Button
+      size="xs"
+      variant="light"
+      color="red"
+      onClick={() => document.getElementById(TRUST_POLICY_ID)?.scrollIntoView({ block: "start" })}
+    >
+      Show the trust policy beside the form
+    </Button>
+  ) : undefined;
+
   return (
     <form onSubmit={(e) => void save(e)} noValidate>
       <Grid gap="md">
         <Grid.Col span={{ base: 12, lg: 6 }}>
           <Stack gap="md">
-            {isOtherError(error, FIELDS) && (
-              <ErrorAlert
-                error={error}
-                title={saveError !== null ? "The connection was not saved" : undefined}
-              />
-            )}
             <Section title="Connection">
               {editing === undefined ? (
                 <MethodPicker
+                  id={fieldId(FORM_ID, "method")}
                   value={state.method}
                   onChange={(method) => {
                     set({ method });
-                    setTest(null);
+                    testDraft.reset();
                   }}
                   isAdmin={isAdmin}
                   error={fieldError(error, "method")}
@@ -355,6 +228,7 @@ function ConnectionForm(props: { original?: Connection }) {
                 </Text>
               )}
               <TextInput
+                id={fieldId(FORM_ID, "name")}
                 label="Name"
                 description="Lower-case letters, digits, '.', '_' or '-'. Web identity puts it in the token's subject."
                 value={state.name}
@@ -386,6 +260,7 @@ function ConnectionForm(props: { original?: Connection }) {
                     placeholder="AKIA…"
                     value={state.accessKeyId}
                     onChange={(e) => set({ accessKeyId: e.currentTarget.value })}
+                    id={fieldId(FORM_ID, "accessKeyId")}
                     error={fieldError(error, "accessKeyId")}
                     required
                     autoComplete="off"
@@ -406,6 +281,7 @@ function ConnectionForm(props: { original?: Connection }) {
                     data={secretPaths.data ?? []}
                     value={state.secretPath}
                     onChange={(secretPath) => set({ secretPath })}
+                    id={fieldId(FORM_ID, "secretPath")}
                     error={fieldError(error, "secretPath")}
                     required
                     autoComplete="off"
@@ -418,6 +294,7 @@ function ConnectionForm(props: { original?: Connection }) {
                   placeholder="arn:aws:iam::111111111111:role/switchboard-read"
                   value={state.roleArn}
                   onChange={(e) => set({ roleArn: e.currentTarget.value })}
+                  id={fieldId(FORM_ID, "roleArn")}
                   error={fieldError(error, "roleArn")}
                   required
                   autoComplete="off"
@@ -436,6 +313,7 @@ function ConnectionForm(props: { original?: Connection }) {
                   data={sources}
                   value={state.sourceConnection}
                   onChange={(sourceConnection) => set({ sourceConnection })}
+                  id={fieldId(FORM_ID, "sourceConnection")}
                   error={fieldError(error, "sourceConnection")}
                   clearable
                   searchable
@@ -453,6 +331,7 @@ function ConnectionForm(props: { original?: Connection }) {
                     step={900}
                     value={state.sessionDurationSeconds}
                     onChange={(sessionDurationSeconds) => set({ sessionDurationSeconds })}
+                    id={fieldId(FORM_ID, "sessionDurationSeconds")}
                     error={fieldError(error, "sessionDurationSeconds")}
                   />
                   <TagsInput
@@ -461,6 +340,7 @@ function ConnectionForm(props: { original?: Connection }) {
                     placeholder="arn:aws:iam::aws:policy/…"
                     value={state.policyArns}
                     onChange={(policyArns) => set({ policyArns })}
+                    id={fieldId(FORM_ID, "policyArns")}
                     error={fieldError(error, "policyArns")}
                   />
                 </Group>
@@ -470,6 +350,7 @@ function ConnectionForm(props: { original?: Connection }) {
                 description="Checked before any request leaves Switchboard"
                 value={state.access}
                 onChange={(v) => set({ access: v })}
+                id={fieldId(FORM_ID, "access")}
                 error={fieldError(error, "access")}
               >
                 <Stack gap={6} mt={6}>
@@ -485,17 +366,28 @@ function ConnectionForm(props: { original?: Connection }) {
                 data={[...new Set([...AWS_REGIONS, ...state.regions])]}
                 value={state.regions}
                 onChange={(regions) => set({ regions })}
+                id={fieldId(FORM_ID, "regions")}
                 error={fieldError(error, "regions")}
                 searchable
                 clearable
               />
               <TextInput
                 label="Endpoint"
-                description="Optional base URL for every AWS call (VPC endpoint, LocalStack); its host must be on the outbound allow-list"
+                description={
+                  <>
+                    Optional base URL for every AWS call (VPC endpoint, LocalStack). Its host must
+                    be on the org&apos;s{" "}
+                    <Anchor component={Link} to="/settings/outbound" size="xs" underline="always">
+                      outbound allow-list
+                    </Anchor>
+                    {isAdmin ? "; a test offers to add it." : "; an org admin adds hosts to it."}
+                  </>
+                }
                 placeholder="https://…"
                 value={state.endpoint}
                 onChange={(e) => set({ endpoint: e.currentTarget.value })}
-                error={fieldError(error, "endpoint")}
+                id={fieldId(FORM_ID, "endpoint")}
+                error={refusal !== undefined ? refusalText(refusal) : fieldError(error, "endpoint")}
                 autoComplete="off"
               />
               <TagsInput
@@ -504,6 +396,7 @@ function ConnectionForm(props: { original?: Connection }) {
                 placeholder="env=prod"
                 value={state.tags}
                 onChange={(tags) => set({ tags })}
+                id={fieldId(FORM_ID, "tags")}
                 error={fieldError(error, "tags", local)}
               />
               {editing === undefined && (projects.data?.length ?? 0) > 0 && (
@@ -513,33 +406,35 @@ function ConnectionForm(props: { original?: Connection }) {
                   data={(projects.data ?? []).map((p) => p.name)}
                   value={state.project}
                   onChange={(project) => set({ project })}
+                  id={fieldId(FORM_ID, "project")}
                   error={fieldError(error, "project")}
                   clearable
                 />
               )}
             </Section>
+            {editing === undefined && (
+              <Section
+                title="Team access"
+                description="Who else may use it from the start; saved with the connection."
+              >
+                <TeamAccessInput
+                  id={fieldId(FORM_ID, "grants")}
+                  value={state.teamAccess}
+                  onChange={(teamAccess) => set({ teamAccess })}
+                  error={fieldError(error, "grants")}
+                />
+              </Section>
+            )}
             <Section
               title="Test and save"
               description="Test asks AWS for credentials and who they belong to, without saving anything."
             >
-              {test !== null && (
-                <TestResultView
-                  test={test.result}
-                  title={
-                    stale
-                      ? "Settings changed since this test: test again"
-                      : test.result.ok
-                        ? "AWS accepts this connection"
-                        : undefined
-                  }
-                />
-              )}
               <Group justify="space-between">
                 <Button
                   variant="light"
                   leftSection={<IconPlayerPlay size={16} />}
-                  onClick={() => void runTest()}
-                  loading={testing}
+                  onClick={runTest}
+                  loading={testDraft.isPending}
                   disabled={body === null}
                 >
                   Test connection
@@ -552,12 +447,21 @@ function ConnectionForm(props: { original?: Connection }) {
                   >
                     Cancel
                   </Button>
-                  <Button type="submit" loading={saving} disabled={body === null}>
+                  <Button type="submit" loading={saveConnection.isPending} disabled={body === null}>
                     {editing === undefined ? "Save connection" : "Save changes"}
                   </Button>
                 </Group>
               </Group>
-              {test === null && (
+              <div aria-live="polite">
+                <FormOutcome
+                  action={lastAction}
+                  error={error}
+                  test={tested}
+                  trustPolicy={showTrustPolicy}
+                  onAllowed={runTest}
+                />
+              </div>
+              {tested === null && error === null && (
                 <Text size="xs" c="dimmed">
                   Saving without a passing test is allowed: the connection shows its last test until
                   it works.
@@ -577,7 +481,7 @@ function ConnectionForm(props: { original?: Connection }) {
               />
             </Section>
             {roleMethod && (
-              <Section title="Trust policy and template">
+              <Section title="Trust policy and template" id={TRUST_POLICY_ID}>
                 <DraftDocuments
                   body={sent}
                   replacing={replacing}
@@ -621,7 +525,7 @@ export function NewConnectionPage() {
 /** /connections/:name/edit */
 export function EditConnectionPage() {
   const { name = "" } = useParams();
-  const connection = useConnection(name);
+  const connection = useQuery(connectionQuery(name));
   return (
     <>
       <PageHeader

@@ -22,27 +22,27 @@ import {
   IconShieldLock,
   IconTrash,
 } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type ReactNode } from "react";
+import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { Link, Outlet, useParams } from "react-router";
-import { api, unwrap } from "../../api/client";
 import { Empty, ErrorAlert, Loading, PageHeader } from "../../components/page";
 import { AccessBadge, METHODS, principalLabel, ROLES } from "./format";
 import {
-  connectionKey,
-  connectionsKey,
-  useAccessRequests,
-  useConnection,
-  useGrants,
+  accessRequestsQuery,
+  connectionQuery,
+  grantsQuery,
+  savedDocumentsQuery,
+  useTestConnection,
   type Connection,
-} from "./queries";
+} from "../../api/connections";
 import { SetupDocumentsView } from "./SetupDocumentsView";
-import { READABLE_TITLE, TestResultView } from "./TestResult";
+import { READABLE_TITLE } from "../../components/readable-title";
+import { TestResultView } from "./TestResult";
 import { formatDateTime, When } from "../../components/time";
 
-function Card(props: { title: string; children: ReactNode; actions?: ReactNode }) {
+function Card(props: { title: string; children: ReactNode; actions?: ReactNode; id?: string }) {
   return (
-    <Paper withBorder p="md" component="section" aria-label={props.title}>
+    <Paper withBorder p="md" component="section" aria-label={props.title} id={props.id}>
       <Stack gap="sm">
         <Group justify="space-between">
           <Title order={2} fz="md">
@@ -206,24 +206,14 @@ function Settings(props: { c: Connection }) {
 
 function SavedDocuments(props: { c: Connection }) {
   const name = props.c.name;
-  const docs = useQuery({
-    queryKey: ["connections", "documents", name, props.c.updatedAt, props.c.externalId ?? null],
-    queryFn: async () => {
-      const path = { params: { path: { name } } };
-      const [trustPolicy, cloudFormation] = await Promise.all([
-        unwrap(api.GET("/api/v1/connections/{name}/trust-policy", path)),
-        unwrap(api.GET("/api/v1/connections/{name}/setup", path)),
-      ]);
-      return { trustPolicy, cloudFormation };
-    },
-  });
+  const docs = useQuery(savedDocumentsQuery(props.c));
   if (docs.error !== null) return <ErrorAlert error={docs.error} />;
   if (docs.data === undefined) return <Loading label="Loading the setup documents" />;
   return <SetupDocumentsView name={name} externalId={props.c.externalId} {...docs.data} />;
 }
 
 function Grants(props: { c: Connection }) {
-  const grants = useGrants(props.c.name);
+  const grants = useQuery(grantsQuery(props.c.name));
   if (grants.error !== null) return <ErrorAlert error={grants.error} />;
   if (grants.data === undefined) return <Loading label="Loading permissions" />;
   if (grants.data.length === 0)
@@ -266,41 +256,30 @@ function Grants(props: { c: Connection }) {
 
 /** The user's own pending edit-access request for this connection, if any. */
 function usePendingRequest(name: string, enabled: boolean) {
-  const mine = useAccessRequests("pending");
+  const mine = useQuery(accessRequestsQuery("pending"));
   return enabled ? mine.data?.find((r) => r.connection === name) : undefined;
 }
 
 /** /connections/:name: its settings, last test, setup documents and grants. */
 export function ConnectionPage() {
   const { name = "" } = useParams();
-  const queryClient = useQueryClient();
-  const connection = useConnection(name);
-  const [testing, setTesting] = useState(false);
-  const [testError, setTestError] = useState<unknown>(null);
+  const connection = useQuery(connectionQuery(name));
+  const test = useTestConnection(name);
   const c = connection.data;
   const canEdit = c?.myRoles.includes("editor") ?? false;
   const canTest = c !== undefined && (canEdit || c.myRoles.includes("executor"));
   const pending = usePendingRequest(name, c !== undefined && !canEdit);
 
-  const runTest = async () => {
-    setTesting(true);
-    setTestError(null);
-    try {
-      const result = await unwrap(
-        api.POST("/api/v1/connections/{name}/test", { params: { path: { name } } }),
-      );
-      notifications.show({
-        message: result.ok ? `${name} works` : `${name}: test failed (${result.error?.code ?? ""})`,
-        color: result.ok ? "teal" : "red",
-      });
-      await queryClient.invalidateQueries({ queryKey: connectionKey(name) });
-      await queryClient.invalidateQueries({ queryKey: connectionsKey, exact: true });
-    } catch (e) {
-      setTestError(e);
-    } finally {
-      setTesting(false);
-    }
-  };
+  const runTest = () =>
+    test.mutate(undefined, {
+      onSuccess: (result) =>
+        notifications.show({
+          message: result.ok
+            ? `${name} works`
+            : `${name}: test failed (${result.error?.code ?? ""})`,
+          color: result.ok ? "teal" : "red",
+        }),
+    });
 
   const back = (
     <Anchor component={Link} to="/connections" size="sm">
@@ -332,8 +311,8 @@ export function ConnectionPage() {
               <Button
                 variant="light"
                 leftSection={<IconPlayerPlay size={16} />}
-                onClick={() => void runTest()}
-                loading={testing}
+                onClick={runTest}
+                loading={test.isPending}
               >
                 Test
               </Button>
@@ -383,7 +362,7 @@ export function ConnectionPage() {
           </>
         }
       />
-      {testError !== null && <ErrorAlert error={testError} />}
+      {test.error !== null && <ErrorAlert error={test.error} title="The test did not run" />}
       {pending !== undefined && (
         <Alert
           color="yellow"
@@ -414,11 +393,19 @@ export function ConnectionPage() {
                   Not tested yet. {canTest ? "Test it to learn its account and regions." : ""}
                 </Text>
               ) : (
-                <TestResultView test={c.lastTest} />
+                <TestResultView
+                  test={c.lastTest}
+                  trustPolicy={
+                    <Anchor href="#setup-documents" size="sm" underline="always">
+                      The trust policy, under Setup documents
+                    </Anchor>
+                  }
+                  onAllowed={runTest}
+                />
               )}
             </Card>
             {(c.method === "assume_role" || c.method === "web_identity") && (
-              <Card title="Setup documents">
+              <Card title="Setup documents" id="setup-documents">
                 <SavedDocuments c={c} />
               </Card>
             )}

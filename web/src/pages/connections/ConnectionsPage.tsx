@@ -5,7 +5,8 @@ import { useAuth } from "../../app/auth";
 import { ListTable } from "../../components/ListTable";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
 import { AccessBadge, METHODS } from "./format";
-import { useAccessRequests, useConnections, type Connection } from "./queries";
+import { useQuery } from "@tanstack/react-query";
+import { accessRequestsQuery, connectionsQuery, type Connection } from "../../api/connections";
 import { TestBadge } from "./TestResult";
 
 function searchText(c: Connection): string {
@@ -59,8 +60,8 @@ function Tags(props: { tags: Record<string, string> }) {
 export function ConnectionsPage() {
   const { isAdmin } = useAuth();
   const navigate = useNavigate();
-  const connections = useConnections();
-  const pending = useAccessRequests(isAdmin ? "pending" : undefined);
+  const connections = useQuery(connectionsQuery);
+  const pending = useQuery(accessRequestsQuery(isAdmin ? "pending" : undefined));
   const pendingCount = isAdmin
     ? (pending.data?.length ?? 0)
     : (pending.data?.filter((r) => r.status === "pending").length ?? 0);

@@ -1,7 +1,9 @@
 import { Anchor, Code, List, Stack, Text } from "@mantine/core";
 import { Link } from "react-router";
 import { ACCESS } from "./format";
-import { useOidc, type Access, type Method } from "./queries";
+import { useQuery } from "@tanstack/react-query";
+import type { Access, Method } from "../../api/connections";
+import { oidcQuery } from "../../api/settings";
 
 function Policy(props: { access: Access }) {
   return props.access === "full" ? (
@@ -22,7 +24,7 @@ export function MethodGuide(props: {
   /** assume_role: this connection's ExternalId, once Switchboard has generated it. */
   externalId?: string | undefined;
 }) {
-  const oidc = useOidc(props.method === "web_identity");
+  const oidc = useQuery({ ...oidcQuery, enabled: props.method === "web_identity" });
   const subject = `switchboard:connection/${props.name === "" ? "<name>" : props.name}`;
 
   switch (props.method) {

@@ -1,7 +1,7 @@
 import { Alert, Code, Group, Stack, Tabs, Text } from "@mantine/core";
 import { IconInfoCircle } from "@tabler/icons-react";
 import { CopyDownload } from "../../components/CopyDownload";
-import type { TrustPolicy } from "./queries";
+import type { TrustPolicy } from "../../api/connections";
 
 /** A JSON document shown as the user copies it: a scrollable, keyboard-focusable block. */
 export function DocumentBlock(props: { label: string; text: string; filename: string }) {

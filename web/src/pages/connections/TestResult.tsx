@@ -1,11 +1,11 @@
-import { Alert, Badge, Code, Group, Stack, Text } from "@mantine/core";
+import { Alert, Anchor, Badge, Code, Group, Stack, Text } from "@mantine/core";
 import { IconAlertTriangle, IconCircleCheck } from "@tabler/icons-react";
 import type { ReactNode } from "react";
-import type { ConnectionTest } from "./queries";
+import { Link } from "react-router";
+import type { ConnectionTest } from "../../api/connections";
+import { READABLE_TITLE } from "../../components/readable-title";
 import { When } from "../../components/time";
-
-// Light alerts colour their title like the icon; teal and yellow titles miss WCAG AA contrast.
-export const READABLE_TITLE = { title: { color: "var(--mantine-color-text)" } };
+import { OutboundRefusal } from "./OutboundRefusal";
 
 /** A test's outcome in a table cell: OK or Failed, and when. */
 export function TestBadge(props: { test: ConnectionTest | null }) {
@@ -28,9 +28,17 @@ export function TestBadge(props: { test: ConnectionTest | null }) {
 
 /**
  * A test's outcome in full: who Switchboard was in which account, or the AWS error with what
- * it means and the fix to try first.
+ * it means and the fix to try first, pointing at what is on the screen: `trustPolicy` is what
+ * leads to the trust policy here (a button to the panel beside the form, a link on the page);
+ * an allow-list refusal offers its fix (onAllowed: after an admin added the host).
  */
-export function TestResultView(props: { test: ConnectionTest; title?: string; extra?: ReactNode }) {
+export function TestResultView(props: {
+  test: ConnectionTest;
+  title?: string;
+  extra?: ReactNode;
+  trustPolicy?: ReactNode;
+  onAllowed?: () => void;
+}) {
   const t = props.test;
   if (t.ok) {
     return (
@@ -59,6 +67,10 @@ export function TestResultView(props: { test: ConnectionTest; title?: string; ex
     );
   }
   const e = t.error;
+  if (e?.code === "OUTBOUND_REFUSED")
+    return (
+      <OutboundRefusal refusal={{ host: undefined, allow: e.allow }} onAllowed={props.onAllowed} />
+    );
   return (
     <Alert
       color="red"
@@ -74,6 +86,12 @@ export function TestResultView(props: { test: ConnectionTest; title?: string; ex
               How to fix it
             </Text>
             <Text size="sm">{e.fix}</Text>
+            {e.see === "trust-policy" && props.trustPolicy}
+            {e.see === "key-store" && (
+              <Anchor component={Link} to="/keystore" size="sm" underline="always">
+                Open the key store
+              </Anchor>
+            )}
             <Text size="sm" fw={600}>
               What AWS said
             </Text>

@@ -1,8 +1,22 @@
-import { ApiError, type Body } from "../../api/client";
-import type { Access, Connection, Method } from "./queries";
+import { connectionNameSchema, roleArnSchema } from "../../../../src/connections/schemas";
+import { ApiError } from "../../api/client";
+import type {
+  Access,
+  Connection,
+  CreateBody,
+  GrantRole,
+  Method,
+  UpdateBody,
+} from "../../api/connections";
+import type { LocalError } from "../../components/field-errors";
 
-export type CreateBody = Body<"/api/v1/connections", "post">;
-export type UpdateBody = Body<"/api/v1/connections/{name}", "patch">;
+export type { CreateBody, UpdateBody };
+
+/** A team's access given while adding a connection. */
+export interface TeamAccess {
+  team: string;
+  roles: GrantRole[];
+}
 
 /** What the form holds, as the inputs hold it (strings where the user types). */
 export interface FormState {
@@ -27,7 +41,30 @@ export interface FormState {
    * a deleted or renamed one. It confirms one name: the form clears it when the name changes.
    */
   confirmSubjectReuse: boolean;
+  /** New connections only: saved ones change their grants on their page. */
+  teamAccess: TeamAccess[];
 }
+
+/** What each field is called on the form, for errors shown away from it. */
+export const FIELD_LABELS: Readonly<Record<string, string>> = {
+  name: "Name",
+  method: "Method",
+  access: "Access",
+  regions: "Regions",
+  endpoint: "Endpoint",
+  tags: "Tags",
+  project: "Project",
+  accessKeyId: "Access key id",
+  secretPath: "Secret access key: key-store path",
+  roleArn: "Role ARN",
+  sourceConnection: "Source connection",
+  sessionDurationSeconds: "Session duration",
+  policyArns: "Session policy ARNs",
+  grants: "Team access",
+};
+export const FIELDS = Object.keys(FIELD_LABELS);
+/** The prefix of the form's input ids (fieldId). */
+export const FORM_ID = "connection";
 
 export const EMPTY_FORM: FormState = {
   name: "",
@@ -45,10 +82,12 @@ export const EMPTY_FORM: FormState = {
   policyArns: [],
   confirmRename: false,
   confirmSubjectReuse: false,
+  teamAccess: [],
 };
 
-export const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-export const CONNECTION_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/** The server's own rules (a zod-only module): a draft is sent only when they pass. */
+export const isConnectionName = (name: string) => connectionNameSchema.safeParse(name).success;
+export const isRoleArn = (arn: string) => roleArnSchema.safeParse(arn).success;
 
 /** The regions AWS enables by default, and the opt-in ones, for the region picker. */
 export const AWS_REGIONS = [
@@ -100,13 +139,8 @@ export function fromConnection(c: Connection): FormState {
     policyArns: c.policyArns ?? [],
     confirmRename: false,
     confirmSubjectReuse: false,
+    teamAccess: [],
   };
-}
-
-/** A mistake the form can name before asking the server. */
-export interface LocalError {
-  field: string;
-  message: string;
 }
 
 export function parseTags(
@@ -219,26 +253,7 @@ export function isSubjectReserved(error: unknown): boolean {
   return error instanceof ApiError && error.code === "WEB_IDENTITY_SUBJECT_RESERVED";
 }
 
-/** The message for one field: from the form's own check or from the server's error. */
-export function fieldError(
-  error: unknown,
-  field: string,
-  local?: LocalError | null,
-): string | undefined {
-  if (local?.field === field) return local.message;
-  if (
-    error instanceof ApiError &&
-    error.field !== undefined &&
-    (error.field === field || error.field.startsWith(`${field}.`))
-  )
-    return error.message;
-  return undefined;
-}
-
-/** True when an error is about none of the fields shown, so it needs an alert of its own. */
-export function isOtherError(error: unknown, fields: string[]): boolean {
-  if (error === null || error === undefined) return false;
-  if (!(error instanceof ApiError) || error.field === undefined) return true;
-  const field = error.field;
-  return !fields.some((f) => field === f || field.startsWith(`${f}.`));
+/** The grants a new connection's team access rows give. */
+export function teamGrants(rows: TeamAccess[]): NonNullable<CreateBody["grants"]> {
+  return rows.flatMap((row) => row.roles.map((role) => ({ principal: `team:${row.team}`, role })));
 }

@@ -16,25 +16,22 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconTrash } from "@tabler/icons-react";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
 import { useNavigate, useOutletContext } from "react-router";
-import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../app/auth";
-import { pendingRequestsKey } from "../../app/Shell";
 import { ErrorAlert, Loading } from "../../components/page";
 import { principalLabel, ROLES } from "./format";
 import {
-  accessRequestsKey,
-  connectionKey,
-  connectionsKey,
-  grantsKey,
-  useGrants,
-  useTeams,
-  useUsers,
+  grantsQuery,
+  useRemoveConnection,
+  useRequestEditAccess,
+  useRotateExternalId,
+  useSetGrants,
   type Connection,
   type GrantRole,
-} from "./queries";
+} from "../../api/connections";
+import { teamsQuery, usersQuery } from "../../api/settings";
 
 const ROLE_ORDER: GrantRole[] = ["viewer", "editor", "executor"];
 
@@ -52,14 +49,14 @@ function useDialog() {
 export function PermissionsDialog() {
   const { connection, close } = useDialog();
   const { me } = useAuth();
-  const queryClient = useQueryClient();
-  const grants = useGrants(connection.name);
-  const users = useUsers();
-  const teams = useTeams();
+  const grants = useQuery(grantsQuery(connection.name));
+  const users = useQuery(usersQuery);
+  const teams = useQuery(teamsQuery);
+  const setGrants = useSetGrants(connection.name);
   const [rows, setRows] = useState<Map<string, Set<GrantRole>> | null>(null);
   const [adding, setAdding] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
+  const error = setGrants.error;
+  const saving = setGrants.isPending;
 
   useEffect(() => {
     if (grants.data === undefined || rows !== null) return;
@@ -124,38 +121,23 @@ export function PermissionsDialog() {
     !(rows.get(myPrincipal)?.has("editor") ?? false) &&
     (grants.data ?? []).some((g) => g.principal === myPrincipal && g.role === "editor");
 
-  const save = async (event: FormEvent) => {
+  const save = (event: FormEvent) => {
     event.preventDefault();
     if (rows === null) return;
-    setSaving(true);
-    setError(null);
-    try {
-      const body = [...rows].flatMap(([principal, roles]) =>
-        ROLE_ORDER.filter((r) => roles.has(r)).map((role) => ({ principal, role })),
-      );
-      await unwrap(
-        api.PUT("/api/v1/connections/{name}/grants", {
-          params: { path: { name: connection.name } },
-          body,
-        }),
-      );
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: grantsKey(connection.name) }),
-        queryClient.invalidateQueries({ queryKey: connectionKey(connection.name) }),
-        queryClient.invalidateQueries({ queryKey: connectionsKey, exact: true }),
-      ]);
-      notifications.show({ message: `Permissions of ${connection.name} saved`, color: "teal" });
-      close();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setSaving(false);
-    }
+    const body = [...rows].flatMap(([principal, roles]) =>
+      ROLE_ORDER.filter((r) => roles.has(r)).map((role) => ({ principal, role })),
+    );
+    setGrants.mutate(body, {
+      onSuccess: () => {
+        notifications.show({ message: `Permissions of ${connection.name} saved`, color: "teal" });
+        close();
+      },
+    });
   };
 
   return (
     <Modal opened onClose={close} title={`Set permissions: ${connection.name}`} size="lg">
-      <form onSubmit={(e) => void save(e)}>
+      <form onSubmit={save}>
         <Stack>
           <Text size="sm" c="dimmed">
             Viewer {ROLES.viewer}; editor {ROLES.editor}; executor {ROLES.executor}. Org admins can
@@ -252,40 +234,25 @@ export function PermissionsDialog() {
 export function RemoveDialog() {
   const { connection, close } = useDialog();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const removal = useRemoveConnection(connection.name);
   const [typed, setTyped] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const error = removal.error;
+  const busy = removal.isPending;
 
-  const remove = async (event: FormEvent) => {
+  const remove = (event: FormEvent) => {
     event.preventDefault();
     if (typed !== connection.name) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await unwrap(
-        api.DELETE("/api/v1/connections/{name}", { params: { path: { name: connection.name } } }),
-      );
-      queryClient.removeQueries({ queryKey: connectionKey(connection.name) });
-      // The list is not on screen here, so a plain invalidation would not refetch it: the list
-      // page would first show the removed connection from the cache.
-      await queryClient.invalidateQueries({
-        queryKey: connectionsKey,
-        exact: true,
-        refetchType: "all",
-      });
-      notifications.show({ message: `Connection ${connection.name} removed`, color: "teal" });
-      void navigate("/connections", { replace: true });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    removal.mutate(undefined, {
+      onSuccess: () => {
+        notifications.show({ message: `Connection ${connection.name} removed`, color: "teal" });
+        void navigate("/connections", { replace: true });
+      },
+    });
   };
 
   return (
     <Modal opened onClose={close} title={`Remove ${connection.name}?`}>
-      <form onSubmit={(e) => void remove(e)}>
+      <form onSubmit={remove}>
         <Stack>
           <Text size="sm">
             Actions and workflows that use <b>{connection.name}</b> will fail, and its permissions
@@ -320,34 +287,22 @@ export function RemoveDialog() {
  */
 export function RotateExternalIdDialog() {
   const { connection, close } = useDialog();
-  const queryClient = useQueryClient();
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const rotation = useRotateExternalId(connection.name);
+  const error = rotation.error;
+  const busy = rotation.isPending;
 
-  const rotate = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const rotated = await unwrap(
-        api.POST("/api/v1/connections/{name}/external-id/rotate", {
-          params: { path: { name: connection.name } },
-        }),
-      );
-      await queryClient.invalidateQueries({ queryKey: connectionKey(connection.name) });
-      await queryClient.invalidateQueries({ queryKey: connectionsKey, exact: true });
-      notifications.show({
-        title: `New ExternalId for ${connection.name}`,
-        message: `Now update the role's trust policy: ${rotated.warning}.`,
-        color: "yellow",
-        autoClose: false,
-      });
-      close();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const rotate = () =>
+    rotation.mutate(undefined, {
+      onSuccess: (rotated) => {
+        notifications.show({
+          title: `New ExternalId for ${connection.name}`,
+          message: `Now update the role's trust policy: ${rotated.warning}.`,
+          color: "yellow",
+          autoClose: false,
+        });
+        close();
+      },
+    });
 
   return (
     <Modal opened onClose={close} title={`Rotate the ExternalId of ${connection.name}?`}>
@@ -366,7 +321,7 @@ export function RotateExternalIdDialog() {
           <Button variant="default" onClick={close} data-autofocus>
             Cancel
           </Button>
-          <Button color="red" loading={busy} onClick={() => void rotate()}>
+          <Button color="red" loading={busy} onClick={rotate}>
             Rotate ExternalId
           </Button>
         </Group>
@@ -378,42 +333,28 @@ export function RotateExternalIdDialog() {
 /** /connections/:name/request-access: a viewer asks the admins for edit access. */
 export function RequestAccessDialog() {
   const { connection, close } = useDialog();
-  const queryClient = useQueryClient();
+  const request = useRequestEditAccess(connection.name);
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const error = request.error;
+  const busy = request.isPending;
   const tooShort = reason.trim().length < 3;
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await unwrap(
-        api.POST("/api/v1/connections/{name}/access-requests", {
-          params: { path: { name: connection.name } },
-          body: { reason: reason.trim() },
-        }),
-      );
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: accessRequestsKey }),
-        queryClient.invalidateQueries({ queryKey: pendingRequestsKey }),
-      ]);
-      notifications.show({
-        message: `Edit access to ${connection.name} requested: an admin will decide`,
-        color: "teal",
-      });
-      close();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    request.mutate(reason.trim(), {
+      onSuccess: () => {
+        notifications.show({
+          message: `Edit access to ${connection.name} requested: an admin will decide`,
+          color: "teal",
+        });
+        close();
+      },
+    });
   };
 
   return (
     <Modal opened onClose={close} title={`Request edit access to ${connection.name}`}>
-      <form onSubmit={(e) => void submit(e)}>
+      <form onSubmit={submit}>
         <Stack>
           <Text size="sm" c="dimmed">
             Editors change its settings and permissions. An org admin sees your request and grants

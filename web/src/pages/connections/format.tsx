@@ -1,5 +1,5 @@
 import { Badge, Tooltip } from "@mantine/core";
-import type { Access, GrantRole, Method } from "./queries";
+import type { Access, GrantRole, Method } from "../../api/connections";
 
 export const METHODS: Record<Method, { label: string; short: string; summary: string }> = {
   assume_role: {
