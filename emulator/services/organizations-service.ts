@@ -86,11 +86,13 @@ async function organizationFor(
   throw noPermission();
 }
 
-function pageOf(
+/** One page of `items`, each shaped by `shape` (only the page's: an organization may be large). */
+function pageOf<T>(
   ctx: CallContext,
   input: Record<string, unknown>,
   resultKey: string,
-  items: unknown[],
+  items: T[],
+  shape: (item: T) => unknown = (item) => item,
 ): Record<string, unknown> {
   const requested = input.MaxResults;
   if (requested !== undefined) {
@@ -108,7 +110,7 @@ function pageOf(
   } catch {
     throw invalidInput("INVALID_NEXT_TOKEN", "The provided NextToken is not valid.");
   }
-  const output: Record<string, unknown> = { [resultKey]: result.page };
+  const output: Record<string, unknown> = { [resultKey]: (result.page as T[]).map(shape) };
   if (result.nextToken !== undefined) output.NextToken = result.nextToken;
   return output;
 }
@@ -163,10 +165,8 @@ const listAccountsForParent: OperationHandler = async (ctx, input) => {
   const org = await organizationFor(ctx, "read");
   const parentId = text(input.ParentId);
   requireParent(org, parentId);
-  const accounts = [...org.accounts.values()]
-    .filter((a) => a.parentId === parentId)
-    .map((a) => accountOutput(org, a));
-  return pageOf(ctx, input, "Accounts", accounts);
+  const accounts = [...org.accounts.values()].filter((a) => a.parentId === parentId);
+  return pageOf(ctx, input, "Accounts", accounts, (a) => accountOutput(org, a));
 };
 
 export const organizationsService: ServiceHandlers = {
@@ -199,12 +199,7 @@ export const organizationsService: ServiceHandlers = {
 
   async ListAccounts(ctx, input) {
     const org = await organizationFor(ctx, "read");
-    return pageOf(
-      ctx,
-      input,
-      "Accounts",
-      [...org.accounts.values()].map((a) => accountOutput(org, a)),
-    );
+    return pageOf(ctx, input, "Accounts", [...org.accounts.values()], (a) => accountOutput(org, a));
   },
 
   ListAccountsForParent: listAccountsForParent,

@@ -18,6 +18,8 @@ export type OrganizationWorldOptions = {
   regions?: string[];
   /** Merged into the management account (users, roles…); by default it has an `admin` user. */
   management?: Partial<AccountInput>;
+  /** An IAM OIDC provider every member has, so a web-identity member role can trust it. */
+  oidcProvider?: { url: string; clientIds: string[] };
   /** Accounts of the world outside the organization (a hub, an attacker…). */
   otherAccounts?: AccountInput[];
 };
@@ -71,7 +73,11 @@ export function organizationWorld(options: OrganizationWorldOptions): WorldInput
     regions: options.regions ?? ["us-east-1", "eu-west-1"],
     accounts: [
       managementAccount,
-      ...members.map((m) => ({ id: m.id, name: m.name })),
+      ...members.map((m) => ({
+        id: m.id,
+        name: m.name,
+        ...(options.oidcProvider !== undefined ? { oidcProviders: [options.oidcProvider] } : {}),
+      })),
       ...(options.otherAccounts ?? []),
     ],
     organization: {

@@ -18,6 +18,7 @@ import {
   type Account,
 } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, afterAll, describe, expect, it } from "vitest";
 import { buildWorld, startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
 import { organizationControl } from "../../emulator/organization-control.js";
@@ -365,6 +366,69 @@ describe("Organizations: changes during a test (control routes)", () => {
 });
 
 describe("Organizations: world data", () => {
+  it("serves the demo world's organization: 3 OUs, the management account and a suspended sandbox", async () => {
+    const emulator = await startEmulator({
+      world: fileURLToPath(new URL("../../emulator/worlds/demo.yaml", import.meta.url)),
+    });
+    try {
+      const admin = client(emulator, {
+        accessKeyId: "AKIAMANAGEMENTADMIN1",
+        secretAccessKey: "management-admin-secret-0000000000000000",
+      });
+      const { Organization } = await admin.send(new DescribeOrganizationCommand({}));
+      expect(Organization).toMatchObject({
+        Id: "o-demo7x2k9q",
+        MasterAccountId: MANAGEMENT,
+        MasterAccountEmail: "aws-management@demo.example",
+      });
+      const accounts: Account[] = [];
+      for await (const page of paginateListAccounts({ client: admin }, {}))
+        accounts.push(...(page.Accounts ?? []));
+      expect(accounts.map((a) => [a.Name, a.State]).sort()).toEqual([
+        ["management", "ACTIVE"],
+        ["payments", "ACTIVE"],
+        ["production", "ACTIVE"],
+        ["qa", "ACTIVE"],
+        ["sandbox", "ACTIVE"],
+        ["sandbox-legacy", "SUSPENDED"],
+        ["staging", "ACTIVE"],
+      ]);
+      const tree = await organizationControl.tree(emulator.url);
+      expect(tree.OrganizationalUnits.map((u) => u.Name)).toEqual([
+        "Production",
+        "Staging",
+        "Sandbox",
+      ]);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it("nests OUs and gives each account its path from the root", async () => {
+    const input = organizationWorld({ accounts: 2, units: ["Workloads"] });
+    const workloads = input.organization?.units?.[0];
+    if (workloads !== undefined)
+      workloads.units = [{ name: "Prod", accounts: [workloads.accounts?.pop() ?? ""] }];
+    const emulator = await startEmulator({ world: input });
+    try {
+      const admin = client(emulator, KEYS.admin);
+      const tree = await organizationControl.tree(emulator.url);
+      const prod = tree.OrganizationalUnits.find((u) => u.Name === "Prod");
+      const parent = tree.OrganizationalUnits.find((u) => u.Name === "Workloads");
+      expect(prod?.ParentId).toBe(parent?.Id);
+      const { Account: nested } = await admin.send(
+        new DescribeAccountCommand({ AccountId: memberAccountId({}, 1) }),
+      );
+      expect(nested?.Paths).toEqual([
+        `${tree.Id}/${tree.RootId}/${parent?.Id}/${prod?.Id}/${memberAccountId({}, 1)}/`,
+      ]);
+      const { Parents } = await admin.send(new ListParentsCommand({ ChildId: prod?.Id ?? "" }));
+      expect(Parents).toEqual([{ Id: parent?.Id, Type: "ORGANIZATIONAL_UNIT" }]);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it("refuses an organization naming an account the world lacks, by its path", () => {
     const input = organizationWorld({ accounts: 3 });
     input.organization?.units?.[1]?.accounts?.push("444444444444");
