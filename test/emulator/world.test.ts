@@ -4,7 +4,7 @@ import { buildWorld, DEFAULT_REGIONS, loadWorld, WorldError } from "../../emulat
 import { MAIN, testWorld } from "./test-world.js";
 
 describe("world loading", () => {
-  it("loads the demo world with three accounts and resolves managed policies to AWS's documents", async () => {
+  it("loads the demo world's accounts and resolves managed policies to AWS's documents", async () => {
     const world = await loadWorld(
       fileURLToPath(new URL("../../emulator/worlds/demo.yaml", import.meta.url)),
     );
@@ -12,6 +12,10 @@ describe("world loading", () => {
       "management",
       "production",
       "staging",
+      "payments",
+      "qa",
+      "sandbox",
+      "sandbox-legacy",
     ]);
     const readRole = world.accounts.get("222222222222")?.roles.get("switchboard-read");
     const readOnly = readRole?.policies[0]?.document as { Statement: { Action: string[] }[] };
