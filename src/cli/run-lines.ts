@@ -1,4 +1,5 @@
-import type { RunDetail, RunItem, RunStep } from "../runs/index.js";
+import type { RunPlan } from "../actions/index.js";
+import { itemCount, mainList, type RunDetail, type RunItem, type RunStep } from "../runs/index.js";
 
 /** 850ms, 12.3s, 4m05s: the precision a person reads at a glance. */
 export function formatDuration(ms: number | null): string {
@@ -73,4 +74,42 @@ export function stepErrors(run: RunDetail): string[] {
   return run.steps
     .filter((step) => step.error !== undefined)
     .map((step) => `step ${step.id}: ${step.error?.code ?? ""}: ${step.error?.message ?? ""}`);
+}
+
+// A plan of thousands of targets is summed up, not listed: the first ones show what it is.
+const PLAN_TARGETS_SHOWN = 20;
+
+/** What a run would do, for a person to confirm: the action, each target's outcome, the counts. */
+export function planLines(plan: RunPlan): string[] {
+  const width = Math.max(...plan.targets.map((t) => t.connection.length), 10);
+  const lines = [
+    `${plan.action}: ${plan.iamActions.join(", ")} (access level ${plan.accessLevel})${plan.write ? ", which can change something" : ""}`,
+    ...plan.targets
+      .slice(0, PLAN_TARGETS_SHOWN)
+      .map((t) =>
+        [
+          `  ${t.outcome.padEnd(7)}`,
+          t.connection.padEnd(width),
+          (t.accountId ?? "-").padEnd(12),
+          t.region.padEnd(14),
+          t.code === undefined ? "" : `${t.code}: ${t.reason ?? ""}`,
+        ]
+          .join(" ")
+          .trimEnd(),
+      ),
+  ];
+  if (plan.targets.length > PLAN_TARGETS_SHOWN)
+    lines.push(`  … and ${plan.targets.length - PLAN_TARGETS_SHOWN} more`);
+  const s = plan.summary;
+  lines.push(
+    `${s.total} target${s.total === 1 ? "" : "s"}: ${s.runs} would run, ${s.refused} refused, ${s.skipped} skipped`,
+  );
+  return lines;
+}
+
+/** " 4 Instances" — the items of an output's main list — or "" when it has none. */
+export function countText(output: unknown): string {
+  const count = itemCount(output);
+  if (count === undefined) return "";
+  return ` ${count} ${mainList(output)?.name ?? "items"}`;
 }

@@ -1,70 +1,47 @@
 import { describe, expect, it } from "vitest";
-import { itemCount, itemTable, toCsv } from "./flatten-results.js";
+import { itemCount, itemTable, mainList, toCsv } from "./flatten-results.js";
 
-const reservations = (ids: string[]) => ({
+const instances = (ids: string[]) => ({
   Reservations: [
     {
       ReservationId: "r-1",
-      Instances: ids.map((id) => ({
-        Tags: [{ Key: "Name", Value: id }],
-        InstanceId: id,
-        State: { Code: 16, Name: "running" },
-      })),
+      Instances: ids.map((id) => ({ InstanceId: id, State: { Name: "running" } })),
     },
   ],
 });
 
-describe("itemTable", () => {
-  it("flattens every target's instances into rows with account, connection and region", () => {
-    const table = itemTable([
-      {
-        connection: "prod",
-        accountId: "222222222222",
-        region: "us-east-1",
-        output: reservations(["i-1", "i-2"]),
-      },
-      {
-        connection: "stage",
-        accountId: "333333333333",
-        region: "eu-west-1",
-        output: reservations([]),
-      },
-      { connection: "dev", accountId: null, region: "us-east-2" },
-    ]);
-    expect(table.list).toBe("Instances");
-    expect(table.columns).toEqual([
-      "account",
-      "connection",
-      "region",
-      "InstanceId",
-      "Tags",
-      "State.Code",
-      "State.Name",
-    ]);
-    expect(table.rows.map((r) => [r.connection, r.InstanceId, r["State.Name"]])).toEqual([
-      ["prod", "i-1", "running"],
-      ["prod", "i-2", "running"],
-    ]);
-    expect(itemCount(reservations(["i-1", "i-2"]))).toBe(2);
+describe("flattening results", () => {
+  it("finds the main list: EC2's instances inside reservations, a query's rows, else the first list", () => {
+    expect(mainList(instances(["i-1", "i-2"]))).toMatchObject({ name: "Instances" });
+    expect(itemCount(instances(["i-1", "i-2"]))).toBe(2);
+    expect(mainList({ queryId: "q", statistics: {}, rows: [{ a: 1 }] })?.name).toBe("rows");
+    expect(mainList({ clusterArns: ["a"], failures: [] })?.name).toBe("clusterArns");
+    expect(itemCount({ Account: "1", Arn: "x" })).toBeUndefined();
   });
 
-  it("puts the fields that name an item first, the others as first seen", () => {
+  it("makes one table of every target's items, with where each came from", () => {
     const table = itemTable([
-      {
-        connection: "c",
-        accountId: "1",
-        region: "r",
-        output: { Functions: [{ Runtime: "nodejs20.x", FunctionArn: "arn:f", FunctionName: "f" }] },
-      },
+      { connection: "a", accountId: "111", region: "us-east-1", output: instances(["i-1"]) },
+      { connection: "b", accountId: "222", region: "eu-west-1", output: instances(["i-2", "i-3"]) },
+      { connection: "c", accountId: null, region: "us-east-1" },
     ]);
-    expect(table.columns.slice(3)).toEqual(["FunctionName", "FunctionArn", "Runtime"]);
+    expect(table.columns).toEqual(["account", "connection", "region", "InstanceId", "State.Name"]);
+    expect(table.rows.map((r) => [r.account, r.connection, r.InstanceId])).toEqual([
+      ["111", "a", "i-1"],
+      ["222", "b", "i-2"],
+      ["222", "b", "i-3"],
+    ]);
   });
 
-  it("writes CSV a spreadsheet cannot run: formulas quoted as text, quotes doubled", () => {
-    const csv = toCsv(
-      ["@timestamp", "message"],
-      [{ "@timestamp": "2026-12-04", message: '=HYPERLINK("x")' }],
-    );
-    expect(csv).toBe('@timestamp,message\r\n2026-12-04,"\'=HYPERLINK(""x"")"\r\n');
+  it("writes RFC 4180 CSV, with a spreadsheet formula made text", () => {
+    expect(
+      toCsv(
+        ["a", "b"],
+        [
+          { a: 'say "hi", then', b: "=HYPERLINK(1)" },
+          { a: 1, b: [{ Key: "env", Value: "prod" }] },
+        ],
+      ),
+    ).toBe('a,b\r\n"say ""hi"", then",\'=HYPERLINK(1)\r\n1,env=prod\r\n');
   });
 });

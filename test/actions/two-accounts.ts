@@ -1,6 +1,14 @@
 import { expect } from "vitest";
 import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
-import type { TestApp } from "../helpers/test-app.js";
+
+/** The API as a test reaches it: a TestApp's inject, or fetch to a server process. */
+export interface ApiCaller {
+  call(
+    method: "GET" | "POST" | "PUT",
+    url: string,
+    options?: { body?: unknown },
+  ): Promise<{ statusCode: number; body: string }>;
+}
 
 export const ACCOUNT_A = "411111111111";
 export const ACCOUNT_B = "422222222222";
@@ -48,7 +56,7 @@ const world: WorldInput = {
  * Two AWS accounts, each with two EC2 instances per region, and connections to them: a-full and
  * a-read reach account A (both tested, so they know their account), b-read reaches account B.
  */
-export async function twoAccounts(t: TestApp): Promise<Emulator> {
+export async function twoAccounts(t: ApiCaller): Promise<Emulator> {
   const emulator = await startEmulator({ world });
   await t.call("PUT", "/api/v1/settings/outbound", {
     body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },

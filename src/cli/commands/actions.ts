@@ -1,9 +1,13 @@
-import type { Command } from "commander";
-import type { ActionInfo, TargetResult } from "../../actions/index.js";
+import { createInterface } from "node:readline/promises";
+import { Option, type Command } from "commander";
+import type { ActionInfo, RunPlan, TargetResult } from "../../actions/index.js";
+import { itemCount } from "../../runs/index.js";
 import { createApiClient, errorLine, type ApiClient } from "../api-client.js";
 import { CliError } from "../cli-error.js";
+import { confirmWrite } from "../confirm-write.js";
 import { globalOptions } from "../global-options.js";
-import { printJson, printRows } from "../output.js";
+import { OUTPUT_FORMATS, printItems, printJson, printRows, type OutputFormat } from "../output.js";
+import { countText, planLines } from "../run-lines.js";
 
 interface RunFlags {
   connection?: string;
@@ -14,6 +18,10 @@ interface RunFlags {
   regions?: string;
   input: string;
   maxItems?: string;
+  everyConnection?: boolean;
+  yes?: boolean;
+  output?: OutputFormat;
+  columns?: string;
 }
 
 function parseInput(text: string): unknown {
@@ -38,6 +46,7 @@ function requestOf(o: RunFlags): Record<string, unknown> {
     }
     return { ...body, connection: o.connection, region: o.region };
   }
+  if (o.everyConnection === true) body.everyConnection = true;
   body.connections =
     o.all === true
       ? "*"
@@ -49,12 +58,35 @@ function requestOf(o: RunFlags): Record<string, unknown> {
   return body;
 }
 
-/** Reads the NDJSON stream, printing each target as it finishes and a progress line on a terminal. */
+/** Asks on the terminal (standard error: standard output stays the run's data). */
+async function askOnTerminal(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+interface StreamOptions {
+  /** Each result as a JSON line (--json, --output json). */
+  json: boolean;
+  /** Collect the results and print their items as one table or CSV at the end. */
+  items?: { format: "table" | "csv"; columns: string[] | undefined };
+  /** The targets the plan counted, for the progress line. */
+  total: number;
+}
+
+/**
+ * Reads the NDJSON stream: a line per target as it finishes (its status, time and the count of its
+ * output's items) and a summary, or every target's items as one table or CSV; on a terminal a
+ * progress line (done / total, failures) on standard error.
+ */
 async function streamRun(
   api: ApiClient,
   id: string,
   body: unknown,
-  json: boolean,
+  options: StreamOptions,
 ): Promise<boolean> {
   const response = await api.raw(
     "POST",
@@ -65,8 +97,10 @@ async function streamRun(
     throw new CliError(errorLine(response.status, await response.json().catch(() => null)));
   }
   const tty = process.stderr.isTTY;
+  const collected: TargetResult[] = [];
   let done = 0;
   let failed = 0;
+  let items = 0;
   let buffer = "";
   const decoder = new TextDecoder();
   for await (const chunk of response.body) {
@@ -83,20 +117,33 @@ async function streamRun(
       newline = buffer.indexOf("\n");
       if (line.result !== undefined) {
         done += 1;
-        if (line.result.status === "failed" || line.result.status === "refused") failed += 1;
-        if (tty) process.stderr.write("\r\x1b[K");
         const r = line.result;
-        process.stdout.write(
-          json
-            ? `${JSON.stringify(r)}\n`
-            : `${r.status.padEnd(9)} ${r.connection} ${r.region} ${Math.round(r.durationMs)}ms${r.error === undefined ? "" : ` ${r.error.code}: ${r.error.message}`}\n`,
-        );
-        if (tty) process.stderr.write(`${done} done, ${failed} failed or refused…`);
+        if (r.status === "failed" || r.status === "refused") failed += 1;
+        if (tty) process.stderr.write("\r\x1b[K");
+        const count = countText(r.output);
+        items += itemCount(r.output) ?? 0;
+        if (options.items !== undefined) collected.push(r);
+        else
+          process.stdout.write(
+            options.json
+              ? `${JSON.stringify(r)}\n`
+              : `${r.status.padEnd(9)} ${r.connection} ${r.region} ${Math.round(r.durationMs)}ms${count}${r.error === undefined ? "" : ` ${r.error.code}: ${r.error.message}`}\n`,
+          );
+        if (tty)
+          process.stderr.write(`${done}/${options.total} done, ${failed} failed or refused…`);
       } else if (line.summary !== undefined) {
         if (tty) process.stderr.write("\r\x1b[K");
+        if (options.items !== undefined)
+          printItems(collected, options.items.format, options.items.columns);
         const s = line.summary;
+        const hint =
+          options.json || options.items !== undefined
+            ? ""
+            : items > 0
+              ? `; ${items} items in all (--output table, csv or json prints them)`
+              : " (--json prints each output)";
         process.stderr.write(
-          `run ${line.run?.id ?? ""}: ${s.total} targets: ${s.succeeded} succeeded, ${s.failed} failed, ${s.refused} refused, ${s.skipped} skipped${json ? "" : " (--json prints each output)"}\n`,
+          `run ${line.run?.id ?? ""}: ${s.total} targets: ${s.succeeded} succeeded, ${s.failed} failed, ${s.refused} refused, ${s.skipped} skipped${hint}\n`,
         );
       } else if (line.error !== undefined) {
         throw new CliError(line.error.message);
@@ -152,21 +199,89 @@ export function registerActions(program: Command): void {
     )
     .option("--input <json>", "the action's input as JSON", "{}")
     .option("--max-items <n>", "stop following pages after n items")
+    .option(
+      "--every-connection",
+      "fan-out: run on every connection, even several to one account and region (default: once per account and region)",
+    )
+    .option("--yes", "run an action that can change something without asking (scripts)")
+    .addOption(
+      new Option(
+        "--output <format>",
+        "table or csv: every target's items in one table (account, connection, region columns); json: each result",
+      ).choices(OUTPUT_FORMATS),
+    )
+    .option(
+      "--columns <fields>",
+      "--output table/csv: these fields (comma-separated), e.g. InstanceId,State.Name",
+    )
     .action(async (id: string, o: RunFlags, command: Command) => {
       const options = globalOptions(command);
       const api = createApiClient(options);
       const body = requestOf(o);
+      const path = `/actions/${encodeURIComponent(id)}`;
+      // The plan first: a write is shown and confirmed before anything runs.
+      const plan = await api.request<RunPlan>("POST", `${path}/plan`, body);
+      await confirmWrite(plan, o.yes === true, {
+        interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
+        ask: askOnTerminal,
+        write: (text) => process.stderr.write(text),
+      });
+      const json = options.json || o.output === "json";
+      const columns = o.columns?.split(",").filter(Boolean);
+      const items =
+        o.output === "table" || o.output === "csv" ? { format: o.output, columns } : undefined;
       if (body.connections !== undefined) {
-        const allSucceeded = await streamRun(api, id, body, options.json);
+        const allSucceeded = await streamRun(api, id, body, {
+          json,
+          total: plan.summary.total,
+          ...(items === undefined ? {} : { items }),
+        });
         if (!allSucceeded) process.exitCode = 1;
         return;
       }
-      const result = await api.request<{ output: unknown }>(
+      const result = await api.request<{ output: unknown }>("POST", `${path}/run`, body);
+      if (items !== undefined)
+        printItems(
+          [
+            {
+              connection: o.connection ?? "",
+              accountId: plan.targets[0]?.accountId ?? null,
+              region: o.region ?? "",
+              output: result.output,
+            },
+          ],
+          items.format,
+          items.columns,
+        );
+      else printJson(json ? result : result.output);
+    });
+
+  action
+    .command("plan <id>")
+    .description(
+      "what a run would do, without calling AWS: its targets, which are refused or skipped and why, its IAM actions and access level",
+    )
+    .option("--connection <name>", "one target: the connection")
+    .option("--region <region>", "one target: the region")
+    .option("--connections <names>", "fan-out: comma-separated connection names")
+    .option("--tag <key=value>", "fan-out: every connection with this tag that you may execute")
+    .option("--all", "fan-out: every connection you may execute")
+    .option(
+      "--regions <list>",
+      "fan-out: comma-separated regions, or * for each connection's own",
+      "*",
+    )
+    .option("--input <json>", "the action's input as JSON", "{}")
+    .option("--every-connection", "fan-out: every connection, not once per account and region")
+    .action(async (id: string, o: RunFlags, command: Command) => {
+      const options = globalOptions(command);
+      const plan = await createApiClient(options).request<RunPlan>(
         "POST",
-        `/actions/${encodeURIComponent(id)}/run`,
-        body,
+        `/actions/${encodeURIComponent(id)}/plan`,
+        requestOf(o),
       );
-      printJson(options.json ? result : result.output);
+      if (options.json) printJson(plan);
+      else for (const line of planLines(plan)) process.stdout.write(`${line}\n`);
     });
 
   program
