@@ -149,6 +149,50 @@ function requireParent(org: Organization, parentId: string): void {
   if (!isParent(org, parentId)) throw parentNotFound();
 }
 
+// Service principals AWS Organizations knows for trusted access and delegated administration
+// (a sample of AWS's list: the services an automation hub meets).
+const SERVICE_PRINCIPALS = new Set([
+  "access-analyzer.amazonaws.com",
+  "account.amazonaws.com",
+  "auditmanager.amazonaws.com",
+  "backup.amazonaws.com",
+  "cloudtrail.amazonaws.com",
+  "compute-optimizer.amazonaws.com",
+  "config.amazonaws.com",
+  "config-multiaccountsetup.amazonaws.com",
+  "controltower.amazonaws.com",
+  "cost-optimization-hub.bcm.amazonaws.com",
+  "detective.amazonaws.com",
+  "ds.amazonaws.com",
+  "fms.amazonaws.com",
+  "guardduty.amazonaws.com",
+  "health.amazonaws.com",
+  "iam.amazonaws.com",
+  "inspector2.amazonaws.com",
+  "ipam.amazonaws.com",
+  "license-manager.amazonaws.com",
+  "macie.amazonaws.com",
+  "malware-protection.guardduty.amazonaws.com",
+  "member.org.stacksets.cloudformation.amazonaws.com",
+  "ram.amazonaws.com",
+  "reporting.trustedadvisor.amazonaws.com",
+  "securityhub.amazonaws.com",
+  "securitylake.amazonaws.com",
+  "servicecatalog.amazonaws.com",
+  "ssm.amazonaws.com",
+  "sso.amazonaws.com",
+  "storage-lens.s3.amazonaws.com",
+  "tagpolicies.tag.amazonaws.com",
+]);
+
+function requirePrincipal(principal: string): void {
+  if (!SERVICE_PRINCIPALS.has(principal))
+    throw invalidInput(
+      "UNRECOGNIZED_SERVICE_PRINCIPAL",
+      "You specified an unrecognized service principal.",
+    );
+}
+
 function accountNotFound(): AwsError {
   return new AwsError("AccountNotFoundException", "You specified an account that doesn't exist.");
 }
@@ -280,6 +324,7 @@ export const organizationsService: ServiceHandlers = {
   async EnableAWSServiceAccess(ctx, input) {
     const org = await organizationFor(ctx, "management");
     const principal = text(input.ServicePrincipal);
+    requirePrincipal(principal);
     if (!org.trustedServices.has(principal)) org.trustedServices.set(principal, ctx.now());
     return {};
   },
@@ -332,6 +377,7 @@ export const organizationsService: ServiceHandlers = {
     requireAccountId(accountId);
     const principal = text(input.ServicePrincipal);
     const org = await organizationFor(ctx, "management");
+    requirePrincipal(principal);
     if (!org.accounts.has(accountId)) throw accountNotFound();
     if (accountId === org.managementAccountId)
       throw new AwsError(

@@ -294,6 +294,18 @@ describe("Organizations: who may call", () => {
     );
     expect(EnabledServicePrincipals?.map((s) => s.ServicePrincipal)).toEqual([STACKSETS]);
     expect(EnabledServicePrincipals?.[0]?.DateEnabled).toBeInstanceOf(Date);
+    // The principal people mistake for StackSets' own.
+    await expect(
+      admin.send(
+        new EnableAWSServiceAccessCommand({
+          ServicePrincipal: "stacksets.cloudformation.amazonaws.com",
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: "InvalidInputException",
+      message: "You specified an unrecognized service principal.",
+      Reason: "UNRECOGNIZED_SERVICE_PRINCIPAL",
+    });
     await expect(
       client(emulator, KEYS.member).send(
         new EnableAWSServiceAccessCommand({ ServicePrincipal: "config.amazonaws.com" }),
