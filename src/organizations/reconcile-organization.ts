@@ -201,6 +201,25 @@ export async function reconcileOrganization(
   return sync;
 }
 
+/**
+ * The fix of a member connection's failed test, with what the organization knows: an account
+ * without the StackSet's instance has no member role at all.
+ */
+function memberFix(
+  organization: OrganizationRecord,
+  row: { account_id: string; ou_path: string; stack_status: string | null },
+  fix: string,
+): string {
+  const deployment = organization.deployment;
+  if (deployment === null || (row.stack_status !== null && row.stack_status !== "FAILED"))
+    return fix;
+  const where =
+    row.stack_status === null
+      ? `has no instance in account ${row.account_id} (in ${row.ou_path})`
+      : `failed in account ${row.account_id}`;
+  return `the member role is likely missing: the StackSet ${deployment.stackSetName} ${where}; move the account into an onboarded OU or deploy again, then reconcile. Otherwise: ${fix}`;
+}
+
 /** Tests each active member's connection and writes its ledger; a change of reachability is audited. */
 async function testMembers(
   deps: OrganizationDeps,
@@ -237,7 +256,11 @@ async function testMembers(
     const lastError =
       result.error === null
         ? null
-        : { code: result.error.code, message: result.error.message, fix: result.error.fix };
+        : {
+            code: result.error.code,
+            message: result.error.message,
+            fix: memberFix(organization, row, result.error.fix),
+          };
     if (result.ok) reachable += 1;
     else unreachable += 1;
     await deps.db.transaction().execute(async (tx) => {

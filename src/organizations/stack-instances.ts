@@ -26,6 +26,14 @@ export async function refreshStackInstances(
       });
     }
   }
+  // An account the StackSet has no instance in (any more) has none to show.
+  await db
+    .updateTable("organization_accounts")
+    .set({ stack_status: null, stack_reason: null })
+    .where("organization_id", "=", organizationId)
+    .where("stack_status", "is not", null)
+    .$if(byAccount.size > 0, (q) => q.where("account_id", "not in", [...byAccount.keys()]))
+    .execute();
   for (const [account, { status, reason }] of byAccount) {
     await db
       .updateTable("organization_accounts")
