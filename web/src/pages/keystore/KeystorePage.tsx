@@ -36,10 +36,10 @@ import {
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { Link, useSearchParams } from "react-router";
-import { api, unwrap, type Ok } from "../../api/client";
+import { allPages, api, type Ok, unwrap } from "../../api/client";
 import { useAuth } from "../../app/auth";
 import { Empty, ErrorAlert, Loading, PageHeader } from "../../components/page";
-import { allPages, ConfirmModal } from "../settings/common";
+import { ConfirmModal } from "../../components/ConfirmModal";
 import { ProjectModal, projectsKey, type Project } from "./ProjectModal";
 import {
   buildSecretTree,

@@ -1,12 +1,11 @@
 import { Button, Group, Modal, MultiSelect, Stack, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, unwrap, type Ok } from "../../api/client";
 import { ErrorAlert } from "../../components/page";
-import { fieldError, otherError } from "../settings/common";
-import { useTeams } from "../settings/TeamsPage";
-import { useUsers } from "../settings/UsersPage";
+import { fieldError, otherError } from "../../components/field-errors";
+import { teamsQuery, usersQuery } from "../../api/settings";
 import { secretsKey } from "./SecretForms";
 
 export type Project = Ok<"/api/v1/projects", "get">["items"][number];
@@ -23,8 +22,8 @@ export function ProjectModal(props: {
   onSaved: (name: string) => void;
 }) {
   const queryClient = useQueryClient();
-  const users = useUsers();
-  const teams = useTeams();
+  const users = useQuery(usersQuery);
+  const teams = useQuery(teamsQuery);
   const [name, setName] = useState(props.project?.name ?? "");
   const [members, setMembers] = useState<string[]>(props.project?.members ?? []);
   const [error, setError] = useState<unknown>(null);

@@ -18,7 +18,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, unwrap, type Body } from "../../api/client";
 import { ErrorAlert } from "../../components/page";
-import { fieldError, otherError } from "../settings/common";
+import { fieldError, otherError } from "../../components/field-errors";
 import { normalizePem, projectPrefix, SYSTEM_PREFIX } from "./secret-tree";
 
 type SecretType = NonNullable<Body<"/api/v1/secrets", "post">["type"]>;

@@ -21,7 +21,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, unwrap, type Ok, type paths } from "../../api/client";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
-import { fieldError, otherError } from "./common";
+import { fieldError, otherError } from "../../components/field-errors";
 import { When } from "../../components/time";
 
 type AuditQuery = NonNullable<paths["/api/v1/audit"]["get"]["parameters"]["query"]>;

@@ -24,7 +24,8 @@ import { api, unwrap, type Ok } from "../../api/client";
 import { useAuth } from "../../app/auth";
 import { CopyDownload } from "../../components/CopyDownload";
 import { ErrorAlert, Loading, PageHeader } from "../../components/page";
-import { ConfirmModal, useDialogParam } from "./common";
+import { ConfirmModal } from "../../components/ConfirmModal";
+import { useDialogParam } from "../../components/dialog-param";
 import { formatAge, When } from "../../components/time";
 
 type Issuer = Ok<"/api/v1/oidc", "get">;

@@ -20,7 +20,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../app/auth";
 import { ErrorAlert, Loading, PageHeader } from "../../components/page";
-import { fieldError, otherError } from "./common";
+import { fieldError, otherError } from "../../components/field-errors";
 import { When } from "../../components/time";
 
 const outboundKey = ["settings", "outbound"] as const;

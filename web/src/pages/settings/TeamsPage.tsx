@@ -18,43 +18,22 @@ import { notifications } from "@mantine/notifications";
 import { IconPlus, IconTrash, IconUserMinus, IconUsers } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { api, unwrap, type Ok } from "../../api/client";
+import { teamsKey, teamsQuery, usersQuery } from "../../api/settings";
+import { api, type Ok, unwrap } from "../../api/client";
 import { useAuth } from "../../app/auth";
 import { ListTable } from "../../components/ListTable";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
-import {
-  AdminOnlyNote,
-  allPages,
-  ConfirmModal,
-  fieldError,
-  otherError,
-  useDialogParam,
-} from "./common";
-import { useUsers } from "./UsersPage";
+import { AdminOnlyNote } from "../../components/notes";
+import { ConfirmModal } from "../../components/ConfirmModal";
+import { fieldError, otherError } from "../../components/field-errors";
+import { useDialogParam } from "../../components/dialog-param";
 import { When } from "../../components/time";
 
 type Team = Ok<"/api/v1/teams", "get">["items"][number];
 
-export const teamsKey = ["teams"] as const;
-
-/** Every team of the org (projects pick members from it too). */
-export function useTeams() {
-  return useQuery({
-    queryKey: teamsKey,
-    queryFn: () =>
-      allPages((cursor) =>
-        unwrap(
-          api.GET("/api/v1/teams", {
-            params: { query: { limit: 500, ...(cursor === undefined ? {} : { cursor }) } },
-          }),
-        ),
-      ),
-  });
-}
-
 function CreateTeamModal(props: { opened: boolean; onClose: () => void }) {
   const queryClient = useQueryClient();
-  const users = useUsers();
+  const users = useQuery(usersQuery);
   const [name, setName] = useState("");
   const [members, setMembers] = useState<string[]>([]);
   const [error, setError] = useState<unknown>(null);
@@ -128,7 +107,7 @@ function CreateTeamModal(props: { opened: boolean; onClose: () => void }) {
 function TeamDrawer(props: { name: string; onClose: () => void }) {
   const { isAdmin } = useAuth();
   const queryClient = useQueryClient();
-  const users = useUsers();
+  const users = useQuery(usersQuery);
   const team = useQuery({
     queryKey: [...teamsKey, props.name],
     queryFn: () =>
@@ -254,7 +233,7 @@ function TeamDrawer(props: { name: string; onClose: () => void }) {
 export function TeamsPage() {
   const { isAdmin } = useAuth();
   const queryClient = useQueryClient();
-  const teams = useTeams();
+  const teams = useQuery(teamsQuery);
   const create = useDialogParam("new");
   const open = useDialogParam("team");
   const [deleting, setDeleting] = useState<Team | null>(null);

@@ -18,19 +18,15 @@ import { IconKey, IconPlus, IconBan } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
-import { api, unwrap, type Ok } from "../../api/client";
+import { allPages, api, type Ok, unwrap } from "../../api/client";
 import { useAuth } from "../../app/auth";
 import { ListTable } from "../../components/ListTable";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
-import {
-  allPages,
-  ConfirmModal,
-  fieldError,
-  otherError,
-  SecretText,
-  ShownOnceAlert,
-  useDialogParam,
-} from "./common";
+import { ConfirmModal } from "../../components/ConfirmModal";
+import { fieldError, otherError } from "../../components/field-errors";
+import { SecretText } from "../../components/SecretText";
+import { ShownOnceAlert } from "../../components/notes";
+import { useDialogParam } from "../../components/dialog-param";
 import { When } from "../../components/time";
 
 type Token = Ok<"/api/v1/tokens", "get">["items"][number];

@@ -16,41 +16,20 @@ import { notifications } from "@mantine/notifications";
 import { IconPencil, IconPlus, IconTrash } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { api, unwrap, type Body, type Ok } from "../../api/client";
+import { usersKey, usersQuery } from "../../api/settings";
+import { api, type Body, type Ok, unwrap } from "../../api/client";
 import { useAuth } from "../../app/auth";
 import { ListTable } from "../../components/ListTable";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
-import {
-  AdminOnlyNote,
-  allPages,
-  ConfirmModal,
-  fieldError,
-  otherError,
-  SecretText,
-  ShownOnceAlert,
-  useDialogParam,
-} from "./common";
+import { AdminOnlyNote, ShownOnceAlert } from "../../components/notes";
+import { ConfirmModal } from "../../components/ConfirmModal";
+import { fieldError, otherError } from "../../components/field-errors";
+import { SecretText } from "../../components/SecretText";
+import { useDialogParam } from "../../components/dialog-param";
 import { When } from "../../components/time";
 
 type User = Ok<"/api/v1/users", "get">["items"][number];
 type Role = User["role"];
-
-export const usersKey = ["users"] as const;
-
-/** Every user of the org (teams and projects pick members from it too). */
-export function useUsers() {
-  return useQuery({
-    queryKey: usersKey,
-    queryFn: () =>
-      allPages((cursor) =>
-        unwrap(
-          api.GET("/api/v1/users", {
-            params: { query: { limit: 500, ...(cursor === undefined ? {} : { cursor }) } },
-          }),
-        ),
-      ),
-  });
-}
 
 const ROLES: { value: Role; label: string }[] = [
   { value: "member", label: "Member" },
@@ -282,7 +261,7 @@ function EditUserModal(props: { user: User | undefined; onClose: () => void }) {
 export function UsersPage() {
   const { isAdmin, me } = useAuth();
   const queryClient = useQueryClient();
-  const users = useUsers();
+  const users = useQuery(usersQuery);
   const add = useDialogParam("new");
   const edit = useDialogParam("edit");
   const [removing, setRemoving] = useState<User | null>(null);
