@@ -5,12 +5,14 @@ import {
   runStatusOf,
   stepStatusOf,
   summarize,
+  type RunStatus,
   type RunStepTable,
   type RunTable,
   type StepStatus,
   type TargetStatus,
   type TargetSummary,
 } from "../runs/index.js";
+import type { DbOrTx } from "../db/index.js";
 import type { EngineDeps } from "./engine-deps.js";
 import { RUN_ADVANCE_QUEUE } from "./queues.js";
 import { startActionStep } from "./start-action-step.js";
@@ -38,6 +40,26 @@ export interface StepOutcome {
   output?: unknown;
   error?: { code: string; message: string; fix?: string };
   summary?: TargetSummary;
+}
+
+/** An action step whose targets have all settled: its status, summary and error. */
+export function actionStepOutcome(
+  summary: TargetSummary,
+): StepOutcome & { summary: TargetSummary } {
+  const status = stepStatusOf(summary);
+  const bad = summary.failed + summary.refused + summary.unknown;
+  return {
+    status,
+    summary,
+    ...(status === "failed" || status === "partial"
+      ? {
+          error: {
+            code: "TARGETS_FAILED",
+            message: `${bad} of ${summary.total} targets did not succeed`,
+          },
+        }
+      : {}),
+  };
 }
 
 function continuesOnError(step: Pick<RunStepTable, "plan">): boolean {
@@ -112,21 +134,12 @@ async function advanceStep(
   const now = deps.clock.now();
   if (step.status === "running" && step.kind === "action") {
     if (step.settled_count < step.target_count) return false;
-    const summary = await stepSummary(deps, run.id, step.idx);
-    const status = stepStatusOf(summary);
-    const bad = summary.failed + summary.refused + summary.unknown;
-    await finishStep(deps, run.id, step, {
-      status,
-      summary,
-      ...(status === "failed" || status === "partial"
-        ? {
-            error: {
-              code: "TARGETS_FAILED",
-              message: `${bad} of ${summary.total} targets did not succeed`,
-            },
-          }
-        : {}),
-    });
+    await finishStep(
+      deps,
+      run.id,
+      step,
+      actionStepOutcome(await stepSummary(deps, run.id, step.idx)),
+    );
     return true;
   }
   if (step.status === "waiting") {
@@ -367,31 +380,39 @@ async function finishRun(
       .where("status", "in", ["queued", "running", "waiting"])
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return;
-    await recordAuditEvent(
-      tx,
-      {
-        orgId: run.org_id,
-        actor: run.actor,
-        sourceIp: null,
-        requestId: `run_${run.id.slice(-12)}`,
-      },
-      {
-        action: run.kind === "action" ? "action.run" : "workflow.run",
-        objectType: "run",
-        objectId: run.id,
-        outcome: status === "failed" ? "failure" : "success",
-        detail: {
-          status,
-          ...(run.kind === "action"
-            ? { action: run.action_id }
-            : { workflow: run.workflow_name, version: run.workflow_version }),
-          targets: summary.total,
-          summary,
-        },
-      },
-    );
+    await recordRunFinished(tx, run, status, summary);
   });
   deps.events.changed(run.id);
+}
+
+/** The audit event of a finished run. */
+export async function recordRunFinished(
+  tx: DbOrTx,
+  run: Pick<
+    RunTable,
+    "id" | "org_id" | "actor" | "kind" | "action_id" | "workflow_name" | "workflow_version"
+  >,
+  status: RunStatus,
+  summary: TargetSummary,
+): Promise<void> {
+  await recordAuditEvent(
+    tx,
+    { orgId: run.org_id, actor: run.actor, sourceIp: null, requestId: `run_${run.id.slice(-12)}` },
+    {
+      action: run.kind === "action" ? "action.run" : "workflow.run",
+      objectType: "run",
+      objectId: run.id,
+      outcome: status === "failed" ? "failure" : "success",
+      detail: {
+        status,
+        ...(run.kind === "action"
+          ? { action: run.action_id }
+          : { workflow: run.workflow_name, version: run.workflow_version }),
+        targets: summary.total,
+        summary,
+      },
+    },
+  );
 }
 
 /** A cancelled run: what had not started never will; it finishes once its targets in flight stop. */

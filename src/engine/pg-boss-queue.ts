@@ -208,6 +208,15 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
       );
     },
 
+    // pg-boss inserts jobs as created only: a caller sends its job to the workers instead.
+    async claimNew() {
+      return null;
+    },
+
+    complete(job) {
+      throw new Error(`job ${job.id} was not claimed by claimNew (pg-boss never claims new jobs)`);
+    },
+
     async work<T>(name: string, workOptions: WorkOptions, handler: QueueHandler<T>) {
       const { groupConcurrency } = definition(name);
       // Set once work() returns; its first batch may already be running by then.

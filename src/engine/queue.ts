@@ -89,6 +89,15 @@ export interface Queue {
   /** One statement; jobs refused by their `singletonKey` are dropped silently. */
   sendMany<T>(name: string, jobs: { data: T; options?: SendOptions }[]): Promise<void>;
   work<T>(name: string, options: WorkOptions, handler: QueueHandler<T>): Promise<void>;
+  /**
+   * A job inserted already claimed by this process, for work its caller runs at once (a single
+   * action answered in its request), when its group has room; null when it has none, or when the
+   * driver cannot (pg-boss: the caller sends the job instead). Until `complete`, it is heartbeated
+   * like any claimed job; if this process dies first, it goes to a worker as attempt 2.
+   */
+  claimNew<T>(name: string, data: T, options?: SendOptions): Promise<QueueJob<T> | null>;
+  /** Completes a job from `claimNew`; with an error, fails it, and it runs again as a thrown handler's would. */
+  complete(job: QueueJob, error?: unknown): void;
   /** Creates or replaces the schedule `key`. */
   schedule(key: string, cron: string, data: unknown, options: { tz: string }): Promise<void>;
   unschedule(key: string): Promise<void>;

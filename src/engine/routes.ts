@@ -38,6 +38,7 @@ import {
 } from "../workflows/index.js";
 import type { Engine } from "./engine.js";
 import { actionPlanOf, actionStepPlan } from "./action-step-plan.js";
+import { runSingleAction } from "./run-single-action.js";
 import { cancelRun, decideApproval, redriveRun } from "./run-controls.js";
 import { startRun } from "./start-run.js";
 import { startWorkflowRun } from "./start-workflow-run.js";
@@ -96,11 +97,11 @@ export const engineRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async (ap
         request.body,
         await planTargets(prepared, prepared.targets),
       );
-      const started = await startRun(deps, context, {
-        kind: "action",
+      const spec = {
+        kind: "action" as const,
         actor: context.actor,
         runAs: principal,
-        trigger: "api",
+        trigger: "api" as const,
         actionId: prepared.action.id,
         steps: [actionStepPlan(prepared.action.id, request.body, recordedPlanOf(plan))],
         input: prepared.input,
@@ -113,7 +114,13 @@ export const engineRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async (ap
             pageSize: request.body.pageSize,
           }),
         },
-      });
+      };
+      // One target, no stream: run it in this request when this process may claim its job.
+      const inline =
+        prepared.single && request.query.stream !== "true"
+          ? await runSingleAction(deps, context, spec, prepared)
+          : undefined;
+      const started = inline ?? (await startRun(deps, context, spec));
       if (request.query.stream === "true") {
         const stream = new PassThrough();
         const write = (line: unknown) => stream.write(`${JSON.stringify(line)}\n`);
@@ -139,8 +146,11 @@ export const engineRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async (ap
         );
         return reply.type("application/x-ndjson").send(stream as never);
       }
-      await waitForRun(deps, started.runId);
-      const outcome = await runOutcome(deps, started.runId);
+      let outcome = inline?.outcome;
+      if (outcome === undefined) {
+        await waitForRun(deps, started.runId);
+        outcome = await runOutcome(deps, started.runId);
+      }
       const run = { id: outcome.id, status: outcome.status, durationMs: outcome.durationMs };
       if (prepared.single) {
         const result = outcome.results[0];

@@ -68,6 +68,10 @@ const SCHEMA = [
   )`,
 ];
 
+function errorText(thrown: unknown): string {
+  return thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown);
+}
+
 /** Jobs inserted per statement. */
 const INSERT_CHUNK = 1000;
 
@@ -141,7 +145,7 @@ class Registration {
       try {
         await this.handler(job);
       } catch (thrown) {
-        error = thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown);
+        error = errorText(thrown);
       }
       this.held.delete(job.id);
       this.running -= 1;
@@ -167,6 +171,8 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
   const { clock, onError } = options;
   const definitions = new Map<string, QueueDefinition>();
   const registrations: Registration[] = [];
+  // Jobs claimNew inserted as claimed, until their caller completes them.
+  const claimedNew = new Map<string, { attempt: number; heartbeatSeconds: number }>();
   const timers: NodeJS.Timeout[] = [];
   let started = false;
   let lastHeartbeat = 0;
@@ -260,10 +266,13 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
   // Claimed jobs still waiting in a batch's buffer hold a lease too: without a heartbeat it would
   // run out while they wait, and the job would be claimed again while this copy still runs later.
   const heartbeat = async (): Promise<void> => {
-    const pairs = registrations.flatMap((registration) => [
-      ...[...registration.held].map(([id, attempt]) => `${id}:${attempt}`),
-      ...registration.buffer.map((job) => `${job.id}:${job.attempt}`),
-    ]);
+    const pairs = [...claimedNew].map(([id, { attempt }]) => `${id}:${attempt}`);
+    pairs.push(
+      ...registrations.flatMap((registration) => [
+        ...[...registration.held].map(([id, attempt]) => `${id}:${attempt}`),
+        ...registration.buffer.map((job) => `${job.id}:${job.attempt}`),
+      ]),
+    );
     if (pairs.length === 0) return;
     await sql`update queue_jobs set lease_until = ${now()} + heartbeat_ms
       where state = 'active' and id || ':' || attempt in (select value from json_each(${JSON.stringify(pairs)}))`.execute(
@@ -399,13 +408,11 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
         await Promise.all(registrations.flatMap((registration) => [...registration.inFlight]));
       } else {
         // Their handlers may still finish, but their results are fenced off by the attempt.
-        const held = registrations.flatMap((registration) =>
-          [...registration.held].map(([id, attempt]) => ({
-            id,
-            attempt,
-            error: "the queue stopped while the job ran",
-          })),
-        );
+        const held = [
+          ...registrations.flatMap((registration) => [...registration.held]),
+          ...[...claimedNew].map(([id, { attempt }]) => [id, attempt] as const),
+        ].map(([id, attempt]) => ({ id, attempt, error: "the queue stopped while the job ran" }));
+        claimedNew.clear();
         if (held.length > 0) await writeResults(held);
       }
       await results.flushed();
@@ -431,6 +438,43 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
 
     async sendMany(name, jobs) {
       if (jobs.length > 0) await insertJobs(name, jobs);
+    },
+
+    async claimNew<T>(name: string, data: T, sendOptions: SendOptions = {}) {
+      const {
+        groupConcurrency,
+        retryLimit,
+        retryDelaySeconds = 0,
+        heartbeatSeconds,
+      } = definition(name);
+      const id = randomUUID();
+      const at = now();
+      const group = sendOptions.group ?? null;
+      // Inserted active only while its group has room, counted as a claim would count it.
+      const inserted = await sql`insert into queue_jobs
+          (id, name, data, state, group_key, singleton_key, attempt, retry_limit, retry_delay_ms,
+            heartbeat_ms, run_after, lease_until, created_at)
+          select ${id}, ${name}, ${JSON.stringify(data ?? null)}, 'active', ${group}, null, 1,
+            ${retryLimit}, ${retryDelaySeconds * 1000}, ${heartbeatSeconds * 1000}, ${at},
+            ${at + heartbeatSeconds * 1000}, ${at}
+          where ${
+            group === null || groupConcurrency === undefined
+              ? sql`true`
+              : sql`(select count(*) from queue_jobs
+            where name = ${name} and group_key = ${group} and state = 'active') < ${groupConcurrency}`
+          }`.execute(db);
+      if (Number(inserted.numAffectedRows ?? 0) === 0) return null;
+      claimedNew.set(id, { attempt: 1, heartbeatSeconds });
+      return { id, name, data, attempt: 1 };
+    },
+
+    complete(job, error) {
+      if (!claimedNew.delete(job.id)) throw new Error(`job ${job.id} was not claimed by claimNew`);
+      results.add(
+        error === undefined
+          ? { id: job.id, attempt: job.attempt }
+          : { id: job.id, attempt: job.attempt, error: errorText(error) },
+      );
     },
 
     async work<T>(name: string, workOptions: WorkOptions, handler: QueueHandler<T>) {
@@ -463,11 +507,12 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
 
   async function heartbeatIfDue(): Promise<void> {
     const holds = (r: Registration) => r.held.size > 0 || r.buffer.length > 0;
-    const due = registrations.some(holds);
-    if (!due) return;
-    const shortest = Math.min(
+    const leases = [
       ...registrations.filter(holds).map((r) => definition(r.name).heartbeatSeconds),
-    );
+      ...[...claimedNew.values()].map((c) => c.heartbeatSeconds),
+    ];
+    if (leases.length === 0) return;
+    const shortest = Math.min(...leases);
     const at = now();
     if (at - lastHeartbeat < (shortest * 1000) / 2) return;
     lastHeartbeat = at;

@@ -31,6 +31,13 @@ export interface StartRunSpec {
   firstStep?: { targets: Target[]; action: ActionPlan };
   /** The workflow's timeout: the run stops and fails once it has run this long. */
   timeoutMs?: number;
+  /** The run's id, when the caller needs it before the run exists. */
+  runId?: string;
+  /**
+   * The queue job (from `claimNew`) that already holds the first step's targets: they are
+   * written started by it, and no job is sent for them (a single action run in its request).
+   */
+  claimedBy?: string;
 }
 
 export interface StartedRun {
@@ -48,18 +55,24 @@ export async function startRun(
   context: RequestContext,
   spec: StartRunSpec,
 ): Promise<StartedRun> {
-  const runId = newId();
+  const runId = spec.runId ?? newId();
   const now = deps.clock.now().toISOString();
   const orgId = spec.runAs.orgId;
   const first = spec.firstStep;
   const targetRows =
     first === undefined
       ? []
-      : first.targets.map((t, idx) => targetRow(runId, 0, idx, t, null, now));
+      : first.targets.map((t, idx) => {
+          const row = targetRow(runId, 0, idx, t, null, now);
+          return spec.claimedBy === undefined || row.status !== "pending"
+            ? row
+            : { ...row, status: "started" as const, claim_id: spec.claimedBy, started_at: now };
+        });
   const presetStatuses = targetRows
     .map((r) => r.status)
-    .filter((s): s is TargetStatus => s !== "pending");
+    .filter((s): s is TargetStatus => s !== "pending" && s !== "started");
   const pending = targetRows.length - presetStatuses.length;
+  const toSend = targetRows.filter((r) => r.status === "pending");
 
   await deps.db.transaction().execute(async (tx) => {
     await tx
@@ -154,8 +167,8 @@ export async function startRun(
   }
   if (first === undefined || pending === 0) {
     await deps.queue.send(RUN_ADVANCE_QUEUE, { runId });
-  } else {
-    await deps.queue.sendMany(RUN_TARGET_QUEUE, targetJobs(targetRows));
+  } else if (toSend.length > 0) {
+    await deps.queue.sendMany(RUN_TARGET_QUEUE, targetJobs(toSend));
   }
   return started;
 }

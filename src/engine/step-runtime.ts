@@ -31,6 +31,17 @@ export interface StepRuntime {
   continueOnError: boolean;
 }
 
+/** Whom a run's AWS sessions name: the person it runs as, and the run, so CloudTrail shows who ran what. */
+export function runActor(principal: Principal, runId: string): Actor {
+  return {
+    orgId: principal.orgId,
+    orgName: principal.orgName,
+    userName: principal.userName,
+    requestId: `run_${runId.slice(-12)}`,
+    sourceIp: null,
+  };
+}
+
 const RUNTIME_TTL_MS = 5_000;
 const cache = new Map<string, { runtime: Promise<StepRuntime>; expires: number }>();
 
@@ -107,14 +118,7 @@ async function buildRuntime(deps: EngineDeps, row: StepRow): Promise<StepRuntime
     plan: plan as StepPlan & { action: ActionPlan },
     prepared,
     principal,
-    actor: {
-      orgId: principal.orgId,
-      orgName: principal.orgName,
-      userName: principal.userName,
-      // Names the AWS role session with the run, so CloudTrail shows who ran what.
-      requestId: `run_${row.run_id.slice(-12)}`,
-      sourceIp: null,
-    },
+    actor: runActor(principal, row.run_id),
     connection,
     retry: {
       attempts: def.retry?.attempts ?? 1,
