@@ -1,4 +1,15 @@
 import { accountService } from "./account-service.js";
+import { apigatewayService, apigatewayv2Service } from "./apigateway-service.js";
+import { autoscalingService } from "./autoscaling-service.js";
+import { cloudfrontService } from "./cloudfront-service.js";
+import { cloudwatchService } from "./cloudwatch-service.js";
+import { dynamodbService } from "./dynamodb-service.js";
+import { eksService } from "./eks-service.js";
+import { elasticacheService } from "./elasticache-service.js";
+import { elbv2Service } from "./elbv2-service.js";
+import { pricingService } from "./pricing-service.js";
+import { rdsService } from "./rds-service.js";
+import { sqsService } from "./sqs-service.js";
 import type { ServiceHandlers } from "./call-context.js";
 import { cloudFormationService } from "./cloudformation-service.js";
 import { ec2Service } from "./ec2-service.js";
@@ -11,7 +22,11 @@ import { s3Service } from "./s3-service.js";
 import { secretsManagerService } from "./secretsmanager-service.js";
 import { stsService } from "./sts-service.js";
 
-/** Behaviour per service, keyed by credential-scope name; reads not listed use genericRead. */
+/**
+ * Behaviour per service, keyed by model name (the credential-scope name, except
+ * `elasticloadbalancingv2` and `apigatewayv2`, see select-model.ts); reads not listed use
+ * genericRead.
+ */
 export const SERVICES: Record<string, ServiceHandlers> = {
   sts: stsService,
   ec2: ec2Service,
@@ -24,4 +39,16 @@ export const SERVICES: Record<string, ServiceHandlers> = {
   iam: iamService,
   organizations: organizationsService,
   cloudformation: cloudFormationService,
+  elasticloadbalancingv2: elbv2Service,
+  autoscaling: autoscalingService,
+  eks: eksService,
+  rds: rdsService,
+  elasticache: elasticacheService,
+  dynamodb: dynamodbService,
+  sqs: sqsService,
+  cloudfront: cloudfrontService,
+  apigateway: apigatewayService,
+  apigatewayv2: apigatewayv2Service,
+  monitoring: cloudwatchService,
+  pricing: pricingService,
 };

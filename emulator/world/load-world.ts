@@ -1,12 +1,18 @@
 import { readFile } from "node:fs/promises";
 import { validateIdentityPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import { parse as parseYaml } from "yaml";
+import { addRegionEstate, type GeneratedResources } from "../worlds/generate-estate.js";
 import { DEFAULT_REGIONS } from "./default-regions.js";
 import { managedPolicyDocument, releaseManagedPolicies } from "./managed-policy.js";
 import { buildOrganization } from "./organization.js";
 import { uniqueId } from "./unique-id.js";
 import { WorldError } from "./world-error.js";
-import { worldSchema, type PolicyDocument, type WorldInput } from "./world-schema.js";
+import {
+  worldSchema,
+  type PolicyDocument,
+  type WorldDocument,
+  type WorldInput,
+} from "./world-schema.js";
 import type { Account, OidcProvider, Policy, Role, User, World } from "./world.js";
 
 /** Loads a world from a YAML/JSON file path or from an object, refusing any mistake by its path. */
@@ -80,7 +86,7 @@ function assembleWorld(input: unknown): World {
       instanceRole: undefined,
       enabledRegions: a.enabledRegions,
       // Deep copy: writes must not leak into the caller's object or another emulator instance.
-      resources: structuredClone(a.resources),
+      resources: withEstate(a.id, structuredClone(a.resources), a.estate),
     };
     a.users.forEach((u, ui) => {
       const user: User = {
@@ -148,6 +154,31 @@ function assembleWorld(input: unknown): World {
   if (doc.organization !== undefined)
     world.organization = buildOrganization(doc.organization, world);
   return world;
+}
+
+// Generated items go after the ones written by hand, collection by collection.
+function withEstate(
+  accountId: string,
+  resources: Account["resources"],
+  estate: WorldDocument["accounts"][number]["estate"],
+): Account["resources"] {
+  for (const [region, spec] of Object.entries(estate)) {
+    const generated: GeneratedResources = {};
+    addRegionEstate(generated, {
+      accountId,
+      region,
+      ...(typeof spec === "number" ? { count: spec } : spec),
+    });
+    for (const [scope, services] of Object.entries(generated))
+      for (const [service, collections] of Object.entries(services))
+        for (const [name, items] of Object.entries(collections)) {
+          const byService = (resources[scope] ??= {});
+          const byName = (byService[service] ??= {});
+          const existing = byName[name];
+          byName[name] = Array.isArray(existing) ? [...(existing as unknown[]), ...items] : items;
+        }
+  }
+  return resources;
 }
 
 function resolvePolicies(refs: (string | PolicyDocument)[], path: string): Policy[] {

@@ -46,6 +46,16 @@ const serviceResources = z.record(
 );
 const regionResources = z.record(z.string(), serviceResources);
 
+const estateCount = z.number().int().min(0).max(100_000);
+const estateRegion = z.union([
+  estateCount,
+  z.object({
+    count: estateCount,
+    instancesPerStack: z.number().int().min(0).max(3).optional(),
+    buckets: z.boolean().optional(),
+  }),
+]);
+
 const account = z.object({
   id: z.string().regex(/^\d{12}$/, "an account id has 12 digits"),
   name: z.string().min(1),
@@ -56,6 +66,12 @@ const account = z.object({
   /** The world's opt-in regions this account has enabled. */
   enabledRegions: z.array(z.string()).default([]),
   resources: z.record(z.string(), regionResources).default({}),
+  /**
+   * Generated resources added to `resources`: region → how many, or { count, instancesPerStack,
+   * buckets } (emulator/worlds/generate-estate.ts builds application stacks: VPCs, subnets, load
+   * balancers, instances, databases, …).
+   */
+  estate: z.record(z.string(), estateRegion).default({}),
 });
 
 const regionName = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/);
