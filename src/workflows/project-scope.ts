@@ -7,7 +7,8 @@ import type { Target } from "../fan-out/index.js";
  */
 export function projectScoped(target: Target, projectId: string | null): Target {
   const connection = target.connection;
-  if (connection === undefined || target.preset !== undefined) return target;
+  if (connection === undefined) return target;
+  // Before any preset: a skip (SAME_ACCOUNT_REGION) on another project's connection is left out too.
   if (connection.projectId === null || connection.projectId === projectId) return target;
   return {
     name: target.name,
