@@ -83,6 +83,10 @@ describe("web UI: actions and runs", () => {
     await page.getByLabel(/^input/).fill('{"InstanceIds": ["i-0b1b2c3d4e5f60001"]}');
     await page.getByText("ec2:TerminateInstances", { exact: true }).first().waitFor();
     await page.getByRole("button", { name: "Run", exact: true }).click();
+    // A write shows its plan first: here every target is refused, so nothing is typed.
+    const plan = page.getByRole("dialog", { name: "Confirm a change" });
+    await plan.getByText("Every target is refused or skipped").waitFor();
+    await plan.getByRole("button", { name: "Run", exact: true }).click();
 
     const refusal = page
       .getByRole("alert")

@@ -106,6 +106,34 @@ export function runTargetsQuery(
   });
 }
 
+/**
+ * Every target of a step (pages of 1,000), for the table of their items; fetched again when the
+ * step moves (`revision`, as for runTargetsQuery).
+ */
+export function allStepTargetsQuery(id: string, step: string, revision: string) {
+  return queryOptions({
+    queryKey: ["runs", "all-targets", id, step, revision] as const,
+    queryFn: async () => {
+      const items: RunTarget[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: TargetPage = await unwrap(
+          api.GET("/api/v1/runs/{id}/targets", {
+            params: {
+              path: { id },
+              query: { step, limit: 1000, ...(cursor === null ? {} : { cursor }) },
+            },
+          }),
+        );
+        items.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      return items;
+    },
+    placeholderData: keepPreviousData,
+  });
+}
+
 /** Cancel, redrive, approve and decline: each refreshes the run (and the lists) when done. */
 export function useRunCommand(id: string) {
   const queryClient = useQueryClient();

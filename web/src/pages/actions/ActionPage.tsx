@@ -1,15 +1,26 @@
 import { Anchor, Button, Code, Grid, Group, Paper, Stack, Table, Text, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { IconPlayerPlay, IconPlayerStop, IconShieldCheck } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { Link, useLocation, useParams } from "react-router";
-import { api, ApiError, unwrap, type Ok } from "../../api/client";
+import {
+  actionQuery,
+  minimalPolicyQuery,
+  usePlanRun,
+  useRunAction,
+  type ActionInfo,
+  type RunPlan,
+  type RunRequest,
+} from "../../api/actions";
+import { ApiError } from "../../api/client";
+import { connectionsQuery } from "../../api/connections";
+import { DidYouMean } from "../../components/DidYouMean";
 import { Empty, ErrorAlert, Loading, PageHeader } from "../../components/page";
+import { ConfirmWrite } from "./ConfirmWrite";
 import { AccessLevelBadge } from "./format";
 import { policyLink } from "./PolicyPage";
 import { RunResults, type TargetRow } from "./RunResults";
-import { streamRun } from "./run-stream";
 import { SchemaForm, type FieldError } from "./SchemaForm";
 import {
   chosenConnections,
@@ -19,10 +30,7 @@ import {
   type Targets,
 } from "./TargetPicker";
 
-export type ActionInfo = Ok<"/api/v1/actions/{id}", "get">;
 type Input = Record<string, unknown>;
-
-export const connectionsKey = ["connections"] as const;
 
 /** What the run page hands over for "Run again": the same input and connections. */
 export interface RerunState {
@@ -35,22 +43,15 @@ function isInput(v: unknown): v is Input {
 }
 
 /** For aws.call: the IAM action the chosen operation needs, asked of the server as it is typed. */
-function AwsCallPermission(props: { input: Input }) {
+function AwsCallPermission(props: { input: Input; onPick: (field: string, name: string) => void }) {
   const service = typeof props.input.service === "string" ? props.input.service : "";
   const operation = typeof props.input.operation === "string" ? props.input.operation : "";
   const [debounced] = useDebouncedValue({ service, operation }, 400);
   const ready =
     /^[a-z0-9-]{2,64}$/.test(debounced.service) && /^[A-Z]\w+$/.test(debounced.operation);
   const policy = useQuery({
-    queryKey: ["policy", "call", debounced.service, debounced.operation],
-    queryFn: () =>
-      unwrap(
-        api.POST("/api/v1/policies/minimal", {
-          body: { actions: [{ service: debounced.service, operation: debounced.operation }] },
-        }),
-      ),
+    ...minimalPolicyQuery([{ service: debounced.service, operation: debounced.operation }]),
     enabled: ready,
-    retry: false,
   });
   if (!ready) {
     return (
@@ -60,7 +61,16 @@ function AwsCallPermission(props: { input: Input }) {
       </Text>
     );
   }
-  if (policy.error !== null) return <ErrorAlert error={policy.error} title="Unknown operation" />;
+  if (policy.error !== null)
+    return (
+      <Stack gap="xs">
+        <ErrorAlert error={policy.error} title="Unknown operation" />
+        <DidYouMean
+          error={policy.error}
+          onPick={(field, name) => props.onPick(field?.split(".").at(-1) ?? "operation", name)}
+        />
+      </Stack>
+    );
   const actions = policy.data?.Statement.flatMap((s) =>
     Array.isArray(s.Action) ? s.Action.map(String) : typeof s.Action === "string" ? [s.Action] : [],
   );
@@ -85,9 +95,14 @@ function AwsCallPermission(props: { input: Input }) {
   );
 }
 
-function Permissions(props: { action: ActionInfo; input: Input }) {
+function Permissions(props: {
+  action: ActionInfo;
+  input: Input;
+  onPick: (field: string, name: string) => void;
+}) {
   const { action } = props;
-  if (action.id === "aws.call") return <AwsCallPermission input={props.input} />;
+  if (action.id === "aws.call")
+    return <AwsCallPermission input={props.input} onPick={props.onPick} />;
   return (
     <Table
       withRowBorders={false}
@@ -124,99 +139,108 @@ function fieldErrorOf(error: unknown): FieldError | undefined {
   return { path: error.field.slice("input.".length), message: error.message };
 }
 
-interface RunState {
-  rows: TargetRow[];
-  running: boolean;
-  runId: string | null;
-  durationMs: number | null;
-  error: unknown;
-}
-
-const IDLE: RunState = { rows: [], running: false, runId: null, durationMs: null, error: null };
-
 /** /actions/:id — a fresh form for each action. */
 export function ActionRoute() {
   const { id = "" } = useParams();
   return <ActionPage key={id} id={id} />;
 }
 
+/** An action id that does not exist: what the server suggests instead. */
+function UnknownAction(props: { error: unknown; onRetry: () => void }) {
+  return (
+    <>
+      <PageHeader title="Action" />
+      <Stack gap="sm">
+        <ErrorAlert error={props.error} onRetry={props.onRetry} />
+        <DidYouMean error={props.error} links={(name) => `/actions/${name}`} />
+      </Stack>
+    </>
+  );
+}
+
 /** The run form generated from the action's input schema, and its results. */
 function ActionPage({ id }: { id: string }) {
   const location = useLocation();
   const rerun = (location.state ?? {}) as RerunState;
-  const queryClient = useQueryClient();
-  const action = useQuery({
-    queryKey: ["actions", id],
-    queryFn: () => unwrap(api.GET("/api/v1/actions/{id}", { params: { path: { id } } })),
-  });
-  const connections = useQuery({
-    queryKey: connectionsKey,
-    queryFn: () => unwrap(api.GET("/api/v1/connections")),
-  });
+  const action = useQuery(actionQuery(id));
+  const connections = useQuery(connectionsQuery);
+  const planner = usePlanRun();
+  const runner = useRunAction();
   const [input, setInput] = useState<Input>(isInput(rerun.input) ? rerun.input : {});
   const [targets, setTargets] = useState<Targets>(
     rerun.connections !== undefined && rerun.connections.length > 0
       ? { ...NO_TARGETS, connections: rerun.connections }
       : NO_TARGETS,
   );
-  const [run, setRun] = useState<RunState>(IDLE);
+  // The targets streamed so far (data as it arrives; busy and error are the mutation's).
+  const [rows, setRows] = useState<TargetRow[]>([]);
+  const [total, setTotal] = useState<number | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
+  const [confirming, setConfirming] = useState<{ plan: RunPlan; body: RunRequest } | null>(null);
   const abort = useRef<AbortController | null>(null);
   useEffect(() => () => abort.current?.abort(), []);
 
   if (action.error !== null)
-    return <ErrorAlert error={action.error} onRetry={() => void action.refetch()} />;
+    return <UnknownAction error={action.error} onRetry={() => void action.refetch()} />;
   if (connections.error !== null)
     return <ErrorAlert error={connections.error} onRetry={() => void connections.refetch()} />;
   if (action.data === undefined || connections.data === undefined) return <Loading />;
   const info = action.data;
-  const executable = connections.data.items.filter((c) => c.myRoles.includes("executor"));
+  const executable = connections.data.filter((c) => c.myRoles.includes("executor"));
   const request = targetsRequest(targets);
   const chosen = chosenConnections(targets, executable);
 
-  const start = async () => {
-    if ("missing" in request) return;
+  const execute = (body: RunRequest, plan: RunPlan) => {
     abort.current?.abort();
     const controller = new AbortController();
     abort.current = controller;
     setSelected(null);
-    setRun({ ...IDLE, running: true });
-    const rows: TargetRow[] = [];
-    try {
-      const end = await streamRun(
-        info.id,
-        { ...request, input },
-        (result) => {
-          rows.push({ ...result, idx: rows.length });
-          const snapshot = [...rows];
-          setRun((r) => ({ ...r, rows: snapshot }));
+    setRows([]);
+    setTotal(plan.summary.total);
+    runner.mutate(
+      {
+        actionId: info.id,
+        body,
+        signal: controller.signal,
+        onResult: (result) => setRows((r) => [...r, { ...result, idx: r.length }]),
+      },
+      {
+        // Open the output at once when there is a single target.
+        onSuccess: (end) => {
+          if (end.summary.total === 1) setSelected(0);
         },
-        controller.signal,
-      );
-      setRun({
-        rows: [...rows],
-        running: false,
-        runId: end.run.id,
-        durationMs: end.run.durationMs,
-        error: null,
-      });
-      // Open the output at once when there is a single target.
-      if (rows.length === 1) setSelected(0);
-    } catch (error) {
-      if (controller.signal.aborted) {
-        setRun((r) => ({
-          ...r,
-          running: false,
-          error: new Error("Stopped watching: the run goes on; Runs shows its outcome."),
-        }));
-      } else setRun((r) => ({ ...r, running: false, error }));
-    } finally {
-      void queryClient.invalidateQueries({ queryKey: ["runs"] });
-    }
+      },
+    );
   };
 
-  const fieldError = fieldErrorOf(run.error);
-  const started = run.running || run.runId !== null || run.rows.length > 0 || run.error !== null;
+  // First the plan (no AWS call): a write waits for the person to confirm it, anything else runs.
+  const start = () => {
+    if ("missing" in request) return;
+    const body: RunRequest = { ...request, input };
+    runner.reset();
+    planner.mutate(
+      { actionId: info.id, body },
+      {
+        onSuccess: (plan) => {
+          if (plan.write) setConfirming({ plan, body });
+          else execute(body, plan);
+        },
+      },
+    );
+  };
+
+  const pick = (field: string | undefined, name: string) => {
+    const key = (field ?? "").replace(/^input\./, "");
+    if (key !== "" && !key.includes(".")) setInput((i) => ({ ...i, [key]: name }));
+  };
+
+  const stopped = runner.error !== null && abort.current?.signal.aborted === true;
+  const runError = stopped
+    ? new Error("Stopped watching: the run goes on; Runs shows its outcome.")
+    : runner.error;
+  const fieldError = fieldErrorOf(planner.error) ?? fieldErrorOf(runner.error);
+  const running = runner.isPending;
+  const started = running || runner.data !== undefined || rows.length > 0 || runError !== null;
 
   return (
     <>
@@ -266,7 +290,7 @@ function ActionPage({ id }: { id: string }) {
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            void start();
+            start();
           }}
         >
           <Grid gap="md">
@@ -292,7 +316,7 @@ function ActionPage({ id }: { id: string }) {
                       <Text size="sm">Access level</Text>
                       <AccessLevelBadge level={info.accessLevel} />
                     </Group>
-                    <Permissions action={info} input={input} />
+                    <Permissions action={info} input={input} onPick={pick} />
                     {chosen.some((c) => c.access !== "full") && (
                       <Text size="xs" c="dimmed">
                         Connections with access view or read refuse any operation outside AWS&apos;s
@@ -310,7 +334,7 @@ function ActionPage({ id }: { id: string }) {
                     Any operation of an AWS SDK v3 client installed with Switchboard: service is the
                     client name (ec2, s3, cloudwatch-logs, secrets-manager), operation the command
                     (DescribeInstances), input its parameters as JSON. Pages are followed and
-                    joined.
+                    joined. An operation that can change something shows its plan and asks first.
                   </Text>
                 )}
                 <SchemaForm
@@ -325,52 +349,82 @@ function ActionPage({ id }: { id: string }) {
               </Paper>
             </Grid.Col>
           </Grid>
-          <Group mt="md" gap="sm">
-            {run.running ? (
-              <Button
-                color="red"
-                variant="light"
-                leftSection={<IconPlayerStop size={16} />}
-                onClick={() => abort.current?.abort()}
-              >
-                Stop watching
-              </Button>
-            ) : (
-              <Button
-                type="submit"
-                leftSection={<IconPlayerPlay size={16} />}
-                disabled={"missing" in request}
-              >
-                Run
-              </Button>
+          <Stack mt="md" gap="sm">
+            <Group gap="sm">
+              {running ? (
+                <Button
+                  color="red"
+                  variant="light"
+                  leftSection={<IconPlayerStop size={16} />}
+                  onClick={() => abort.current?.abort()}
+                >
+                  Stop watching
+                </Button>
+              ) : (
+                <Button
+                  type="submit"
+                  leftSection={<IconPlayerPlay size={16} />}
+                  disabled={"missing" in request}
+                  loading={planner.isPending}
+                >
+                  Run
+                </Button>
+              )}
+              {"missing" in request && (
+                <Text size="sm" c="dimmed">
+                  {request.missing}
+                </Text>
+              )}
+            </Group>
+            {planner.error !== null && (
+              <>
+                <ErrorAlert
+                  error={planner.error}
+                  title={
+                    planner.error instanceof ApiError && planner.error.status === 403
+                      ? "Refused"
+                      : undefined
+                  }
+                />
+                <DidYouMean error={planner.error} onPick={pick} />
+              </>
             )}
-            {"missing" in request && (
-              <Text size="sm" c="dimmed">
-                {request.missing}
-              </Text>
-            )}
-          </Group>
+          </Stack>
         </form>
       )}
+      <ConfirmWrite
+        plan={confirming?.plan ?? null}
+        onCancel={() => setConfirming(null)}
+        onConfirm={(plan) => {
+          const body = confirming?.body;
+          setConfirming(null);
+          if (body !== undefined) execute(body, plan);
+        }}
+      />
       {started && (
         <Stack mt="lg" gap="sm" component="section" aria-label="Results">
           <Title order={2} fz="h4">
             Results
           </Title>
-          {run.error !== null && (
-            <ErrorAlert
-              error={run.error}
-              title={
-                run.error instanceof ApiError && run.error.status === 403 ? "Refused" : undefined
-              }
-            />
+          {runError !== null && (
+            <>
+              <ErrorAlert
+                error={runError}
+                title={
+                  runError instanceof ApiError && runError.status === 403 ? "Refused" : undefined
+                }
+              />
+              <DidYouMean error={runError} onPick={pick} />
+            </>
           )}
-          {(run.rows.length > 0 || run.running || run.runId !== null) && (
+          {(rows.length > 0 || running || runner.data !== undefined) && (
             <RunResults
-              rows={run.rows}
-              running={run.running}
-              durationMs={run.durationMs}
-              runId={run.runId}
+              rows={rows}
+              running={running}
+              total={total}
+              actionId={info.id}
+              durationMs={runner.data?.run.durationMs ?? null}
+              runId={runner.data?.run.id ?? null}
               linkToRun
               selected={selected}
               onSelect={setSelected}
@@ -381,7 +435,7 @@ function ActionPage({ id }: { id: string }) {
       {!started && executable.length > 0 && (
         <Text size="sm" c="dimmed" mt="lg">
           Results appear here: each target (connection × region) gets a row as it finishes; choose
-          one to see its output.
+          one to see its output, or see every target&apos;s items in one table.
         </Text>
       )}
     </>

@@ -4,21 +4,18 @@ import { useQuery } from "@tanstack/react-query";
 import type { DataTableColumn } from "mantine-datatable";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { api, unwrap, type Ok } from "../../api/client";
+import { actionsQuery, type ActionItem } from "../../api/actions";
 import { ListTable } from "../../components/ListTable";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
 import { AccessLevelBadge } from "./format";
 import { policyLink } from "./PolicyPage";
 
-type Action = Ok<"/api/v1/actions", "get">["items"][number];
+type Action = ActionItem;
 
 /** /actions — the catalog: search, access levels, permissions; tick actions for their policy. */
 export function ActionsPage() {
   const navigate = useNavigate();
-  const catalog = useQuery({
-    queryKey: ["actions"],
-    queryFn: () => unwrap(api.GET("/api/v1/actions")),
-  });
+  const catalog = useQuery(actionsQuery());
   const [picked, setPicked] = useState<string[]>([]);
   const toggle = (id: string) =>
     setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id]));

@@ -11,7 +11,7 @@ import {
 } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
-import { api, unwrap } from "../../api/client";
+import { actionsQuery, minimalPolicyQuery } from "../../api/actions";
 import { CopyDownload } from "../../components/CopyDownload";
 import { Empty, ErrorAlert, Loading, PageHeader } from "../../components/page";
 
@@ -48,10 +48,7 @@ export function PolicyPage() {
   const calls = listParam(params.get("calls"));
   const badCalls = calls.filter((c) => !CALL.test(c));
   const goodCalls = calls.filter((c) => CALL.test(c));
-  const catalog = useQuery({
-    queryKey: ["actions"],
-    queryFn: () => unwrap(api.GET("/api/v1/actions")),
-  });
+  const catalog = useQuery(actionsQuery());
   const entries = [
     ...actions,
     ...goodCalls.map((c) => {
@@ -59,12 +56,7 @@ export function PolicyPage() {
       return { service, operation };
     }),
   ];
-  const policy = useQuery({
-    queryKey: ["policy", actions, goodCalls],
-    queryFn: () => unwrap(api.POST("/api/v1/policies/minimal", { body: { actions: entries } })),
-    enabled: entries.length > 0,
-    retry: false,
-  });
+  const policy = useQuery(minimalPolicyQuery(entries));
   const update = (next: { actions?: string[]; calls?: string[] }) => {
     setParams(policyParams(next.actions ?? actions, next.calls ?? calls), { replace: true });
   };

@@ -10,7 +10,7 @@ import {
   type MultiSelectProps,
 } from "@mantine/core";
 import type { Ok } from "../../api/client";
-import type { RunRequest } from "./run-stream";
+import type { RunRequest } from "../../api/actions";
 
 export type Connection = Ok<"/api/v1/connections", "get">["items"][number];
 

@@ -26,6 +26,15 @@ function settledResults(results: Result[]): Settled[] | undefined {
   return settled.length === results.length ? settled : undefined;
 }
 
+/** A single action's failures so far, from its targets when the run holds them all. */
+function failuresOf(run: RunDetail): { failed: number; refused: number } | undefined {
+  if (run.results === undefined || run.results.length < run.targetCount) return undefined;
+  return {
+    failed: run.results.filter((t) => t.status === "failed").length,
+    refused: run.results.filter((t) => t.status === "refused").length,
+  };
+}
+
 function Item(props: { label: string; children: ReactNode }) {
   return (
     <DataList.Item>
@@ -196,6 +205,7 @@ export function RunPage() {
             </Title>
             <RunResults
               rows={results}
+              actionId={r.actionId}
               running={live}
               durationMs={r.durationMs}
               runId={r.id}
@@ -211,7 +221,13 @@ export function RunPage() {
               Steps
             </Title>
             {r.steps.map((step) => (
-              <StepCard key={step.id} runId={r.id} step={step} runLive={live} />
+              <StepCard
+                key={step.id}
+                runId={r.id}
+                step={step}
+                runLive={live}
+                liveFailures={r.kind === "action" ? failuresOf(r) : undefined}
+              />
             ))}
           </Stack>
         )}

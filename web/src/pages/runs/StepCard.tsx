@@ -1,6 +1,7 @@
-import { Alert, Badge, Code, Group, Paper, Progress, Stack, Text, Title } from "@mantine/core";
+import { Alert, Badge, Code, Group, Paper, Stack, Text, Title } from "@mantine/core";
 import { IconAlertTriangle } from "@tabler/icons-react";
 import { isStepSettled, type RunStep } from "../../api/runs";
+import { FanOutProgress } from "../../components/FanOutProgress";
 import { JsonTree } from "../../components/JsonTree";
 import { formatDuration, When } from "../../components/time";
 import { StatusBadge } from "../actions/format";
@@ -32,7 +33,13 @@ function Summary(props: { summary: NonNullable<RunStep["summary"]> }) {
 }
 
 /** One step of a run: status, timing, progress, its output or error, approval, and its targets. */
-export function StepCard(props: { runId: string; step: RunStep; runLive: boolean }) {
+export function StepCard(props: {
+  runId: string;
+  step: RunStep;
+  runLive: boolean;
+  /** Failures so far while the step runs, when the page knows them (a step's summary comes at its end). */
+  liveFailures?: { failed: number; refused: number } | undefined;
+}) {
   const { step } = props;
   const live = props.runLive && !isStepSettled(step.status);
   const title = `${step.idx + 1}. ${step.name ?? step.id}`;
@@ -82,10 +89,12 @@ export function StepCard(props: { runId: string; step: RunStep; runLive: boolean
               {step.summary !== null && <Summary summary={step.summary} />}
             </Group>
             {live && (
-              <Progress
-                value={(step.settledCount / step.targetCount) * 100}
-                size="sm"
-                aria-label={`Progress of ${step.id}`}
+              <FanOutProgress
+                label={`Progress of ${step.id}`}
+                done={step.settledCount}
+                total={step.targetCount}
+                failed={step.summary?.failed ?? props.liveFailures?.failed ?? 0}
+                refused={step.summary?.refused ?? props.liveFailures?.refused ?? 0}
               />
             )}
           </Stack>

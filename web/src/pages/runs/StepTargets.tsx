@@ -1,7 +1,8 @@
-import { Button, Group, Select, Stack, Table, Text } from "@mantine/core";
+import { Button, Group, SegmentedControl, Select, Stack, Table, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import {
+  allStepTargetsQuery,
   runTargetsQuery,
   TARGET_STATUSES,
   TARGETS_PAGE,
@@ -11,7 +12,22 @@ import {
 import { ErrorAlert, Loading } from "../../components/page";
 import { formatDuration } from "../../components/time";
 import { StatusBadge } from "../actions/format";
+import { ItemsTable } from "../actions/ItemsTable";
+import { itemCount, itemTable } from "../../../../src/runs/flatten-results";
 import { TargetDetail } from "./TargetDetail";
+
+/** Every target's items of a step in one table, loaded when asked for. */
+function StepItems(props: { runId: string; step: RunStep; revision: string }) {
+  const { runId, step } = props;
+  const all = useQuery(allStepTargetsQuery(runId, step.id, props.revision));
+  const table = useMemo(() => (all.data === undefined ? null : itemTable(all.data)), [all.data]);
+  if (all.error !== null)
+    return <ErrorAlert error={all.error} onRetry={() => void all.refetch()} />;
+  if (table === null) return <Loading label={`Loading the items of ${step.id}`} />;
+  return (
+    <ItemsTable table={table} label={`Items of ${step.id}`} filename={`${runId}-${step.id}`} />
+  );
+}
 
 /**
  * A step's targets, a server page (100) at a time — a step over thousands of targets is normal —
@@ -24,6 +40,7 @@ export function StepTargets(props: { runId: string; step: RunStep; live: boolean
   const [cursors, setCursors] = useState<(string | null)[]>([]);
   const cursor = cursors.at(-1) ?? null;
   const [selected, setSelected] = useState<number | null>(null);
+  const [view, setView] = useState<"targets" | "items">("targets");
   const revision = `${step.status}:${step.attempt}:${step.settledCount}`;
   const page = useQuery(runTargetsQuery(runId, step.id, status, cursor, props.live, revision));
 
@@ -32,8 +49,30 @@ export function StepTargets(props: { runId: string; step: RunStep; live: boolean
   const chosen = items.find((t) => t.idx === selected);
   const label = `Targets of ${step.id}`;
 
+  const switcher = (
+    <SegmentedControl
+      size="xs"
+      w="fit-content"
+      aria-label={`Show ${label} as`}
+      value={view}
+      onChange={(v) => setView(v === "items" ? "items" : "targets")}
+      data={[
+        { value: "targets", label: "Targets" },
+        { value: "items", label: "Table of items" },
+      ]}
+    />
+  );
+  if (view === "items")
+    return (
+      <Stack gap="xs">
+        {switcher}
+        <StepItems runId={runId} step={step} revision={revision} />
+      </Stack>
+    );
+
   return (
     <Stack gap="xs">
+      {switcher}
       <Group justify="space-between" align="flex-end" gap="xs">
         <Select
           label="Status"
@@ -98,6 +137,7 @@ export function StepTargets(props: { runId: string; step: RunStep; live: boolean
                 <Table.Th>Account</Table.Th>
                 <Table.Th>Region</Table.Th>
                 <Table.Th>Status</Table.Th>
+                <Table.Th ta="right">Items</Table.Th>
                 <Table.Th ta="right">Duration</Table.Th>
                 <Table.Th>Error</Table.Th>
                 <Table.Th ta="right">Output</Table.Th>
@@ -106,7 +146,7 @@ export function StepTargets(props: { runId: string; step: RunStep; live: boolean
             <Table.Tbody>
               {items.length === 0 && (
                 <Table.Tr>
-                  <Table.Td colSpan={7}>
+                  <Table.Td colSpan={8}>
                     <Text size="sm" c="dimmed">
                       {status === null ? "No targets yet." : `No target is ${status}.`}
                     </Text>
@@ -128,6 +168,7 @@ export function StepTargets(props: { runId: string; step: RunStep; live: boolean
                       )}
                     </Group>
                   </Table.Td>
+                  <Table.Td ta="right">{itemCount(t.output) ?? ""}</Table.Td>
                   <Table.Td ta="right">{formatDuration(t.durationMs)}</Table.Td>
                   <Table.Td>
                     {t.error !== undefined && (
