@@ -5,6 +5,7 @@ import { registerKeys } from "./commands/keys.js";
 import { registerLogin } from "./commands/login.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerOidc } from "./commands/oidc.js";
+import { registerOrganizations } from "./commands/organizations.js";
 import { registerProjects } from "./commands/projects.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerSecrets } from "./commands/secrets.js";
@@ -41,6 +42,7 @@ export function buildProgram(version: string): Command {
   registerKeys(program);
   registerOidc(program);
   registerConnections(program);
+  registerOrganizations(program);
   registerActions(program);
   registerWorkflows(program);
   registerRuns(program);
