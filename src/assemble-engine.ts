@@ -9,12 +9,17 @@ import {
   createEngine,
   createQueue,
   InFlightRuns,
+  registerScheduleHandler,
   registerTargetHandler,
   RunEvents,
   type Engine,
   type QueueTuning,
 } from "./engine/index.js";
-import { inventoryTargetHandler } from "./inventory/index.js";
+import {
+  fireSyncSchedule,
+  inventoryTargetHandler,
+  SYNC_SCHEDULE_PREFIX,
+} from "./inventory/index.js";
 import type { KeystoreDeps } from "./keystore/index.js";
 import type { Outbound } from "./outbound/index.js";
 
@@ -46,6 +51,7 @@ export async function assembleEngine(o: EngineOptions): Promise<Engine> {
   await queue.start();
   // The inventory's sync targets run its listing instead of a catalog action.
   registerTargetHandler(inventoryTargetHandler);
+  registerScheduleHandler(SYNC_SCHEDULE_PREFIX, fireSyncSchedule);
   return createEngine({
     db: o.db,
     clock: o.clock,

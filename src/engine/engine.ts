@@ -20,6 +20,7 @@ import {
 import { TargetRunner } from "./run-target-job.js";
 import { TargetSettler } from "./settle-targets.js";
 import { fireSchedule } from "./triggers.js";
+import { scheduleHandlerOf } from "./target-handlers.js";
 
 /** How often a worker looks whether a run it is running was cancelled elsewhere. */
 const CANCEL_WATCH_MS = 1_000;
@@ -96,6 +97,9 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
             await forwardOrganizationSchedule(deps.queue, job.data);
             return;
           }
+          // A feature's schedule (the inventory's syncs): its handler fires the slot.
+          const featureSchedule = scheduleHandlerOf(job.data.key);
+          if (featureSchedule !== undefined) return featureSchedule(deps, job.data);
           await fireSchedule(deps, job.data);
         },
       );

@@ -7,8 +7,12 @@ export { engineRoutes } from "./routes.js";
 export { scheduleSync } from "./triggers.js";
 export { MAX_PER_BUCKET } from "./queues.js";
 export {
+  registerScheduleHandler,
   registerTargetHandler,
   type HandlerTarget,
+  type ScheduleData,
+  type ScheduleHandler,
   type TargetHandler,
 } from "./target-handlers.js";
+export { runPrincipal } from "./run-principal.js";
 export { startRun } from "./start-run.js";

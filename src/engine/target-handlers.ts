@@ -48,3 +48,21 @@ export function prepareTargetAction(
   const handler = handlers.get(actionId);
   return handler === undefined ? prepareAction(actionId, input) : handler.prepare(input, target);
 }
+
+/** What a fired schedule slot carries: its key, its slot, and the data it was scheduled with. */
+export type ScheduleData = { key: string; slot?: string } & Record<string, unknown>;
+
+/** A feature's schedules on the engine's scheduler (`queue.schedule`), by key prefix. */
+export type ScheduleHandler = (deps: EngineDeps, data: ScheduleData) => Promise<void>;
+
+const scheduleHandlers = new Map<string, ScheduleHandler>();
+
+/** Slots of schedules whose key starts with `prefix` go to `handler` (assemble-engine.ts). */
+export function registerScheduleHandler(prefix: string, handler: ScheduleHandler): void {
+  scheduleHandlers.set(prefix, handler);
+}
+
+export function scheduleHandlerOf(key: string): ScheduleHandler | undefined {
+  for (const [prefix, handler] of scheduleHandlers) if (key.startsWith(prefix)) return handler;
+  return undefined;
+}

@@ -5,3 +5,4 @@ export { startSync, SYNC_ACTION_ID } from "./start-sync.js";
 export { RESOURCE_TYPES, resourceTypeOf, syncIamActions } from "./resource-types.js";
 export type { ResourceType } from "./resource-type.js";
 export * from "./schemas.js";
+export { fireSyncSchedule, SYNC_SCHEDULE_PREFIX } from "./sync-schedules.js";

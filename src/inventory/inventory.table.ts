@@ -62,9 +62,23 @@ export interface InventoryChangeTable {
   run_id: string;
 }
 
+/** A sync on a schedule: a selection, and the user whose grants its runs execute with. */
+export interface InventoryScheduleTable {
+  id: string;
+  org_id: string;
+  name: string;
+  cron: string;
+  timezone: string;
+  /** JSON: the sync request (connections, regions, types). */
+  request: string;
+  run_as_user_id: string;
+  created_at: string;
+}
+
 export interface InventoryTables {
   inventory_resources: InventoryResourceTable;
   inventory_edges: InventoryEdgeTable;
   inventory_scopes: InventoryScopeTable;
   inventory_changes: InventoryChangeTable;
+  inventory_schedules: InventoryScheduleTable;
 }

@@ -9,6 +9,9 @@ import { listResources } from "./list-resources.js";
 import { RESOURCE_TYPES } from "./resource-types.js";
 import {
   attributesRequestSchema,
+  scheduleNameSchema,
+  scheduleRequestSchema,
+  scheduleSchema,
   resourcePageSchema,
   resourceQuerySchema,
   resourceTypeInfoSchema,
@@ -18,6 +21,7 @@ import {
   timelineQuerySchema,
 } from "./schemas.js";
 import { startSync } from "./start-sync.js";
+import { deleteSyncSchedule, listSyncSchedules, saveSyncSchedule } from "./sync-schedules.js";
 import { z } from "zod";
 
 /** The inventory's routes: syncs (runs on the engine), what is stored, the timeline, live attributes. */
@@ -130,6 +134,50 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
         },
       );
       return reply.type("application/x-ndjson").send(stream);
+    },
+  );
+
+  app.post(
+    "/inventory/schedules",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary:
+          "Sync a selection on a schedule (create, or replace by name); runs with your grants",
+        body: scheduleRequestSchema,
+        response: { 200: scheduleSchema },
+      },
+    },
+    (request) => saveSyncSchedule(deps, contextOf(request), principalOf(request), request.body),
+  );
+
+  app.get(
+    "/inventory/schedules",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary: "The scheduled syncs of the org",
+        response: { 200: z.object({ items: z.array(scheduleSchema) }) },
+      },
+    },
+    async (request) => ({ items: await listSyncSchedules(deps, principalOf(request)) }),
+  );
+
+  app.delete(
+    "/inventory/schedules/:name",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary: "Stop a scheduled sync",
+        params: z.strictObject({ name: scheduleNameSchema }),
+      },
+    },
+    async (request, reply) => {
+      await deleteSyncSchedule(deps, contextOf(request), principalOf(request), request.params.name);
+      return reply.code(204).send();
     },
   );
 };

@@ -108,3 +108,25 @@ export const resourceTypeInfoSchema = z.object({
   global: z.boolean(),
   iamActions: z.array(z.string()),
 });
+
+export const scheduleNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "expected a name: lower-case letters, digits, . _ -");
+
+export const scheduleRequestSchema = z.strictObject({
+  name: scheduleNameSchema,
+  cron: z
+    .string()
+    .max(200)
+    .describe("minute hour day-of-month month day-of-week (a leading seconds field is allowed)"),
+  timezone: z.string().max(64).default("UTC"),
+  sync: syncRequestSchema,
+});
+
+export const scheduleSchema = z.object({
+  name: z.string(),
+  cron: z.string(),
+  timezone: z.string(),
+  runAs: z.string().optional(),
+  sync: syncRequestSchema,
+});

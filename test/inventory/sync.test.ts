@@ -200,4 +200,53 @@ describeEachDatabase("inventory sync", (suite) => {
     expect(type.statusCode, type.body).toBe(400);
     expect(type.json<{ error: { field: string } }>().error.field).toBe("types.0");
   });
+
+  it("syncs a selection on the engine's schedule, as the user who saved it, until it is deleted", async () => {
+    const bad = await stage.t.call("POST", "/api/v1/inventory/schedules", {
+      body: { name: "nightly", cron: "every night", sync: { connections: ["dev"] } },
+    });
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect(bad.json<{ error: { field: string } }>().error.field).toBe("cron");
+
+    // Every 2 seconds (a leading seconds field), so the test sees a slot fire.
+    const saved = await stage.t.call("POST", "/api/v1/inventory/schedules", {
+      body: {
+        name: "often",
+        cron: "*/2 * * * * *",
+        sync: { connections: ["dev"], regions: ["eu-west-1"], types: ["sns.topic"] },
+      },
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const listed = await stage.t.call("GET", "/api/v1/inventory/schedules");
+    expect(listed.json<{ items: { name: string; runAs: string }[] }>().items).toEqual([
+      expect.objectContaining({ name: "often", runAs: "admin" }),
+    ]);
+    const db = suite.handle().db;
+    const fired = await until(async () => {
+      const run = await db
+        .selectFrom("runs")
+        .select(["id", "status", "run_as_user_id"])
+        .where("action_id", "=", "inventory.sync")
+        .where("trigger", "=", "schedule")
+        .where("status", "=", "succeeded")
+        .executeTakeFirst();
+      return run;
+    });
+    expect(fired.run_as_user_id).toEqual(expect.any(String));
+    const deleted = await stage.t.call("DELETE", "/api/v1/inventory/schedules/often");
+    expect(deleted.statusCode, deleted.body).toBe(204);
+    expect(
+      (await stage.t.call("GET", "/api/v1/inventory/schedules")).json<{ items: unknown[] }>().items,
+    ).toEqual([]);
+  });
 });
+
+async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

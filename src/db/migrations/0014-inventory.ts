@@ -97,9 +97,30 @@ export const inventory: Migration = {
       .on("inventory_changes")
       .columns([connectionId, "at"])
       .execute();
+
+    await db.schema
+      .createTable("inventory_schedules")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id").onDelete("cascade"))
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("cron", "text", (c) => c.notNull())
+      .addColumn("timezone", "text", (c) => c.notNull())
+      .addColumn("request", "text", (c) => c.notNull())
+      .addColumn("run_as_user_id", "text", (c) =>
+        c.notNull().references("users.id").onDelete("cascade"),
+      )
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex("inventory_schedules_org_name")
+      .unique()
+      .on("inventory_schedules")
+      .columns(["org_id", "name"])
+      .execute();
   },
   async down(db: Kysely<unknown>) {
     for (const table of [
+      "inventory_schedules",
       "inventory_changes",
       "inventory_scopes",
       "inventory_edges",
