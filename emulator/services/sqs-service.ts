@@ -4,8 +4,8 @@ import type { CallContext, ServiceHandlers } from "./call-context.js";
 import { pagedOutput, worldItems } from "./generic-read.js";
 import { text } from "./input-text.js";
 
-// SQS, world key `sqs`: `Queues: [{ QueueName, QueueUrl?, Attributes? }]`; the URL, when not
-// given, is the one SQS hands out: https://sqs.<region>.amazonaws.com/<account>/<name>.
+// SQS, world key `sqs`: `Queues: [{ QueueName, QueueUrl?, Attributes? }]` (or bare `QueueUrls`);
+// the URL, when not given, is the one SQS hands out: https://sqs.<region>.amazonaws.com/<account>/<name>.
 function queueUrl(ctx: CallContext, queue: ResourceItem): string {
   return (
     text(queue.QueueUrl) ||
@@ -21,16 +21,22 @@ export const sqsService: ServiceHandlers = {
   async ListQueues(ctx, input) {
     await ctx.authorize("sqs:ListQueues", "*");
     const prefix = text(input.QueueNamePrefix);
-    const urls = worldItems(ctx, "Queues")
-      .filter((q) => queueName(q).startsWith(prefix))
-      .map((q) => queueUrl(ctx, q));
+    // A world may also list bare URLs (`QueueUrls`), as ListQueues returns them.
+    const queues = [
+      ...worldItems(ctx, "Queues"),
+      ...(worldItems(ctx, "QueueUrls") as unknown[]).map((url) => ({ QueueUrl: text(url) })),
+    ];
+    const urls = queues.filter((q) => queueName(q).startsWith(prefix)).map((q) => queueUrl(ctx, q));
     // Without MaxResults SQS answers up to 1,000 URLs and no token.
     return pagedOutput(ctx, input, "QueueUrls", urls);
   },
 
   async GetQueueAttributes(ctx, input) {
     const url = text(input.QueueUrl);
-    const queue = worldItems(ctx, "Queues").find((q) => queueUrl(ctx, q) === url);
+    const queue = [
+      ...worldItems(ctx, "Queues"),
+      ...(worldItems(ctx, "QueueUrls") as unknown[]).map((u) => ({ QueueUrl: text(u) })),
+    ].find((q) => queueUrl(ctx, q) === url);
     const name = queue === undefined ? (url.split("/").pop() ?? "") : queueName(queue);
     await ctx.authorize(
       "sqs:GetQueueAttributes",
