@@ -1,4 +1,14 @@
-import { Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
+import {
+  Button,
+  Center,
+  Code,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useNavigate, useSearchParams } from "react-router";
@@ -37,7 +47,7 @@ export function LoginPage() {
 
   return (
     <Center mih="100vh" p="md" component="main">
-      <Paper withBorder p="xl" w={380} radius="md">
+      <Paper withBorder p="xl" w="100%" maw={400} radius="md">
         <form onSubmit={(e) => void submit(e)}>
           <Stack>
             <div>
@@ -76,9 +86,30 @@ export function LoginPage() {
             <Button type="submit" loading={busy} fullWidth>
               Sign in
             </Button>
+            <FirstSignIn />
           </Stack>
         </form>
       </Paper>
     </Center>
+  );
+}
+
+/**
+ * What a new install's first person needs (src/access/bootstrap.ts): the first start creates the
+ * user `admin` in the org `default` without a password, and logs a one-time link to set it.
+ */
+function FirstSignIn() {
+  return (
+    <Text size="xs" c="dimmed" component="div">
+      <Text fw={600} size="xs" span>
+        First sign-in on a new install?
+      </Text>{" "}
+      The first user is <Code>admin</Code> in the organization <Code>default</Code>. Set its
+      password first with the one-time link the server logged at its start, on the line{" "}
+      <Code>set the admin password within 24 hours at …</Code>; each start logs a new link while
+      admin has no password. A server started with <Code>SWITCHBOARD_BOOTSTRAP_TOKEN</Code> logs
+      none: that token is admin&apos;s API token, to use as <Code>SWITCHBOARD_TOKEN</Code> with{" "}
+      <Code>switchboard users edit admin --password-stdin</Code>.
+    </Text>
   );
 }

@@ -1,4 +1,4 @@
-import { Button, Center, Paper, PasswordInput, Stack, Text, Title } from "@mantine/core";
+import { Button, Center, Code, Paper, PasswordInput, Stack, Text, Title } from "@mantine/core";
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { api, unwrap } from "../../api/client";
@@ -33,7 +33,7 @@ export function SetupPage() {
 
   return (
     <Center mih="100vh" p="md" component="main">
-      <Paper withBorder p="xl" w={420} radius="md">
+      <Paper withBorder p="xl" w="100%" maw={420} radius="md">
         <form onSubmit={(e) => void submit(e)}>
           <Stack>
             <Title order={1} fz="h3">
@@ -41,11 +41,19 @@ export function SetupPage() {
             </Title>
             {token === null ? (
               <Text size="sm">
-                This page needs the one-time link you were given (it ends in <code>#token=…</code>).
-                A link works once and for 24 hours; ask an admin for a new one.
+                This page needs the one-time link you were given (it ends in <Code>#token=…</Code>).
+                A link works once and for 24 hours. On a new install, the link for the first user,{" "}
+                <Code>admin</Code>, is in the server&apos;s log, and each start of the server logs a
+                new one while admin has no password; anyone else asks an admin for a new one.
               </Text>
             ) : (
               <>
+                <Text size="sm">
+                  The link sets the password of the user it was made for: on a new install, the
+                  first user <Code>admin</Code> of the organization <Code>default</Code> (the link
+                  the server logged at its start); otherwise the user name an admin created for you.
+                  Sign in with that name afterwards.
+                </Text>
                 {error !== null && <ErrorAlert error={error} title="Could not set the password" />}
                 <PasswordInput
                   label="New password"
