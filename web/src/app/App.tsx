@@ -25,7 +25,8 @@ export function App() {
       defaultColorScheme="auto"
       cssVariablesResolver={cssVariablesResolver}
     >
-      <Notifications position="top-right" />
+      {/* At the bottom: at the top they covered the header's account menu (on a phone, all of it). */}
+      <Notifications position="bottom-right" />
       <QueryClientProvider client={queryClient}>
         <BrowserRouter>
           <AuthProvider>

@@ -115,8 +115,9 @@ export function Shell() {
       padding="md"
     >
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group gap="sm">
+        {/* One row at every width: the bar's height is fixed, and a second row ran over the page. */}
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" miw={0}>
             <Burger
               opened={opened}
               onClick={() => navbar.toggle()}
@@ -127,24 +128,26 @@ export function Shell() {
             <Text fw={700} component={Link} to="/" c="inherit" td="none">
               Switchboard
             </Text>
-            <Text size="xs" c="dimmed">
+            <Text size="xs" c="dimmed" truncate>
               {me.org}
             </Text>
           </Group>
-          <Group gap="xs">
+          <Group gap="xs" wrap="nowrap">
             <ColorSchemeToggle />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
                 <UnstyledButton aria-label="Account menu">
-                  <Group gap={6}>
+                  <Group gap={6} wrap="nowrap">
                     <IconUserCircle size={20} />
-                    <Text size="sm">{me.user.displayName ?? me.user.name}</Text>
+                    <Text size="sm" visibleFrom="sm">
+                      {me.user.displayName ?? me.user.name}
+                    </Text>
                   </Group>
                 </UnstyledButton>
               </Menu.Target>
               <Menu.Dropdown>
                 <Menu.Label>
-                  {me.user.name} · {me.user.role}
+                  {me.user.name} · {me.user.role} · org {me.org}
                 </Menu.Label>
                 <Menu.Item component={Link} to="/settings/tokens">
                   API tokens

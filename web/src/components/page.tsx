@@ -18,8 +18,10 @@ export function PageHeader(props: { title: string; description?: ReactNode; acti
     document.title = `${props.title} · Switchboard`;
   }, [props.title]);
   return (
-    <Group justify="space-between" align="flex-start" mb="md" wrap="nowrap">
-      <Stack gap={2}>
+    // The buttons go under the title when both do not fit on one line (a phone), instead of
+    // squeezing the title into a column a word wide or pushing the page sideways.
+    <Group justify="space-between" align="flex-start" mb="md" gap="sm">
+      <Stack gap={2} miw={0} style={{ flex: "1 1 16rem", overflowWrap: "anywhere" }}>
         <Title order={2} fz="h3">
           {props.title}
         </Title>
