@@ -352,7 +352,6 @@ export const cloudFormationService: ServiceHandlers = {
         .map((account) => ({ account }));
       if (accounts.length === 0) throw validationError("Accounts must not be empty");
     }
-    observe(ctx, set);
     const operationId = typeof input.OperationId === "string" ? input.OperationId : undefined;
     const preferences = preferencesOf(input.OperationPreferences);
     const operation = startOperation(
@@ -398,7 +397,6 @@ export const cloudFormationService: ServiceHandlers = {
     } else {
       accounts = [...list<string>(input.Accounts), ...list<string>(targets.Accounts)].map(String);
     }
-    observe(ctx, set);
     const existing = [...set.instances.values()].filter(
       (i) => accounts.includes(i.Account) && regions.includes(i.Region),
     );
@@ -497,7 +495,6 @@ export const cloudFormationService: ServiceHandlers = {
 
   async DeleteStackSet(ctx, input) {
     const { set, owner } = await findStackSet(ctx, input);
-    observe(ctx, set);
     if (runningOperation(set) !== undefined)
       throw new AwsError(
         "OperationInProgressException",

@@ -445,6 +445,63 @@ describe("CloudFormation StackSets on the organization", () => {
   });
 });
 
+describe("CloudFormation StackSets: operations", () => {
+  let emulator: Emulator;
+  afterEach(() => emulator.close());
+
+  it("refuses a second operation while one runs, and cancels the rest once failures pass the tolerance", async () => {
+    const input = world();
+    // Two members of Production (indexes 0, 3, 6 and 9 are there) already have the role.
+    for (const index of [0, 3]) {
+      const account = input.accounts.find((a) => a.id === memberAccountId({}, index));
+      if (account !== undefined)
+        account.roles = [
+          {
+            name: "switchboard-member",
+            trust: {
+              Version: "2012-10-17",
+              Statement: [
+                { Effect: "Allow", Principal: { AWS: MANAGEMENT }, Action: "sts:AssumeRole" },
+              ],
+            },
+          },
+        ];
+    }
+    emulator = await startEmulator({ world: input, knobs: { cloudFormationPolls: 1 } });
+    const cfn = cloudFormation(emulator);
+    await createMemberStackSet(cfn);
+    const ous = await ouIds(emulator);
+    const create = () =>
+      cfn.send(
+        new CreateStackInstancesCommand({
+          StackSetName: "switchboard-member",
+          DeploymentTargets: { OrganizationalUnitIds: [ous.Production ?? ""] },
+          Regions: ["us-east-1"],
+          OperationPreferences: { FailureToleranceCount: 0 },
+        }),
+      );
+    const { OperationId } = await create();
+    await expect(create()).rejects.toMatchObject({ name: "OperationInProgressException" });
+    expect(await follow(cfn, OperationId ?? "")).toEqual(["RUNNING", "FAILED"]);
+    const { Summaries } = await cfn.send(
+      new ListStackSetOperationResultsCommand({ StackSetName: "switchboard-member", OperationId }),
+    );
+    expect(Summaries?.map((r) => [r.Account, r.Status])).toEqual([
+      [memberAccountId({}, 0), "FAILED"],
+      [memberAccountId({}, 3), "CANCELLED"],
+      [memberAccountId({}, 6), "CANCELLED"],
+      [memberAccountId({}, 9), "CANCELLED"],
+    ]);
+    const { StackSetOperation } = await cfn.send(
+      new DescribeStackSetOperationCommand({ StackSetName: "switchboard-member", OperationId }),
+    );
+    expect(StackSetOperation?.StatusDetails?.FailedStackInstancesCount).toBe(1);
+    await expect(assumeMember(emulator, memberAccountId({}, 6))).rejects.toMatchObject({
+      name: "AccessDenied",
+    });
+  });
+});
+
 describe("CloudFormation stacks in one account", () => {
   let emulator: Emulator;
   afterEach(() => emulator.close());
