@@ -51,7 +51,8 @@ export async function loadSdkClient(
  * closest operations when it has not (a typo: DescribeDbInstance for DescribeDBInstances).
  */
 export async function checkOperation(service: string, operation: string): Promise<void> {
-  const { module: mod } = await loadSdkClient(service);
+  // The module is imported once and kept: a run's every target checks it at no cost.
+  const mod = await loadSdkModule(sdkServiceName(service));
   if (typeof mod[`${operation}Command`] === "function") return;
   const operations = Object.keys(mod)
     .filter((k) => k.endsWith("Command") && k !== "Command" && typeof mod[k] === "function")
