@@ -1,16 +1,11 @@
 import { Button, Group, Modal, MultiSelect, Stack, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { api, unwrap, type Ok } from "../../api/client";
+import { useSaveProject, type Project } from "../../api/keystore";
+import { teamsQuery, usersQuery } from "../../api/settings";
 import { ErrorAlert } from "../../components/page";
 import { fieldError, otherError } from "../../components/field-errors";
-import { teamsQuery, usersQuery } from "../../api/settings";
-import { secretsKey } from "./SecretForms";
-
-export type Project = Ok<"/api/v1/projects", "get">["items"][number];
-
-export const projectsKey = ["projects"] as const;
 
 /**
  * Creates a project, or renames one and replaces its members (admins). Renaming moves the
@@ -21,13 +16,12 @@ export function ProjectModal(props: {
   onClose: () => void;
   onSaved: (name: string) => void;
 }) {
-  const queryClient = useQueryClient();
+  const save = useSaveProject(props.project?.name ?? null);
   const users = useQuery(usersQuery);
   const teams = useQuery(teamsQuery);
   const [name, setName] = useState(props.project?.name ?? "");
   const [members, setMembers] = useState<string[]>(props.project?.members ?? []);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const error = save.error;
 
   const options = [
     {
@@ -40,35 +34,20 @@ export function ProjectModal(props: {
     },
   ];
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const saved =
-        props.project === null
-          ? await unwrap(api.POST("/api/v1/projects", { body: { name: name.trim(), members } }))
-          : await unwrap(
-              api.PATCH("/api/v1/projects/{name}", {
-                params: { path: { name: props.project.name } },
-                body: {
-                  ...(name.trim() === props.project.name ? {} : { name: name.trim() }),
-                  members,
-                },
-              }),
-            );
-      await queryClient.invalidateQueries({ queryKey: projectsKey });
-      await queryClient.invalidateQueries({ queryKey: secretsKey });
-      notifications.show({
-        message: `Project ${saved.name} ${props.project === null ? "created" : "saved"}`,
-        color: "teal",
-      });
-      props.onSaved(saved.name);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    save.mutate(
+      { name: name.trim(), members },
+      {
+        onSuccess: (saved) => {
+          notifications.show({
+            message: `Project ${saved.name} ${props.project === null ? "created" : "saved"}`,
+            color: "teal",
+          });
+          props.onSaved(saved.name);
+        },
+      },
+    );
   };
 
   const renaming = props.project !== null && name.trim() !== props.project.name;
@@ -78,7 +57,7 @@ export function ProjectModal(props: {
       onClose={props.onClose}
       title={props.project === null ? "New project" : `Edit project ${props.project.name}`}
     >
-      <form onSubmit={(e) => void submit(e)}>
+      <form onSubmit={submit}>
         <Stack>
           {otherError(error, ["name", "members"]) !== null && <ErrorAlert error={error} />}
           <TextInput
@@ -111,7 +90,7 @@ export function ProjectModal(props: {
             <Button variant="default" onClick={props.onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={busy}>
+            <Button type="submit" loading={save.isPending}>
               {props.project === null ? "Create project" : "Save"}
             </Button>
           </Group>

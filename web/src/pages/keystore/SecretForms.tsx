@@ -14,29 +14,18 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconFileUpload, IconLock } from "@tabler/icons-react";
-import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { api, unwrap, type Body } from "../../api/client";
+import { useStoreSecret, type SecretBody } from "../../api/keystore";
 import { ErrorAlert } from "../../components/page";
 import { fieldError, otherError } from "../../components/field-errors";
-import { normalizePem, projectPrefix, SYSTEM_PREFIX } from "./secret-tree";
+import { normalizePem, projectPrefix, SYSTEM_PREFIX, type Target } from "./secret-tree";
 
-type SecretType = NonNullable<Body<"/api/v1/secrets", "post">["type"]>;
-
-export const secretsKey = ["secrets"] as const;
+type SecretType = NonNullable<SecretBody["type"]>;
 
 const TYPES: { value: SecretType; label: string }[] = [
   { value: "password", label: "Password / key" },
   { value: "key-pair", label: "Private key (PEM)" },
 ];
-
-/** Where a new secret goes: the org (system) or one project. */
-export interface Target {
-  scope: "system" | "project";
-  project: string | null;
-  /** A folder inside the scope to start the name with ("prod/"). */
-  folder: string;
-}
 
 /**
  * The value field: a password input (never shown in clear on the page), and for a private key
@@ -109,12 +98,9 @@ function ValueField(props: {
   );
 }
 
-async function storeSecret(body: Body<"/api/v1/secrets", "post">) {
-  return unwrap(
-    api.POST("/api/v1/secrets", {
-      body: body.type === "key-pair" ? { ...body, value: normalizePem(body.value) } : body,
-    }),
-  );
+/** The body as stored: a private key gets back the line breaks a one-line field dropped. */
+function withPemLineBreaks(body: SecretBody): SecretBody {
+  return body.type === "key-pair" ? { ...body, value: normalizePem(body.value) } : body;
 }
 
 /**
@@ -129,7 +115,7 @@ export function AddSecretModal(props: {
   onClose: () => void;
   onSaved: (path: string) => void;
 }) {
-  const queryClient = useQueryClient();
+  const store = useStoreSecret();
   const [scope, setScope] = useState(props.initial.scope);
   const [project, setProject] = useState<string | null>(
     props.initial.project ?? props.projects[0] ?? null,
@@ -137,8 +123,7 @@ export function AddSecretModal(props: {
   const [name, setName] = useState(props.initial.folder);
   const [type, setType] = useState<SecretType>("password");
   const [value, setValue] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const error = store.error;
 
   const prefix =
     scope === "system" ? SYSTEM_PREFIX : project === null ? null : projectPrefix(project);
@@ -146,32 +131,26 @@ export function AddSecretModal(props: {
 
   const close = () => {
     setValue("");
-    setError(null);
+    store.reset();
     props.onClose();
   };
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     if (path === null) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const saved = await storeSecret({ path, type, value, replace: false });
-      setValue("");
-      await queryClient.invalidateQueries({ queryKey: secretsKey });
-      notifications.show({ message: `Secret ${saved.path} stored`, color: "teal" });
-      props.onSaved(saved.path);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    store.mutate(withPemLineBreaks({ path, type, value, replace: false }), {
+      onSuccess: (saved) => {
+        setValue("");
+        notifications.show({ message: `Secret ${saved.path} stored`, color: "teal" });
+        props.onSaved(saved.path);
+      },
+    });
   };
 
   const fields = ["path", "value", "type"];
   return (
     <Modal opened={props.opened} onClose={close} title="Add a secret" size="lg">
-      <form onSubmit={(e) => void submit(e)} autoComplete="off">
+      <form onSubmit={submit} autoComplete="off">
         <Stack>
           {otherError(error, fields) !== null && <ErrorAlert error={error} />}
           <Stack gap={4}>
@@ -239,7 +218,7 @@ export function AddSecretModal(props: {
             </Button>
             <Button
               type="submit"
-              loading={busy}
+              loading={store.isPending}
               disabled={path === null}
               leftSection={<IconLock size={16} />}
             >
@@ -270,38 +249,31 @@ function TypeField(props: { id: string; value: SecretType; onChange: (type: Secr
 
 /** Replaces a secret's value; the old value is never shown, and the new one is cleared once sent. */
 export function ReplaceSecretModal(props: { path: string; type: SecretType; onClose: () => void }) {
-  const queryClient = useQueryClient();
+  const store = useStoreSecret();
   const [type, setType] = useState<SecretType>(props.type);
   const [value, setValue] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const error = store.error;
 
   const close = () => {
     setValue("");
-    setError(null);
+    store.reset();
     props.onClose();
   };
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await storeSecret({ path: props.path, type, value, replace: true });
-      setValue("");
-      await queryClient.invalidateQueries({ queryKey: secretsKey });
-      notifications.show({ message: `Secret ${props.path} replaced`, color: "teal" });
-      props.onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    store.mutate(withPemLineBreaks({ path: props.path, type, value, replace: true }), {
+      onSuccess: () => {
+        setValue("");
+        notifications.show({ message: `Secret ${props.path} replaced`, color: "teal" });
+        props.onClose();
+      },
+    });
   };
 
   return (
     <Modal opened onClose={close} title="Replace the value" size="lg">
-      <form onSubmit={(e) => void submit(e)} autoComplete="off">
+      <form onSubmit={submit} autoComplete="off">
         <Stack>
           {otherError(error, ["value", "type"]) !== null && <ErrorAlert error={error} />}
           <Text size="sm">
@@ -320,7 +292,7 @@ export function ReplaceSecretModal(props: { path: string; type: SecretType; onCl
             <Button variant="default" onClick={close}>
               Cancel
             </Button>
-            <Button type="submit" loading={busy} leftSection={<IconLock size={16} />}>
+            <Button type="submit" loading={store.isPending} leftSection={<IconLock size={16} />}>
               Replace value
             </Button>
           </Group>

@@ -24,6 +24,44 @@ export function kindOf(value: string): NodeKind {
   return { kind: "secret", path: value };
 }
 
+/** Where a new secret goes: the org (system) or one project. */
+export interface Target {
+  scope: "system" | "project";
+  project: string | null;
+  /** A folder inside the scope to start the name with ("prod/"). */
+  folder: string;
+}
+
+/** Where "Add secret here" on a folder puts the new secret. */
+export function folderTarget(value: string): Target {
+  const kind = kindOf(value);
+  if (kind.kind === "system") return { scope: "system", project: null, folder: "" };
+  if (kind.kind === "project") return { scope: "project", project: kind.project, folder: "" };
+  if (value.startsWith(SYSTEM_PREFIX)) {
+    return { scope: "system", project: null, folder: value.slice(SYSTEM_PREFIX.length) };
+  }
+  const [project = "", ...rest] = value.slice(PROJECT_PREFIX.length).split("/");
+  return { scope: "project", project, folder: rest.join("/") };
+}
+
+/**
+ * Where the page's "Add secret" starts: the selected project, else System for admins (or when
+ * there is no project), else the caller's first project.
+ */
+export function defaultTarget(
+  selected: string | null,
+  isAdmin: boolean,
+  projects: readonly string[],
+): Target {
+  if (selected !== null) {
+    const kind = kindOf(selected);
+    if (kind.kind === "project") return { scope: "project", project: kind.project, folder: "" };
+  }
+  return isAdmin || projects.length === 0
+    ? { scope: "system", project: null, folder: "" }
+    : { scope: "project", project: projects[0] ?? null, folder: "" };
+}
+
 interface Mutable {
   label: string;
   value: string;
