@@ -43,6 +43,10 @@ export interface PgBossQueueOptions {
 
 const SCHEMA = "pgboss";
 
+/** Fetch loops per registration at most (see work()), one per this many handlers. */
+const FETCH_LANES = 4;
+const HANDLERS_PER_LANE = 16;
+
 // pg-boss bounds a batch's handler by expireInSeconds, and our batch runs up to batchSize jobs a
 // few at a time, so the bound is pg-boss's maximum (24 h): heartbeats, not expiry, catch dead workers.
 const EXPIRE_IN_SECONDS = 24 * 60 * 60;
@@ -219,51 +223,64 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
 
     async work<T>(name: string, workOptions: WorkOptions, handler: QueueHandler<T>) {
       const { groupConcurrency } = definition(name);
-      // Set once work() returns; its first batch may already be running by then.
-      const worker: { id?: string } = {};
-      worker.id = await boss.work<T>(
-        name,
-        {
-          batchSize: workOptions.batchSize,
-          // One fetch loop per registration; the concurrency is inside the batch.
-          localConcurrency: 1,
-          ...(groupConcurrency === undefined ? {} : { groupConcurrency }),
-          pollingIntervalSeconds: options.pollSeconds,
-          notifyPollingIntervalSeconds: options.pollSeconds,
-          burstWhenBatchFull: true,
-        },
-        async (jobs: Job<T>[]) => {
-          let failedWrites = 0;
-          const results = new GroupCommit<Result>(settle(name), (error) => {
-            failedWrites += 1;
-            onError(error);
-          });
-          await runWithConcurrency(jobs, workOptions.localConcurrency, async (job) => {
-            const attempt: JobAttempt = { id: job.id, retryCount: job.retryCount };
-            try {
-              await handler({
-                id: job.id,
-                name: job.name,
-                data: job.data,
-                attempt: job.retryCount + 1,
-              });
-              results.add({ job: attempt });
-            } catch (error) {
-              results.add({
-                job: attempt,
-                error: error instanceof Error ? error.message : String(error),
-              });
-            }
-          });
-          await results.flushed();
-          // pg-boss completes the whole batch after we return: a result we could not write must
-          // not become a completion, so fail what is still ours and let it be retried.
-          if (failedWrites > 0) throw new Error("some results of this batch could not be written");
-          // A batch cut short by group limits is not "full", and pg-boss would then wait out its
-          // poll before fetching again although settling this one just freed group slots.
-          if (worker.id !== undefined) boss.notifyWorker(worker.id);
-        },
+      // A batch's handler returns once all its jobs are done, and only then does its loop fetch
+      // again: with one loop, the last slow job of a batch would idle the rest. Several loops,
+      // each with its share of the batch and of the concurrency, keep fetching while others wait.
+      const lanes = Math.max(
+        1,
+        Math.min(FETCH_LANES, Math.floor(workOptions.localConcurrency / HANDLERS_PER_LANE)),
       );
+      for (let lane = 0; lane < lanes; lane += 1) {
+        // Set once work() returns; its first batch may already be running by then.
+        const worker: { id?: string } = {};
+        worker.id = await boss.work<T>(
+          name,
+          {
+            batchSize: Math.max(1, Math.ceil(workOptions.batchSize / lanes)),
+            localConcurrency: 1,
+            ...(groupConcurrency === undefined ? {} : { groupConcurrency }),
+            pollingIntervalSeconds: options.pollSeconds,
+            notifyPollingIntervalSeconds: options.pollSeconds,
+            burstWhenBatchFull: true,
+          },
+          async (jobs: Job<T>[]) => {
+            let failedWrites = 0;
+            const results = new GroupCommit<Result>(settle(name), (error) => {
+              failedWrites += 1;
+              onError(error);
+            });
+            await runWithConcurrency(
+              jobs,
+              Math.ceil(workOptions.localConcurrency / lanes),
+              async (job) => {
+                const attempt: JobAttempt = { id: job.id, retryCount: job.retryCount };
+                try {
+                  await handler({
+                    id: job.id,
+                    name: job.name,
+                    data: job.data,
+                    attempt: job.retryCount + 1,
+                  });
+                  results.add({ job: attempt });
+                } catch (error) {
+                  results.add({
+                    job: attempt,
+                    error: error instanceof Error ? error.message : String(error),
+                  });
+                }
+              },
+            );
+            await results.flushed();
+            // pg-boss completes the whole batch after we return: a result we could not write must
+            // not become a completion, so fail what is still ours and let it be retried.
+            if (failedWrites > 0)
+              throw new Error("some results of this batch could not be written");
+            // A batch cut short by group limits is not "full", and pg-boss would then wait out its
+            // poll before fetching again although settling this one just freed group slots.
+            if (worker.id !== undefined) boss.notifyWorker(worker.id);
+          },
+        );
+      }
     },
 
     async schedule(key, cron, data, scheduleOptions) {
