@@ -33,7 +33,7 @@ export const sqsService: ServiceHandlers = {
 
   async GetQueueAttributes(ctx, input) {
     const url = text(input.QueueUrl);
-    const queue = [
+    const queue: ResourceItem | undefined = [
       ...worldItems(ctx, "Queues"),
       ...(worldItems(ctx, "QueueUrls") as unknown[]).map((u) => ({ QueueUrl: text(u) })),
     ].find((q) => queueUrl(ctx, q) === url);
