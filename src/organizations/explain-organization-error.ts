@@ -39,11 +39,17 @@ export function explainOrganizationError(error: unknown, context: ExplainContext
           : `in the management account, call CloudFormation ActivateOrganizationsAccess (aws cloudformation activate-organizations-access): a delegated administrator cannot turn it on`,
     };
   }
+  if (code === "AWSOrganizationsNotInUseException") {
+    return {
+      code: "NOT_IN_ORGANIZATION",
+      message: `connection ${context.connectionName} (${context.accountId ?? "its account"}) reaches an account that is not in an AWS Organization: ${message}`,
+      fix: "use a connection into the organization's management account, or into a registered delegated administrator",
+    };
+  }
   if (
-    /(management|master) (account )?or (a )?delegated admin|not a delegated administrator|delegated administrator/i.test(
+    /(management|master) (account )?or (a )?delegated admin|not a delegated administrator|delegated administrator|You don't have permissions to access this resource/i.test(
       message,
-    ) ||
-    code === "AWSOrganizationsNotInUseException"
+    )
   ) {
     const account = context.accountId ?? "its account";
     return {

@@ -254,6 +254,22 @@ describeEachDatabase("AWS Organizations against the emulator", (suite) => {
       expect(account(after, id).ledger.assumable, id).toBe(true);
   });
 
+  it("explains that a member account's connection is neither the management account nor a delegated administrator", async () => {
+    const member = MEMBERS[1] ?? "";
+    const refused = await t.call("POST", "/api/v1/organizations", {
+      body: { name: "from-member", connection: `acme-${member}` },
+    });
+    expect(refused.statusCode, refused.body).toBe(502);
+    const { error } = refused.json<{
+      error: { code: string; message: string; details: { code: string; fix: string }[] };
+    }>();
+    expect(error.code).toBe("AWS_ERROR");
+    expect(error.details[0]?.code).toBe("NOT_ORGANIZATION_ADMIN");
+    expect(error.details[0]?.fix).toContain(
+      `register-delegated-administrator --account-id ${member} --service-principal member.org.stacksets.cloudformation.amazonaws.com`,
+    );
+  });
+
   it("skips in a fan-out what the ledger knows is unreachable, and says why", async () => {
     const suspended = MEMBERS[36] ?? "";
     await organizationControl.setState(emulator.url, suspended, "SUSPENDED");
