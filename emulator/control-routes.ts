@@ -2,6 +2,7 @@ import type { EmulatorParts } from "./emulator-parts.js";
 import { resetCounters } from "./knobs/counters.js";
 import { organizationRoute } from "./organization-routes.js";
 import type { WireResponse } from "./protocols/wire-response.js";
+import { resourceStateRoute } from "./resource-state-routes.js";
 
 /**
  * The unauthenticated `/_emulator/*` routes tests and benchmarks read counters from, and that turn
@@ -16,6 +17,8 @@ export function controlRoute(
 ): WireResponse | undefined {
   const organization = organizationRoute(parts, method, path, body);
   if (organization !== undefined) return organization;
+  const resourceState = resourceStateRoute(parts, method, path, query);
+  if (resourceState !== undefined) return resourceState;
   if (path === "/_emulator/calls" && method === "GET")
     return {
       status: 200,

@@ -229,6 +229,49 @@ describe("EC2 network and compute describes", () => {
   });
 });
 
+describe("control routes for live status", () => {
+  it("stops an instance and raises an alarm without credentials, as an operator in the console would", async () => {
+    const ec2 = new EC2Client(config());
+    const instanceId =
+      (await ec2.send(new DescribeInstancesCommand({}))).Reservations?.[1]?.Instances?.[0]
+        ?.InstanceId ?? "";
+    const post = (path: string, query: Record<string, string>) =>
+      fetch(
+        `${emulator.url}${path}?${new URLSearchParams({ account: ACCOUNT, region: "us-east-1", ...query }).toString()}`,
+        { method: "POST" },
+      );
+    expect(
+      (await post("/_emulator/ec2/instance-state", { instanceId, state: "stopped" })).status,
+    ).toBe(200);
+    const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    expect(described.Reservations?.[0]?.Instances?.[0]?.State).toEqual({
+      Code: 80,
+      Name: "stopped",
+    });
+    expect(
+      (await post("/_emulator/ec2/instance-state", { instanceId, state: "running" })).status,
+    ).toBe(200);
+    const refused = await post("/_emulator/ec2/instance-state", { instanceId, state: "asleep" });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: "state: expected running, stopped or terminated",
+    });
+    expect(
+      (
+        await post("/_emulator/cloudwatch/alarm-state", {
+          alarmName: "app1-alb-5xx",
+          state: "ALARM",
+        })
+      ).status,
+    ).toBe(200);
+    const alarms = await new CloudWatchClient(config()).send(
+      new DescribeAlarmsCommand({ AlarmNames: ["app1-alb-5xx"] }),
+    );
+    expect(alarms.MetricAlarms?.[0]?.StateValue).toBe("ALARM");
+    await post("/_emulator/cloudwatch/alarm-state", { alarmName: "app1-alb-5xx", state: "OK" });
+  });
+});
+
 describe("Elastic Load Balancing", () => {
   it("serves ELBv2 and the Classic API under one signing name, by API version", async () => {
     const v2 = await new ElasticLoadBalancingV2Client(config()).send(
