@@ -188,6 +188,48 @@ function queueContract(dialect: Dialect): void {
       expect(h.errors).toEqual([]);
     });
 
+    it("claims a job for its caller as it is created, within its group's bound, heartbeated until completed; a failed one runs again on a worker as attempt 2 (pg-boss never claims new jobs)", async () => {
+      const h = await harness();
+      const queue = await h.queue();
+      await queue.createQueue(QUEUE, {
+        heartbeatSeconds: h.dialect === "postgres" ? 10 : 2,
+        retryLimit: 2,
+        groupConcurrency: 2,
+      });
+      const first = await queue.claimNew(QUEUE, { n: 1 }, { group: "g" });
+      if (h.dialect === "postgres") {
+        expect(first).toBeNull();
+        return;
+      }
+      const second = await queue.claimNew(QUEUE, { n: 2 }, { group: "g" });
+      expect([first?.attempt, second?.attempt]).toEqual([1, 1]);
+      // The group is at its bound: nothing more is claimed, as a worker's claim would not be.
+      expect(await queue.claimNew(QUEUE, { n: 3 }, { group: "g" })).toBeNull();
+      const seen: QueueJob[] = [];
+      await queue.work(QUEUE, { batchSize: 5, localConcurrency: 5 }, async (job) => {
+        seen.push(job);
+      });
+      // Held past its lease (2 s): heartbeated, so no worker is given it.
+      await sleep(3_000);
+      expect(seen).toEqual([]);
+      if (first === null || second === null) throw new Error("unreachable");
+      queue.complete(first);
+      // Its completion is written by group commit: the place in the group frees soon after.
+      let third: QueueJob | null = null;
+      for (let i = 0; i < 100 && third === null; i += 1) {
+        third = await queue.claimNew(QUEUE, { n: 3 }, { group: "g" });
+        if (third === null) await sleep(50);
+      }
+      if (third === null) throw new Error("the completed job never freed its place in its group");
+      queue.complete(third);
+      queue.complete(second, new Error("the caller failed"));
+      const again = await until("the failed job on a worker", () => seen[0], 20_000);
+      expect([again.id, again.attempt, again.data]).toEqual([second.id, 2, { n: 2 }]);
+      await sleep(500);
+      expect(seen.map((job) => job.id)).toEqual([second.id]);
+      expect(h.errors).toEqual([]);
+    });
+
     it("gives the job of a worker killed mid-handler to another worker as attempt 2", async () => {
       const h = await harness();
       const heartbeatSeconds = h.dialect === "postgres" ? 10 : 2;
