@@ -502,6 +502,43 @@ describe("CloudFormation StackSets: operations", () => {
   });
 });
 
+describe("CloudFormation StackSets: targets", () => {
+  let emulator: Emulator;
+  afterEach(() => emulator.close());
+
+  it("reaches the accounts of child OUs and leaves out the accounts a DIFFERENCE filter names", async () => {
+    const input = world();
+    const production = input.organization?.units?.[0];
+    // Production's last member moves into a child OU, Production/Data.
+    if (production !== undefined)
+      production.units = [{ name: "Data", accounts: [production.accounts?.pop() ?? ""] }];
+    emulator = await startEmulator({ world: input, knobs: { cloudFormationPolls: 0 } });
+    const cfn = cloudFormation(emulator);
+    await createMemberStackSet(cfn);
+    const ous = await ouIds(emulator);
+    const skipped = memberAccountId({}, 3);
+    await cfn.send(
+      new CreateStackInstancesCommand({
+        StackSetName: "switchboard-member",
+        DeploymentTargets: {
+          OrganizationalUnitIds: [ous.Production ?? ""],
+          Accounts: [skipped],
+          AccountFilterType: "DIFFERENCE",
+        },
+        Regions: ["us-east-1"],
+      }),
+    );
+    const instances = await allInstances(cfn);
+    // Production holds members 0, 3 and 6; member 9 is in Production/Data.
+    expect(instances.map((i) => [i.Account, i.OrganizationalUnitId])).toEqual([
+      [memberAccountId({}, 0), ous.Production],
+      [memberAccountId({}, 6), ous.Production],
+      [memberAccountId({}, 9), ous.Production],
+    ]);
+    await expect(assumeMember(emulator, skipped)).rejects.toMatchObject({ name: "AccessDenied" });
+  });
+});
+
 describe("CloudFormation stacks in one account", () => {
   let emulator: Emulator;
   afterEach(() => emulator.close());
