@@ -16,6 +16,7 @@ import {
 import { useDisclosure } from "@mantine/hooks";
 import {
   IconBolt,
+  IconBuildingSkyscraper,
   IconHistory,
   IconKey,
   IconLogout,
@@ -87,6 +88,16 @@ export function Shell() {
       icon: <IconPlugConnected size={18} />,
       ...(isAdmin && pending > 0 ? { badge: pending } : {}),
     },
+    // Onboarding an AWS Organization is an org admin's (the API refuses others).
+    ...(isAdmin
+      ? [
+          {
+            to: "/organizations",
+            label: "Organizations",
+            icon: <IconBuildingSkyscraper size={18} />,
+          },
+        ]
+      : []),
     { to: "/actions", label: "Actions", icon: <IconBolt size={18} /> },
     { to: "/workflows", label: "Workflows", icon: <IconSitemap size={18} /> },
     { to: "/runs", label: "Runs", icon: <IconHistory size={18} /> },

@@ -6,6 +6,7 @@ import { LoginPage } from "../pages/auth/LoginPage";
 import { SetupPage } from "../pages/auth/SetupPage";
 import { connectionRoutes } from "../pages/connections/routes";
 import { keystoreRoutes } from "../pages/keystore/routes";
+import { organizationRoutes } from "../pages/organizations/routes";
 import { runRoutes } from "../pages/runs/routes";
 import { settingsRoutes } from "../pages/settings/routes";
 import { workflowRoutes } from "../pages/workflows/routes";
@@ -34,6 +35,7 @@ export function AppRoutes() {
       <Route element={<Shell />}>
         <Route index element={<Navigate to="/connections" replace />} />
         {connectionRoutes}
+        {organizationRoutes}
         {actionRoutes}
         {workflowRoutes}
         {runRoutes}
