@@ -73,31 +73,11 @@ function continuesOnError(step: Pick<RunStepTable, "plan">): boolean {
  * twice at once or again after a crash does each thing once.
  */
 export async function advanceRun(deps: EngineDeps, runId: string): Promise<void> {
+  let known: { run: RunTable; steps: StepRow[] } | undefined;
   for (let guard = 0; guard < 1000; guard += 1) {
-    const run = await deps.db
-      .selectFrom("runs")
-      .selectAll()
-      .where("id", "=", runId)
-      .executeTakeFirst();
-    if (run === undefined || isRunFinished(run.status)) return;
-    const steps = await deps.db
-      .selectFrom("run_steps")
-      .select([
-        "idx",
-        "step_id",
-        "kind",
-        "status",
-        "plan",
-        "output",
-        "started_at",
-        "target_count",
-        "settled_count",
-        "wait_until",
-        "attempt",
-      ])
-      .where("run_id", "=", runId)
-      .orderBy("idx")
-      .execute();
+    const { run, steps } = known ?? (await readRun(deps, runId)) ?? {};
+    known = undefined;
+    if (run === undefined || steps === undefined || isRunFinished(run.status)) return;
     if (
       run.cancel_requested === 0 &&
       run.deadline_at !== null &&
@@ -119,9 +99,94 @@ export async function advanceRun(deps: EngineDeps, runId: string): Promise<void>
       await finishRun(deps, run, steps, failed);
       return;
     }
+    if (next.status === "pending" && next.kind === "transform") {
+      // No I/O: evaluated, then written with its end in one conditional update, and the loop
+      // goes on from what it knows. Anything else (a cancel, another advance) reads again.
+      if (await runTransform(deps, run, steps, next))
+        known = { run: { ...run, status: "running" }, steps };
+      continue;
+    }
     const changed = await advanceStep(deps, run, steps, next);
     if (!changed) return;
   }
+}
+
+async function readRun(
+  deps: EngineDeps,
+  runId: string,
+): Promise<{ run: RunTable; steps: StepRow[] } | undefined> {
+  const run = await deps.db
+    .selectFrom("runs")
+    .selectAll()
+    .where("id", "=", runId)
+    .executeTakeFirst();
+  if (run === undefined) return undefined;
+  const steps = await deps.db
+    .selectFrom("run_steps")
+    .select([
+      "idx",
+      "step_id",
+      "kind",
+      "status",
+      "plan",
+      "output",
+      "started_at",
+      "target_count",
+      "settled_count",
+      "wait_until",
+      "attempt",
+    ])
+    .where("run_id", "=", runId)
+    .orderBy("idx")
+    .execute();
+  return { run, steps };
+}
+
+/**
+ * A transform step, pending: evaluated (no I/O), then finished in one update that holds only
+ * while it is still pending and the run not cancelled. True when it was written; the step in
+ * `steps` then holds its outcome.
+ */
+async function runTransform(
+  deps: EngineDeps,
+  run: RunTable,
+  steps: StepRow[],
+  step: StepRow,
+): Promise<boolean> {
+  const now = deps.clock.now().toISOString();
+  const outcome = await startStep(deps, run, steps, step);
+  if (outcome === "started") throw new Error("a transform step has no targets to wait for");
+  const output = outcome.output === undefined ? null : JSON.stringify(outcome.output);
+  const written = await deps.db
+    .updateTable("run_steps")
+    .set({
+      status: outcome.status,
+      started_at: now,
+      finished_at: now,
+      duration_ms: 0,
+      output,
+      error: outcome.error === undefined ? null : JSON.stringify(outcome.error),
+    })
+    .where("run_id", "=", run.id)
+    .where("idx", "=", step.idx)
+    .where("status", "=", "pending")
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom("runs")
+            .select("id")
+            .where("id", "=", run.id)
+            .where("cancel_requested", "=", 1),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  if (Number(written.numUpdatedRows) === 0) return false;
+  if (run.status !== "running") await setRunStatus(deps, run.id, "running");
+  Object.assign(step, { status: outcome.status, output, started_at: now });
+  deps.events.changed(run.id);
+  return true;
 }
 
 /** Moves one step on; false when it waits (targets in flight, an approval). */
