@@ -12,6 +12,7 @@ import {
   type ActionInfo,
   type RunPlan,
   type RunRequest,
+  type TargetResult,
 } from "../../api/actions";
 import { ApiError } from "../../api/client";
 import { connectionsQuery } from "../../api/connections";
@@ -139,6 +140,44 @@ function fieldErrorOf(error: unknown): FieldError | undefined {
   return { path: error.field.slice("input.".length), message: error.message };
 }
 
+/**
+ * The targets streamed so far. Results arriving together are added together (at most one render
+ * every 100 ms): a fan-out over thousands of targets would otherwise sort its table once per target.
+ */
+function useStreamedRows() {
+  const [rows, setRows] = useState<TargetRow[]>([]);
+  const buffer = useRef<TargetResult[]>([]);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const flush = () => {
+    if (timer.current !== null) clearTimeout(timer.current);
+    timer.current = null;
+    const arrived = buffer.current;
+    buffer.current = [];
+    if (arrived.length > 0)
+      setRows((r) => [...r, ...arrived.map((result, i) => ({ ...result, idx: r.length + i }))]);
+  };
+  useEffect(
+    () => () => {
+      if (timer.current !== null) clearTimeout(timer.current);
+    },
+    [],
+  );
+  return {
+    rows,
+    push: (result: TargetResult) => {
+      buffer.current.push(result);
+      timer.current ??= setTimeout(flush, 100);
+    },
+    flush,
+    reset: () => {
+      if (timer.current !== null) clearTimeout(timer.current);
+      timer.current = null;
+      buffer.current = [];
+      setRows([]);
+    },
+  };
+}
+
 /** /actions/:id — a fresh form for each action. */
 export function ActionRoute() {
   const { id = "" } = useParams();
@@ -173,7 +212,8 @@ function ActionPage({ id }: { id: string }) {
       : NO_TARGETS,
   );
   // The targets streamed so far (data as it arrives; busy and error are the mutation's).
-  const [rows, setRows] = useState<TargetRow[]>([]);
+  const streamed = useStreamedRows();
+  const rows = streamed.rows;
   const [total, setTotal] = useState<number | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
   const [confirming, setConfirming] = useState<{ plan: RunPlan; body: RunRequest } | null>(null);
@@ -195,16 +235,17 @@ function ActionPage({ id }: { id: string }) {
     const controller = new AbortController();
     abort.current = controller;
     setSelected(null);
-    setRows([]);
+    streamed.reset();
     setTotal(plan.summary.total);
     runner.mutate(
       {
         actionId: info.id,
         body,
         signal: controller.signal,
-        onResult: (result) => setRows((r) => [...r, { ...result, idx: r.length }]),
+        onResult: streamed.push,
       },
       {
+        onSettled: streamed.flush,
         // Open the output at once when there is a single target.
         onSuccess: (end) => {
           if (end.summary.total === 1) setSelected(0);

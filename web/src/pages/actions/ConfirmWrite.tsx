@@ -11,6 +11,7 @@ import {
   Text,
   TextInput,
 } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
 import { IconAlertTriangle } from "@tabler/icons-react";
 import { useState } from "react";
 import type { PlanTarget, RunPlan } from "../../api/actions";
@@ -42,6 +43,7 @@ export function ConfirmWrite(props: {
 }) {
   const { plan } = props;
   const [typed, setTyped] = useState("");
+  const narrow = useMediaQuery("(max-width: 48em)");
   const close = () => {
     setTyped("");
     props.onCancel();
@@ -52,9 +54,13 @@ export function ConfirmWrite(props: {
   // Those that will run first: they are what the person confirms.
   const order = { runs: 0, refused: 1, skipped: 2 };
   const targets = [...plan.targets].sort((a, b) => order[a.outcome] - order[b.outcome]);
+  // Why targets are refused or skipped, once per reason (they are often all the same).
+  const reasons = new Map<string, number>();
+  for (const t of targets)
+    if (t.reason !== undefined) reasons.set(t.reason, (reasons.get(t.reason) ?? 0) + 1);
 
   return (
-    <Modal opened onClose={close} title="Confirm a change" size="xl">
+    <Modal opened onClose={close} title="Confirm a change" size="xl" fullScreen={narrow === true}>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -80,7 +86,7 @@ export function ConfirmWrite(props: {
             <Text size="sm" fw={600}>
               {plan.summary.total} {plan.summary.total === 1 ? "target" : "targets"}
             </Text>
-            <Badge variant="light" color="orange">
+            <Badge variant="light" color={runs === 0 ? "gray" : "orange"}>
               {runs} will run
             </Badge>
             {plan.summary.refused > 0 && (
@@ -94,20 +100,22 @@ export function ConfirmWrite(props: {
               </Badge>
             )}
           </Group>
+          {reasons.size > 0 && (
+            <Stack gap={4} aria-label="Why targets are left out" role="list">
+              {[...reasons].map(([reason, n]) => (
+                <Text key={reason} size="xs" role="listitem">
+                  {n} {n === 1 ? "target" : "targets"}: {reason}
+                </Text>
+              ))}
+            </Stack>
+          )}
           <ScrollArea.Autosize
             mah={280}
             type="auto"
             // Scrolled by keyboard too: the list can be long.
             viewportProps={{ tabIndex: 0, role: "region", "aria-label": "Planned targets list" }}
           >
-            <Table
-              aria-label="Planned targets"
-              verticalSpacing={4}
-              fz="sm"
-              striped
-              stickyHeader
-              miw={480}
-            >
+            <Table aria-label="Planned targets" verticalSpacing={4} fz="sm" striped stickyHeader>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Connection</Table.Th>
@@ -123,14 +131,14 @@ export function ConfirmWrite(props: {
                     <Table.Td>{t.accountId ?? "—"}</Table.Td>
                     <Table.Td>{t.region}</Table.Td>
                     <Table.Td>
-                      <Badge size="sm" variant="light" color={OUTCOME_COLOR[t.outcome]}>
+                      <Badge
+                        size="sm"
+                        variant="light"
+                        color={OUTCOME_COLOR[t.outcome]}
+                        title={t.reason}
+                      >
                         {OUTCOME_LABEL[t.outcome]}
                       </Badge>
-                      {t.reason !== undefined && (
-                        <Text size="xs" c="dimmed">
-                          {t.reason}
-                        </Text>
-                      )}
                     </Table.Td>
                   </Table.Tr>
                 ))}

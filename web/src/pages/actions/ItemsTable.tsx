@@ -34,8 +34,10 @@ export function ItemsTable(props: {
         const texts: string[] = [];
         columns.forEach((c, i) => {
           const v = r[c];
-          row[`c${i}`] = typeof v === "number" || typeof v === "string" ? v : cellText(v);
-          texts.push(cellText(v));
+          const text = cellText(v);
+          // Numbers stay numbers, so they sort as numbers.
+          row[`c${i}`] = typeof v === "number" ? v : text;
+          texts.push(text);
         });
         row.text = texts.join(" ").toLowerCase();
         return row;

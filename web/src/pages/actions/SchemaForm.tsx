@@ -177,7 +177,8 @@ function JsonField(props: FieldProps) {
       autosize
       minRows={3}
       maxRows={16}
-      formatOnBlur
+      // Not formatted on blur: on a narrow screen the reformatted (taller) text moved the Run
+      // button below the pointer between press and release, and the click was lost.
       spellCheck={false}
       styles={MONO}
     />
@@ -510,7 +511,6 @@ export function SchemaForm(props: {
           autosize
           minRows={6}
           maxRows={24}
-          formatOnBlur
           spellCheck={false}
           styles={MONO}
         />
