@@ -19,8 +19,8 @@ interface MainPage {
 
 /**
  * What is wrong with the layout of the page as it is now: sideways scroll, elements that reach
- * past the viewport outside a scroll container, badges cut short, a header taller than its bar
- * or covering the page's title. A string, not a function: the test's compiled code is not the
+ * past the viewport outside a scroll container, badges cut short, code documents whose lines run
+ * past their panel, a header taller than its bar or covering the page's title. A string, not a function: the test's compiled code is not the
  * page's.
  */
 const LAYOUT_PROBLEMS = `(() => {
@@ -64,6 +64,10 @@ const LAYOUT_PROBLEMS = `(() => {
   }
   for (const badge of document.querySelectorAll(".mantine-Badge-root, .mantine-Badge-label")) {
     if (badge.scrollWidth > badge.clientWidth + 1) problems.push("badge cut short: " + name(badge));
+  }
+  // A document (trust policy, template) whose lines run past its panel hides their ends.
+  for (const code of document.querySelectorAll("pre, .mantine-Code-root[data-block]")) {
+    if (code.scrollWidth > code.clientWidth + 1) problems.push("lines cut off in " + name(code));
   }
   const header = document.querySelector("header");
   const title = document.querySelector("main h2");
