@@ -75,10 +75,34 @@ export interface InventoryScheduleTable {
   created_at: string;
 }
 
+/**
+ * A public AWS price (On-Demand), cached per org: from the Price List Query API or an imported
+ * offer file. Prices are AWS's published facts, not customer data, so they may be stored.
+ */
+export interface InventoryPriceTable {
+  org_id: string;
+  service_code: string;
+  sku: string;
+  unit: string;
+  region_code: string;
+  product_family: string;
+  /** JSON: the product's attributes as the price list gives them (instanceType, …). */
+  attributes: string;
+  /** USD per unit, as AWS writes it (a decimal string). */
+  usd: string;
+  description: string;
+  /** "api" (pricing:GetProducts) or "import" (an offer file). */
+  source: string;
+  /** The price list's publication date. */
+  published_at: string;
+  fetched_at: string;
+}
+
 export interface InventoryTables {
   inventory_resources: InventoryResourceTable;
   inventory_edges: InventoryEdgeTable;
   inventory_scopes: InventoryScopeTable;
   inventory_changes: InventoryChangeTable;
   inventory_schedules: InventoryScheduleTable;
+  inventory_prices: InventoryPriceTable;
 }

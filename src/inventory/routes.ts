@@ -1,14 +1,23 @@
 import { PassThrough } from "node:stream";
+import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { actorOfRequest } from "../connections/index.js";
 import type { Engine } from "../engine/index.js";
 import { contextOf, principalOf } from "../http/route-helpers.js";
+import { budgetCsv, estimateBudget } from "./budget.js";
 import { fetchAttributes } from "./fetch-attributes.js";
+import { importPrices, refreshPrices } from "./prices.js";
 import { listChanges } from "./list-changes.js";
 import { listResources } from "./list-resources.js";
 import { RESOURCE_TYPES } from "./resource-types.js";
 import {
   attributesRequestSchema,
+  budgetRequestSchema,
+  type BudgetRequest,
+  budgetSchema,
+  priceImportResponseSchema,
+  priceRefreshRequestSchema,
+  priceRefreshResponseSchema,
   scheduleNameSchema,
   scheduleRequestSchema,
   scheduleSchema,
@@ -178,6 +187,84 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
     async (request, reply) => {
       await deleteSyncSchedule(deps, contextOf(request), principalOf(request), request.params.name);
       return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    "/inventory/prices/refresh",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary:
+          "Cache AWS's prices (pricing:GetProducts, us-east-1) for some regions, through a connection allowed to call it",
+        body: priceRefreshRequestSchema,
+        response: { 200: priceRefreshResponseSchema },
+      },
+    },
+    (request) => refreshPrices(deps, principalOf(request), actorOfRequest(request), request.body),
+  );
+
+  app.post(
+    "/inventory/prices/import",
+    {
+      config: { access: "admin" },
+      // An offer file narrowed to a few regions is tens of megabytes.
+      bodyLimit: 512 * 1024 * 1024,
+      schema: {
+        tags: ["inventory"],
+        summary:
+          "Import an AWS price list offer file (AWS's bulk format, index.json of one service)",
+        body: z.looseObject({}),
+        response: { 200: priceImportResponseSchema },
+      },
+    },
+    (request) => importPrices(deps, contextOf(request), principalOf(request), request.body),
+  );
+
+  const budgetOf = (request: FastifyRequest, body: BudgetRequest) => {
+    const controller = new AbortController();
+    request.raw.on("close", () => controller.abort());
+    return estimateBudget(
+      deps,
+      principalOf(request),
+      actorOfRequest(request),
+      body,
+      controller.signal,
+    );
+  };
+
+  app.post(
+    "/inventory/budget",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary:
+          "A monthly estimate of components (live attributes × cached AWS prices): per component, per type, total",
+        body: budgetRequestSchema,
+        response: { 200: budgetSchema },
+      },
+    },
+    (request) => budgetOf(request, request.body),
+  );
+
+  app.post(
+    "/inventory/budget/csv",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary: "The same estimate as CSV: one row per component, then the total",
+        body: budgetRequestSchema,
+      },
+    },
+    async (request, reply) => {
+      const csv = budgetCsv(await budgetOf(request, request.body));
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", 'attachment; filename="budget.csv"')
+        .send(csv);
     },
   );
 };

@@ -130,3 +130,68 @@ export const scheduleSchema = z.object({
   runAs: z.string().optional(),
   sync: syncRequestSchema,
 });
+
+export const priceRefreshRequestSchema = z.strictObject({
+  connection: connectionName.describe("a connection allowed to call pricing:GetProducts"),
+  regions: z.array(region).min(1).max(50).describe("the regions whose prices to cache"),
+});
+
+export const priceRefreshResponseSchema = z.object({
+  prices: z.number(),
+  publishedAt: z.string().nullable(),
+});
+
+export const priceImportResponseSchema = z.object({
+  serviceCode: z.string(),
+  prices: z.number(),
+  publishedAt: z.string(),
+});
+
+export const budgetRequestSchema = z.strictObject({
+  arns: z.array(z.string().min(1).max(2048)).min(1).max(1000),
+  usage: z
+    .record(
+      z.string(),
+      z.strictObject({
+        hoursPerMonth: z.number().min(0).max(744).optional(),
+        usageUsd: z.number().min(0).max(1e9).optional(),
+      }),
+    )
+    .optional()
+    .describe("per component (by ARN): hours a month it runs, and what its usage costs a month"),
+});
+
+export type BudgetRequest = z.infer<typeof budgetRequestSchema>;
+
+const priceUsedSchema = z.object({
+  serviceCode: z.string(),
+  sku: z.string(),
+  usd: z.string(),
+  unit: z.string(),
+  source: z.string(),
+  publishedAt: z.string(),
+});
+
+export const budgetSchema = z.object({
+  components: z.array(
+    z.object({
+      arn: z.string(),
+      type: z.string(),
+      region: z.string(),
+      monthlyUsd: z.number(),
+      plusUsage: z.boolean(),
+      price: priceUsedSchema.nullable(),
+      assumptions: z.array(z.string()),
+      error: z.object({ code: z.string(), message: z.string() }).optional(),
+    }),
+  ),
+  groups: z.array(
+    z.object({
+      type: z.string(),
+      count: z.number(),
+      monthlyUsd: z.number(),
+      plusUsage: z.boolean(),
+    }),
+  ),
+  total: z.object({ monthlyUsd: z.number(), plusUsage: z.boolean() }),
+});

@@ -117,9 +117,32 @@ export const inventory: Migration = {
       .on("inventory_schedules")
       .columns(["org_id", "name"])
       .execute();
+
+    await db.schema
+      .createTable("inventory_prices")
+      .addColumn("org_id", "text", (c) => c.notNull().references("orgs.id").onDelete("cascade"))
+      .addColumn("service_code", "text", (c) => c.notNull())
+      .addColumn("sku", "text", (c) => c.notNull())
+      .addColumn("unit", "text", (c) => c.notNull())
+      .addColumn("region_code", "text", (c) => c.notNull())
+      .addColumn("product_family", "text", (c) => c.notNull())
+      .addColumn("attributes", "text", (c) => c.notNull())
+      .addColumn("usd", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("source", "text", (c) => c.notNull())
+      .addColumn("published_at", "text", (c) => c.notNull())
+      .addColumn("fetched_at", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("inventory_prices_pk", ["org_id", "service_code", "sku", "unit"])
+      .execute();
+    await db.schema
+      .createIndex("inventory_prices_lookup")
+      .on("inventory_prices")
+      .columns(["org_id", "service_code", "region_code"])
+      .execute();
   },
   async down(db: Kysely<unknown>) {
     for (const table of [
+      "inventory_prices",
       "inventory_schedules",
       "inventory_changes",
       "inventory_scopes",
