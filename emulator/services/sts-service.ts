@@ -1,5 +1,6 @@
 import { AwsError } from "../aws-error.js";
 import { sessionPolicy } from "../iam/session-policy.js";
+import { accountStatus } from "../world/organization.js";
 import {
   checkSessionName,
   credentialsOutput,
@@ -36,6 +37,10 @@ export const stsService: ServiceHandlers = {
       403,
     );
     if (role === undefined) throw denied;
+    // A suspended or closing member account's roles cannot be assumed: AWS answers as for a
+    // trust policy that does not allow the caller.
+    const member = ctx.world.organization?.accounts.get(role.accountId);
+    if (member !== undefined && accountStatus(member.state) !== "ACTIVE") throw denied;
     const context: Record<string, string> = { "sts:RoleSessionName": sessionName };
     if (typeof input.ExternalId === "string") context["sts:ExternalId"] = input.ExternalId;
     const decision = await ctx.authorizer.authorize({

@@ -337,6 +337,15 @@ describe("CloudFormation StackSets on the organization", () => {
       name: "AccessDenied",
     });
 
+    // A suspended account keeps its role, but AWS lets no one assume it.
+    await organizationControl.setState(emulator.url, newcomer, "SUSPENDED");
+    await expect(assumeMember(emulator, newcomer)).rejects.toMatchObject({
+      name: "AccessDenied",
+      message: `User: arn:aws:iam::${MANAGEMENT}:user/hub is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${newcomer}:role/switchboard-member`,
+    });
+    await organizationControl.setState(emulator.url, newcomer, "ACTIVE");
+    expect((await assumeMember(emulator, newcomer)).Credentials).toBeDefined();
+
     await organizationControl.leave(emulator.url, newcomer);
     await expect(assumeMember(emulator, newcomer)).rejects.toMatchObject({ name: "AccessDenied" });
     expect((await allInstances(cfn)).some((i) => i.Account === newcomer)).toBe(false);
