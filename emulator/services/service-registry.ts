@@ -3,6 +3,7 @@ import { apigatewayService, apigatewayv2Service } from "./apigateway-service.js"
 import { autoscalingService } from "./autoscaling-service.js";
 import { cloudfrontService } from "./cloudfront-service.js";
 import { cloudwatchService } from "./cloudwatch-service.js";
+import { costExplorerService } from "./cost-explorer-service.js";
 import { dynamodbService } from "./dynamodb-service.js";
 import { eksService } from "./eks-service.js";
 import { elasticacheService } from "./elasticache-service.js";
@@ -51,4 +52,5 @@ export const SERVICES: Record<string, ServiceHandlers> = {
   apigatewayv2: apigatewayv2Service,
   monitoring: cloudwatchService,
   pricing: pricingService,
+  ce: costExplorerService,
 };
