@@ -8,7 +8,13 @@ import { isStepFinished } from "../runs/index.js";
 import type { ExpressionContext } from "../workflows/index.js";
 import type { StepOutcome } from "./advance-run.js";
 import type { EngineDeps } from "./engine-deps.js";
-import { asItems, namesConnections, projectScoped, stepSelection } from "../workflows/index.js";
+import {
+  asItems,
+  inProject,
+  namesConnections,
+  projectScoped,
+  stepSelection,
+} from "../workflows/index.js";
 import { conditionHolds, contextFor, evaluate } from "./inline-steps.js";
 import { RUN_TARGET_QUEUE } from "./queues.js";
 import { openRunInput, stepInputScope, targetInputScope } from "./run-context.js";
@@ -131,6 +137,7 @@ export async function startActionStep(
       access,
       global,
       service,
+      ...(run.kind === "workflow" ? { mayUse: inProject(projectId) } : {}),
     }).catch((error: unknown) => {
       throw refusedMidRun(error, def.id, principal.userName, item.selection.connection);
     });

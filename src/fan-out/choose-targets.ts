@@ -29,6 +29,12 @@ export interface ChooseOptions {
    * us-east-1 (where the global services answer) when absent.
    */
   perAccountRegion?: string;
+  /**
+   * The connections a `*` or tag selection may use (a project's workflow: the org's and its
+   * project's). The others are left out before a connection is chosen per account and region,
+   * so another project's connection never takes an account's place and skips this one.
+   */
+  mayUse?: (connection: ConnectionRecord) => boolean;
 }
 
 /** One connection and region named (`connection` and `region`), not a fan-out. */
@@ -146,12 +152,14 @@ export async function chooseTargets(
         });
       } else chosen.push(connection);
     }
-  } else if (selection.connections === "*") {
-    chosen = executable;
   } else {
-    const tag = selection.connections.tag;
-    const [key, value] = [tag.slice(0, tag.indexOf("=")), tag.slice(tag.indexOf("=") + 1)];
-    chosen = executable.filter((c) => c.tags[key] === value);
+    const usable = options.mayUse === undefined ? executable : executable.filter(options.mayUse);
+    if (selection.connections === "*") chosen = usable;
+    else {
+      const tag = selection.connections.tag;
+      const [key, value] = [tag.slice(0, tag.indexOf("=")), tag.slice(tag.indexOf("=") + 1)];
+      chosen = usable.filter((c) => c.tags[key] === value);
+    }
   }
   if (chosen.length === 0)
     throw new Invalid(describeSelector(selection.connections), { field: "connections" });

@@ -18,7 +18,7 @@ export { parseDefinition } from "./parse-definition.js";
 export { preflightWorkflow } from "./preflight.js";
 export { resolveInputs } from "./resolve-inputs.js";
 export { stepSelection } from "./step-selection.js";
-export { namesConnections, projectScoped } from "./project-scope.js";
+export { inProject, namesConnections, projectScoped } from "./project-scope.js";
 export {
   findVersion,
   findWorkflow,

@@ -13,7 +13,7 @@ import { chooseTargets, planTarget, type Selection } from "../fan-out/index.js";
 import { hasExpression, type WorkflowDefinition, type WorkflowStep } from "./definition-schema.js";
 import { compileTemplate, type ExpressionContext } from "./expressions.js";
 import type { PreflightResponse } from "./schemas.js";
-import { namesConnections, projectScoped } from "./project-scope.js";
+import { inProject, namesConnections, projectScoped } from "./project-scope.js";
 import { stepSelection } from "./step-selection.js";
 import type { WorkflowTable } from "./workflow.table.js";
 
@@ -156,7 +156,11 @@ export async function preflightWorkflow(
     const access = (setting: "view" | "read" | "full") => checkAccess(setting, iamActions);
     let targets;
     try {
-      targets = await chooseTargets(deps, principal, selection, { access, ...service });
+      targets = await chooseTargets(deps, principal, selection, {
+        access,
+        ...service,
+        mayUse: inProject(run.workflow.project_id),
+      });
     } catch (error) {
       notes.push(error instanceof Error ? error.message : String(error));
       continue;

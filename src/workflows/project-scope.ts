@@ -5,11 +5,18 @@ import type { Target } from "../fan-out/index.js";
  * project-scoped credentials): for a workflow in `projectId` (null: the org's), a target on
  * another project's connection is refused with PROJECT_SCOPE, before anything is sent.
  */
+/** Whether a workflow of this project (null: the org's) may use the connection. */
+export function inProject(
+  projectId: string | null,
+): (connection: { projectId: string | null }) => boolean {
+  return (connection) => connection.projectId === null || connection.projectId === projectId;
+}
+
 export function projectScoped(target: Target, projectId: string | null): Target {
   const connection = target.connection;
   if (connection === undefined) return target;
   // Before any preset: a skip (SAME_ACCOUNT_REGION) on another project's connection is left out too.
-  if (connection.projectId === null || connection.projectId === projectId) return target;
+  if (inProject(projectId)(connection)) return target;
   return {
     name: target.name,
     connection,

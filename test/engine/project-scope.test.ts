@@ -139,6 +139,15 @@ steps:
     expect((await targetsOf(tagged, "clusters")).map((t) => [t.connection, t.status])).toEqual([
       ["scope-conn", "succeeded"],
     ]);
+
+    // scope-conn (another project's) reaches the same account and sorts first: it never takes
+    // the (account, region) from scope-q-conn, which runs.
+    await saveIn("scope-q", clustersOn("scope-q-tagged", "connections: { tag: env=scoped }"));
+    const other = await startWorkflow(stage.t, "scope-q-tagged");
+    expect((await waitForRun(stage.t, other)).status).toBe("succeeded");
+    expect((await targetsOf(other, "clusters")).map((t) => [t.connection, t.status])).toEqual([
+      ["scope-q-conn", "succeeded"],
+    ]);
   });
 
   it("a member who is not in the project cannot see, edit, run or preflight its workflow", async () => {
