@@ -239,7 +239,9 @@ export async function refreshPrices(
                 MaxResults: 100,
               }),
             );
-            for (const entry of page.PriceList ?? []) prices.push(...parsePriceListEntry(entry));
+            // Each entry is one product's JSON document (the SDK may type it as a lazy JSON string).
+            for (const entry of (page.PriceList ?? []) as unknown[])
+              prices.push(...parsePriceListEntry(String(entry)));
             token = page.NextToken;
           } while (token !== undefined && token !== "");
         }
