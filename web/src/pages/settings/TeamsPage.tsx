@@ -16,10 +16,17 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconPlus, IconTrash, IconUserMinus, IconUsers } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { teamsKey, teamsQuery, usersQuery } from "../../api/settings";
-import { api, type Ok, unwrap } from "../../api/client";
+import {
+  teamQuery,
+  teamsQuery,
+  useCreateTeam,
+  useDeleteTeam,
+  useSetTeamMember,
+  usersQuery,
+  type Team,
+} from "../../api/settings";
 import { useAuth } from "../../app/auth";
 import { ListTable } from "../../components/ListTable";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
@@ -29,41 +36,33 @@ import { fieldError, otherError } from "../../components/field-errors";
 import { useDialogParam } from "../../components/dialog-param";
 import { When } from "../../components/time";
 
-type Team = Ok<"/api/v1/teams", "get">["items"][number];
-
 function CreateTeamModal(props: { opened: boolean; onClose: () => void }) {
-  const queryClient = useQueryClient();
+  const createTeam = useCreateTeam();
   const users = useQuery(usersQuery);
   const [name, setName] = useState("");
   const [members, setMembers] = useState<string[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const error = createTeam.error;
   const close = () => {
     setName("");
     setMembers([]);
-    setError(null);
+    createTeam.reset();
     props.onClose();
   };
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const team = await unwrap(
-        api.POST("/api/v1/teams", { body: { name: name.trim(), members } }),
-      );
-      await queryClient.invalidateQueries({ queryKey: teamsKey });
-      notifications.show({ message: `Team ${team.name} created`, color: "teal" });
-      close();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    createTeam.mutate(
+      { name: name.trim(), members },
+      {
+        onSuccess: (team) => {
+          notifications.show({ message: `Team ${team.name} created`, color: "teal" });
+          close();
+        },
+      },
+    );
   };
   return (
     <Modal opened={props.opened} onClose={close} title="Create a team">
-      <form onSubmit={(e) => void submit(e)}>
+      <form onSubmit={submit}>
         <Stack>
           {otherError(error, ["name", "members"]) !== null && <ErrorAlert error={error} />}
           <TextInput
@@ -93,7 +92,7 @@ function CreateTeamModal(props: { opened: boolean; onClose: () => void }) {
             <Button variant="default" onClick={close}>
               Cancel
             </Button>
-            <Button type="submit" loading={busy}>
+            <Button type="submit" loading={createTeam.isPending}>
               Create team
             </Button>
           </Group>
@@ -106,41 +105,29 @@ function CreateTeamModal(props: { opened: boolean; onClose: () => void }) {
 /** A team's members, with add and remove for admins: /settings/teams?team=<name>. */
 function TeamDrawer(props: { name: string; onClose: () => void }) {
   const { isAdmin } = useAuth();
-  const queryClient = useQueryClient();
   const users = useQuery(usersQuery);
-  const team = useQuery({
-    queryKey: [...teamsKey, props.name],
-    queryFn: () =>
-      unwrap(api.GET("/api/v1/teams/{name}", { params: { path: { name: props.name } } })),
-  });
+  const team = useQuery(teamQuery(props.name));
+  const setMember = useSetTeamMember(props.name);
   const [adding, setAdding] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const error = setMember.error;
+  // The user whose membership is being changed, for the spinner on that user's button.
+  const busy = setMember.isPending ? setMember.variables.user : null;
 
-  const change = async (user: string, member: boolean) => {
-    setBusy(user);
-    setError(null);
-    const params = { params: { path: { name: props.name, user } } };
-    try {
-      await unwrap(
-        member
-          ? api.PUT("/api/v1/teams/{name}/members/{user}", params)
-          : api.DELETE("/api/v1/teams/{name}/members/{user}", params),
-      );
-      if (member) setAdding(null);
-      await queryClient.invalidateQueries({ queryKey: teamsKey });
-      notifications.show({
-        message: member
-          ? `${user} added to team ${props.name}`
-          : `${user} removed from team ${props.name}`,
-        color: "teal",
-      });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const change = (user: string, member: boolean) =>
+    setMember.mutate(
+      { user, member },
+      {
+        onSuccess: () => {
+          if (member) setAdding(null);
+          notifications.show({
+            message: member
+              ? `${user} added to team ${props.name}`
+              : `${user} removed from team ${props.name}`,
+            color: "teal",
+          });
+        },
+      },
+    );
 
   const members = team.data?.members ?? [];
   const candidates = (users.data ?? [])
@@ -174,7 +161,7 @@ function TeamDrawer(props: { name: string; onClose: () => void }) {
               leftSection={<IconPlus size={16} />}
               disabled={adding === null}
               loading={busy !== null && busy === adding}
-              onClick={() => adding !== null && void change(adding, true)}
+              onClick={() => adding !== null && change(adding, true)}
             >
               Add
             </Button>
@@ -213,7 +200,7 @@ function TeamDrawer(props: { name: string; onClose: () => void }) {
                           color="red"
                           aria-label={`Remove ${m} from ${props.name}`}
                           loading={busy === m}
-                          onClick={() => void change(m, false)}
+                          onClick={() => change(m, false)}
                         >
                           <IconUserMinus size={16} />
                         </ActionIcon>
@@ -232,8 +219,8 @@ function TeamDrawer(props: { name: string; onClose: () => void }) {
 
 export function TeamsPage() {
   const { isAdmin } = useAuth();
-  const queryClient = useQueryClient();
   const teams = useQuery(teamsQuery);
+  const deleteTeam = useDeleteTeam();
   const create = useDialogParam("new");
   const open = useDialogParam("team");
   const [deleting, setDeleting] = useState<Team | null>(null);
@@ -356,10 +343,7 @@ export function TeamsPage() {
         onClose={() => setDeleting(null)}
         onConfirm={async () => {
           if (deleting === null) return;
-          await unwrap(
-            api.DELETE("/api/v1/teams/{name}", { params: { path: { name: deleting.name } } }),
-          );
-          await queryClient.invalidateQueries({ queryKey: teamsKey });
+          await deleteTeam.mutateAsync(deleting.name);
           notifications.show({ message: `Team ${deleting.name} deleted`, color: "teal" });
         }}
       >

@@ -14,10 +14,17 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconPencil, IconPlus, IconTrash } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { usersKey, usersQuery } from "../../api/settings";
-import { api, type Body, type Ok, unwrap } from "../../api/client";
+import {
+  useAddUser,
+  useEditUser,
+  useRemoveUser,
+  usersQuery,
+  type NewUser,
+  type User,
+  type UserChange,
+} from "../../api/settings";
 import { useAuth } from "../../app/auth";
 import { ListTable } from "../../components/ListTable";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
@@ -28,7 +35,6 @@ import { SecretText } from "../../components/SecretText";
 import { useDialogParam } from "../../components/dialog-param";
 import { When } from "../../components/time";
 
-type User = Ok<"/api/v1/users", "get">["items"][number];
 type Role = User["role"];
 
 const ROLES: { value: Role; label: string }[] = [
@@ -59,50 +65,44 @@ function SetupLink({ name, url }: { name: string; url: string }) {
 }
 
 function AddUserModal(props: { opened: boolean; onClose: () => void }) {
-  const queryClient = useQueryClient();
+  const addUser = useAddUser();
   const [name, setName] = useState("");
   const [displayName, setDisplayName] = useState("");
   const [role, setRole] = useState<Role>("member");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const [created, setCreated] = useState<{ name: string; setupUrl: string } | null>(null);
+  const error = addUser.error;
+  // The setup link lives in the mutation's answer only until the dialog closes (reset).
+  const created =
+    addUser.data === undefined || addUser.data.setupUrl === null
+      ? null
+      : { name: addUser.data.user.name, setupUrl: addUser.data.setupUrl };
 
   const close = () => {
     setName("");
     setDisplayName("");
     setRole("member");
     setPassword("");
-    setError(null);
-    setCreated(null);
+    addUser.reset();
     props.onClose();
   };
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    const body: Body<"/api/v1/users", "post"> = {
+    const body: NewUser = {
       name: name.trim(),
       role,
       ...(displayName.trim() === "" ? {} : { displayName: displayName.trim() }),
       ...(password === "" ? {} : { password }),
     };
-    try {
-      const result = await unwrap(api.POST("/api/v1/users", { body }));
-      setPassword("");
-      await queryClient.invalidateQueries({ queryKey: usersKey });
-      if (result.setupUrl !== null) {
-        setCreated({ name: result.user.name, setupUrl: result.setupUrl });
-      } else {
-        notifications.show({ message: `User ${result.user.name} added`, color: "teal" });
-        close();
-      }
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    addUser.mutate(body, {
+      onSuccess: (result) => {
+        setPassword("");
+        if (result.setupUrl === null) {
+          notifications.show({ message: `User ${result.user.name} added`, color: "teal" });
+          close();
+        }
+      },
+    });
   };
 
   const fields = ["name", "displayName", "role", "password"];
@@ -121,7 +121,7 @@ function AddUserModal(props: { opened: boolean; onClose: () => void }) {
           </Group>
         </Stack>
       ) : (
-        <form onSubmit={(e) => void submit(e)}>
+        <form onSubmit={submit}>
           <Stack>
             {otherError(error, fields) !== null && <ErrorAlert error={error} />}
             <TextInput
@@ -167,7 +167,7 @@ function AddUserModal(props: { opened: boolean; onClose: () => void }) {
               <Button variant="default" onClick={close}>
                 Cancel
               </Button>
-              <Button type="submit" loading={busy}>
+              <Button type="submit" loading={addUser.isPending}>
                 Add user
               </Button>
             </Group>
@@ -179,42 +179,33 @@ function AddUserModal(props: { opened: boolean; onClose: () => void }) {
 }
 
 function EditUserModal(props: { user: User | undefined; onClose: () => void }) {
-  const queryClient = useQueryClient();
   const { user } = props;
+  const editUser = useEditUser(user?.name ?? "");
   const [displayName, setDisplayName] = useState(user?.displayName ?? "");
   const [role, setRole] = useState<Role>(user?.role ?? "member");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const error = editUser.error;
 
   if (user === undefined) return null;
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    const body: Body<"/api/v1/users/{name}", "patch"> = {
+    const body: UserChange = {
       displayName: displayName.trim() === "" ? null : displayName.trim(),
       ...(role === user.role ? {} : { role }),
       ...(password === "" ? {} : { password }),
     };
-    try {
-      await unwrap(
-        api.PATCH("/api/v1/users/{name}", { params: { path: { name: user.name } }, body }),
-      );
-      setPassword("");
-      await queryClient.invalidateQueries({ queryKey: usersKey });
-      notifications.show({ message: `User ${user.name} saved`, color: "teal" });
-      props.onClose();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    editUser.mutate(body, {
+      onSuccess: () => {
+        setPassword("");
+        notifications.show({ message: `User ${user.name} saved`, color: "teal" });
+        props.onClose();
+      },
+    });
   };
   const fields = ["displayName", "role", "password"];
   return (
     <Modal opened onClose={props.onClose} title={`Edit ${user.name}`}>
-      <form onSubmit={(e) => void submit(e)}>
+      <form onSubmit={submit}>
         <Stack>
           {otherError(error, fields) !== null && <ErrorAlert error={error} />}
           <TextInput
@@ -248,7 +239,7 @@ function EditUserModal(props: { user: User | undefined; onClose: () => void }) {
             <Button variant="default" onClick={props.onClose}>
               Cancel
             </Button>
-            <Button type="submit" loading={busy}>
+            <Button type="submit" loading={editUser.isPending}>
               Save
             </Button>
           </Group>
@@ -260,8 +251,8 @@ function EditUserModal(props: { user: User | undefined; onClose: () => void }) {
 
 export function UsersPage() {
   const { isAdmin, me } = useAuth();
-  const queryClient = useQueryClient();
   const users = useQuery(usersQuery);
+  const removeUser = useRemoveUser();
   const add = useDialogParam("new");
   const edit = useDialogParam("edit");
   const [removing, setRemoving] = useState<User | null>(null);
@@ -394,10 +385,7 @@ export function UsersPage() {
         onClose={() => setRemoving(null)}
         onConfirm={async () => {
           if (removing === null) return;
-          await unwrap(
-            api.DELETE("/api/v1/users/{name}", { params: { path: { name: removing.name } } }),
-          );
-          await queryClient.invalidateQueries({ queryKey: usersKey });
+          await removeUser.mutateAsync(removing.name);
           notifications.show({ message: `User ${removing.name} removed`, color: "teal" });
         }}
       >
