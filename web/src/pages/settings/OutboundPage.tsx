@@ -15,15 +15,13 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconInfoCircle, IconPlus, IconX } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
-import { api, unwrap } from "../../api/client";
+import { outboundQuery, useSaveOutboundAllowList } from "../../api/settings";
 import { useAuth } from "../../app/auth";
 import { ErrorAlert, Loading, PageHeader } from "../../components/page";
 import { fieldError, otherError } from "../../components/field-errors";
 import { When } from "../../components/time";
-
-const outboundKey = ["settings", "outbound"] as const;
 
 /** The list a fresh org starts with (the AWS public endpoints), offered as a starting point. */
 const AWS_DEFAULTS = ["*.amazonaws.com", "*.amazonaws.com.cn", "*.api.aws"];
@@ -61,14 +59,10 @@ function Help() {
 
 export function OutboundPage() {
   const { isAdmin } = useAuth();
-  const queryClient = useQueryClient();
-  const settings = useQuery({
-    queryKey: outboundKey,
-    queryFn: () => unwrap(api.GET("/api/v1/settings/outbound")),
-  });
+  const settings = useQuery(outboundQuery);
+  const save = useSaveOutboundAllowList();
   const [rows, setRows] = useState<string[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const error = save.error;
 
   useEffect(() => {
     if (settings.data !== undefined && rows === null) setRows(settings.data.allow);
@@ -81,24 +75,18 @@ export function OutboundPage() {
   const setRow = (index: number, value: string) =>
     setRows(list.map((r, i) => (i === index ? value : r)));
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     // Blank rows are rows the user added and left empty, not patterns.
     const allow = list.map((r) => r.trim()).filter((r) => r !== "");
-    try {
-      const result = await unwrap(api.PUT("/api/v1/settings/outbound", { body: { allow } }));
-      queryClient.setQueryData(outboundKey, result);
-      setRows(result.allow);
-      notifications.show({ message: "Outbound allow-list saved", color: "teal" });
-    } catch (e) {
+    save.mutate(allow, {
+      onSuccess: (result) => {
+        setRows(result.allow);
+        notifications.show({ message: "Outbound allow-list saved", color: "teal" });
+      },
       // Keep the rows as sent, so an error naming allow.<index> lands on the right field.
-      setRows(allow);
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+      onError: () => setRows(allow),
+    });
   };
 
   const header = (
@@ -132,7 +120,7 @@ export function OutboundPage() {
     <>
       {header}
       <Group align="flex-start" gap="lg" wrap="wrap">
-        <form onSubmit={(e) => void submit(e)} style={{ flex: "1 1 420px", maxWidth: 640 }}>
+        <form onSubmit={submit} style={{ flex: "1 1 420px", maxWidth: 640 }}>
           <Stack gap="sm">
             <Group gap="xs">
               {settings.data.isDefault ? (
@@ -207,12 +195,12 @@ export function OutboundPage() {
                     disabled={!dirty}
                     onClick={() => {
                       setRows(saved);
-                      setError(null);
+                      save.reset();
                     }}
                   >
                     Discard changes
                   </Button>
-                  <Button type="submit" loading={busy} disabled={!dirty}>
+                  <Button type="submit" loading={save.isPending} disabled={!dirty}>
                     Save
                   </Button>
                 </Group>

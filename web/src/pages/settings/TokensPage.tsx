@@ -15,10 +15,10 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconKey, IconPlus, IconBan } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
-import { allPages, api, type Ok, unwrap } from "../../api/client";
+import { tokensQuery, useCreateToken, useRevokeToken, type Token } from "../../api/settings";
 import { useAuth } from "../../app/auth";
 import { ListTable } from "../../components/ListTable";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
@@ -28,10 +28,6 @@ import { SecretText } from "../../components/SecretText";
 import { ShownOnceAlert } from "../../components/notes";
 import { useDialogParam } from "../../components/dialog-param";
 import { When } from "../../components/time";
-
-type Token = Ok<"/api/v1/tokens", "get">["items"][number];
-
-const tokensKey = ["tokens"] as const;
 
 function status(t: Token, now = Date.now()): "revoked" | "expired" | "active" {
   if (t.revokedAt !== null) return "revoked";
@@ -54,43 +50,31 @@ function StatusBadge({ token }: { token: Token }) {
 
 /** The new token's secret: shown in this dialog once, dropped from memory when it closes. */
 function CreateTokenModal(props: { opened: boolean; onClose: () => void }) {
-  const queryClient = useQueryClient();
+  const createToken = useCreateToken();
   const [name, setName] = useState("");
   const [days, setDays] = useState<number | string>(90);
   const [never, setNever] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
+  const error = createToken.error;
+  // The secret lives in the mutation's answer only until the dialog closes (reset).
+  const created =
+    createToken.data === undefined
+      ? null
+      : { name: createToken.data.token.name, secret: createToken.data.secret };
 
   const close = () => {
     setName("");
     setDays(90);
     setNever(false);
-    setError(null);
-    setCreated(null);
+    createToken.reset();
     props.onClose();
   };
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await unwrap(
-        api.POST("/api/v1/tokens", {
-          body: {
-            name: name.trim(),
-            expiresInDays: never ? null : typeof days === "number" ? days : Number(days),
-          },
-        }),
-      );
-      setCreated({ name: result.token.name, secret: result.secret });
-      await queryClient.invalidateQueries({ queryKey: tokensKey });
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    createToken.mutate({
+      name: name.trim(),
+      expiresInDays: never ? null : typeof days === "number" ? days : Number(days),
+    });
   };
 
   return (
@@ -114,7 +98,7 @@ function CreateTokenModal(props: { opened: boolean; onClose: () => void }) {
           </Group>
         </Stack>
       ) : (
-        <form onSubmit={(e) => void submit(e)}>
+        <form onSubmit={submit}>
           <Stack>
             {otherError(error, ["name", "expiresInDays"]) !== null && <ErrorAlert error={error} />}
             <TextInput
@@ -147,7 +131,7 @@ function CreateTokenModal(props: { opened: boolean; onClose: () => void }) {
               <Button variant="default" onClick={close}>
                 Cancel
               </Button>
-              <Button type="submit" loading={busy}>
+              <Button type="submit" loading={createToken.isPending}>
                 Create token
               </Button>
             </Group>
@@ -160,28 +144,12 @@ function CreateTokenModal(props: { opened: boolean; onClose: () => void }) {
 
 export function TokensPage() {
   const { isAdmin, me } = useAuth();
-  const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
   const all = isAdmin && params.get("all") === "true";
   const create = useDialogParam("new");
   const [revoking, setRevoking] = useState<Token | null>(null);
-  const tokens = useQuery({
-    queryKey: [...tokensKey, all],
-    queryFn: () =>
-      allPages((cursor) =>
-        unwrap(
-          api.GET("/api/v1/tokens", {
-            params: {
-              query: {
-                limit: 500,
-                all: all ? "true" : "false",
-                ...(cursor === undefined ? {} : { cursor }),
-              },
-            },
-          }),
-        ),
-      ),
-  });
+  const tokens = useQuery(tokensQuery(all));
+  const revokeToken = useRevokeToken();
 
   const createButton = (
     <Button leftSection={<IconPlus size={16} />} onClick={() => create.open()}>
@@ -290,10 +258,7 @@ export function TokensPage() {
         onClose={() => setRevoking(null)}
         onConfirm={async () => {
           if (revoking === null) return;
-          await unwrap(
-            api.DELETE("/api/v1/tokens/{id}", { params: { path: { id: revoking.id } } }),
-          );
-          await queryClient.invalidateQueries({ queryKey: tokensKey });
+          await revokeToken.mutateAsync(revoking.id);
           notifications.show({ message: `Token ${revoking.name} revoked`, color: "teal" });
         }}
       >
