@@ -19,13 +19,11 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { DataTable } from "mantine-datatable";
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
-import { api, unwrap, type Ok, type paths } from "../../api/client";
+import { auditQuery, type AuditEvent, type AuditQuery } from "../../api/settings";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
 import { fieldError, otherError } from "../../components/field-errors";
 import { When } from "../../components/time";
 
-type AuditQuery = NonNullable<paths["/api/v1/audit"]["get"]["parameters"]["query"]>;
-type AuditEvent = Ok<"/api/v1/audit", "get">["items"][number];
 type Outcome = AuditEvent["outcome"];
 
 const FILTERS = ["actor", "action", "objectType", "objectId", "outcome", "since", "until"] as const;
@@ -244,17 +242,7 @@ export function AuditPage() {
   for (const f of FILTERS) {
     if (values[f] !== "") Object.assign(query, { [f]: values[f] });
   }
-  const events = useInfiniteQuery({
-    queryKey: ["audit", query],
-    queryFn: ({ pageParam }) =>
-      unwrap(
-        api.GET("/api/v1/audit", {
-          params: { query: { ...query, ...(pageParam === null ? {} : { cursor: pageParam }) } },
-        }),
-      ),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor,
-  });
+  const events = useInfiniteQuery(auditQuery(query));
   const [expanded, setExpanded] = useState<string[]>([]);
   const records = events.data?.pages.flatMap((p) => p.items);
   const filtered = FILTERS.some((f) => values[f] !== "");

@@ -18,9 +18,9 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconAlertTriangle, IconCheck, IconCopy, IconRefresh } from "@tabler/icons-react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { api, unwrap, type Ok } from "../../api/client";
+import { oidcQuery, useRotateOidcKey, type OidcIssuer } from "../../api/settings";
 import { useAuth } from "../../app/auth";
 import { CopyDownload } from "../../components/CopyDownload";
 import { ErrorAlert, Loading, PageHeader } from "../../components/page";
@@ -28,10 +28,7 @@ import { ConfirmModal } from "../../components/ConfirmModal";
 import { useDialogParam } from "../../components/dialog-param";
 import { formatAge, When } from "../../components/time";
 
-type Issuer = Ok<"/api/v1/oidc", "get">;
-type Key = Issuer["keys"][number];
-
-const oidcKey = ["oidc"] as const;
+type Key = OidcIssuer["keys"][number];
 
 function CopyValue(props: { label: string; value: string; href?: string }) {
   return (
@@ -108,7 +105,7 @@ function issuerHost(issuer: string): string {
   return issuer.replace(/^https?:\/\//, "");
 }
 
-function trustPolicy(issuer: Issuer): string {
+function trustPolicy(issuer: OidcIssuer): string {
   const host = issuerHost(issuer.issuer);
   return JSON.stringify(
     {
@@ -132,7 +129,7 @@ function trustPolicy(issuer: Issuer): string {
   );
 }
 
-function publishRecipe(issuer: Issuer): string {
+function publishRecipe(issuer: OidcIssuer): string {
   return [
     "# where the server's configuration is (SWITCHBOARD_URL / SWITCHBOARD_TOKEN or switchboard login)",
     "switchboard oidc publish --out site",
@@ -145,11 +142,9 @@ function publishRecipe(issuer: Issuer): string {
 
 export function OidcPage() {
   const { isAdmin } = useAuth();
-  const queryClient = useQueryClient();
-  const issuer = useQuery({
-    queryKey: oidcKey,
-    queryFn: () => unwrap(api.GET("/api/v1/oidc")),
-  });
+  // Fresh each time the page opens: it shows the signing keys' ages and which one is current.
+  const issuer = useQuery({ ...oidcQuery, staleTime: 0 });
+  const rotateKey = useRotateOidcKey();
   const rotate = useDialogParam("rotate");
   const [now] = useState(() => Date.now());
 
@@ -329,8 +324,7 @@ export function OidcPage() {
         confirmLabel="Rotate key"
         onClose={rotate.close}
         onConfirm={async () => {
-          const key = await unwrap(api.POST("/api/v1/oidc/rotate"));
-          await queryClient.invalidateQueries({ queryKey: oidcKey });
+          const key = await rotateKey.mutateAsync();
           notifications.show({ message: `Signing key ${key.kid} is now current`, color: "teal" });
         }}
       >
