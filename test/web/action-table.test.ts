@@ -121,6 +121,19 @@ describe("web UI: results as tables", () => {
     const reporting = lines.find((l) => l[at("InstanceId")] === "i-0b1b2c3d4e5f60003");
     expect(reporting?.[at("State.Name")]).toBe("stopped");
     expect(reporting?.[at("Tags")]).toBe("Name=reporting, env=production");
+
+    // The stored run shows the same counts and table.
+    await summary.getByRole("link", { name: "Open run" }).click();
+    await page.getByRole("heading", { name: "Run of aws.ec2.describeInstances" }).waitFor();
+    const runTargets = page.getByRole("table", { name: "Targets" }).locator("tbody tr");
+    await runTargets.first().waitFor();
+    expect(await page.getByRole("group", { name: "Run summary" }).textContent()).toContain(
+      `${INSTANCES.length} items`,
+    );
+    await page.getByText(`Table of items (${INSTANCES.length})`).click();
+    const stored = page.getByRole("table", { name: "Items of aws.ec2.describeInstances" });
+    await expect.poll(() => stored.locator("tbody tr").count()).toBe(INSTANCES.length);
+    await expectAccessible(page);
   });
 
   it("shows a Logs Insights query's rows as a table with the query's fields as columns", async () => {
