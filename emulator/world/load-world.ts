@@ -150,6 +150,9 @@ function assembleWorld(input: unknown): World {
           "not one of the world's regions",
         );
     }
+    for (const region of Object.keys(a.estate))
+      if (!world.regions.includes(region) && !world.optInRegions.includes(region))
+        throw new WorldError(`accounts[${ai}].estate.${region}`, "not one of the world's regions");
   });
   if (doc.organization !== undefined)
     world.organization = buildOrganization(doc.organization, world);

@@ -45,6 +45,16 @@ describe("the estate generator", () => {
     expect(twice[0]).toEqual(twice[1]);
   });
 
+  it("refuses a world whose estate names a region the world does not have, by its path", () => {
+    const input = generateEstate({ accounts: 1, regions: ["us-east-1"], perRegion: 1 });
+    const account = input.accounts[0];
+    if (account === undefined) throw new Error("no account");
+    account.estate = { "eu-west-3": 5 };
+    expect(() => buildWorld(input)).toThrow(
+      "accounts[0].estate.eu-west-3: not one of the world's regions",
+    );
+  });
+
   it("builds one full application stack from 41 resources, with its load balancer relations", () => {
     const resources: GeneratedResources = {};
     addRegionEstate(resources, { accountId: "123456789012", region: "us-east-1", count: 41 });
