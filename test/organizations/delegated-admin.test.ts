@@ -1,0 +1,147 @@
+import {
+  ActivateOrganizationsAccessCommand,
+  CloudFormationClient,
+} from "@aws-sdk/client-cloudformation";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
+import type { OrganizationTree } from "../../src/organizations/index.js";
+import { describeEachDatabase } from "../helpers/databases.js";
+import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
+import { hubAccount } from "../helpers/worlds.js";
+import { createTestApp, type TestApp } from "../helpers/test-app.js";
+import { HUB, MANAGEMENT, MANAGER } from "./organization-world.js";
+
+const DELEGATE = "500000000000";
+const DELEGATE_KEY = {
+  id: "AKIADELEGATEDADMIN01",
+  secret: "delegated-admin-secret-00000000000000000",
+};
+const MEMBERS = ["500000000001", "500000000002"];
+const admin = (name: string, key: { id: string; secret: string }) => ({
+  name,
+  accessKeys: [{ id: key.id, secret: key.secret }],
+  policies: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+});
+
+function world(): WorldInput {
+  return {
+    regions: ["us-east-1"],
+    accounts: [
+      hubAccount(HUB),
+      { id: MANAGEMENT, name: "management", users: [admin("org-admin", MANAGER)] },
+      { id: DELEGATE, name: "security", users: [admin("stacksets", DELEGATE_KEY)] },
+      ...MEMBERS.map((id, i) => ({ id, name: `member-${i + 1}` })),
+    ],
+    organization: {
+      managementAccount: MANAGEMENT,
+      accounts: [DELEGATE],
+      units: [{ name: "Workloads", accounts: MEMBERS }],
+      // Trusted access is off, as in a new organization.
+      trustedServices: [],
+      delegatedAdministrators: [
+        {
+          account: DELEGATE,
+          servicePrincipal: "member.org.stacksets.cloudformation.amazonaws.com",
+        },
+      ],
+    },
+  };
+}
+
+describeEachDatabase("an organization through a delegated administrator of StackSets", (suite) => {
+  let t: TestApp;
+  let emulator: Emulator;
+  let restoreEnv: () => void = () => undefined;
+
+  beforeAll(async () => {
+    t = await createTestApp(suite.handle().db, { dev: true });
+    emulator = await startEmulator({ world: world() });
+    await t.call("PUT", "/api/v1/settings/outbound", {
+      body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
+    });
+    restoreEnv = useEmulatorAsInstance(emulator.url);
+    await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/system/delegate", value: DELEGATE_KEY.secret },
+    });
+    const common = { regions: ["us-east-1"], endpoint: emulator.url };
+    await t.call("POST", "/api/v1/connections", {
+      body: {
+        name: "security",
+        method: "access_key",
+        accessKeyId: DELEGATE_KEY.id,
+        secretPath: "keys/system/delegate",
+        access: "full",
+        ...common,
+      },
+    });
+    await t.call("POST", "/api/v1/connections", {
+      body: { name: "hub", method: "ambient", ...common },
+    });
+    for (const name of ["security", "hub"]) {
+      const tested = await t.call("POST", `/api/v1/connections/${name}/test`);
+      expect(tested.json<{ ok: boolean }>().ok, tested.body).toBe(true);
+    }
+  });
+  afterAll(async () => {
+    restoreEnv();
+    await t?.close();
+    await emulator?.close();
+  });
+
+  it("calls StackSets as DELEGATED_ADMIN, explains trusted access being off, and deploys once it is on", async () => {
+    const created = await t.call("POST", "/api/v1/organizations", {
+      body: { name: "corp", connection: "security" },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json<{ callAs: string }>().callAs).toBe("DELEGATED_ADMIN");
+    const tree = (await t.call("GET", "/api/v1/organizations/corp")).json<OrganizationTree>();
+    const workloads = tree.ous.find((ou) => ou.path === "Root/Workloads")?.id ?? "";
+    const onboarded = await t.call("POST", "/api/v1/organizations/corp/onboarding", {
+      body: {
+        ous: [workloads],
+        regions: ["us-east-1"],
+        method: "assume_role",
+        hubConnection: "hub",
+      },
+    });
+    expect(onboarded.statusCode, onboarded.body).toBe(201);
+
+    const refused = await t.call("POST", "/api/v1/organizations/corp/deploy", {
+      body: { region: "us-east-1" },
+    });
+    expect(refused.statusCode, refused.body).toBe(502);
+    const error = refused.json<{ error: { details: { code: string; fix: string }[] } }>().error;
+    expect(error.details[0]?.code).toBe("TRUSTED_ACCESS_NOT_ENABLED");
+    expect(error.details[0]?.fix).toContain(
+      "in the management account, call CloudFormation ActivateOrganizationsAccess",
+    );
+
+    // The management account's administrator turns it on, as the fix says.
+    await new CloudFormationClient({
+      region: "us-east-1",
+      endpoint: emulator.url,
+      credentials: { accessKeyId: MANAGER.id, secretAccessKey: MANAGER.secret },
+    }).send(new ActivateOrganizationsAccessCommand({}));
+    const deployed = await t.call("POST", "/api/v1/organizations/corp/deploy", {
+      body: { region: "us-east-1" },
+    });
+    expect(deployed.statusCode, deployed.body).toBe(202);
+    let after: OrganizationTree;
+    for (;;) {
+      after = (await t.call("GET", "/api/v1/organizations/corp")).json<OrganizationTree>();
+      const o = after.organization;
+      if (o.deployment?.status !== "RUNNING" && o.lastSync?.status === "succeeded") break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(after.organization.deployment?.status).toBe("SUCCEEDED");
+    for (const id of MEMBERS)
+      expect(
+        after.accounts.find((a) => a.accountId === id),
+        id,
+      ).toMatchObject({
+        connection: `corp-${id}`,
+        stackInstance: { status: "SUCCEEDED" },
+        ledger: { assumable: true },
+      });
+  });
+});
