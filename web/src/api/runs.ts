@@ -1,4 +1,10 @@
-import { keepPreviousData, queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import {
+  infiniteQueryOptions,
+  keepPreviousData,
+  queryOptions,
+  useMutation,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { api, unwrap, type Ok } from "./client";
 
 export type RunItem = Ok<"/api/v1/runs", "get">["items"][number];
@@ -57,6 +63,20 @@ export function runsPage(filters: RunFilters, limit: number, cursor: string | nu
     ...(filters.workflow === undefined ? {} : { workflow: filters.workflow }),
   };
   return unwrap(api.GET("/api/v1/runs", { params: { query } }));
+}
+
+/** The runs list, 200 a page ("Load more"), polled while any run shown is still going. */
+export function runsListQuery(filters: RunFilters) {
+  return infiniteQueryOptions({
+    queryKey: ["runs", "list", "all", filters] as const,
+    queryFn: ({ pageParam }) => runsPage(filters, 200, pageParam),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    refetchInterval: (q) =>
+      q.state.data?.pages.some((p) => p.items.some((r) => !isRunFinished(r.status))) === true
+        ? 2000
+        : false,
+  });
 }
 
 /** A run and its steps, polled while it is not finished (slower while it waits for a person). */

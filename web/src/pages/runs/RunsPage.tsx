@@ -2,21 +2,13 @@ import { Anchor, Button, Code, Group, Select, Text } from "@mantine/core";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import type { DataTableColumn } from "mantine-datatable";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import {
-  isRunFinished,
-  runsPage,
-  type RunFilters,
-  type RunItem,
-  type RunStatus,
-} from "../../api/runs";
+import { runsListQuery, type RunFilters, type RunItem, type RunStatus } from "../../api/runs";
 import { useAuth } from "../../app/auth";
 import { ListTable } from "../../components/ListTable";
 import { Empty, ErrorAlert, PageHeader } from "../../components/page";
 import { formatDuration, When } from "../../components/time";
 import { actorName, StatusBadge } from "../actions/format";
 import { RunTargets } from "./RunTargets";
-
-const PAGE = 200;
 
 const STATUSES: RunStatus[] = [
   "queued",
@@ -46,17 +38,7 @@ export function RunsPage() {
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const filters = filtersOf(params);
-  const runs = useInfiniteQuery({
-    queryKey: ["runs", "list", "all", filters],
-    queryFn: ({ pageParam }) => runsPage(filters, PAGE, pageParam),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor,
-    // A run still going is polled until it ends.
-    refetchInterval: (q) =>
-      q.state.data?.pages.some((p) => p.items.some((r) => !isRunFinished(r.status))) === true
-        ? 2000
-        : false,
-  });
+  const runs = useInfiniteQuery(runsListQuery(filters));
   const records = runs.data?.pages.flatMap((p) => p.items);
   const setFilter = (key: string, value: string | null) => {
     const next = new URLSearchParams(params);
