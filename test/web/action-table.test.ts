@@ -136,6 +136,28 @@ describe("web UI: results as tables", () => {
     await expectAccessible(page);
   });
 
+  it("shows done / total while a fan-out streams", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.member, "/actions/aws.ec2.describeInstances");
+    await choose(page, "Connections to run on", /^production \d/);
+    await choose(page, "Connections to run on", /^staging \d/);
+    const targets = DEMO_REGIONS.length * 2;
+    // Every EC2 answer takes seconds: the run is still streaming when the page is read.
+    demo.emulator.setKnobs({ latencyMs: { ec2: 6000 } });
+    try {
+      await page.getByRole("button", { name: "Run", exact: true }).click();
+      const progress = page.getByRole("group", { name: "Progress" });
+      await progress.getByText(new RegExp(`^\\d+ / ${targets} done`)).waitFor();
+      const summary = page.getByRole("group", { name: "Run summary" });
+      await summary.getByRole("link", { name: "Open run" }).waitFor({ timeout: 60_000 });
+      expect(await progress.count()).toBe(0);
+      expect(await summary.textContent()).toContain(`${targets} ok`);
+      await expectAccessible(page);
+    } finally {
+      demo.emulator.setKnobs({ latencyMs: 0 });
+    }
+  });
+
   it("shows a Logs Insights query's rows as a table with the query's fields as columns", async () => {
     const page = await browser.newPage();
     await signIn(page, demo.url, demo.member, "/actions/aws.logs.runQuery");
