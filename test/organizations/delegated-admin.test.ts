@@ -26,11 +26,17 @@ const admin = (name: string, key: { id: string; secret: string }) => ({
 function world(): WorldInput {
   return {
     regions: ["us-east-1"],
+    optInRegions: ["ap-east-1"],
     accounts: [
       hubAccount(HUB),
       { id: MANAGEMENT, name: "management", users: [admin("org-admin", MANAGER)] },
       { id: DELEGATE, name: "security", users: [admin("stacksets", DELEGATE_KEY)] },
-      ...MEMBERS.map((id, i) => ({ id, name: `member-${i + 1}` })),
+      // The first member enabled the opt-in region, the second did not.
+      ...MEMBERS.map((id, i) => ({
+        id,
+        name: `member-${i + 1}`,
+        enabledRegions: i === 0 ? ["ap-east-1"] : [],
+      })),
     ],
     organization: {
       managementAccount: MANAGEMENT,
@@ -88,7 +94,7 @@ describeEachDatabase("an organization through a delegated administrator of Stack
     await emulator?.close();
   });
 
-  it("calls StackSets as DELEGATED_ADMIN, explains trusted access being off, and deploys once it is on", async () => {
+  it("calls StackSets as DELEGATED_ADMIN, explains trusted access being off, deploys once it is on, and records regions not enabled", async () => {
     const created = await t.call("POST", "/api/v1/organizations", {
       body: { name: "corp", connection: "security" },
     });
@@ -99,7 +105,7 @@ describeEachDatabase("an organization through a delegated administrator of Stack
     const onboarded = await t.call("POST", "/api/v1/organizations/corp/onboarding", {
       body: {
         ous: [workloads],
-        regions: ["us-east-1"],
+        regions: ["us-east-1", "ap-east-1"],
         method: "assume_role",
         hubConnection: "hub",
       },
@@ -143,5 +149,11 @@ describeEachDatabase("an organization through a delegated administrator of Stack
         stackInstance: { status: "SUCCEEDED" },
         ledger: { assumable: true },
       });
+    // The ledger knows which region an account has not enabled.
+    const [enabled, notEnabled] = MEMBERS.map((id) =>
+      after.accounts.find((a) => a.accountId === id),
+    );
+    expect(enabled?.ledger.blockedRegions).toEqual([]);
+    expect(notEnabled?.ledger.blockedRegions).toEqual([{ region: "ap-east-1", reason: "opt_in" }]);
   });
 });
