@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerActions } from "./commands/actions.js";
 import { registerConnections } from "./commands/connections.js";
+import { registerInventory } from "./commands/inventory.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerLogin } from "./commands/login.js";
 import { registerMigrate } from "./commands/migrate.js";
@@ -46,5 +47,6 @@ export function buildProgram(version: string): Command {
   registerActions(program);
   registerWorkflows(program);
   registerRuns(program);
+  registerInventory(program);
   return program;
 }
