@@ -13,6 +13,7 @@ import { webIdentitySubjects } from "./migrations/0010-web-identity-subjects.js"
 import { workflowEngine } from "./migrations/0011-workflow-engine.js";
 import { organizations } from "./migrations/0013-organizations.js";
 import { inventory } from "./migrations/0014-inventory.js";
+import { runTargetConnections } from "./migrations/0015-run-target-connections.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0011-workflow-engine": workflowEngine,
   "0013-organizations": organizations,
   "0014-inventory": inventory,
+  "0015-run-target-connections": runTargetConnections,
 };
 
 const provider: MigrationProvider = {

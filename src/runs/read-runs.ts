@@ -59,22 +59,26 @@ function toItem(row: RunRow, connections: string[]): RunItem {
   };
 }
 
-/** The distinct connections of each run, for lists that say where a run went. */
+/**
+ * The first connections of each run by name, for lists that say where a run went: per run, a
+ * walk of the (run_id, connection_name) index that stops after a few names, however many
+ * targets the run has.
+ */
 async function connectionsOfRuns(db: DbOrTx, runIds: string[]): Promise<Map<string, string[]>> {
-  const byRun = new Map<string, string[]>(runIds.map((id) => [id, []]));
-  if (runIds.length === 0) return byRun;
-  const rows = await db
-    .selectFrom("run_targets")
-    .select(["run_id", "connection_name"])
-    .where("run_id", "in", runIds)
-    .groupBy(["run_id", "connection_name"])
-    .orderBy("connection_name")
-    .execute();
-  for (const row of rows) {
-    const names = byRun.get(row.run_id);
-    if (names !== undefined && names.length < CONNECTIONS_SHOWN) names.push(row.connection_name);
-  }
-  return byRun;
+  const lists = await Promise.all(
+    runIds.map(async (runId) => {
+      const rows = await db
+        .selectFrom("run_targets")
+        .select("connection_name")
+        .distinct()
+        .where("run_id", "=", runId)
+        .orderBy("connection_name")
+        .limit(CONNECTIONS_SHOWN)
+        .execute();
+      return [runId, rows.map((row) => row.connection_name)] as const;
+    }),
+  );
+  return new Map(lists);
 }
 
 /** Runs, newest first (ids are time-ordered). */
