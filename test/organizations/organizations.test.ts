@@ -4,6 +4,7 @@ import { organizationControl } from "../../emulator/organization-control.js";
 import type { OrganizationTree } from "../../src/organizations/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
+import { signInAsMember } from "../helpers/member.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 import {
   MANAGEMENT,
@@ -268,6 +269,28 @@ describeEachDatabase("AWS Organizations against the emulator", (suite) => {
     expect(error.details[0]?.fix).toContain(
       `register-delegated-administrator --account-id ${member} --service-principal member.org.stacksets.cloudformation.amazonaws.com`,
     );
+  });
+
+  it("refuses every organization route to a member who is not an org admin, before any AWS call", async () => {
+    const token = await signInAsMember(t, "member-of-acme");
+    const calls: [Parameters<TestApp["call"]>[0], string, unknown][] = [
+      ["GET", "/api/v1/organizations", undefined],
+      ["GET", "/api/v1/organizations/acme", undefined],
+      ["POST", "/api/v1/organizations", { name: "mine", connection: "mgmt" }],
+      ["GET", "/api/v1/organizations/acme/template", undefined],
+      ["POST", "/api/v1/organizations/acme/deploy", { region: "us-east-1" }],
+      ["POST", "/api/v1/organizations/acme/sync", undefined],
+      ["DELETE", "/api/v1/organizations/acme", undefined],
+    ];
+    for (const [method, url, body] of calls) {
+      const refused = await t.call(method, url, { token, ...(body === undefined ? {} : { body }) });
+      expect(refused.statusCode, `${method} ${url}`).toBe(403);
+    }
+    expect((await tree()).organization.name).toBe("acme");
+    // The organization's grants (org: viewer) were copied onto its member connections.
+    const member = await t.call("GET", `/api/v1/connections/acme-${MEMBERS[0] ?? ""}`, { token });
+    expect(member.statusCode, member.body).toBe(200);
+    expect(member.json<{ myRoles: string[] }>().myRoles).toEqual(["viewer"]);
   });
 
   it("skips in a fan-out what the ledger knows is unreachable, and says why", async () => {
