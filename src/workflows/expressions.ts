@@ -392,6 +392,58 @@ async function toMillisWithoutPicture(
   return TO_MILLIS.evaluate(null, { timestamp });
 }
 
+/**
+ * Parsed JSONata expressions with their functions, kept per (source, limits): a workflow's
+ * expressions are evaluated again for every run, step and item, and parsing is most of a small
+ * expression's cost. An evaluation gets its own frame (bindings, depth, time bound); the
+ * expression object is shared, as JSONata allows.
+ */
+const compiledExpressions = new Map<string, jsonata.Expression>();
+const MAX_COMPILED = 1000;
+
+function compiledFor(
+  source: string,
+  limits: Required<ExpressionLimits>,
+  tooBig: (what: string) => Error,
+): jsonata.Expression {
+  const key = `${limits.timeoutMs}|${limits.maxDepth}|${limits.maxBytes}|${source}`;
+  const cached = compiledExpressions.get(key);
+  if (cached !== undefined) return cached;
+  const compiled = jsonata(source, {
+    timeout: limits.timeoutMs,
+    stack: limits.maxDepth,
+    sequence: MAX_SEQUENCE,
+    RegexEngine: NoRegExp as unknown as RegExpConstructor,
+  });
+  compiled.registerFunction("toMillis", toMillisWithoutPicture, "<s-s?:n>");
+  compiled.assign("eval", () => {
+    // Data from AWS or a webhook must never become code, even JSONata code.
+    throw new RefusedByBound("$eval is not available in workflow expressions");
+  });
+  compiled.registerFunction(
+    "pad",
+    (text: string | undefined, width: number, char?: string) => {
+      if (Math.abs(width) > limits.maxBytes) throw tooBig("$pad's result");
+      return padText(text, width, char);
+    },
+    "<s-ns?:s>",
+  );
+  // Strings that double at each step would reach Node's string limit long before the time
+  // bound: each evaluated node's string result is checked as it comes out.
+  compiled.assign(
+    Symbol.for("jsonata.__evaluate_exit") as unknown as string,
+    (...args: unknown[]) => {
+      const result = args[3];
+      if (typeof result === "string" && result.length > limits.maxBytes) {
+        throw tooBig("a string built by the expression");
+      }
+    },
+  );
+  if (compiledExpressions.size >= MAX_COMPILED) compiledExpressions.clear();
+  compiledExpressions.set(key, compiled);
+  return compiled;
+}
+
 async function evaluateExpression(
   expression: CompiledExpression,
   context: ExpressionContext,
@@ -400,36 +452,7 @@ async function evaluateExpression(
   const tooBig = (what: string) =>
     new RefusedByBound(`${what} is larger than ${limits.maxBytes} bytes`);
   try {
-    const compiled = jsonata(expression.source, {
-      timeout: limits.timeoutMs,
-      stack: limits.maxDepth,
-      sequence: MAX_SEQUENCE,
-      RegexEngine: NoRegExp as unknown as RegExpConstructor,
-    });
-    compiled.registerFunction("toMillis", toMillisWithoutPicture, "<s-s?:n>");
-    compiled.assign("eval", () => {
-      // Data from AWS or a webhook must never become code, even JSONata code.
-      throw new RefusedByBound("$eval is not available in workflow expressions");
-    });
-    compiled.registerFunction(
-      "pad",
-      (text: string | undefined, width: number, char?: string) => {
-        if (Math.abs(width) > limits.maxBytes) throw tooBig("$pad's result");
-        return padText(text, width, char);
-      },
-      "<s-ns?:s>",
-    );
-    // Strings that double at each step would reach Node's string limit long before the time
-    // bound: each evaluated node's string result is checked as it comes out.
-    compiled.assign(
-      Symbol.for("jsonata.__evaluate_exit") as unknown as string,
-      (...args: unknown[]) => {
-        const result = args[3];
-        if (typeof result === "string" && result.length > limits.maxBytes) {
-          throw tooBig("a string built by the expression");
-        }
-      },
-    );
+    const compiled = compiledFor(expression.source, limits, tooBig);
     const result: unknown = await compiled.evaluate(context);
     if (isFunction(result)) {
       throw new RefusedByBound("the expression gives a function, not a value");
