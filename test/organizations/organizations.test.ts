@@ -271,6 +271,20 @@ describeEachDatabase("AWS Organizations against the emulator", (suite) => {
     );
   });
 
+  it("keeps the onboarding's shared ExternalId to its member roles: a member connection is neither re-pointed nor rotated alone", async () => {
+    const name = `acme-${MEMBERS[2] ?? ""}`;
+    const repointed = await t.call("PATCH", `/api/v1/connections/${name}`, {
+      body: { roleArn: `arn:aws:iam::${MEMBERS[3] ?? ""}:role/switchboard-member` },
+    });
+    expect(repointed.statusCode, repointed.body).toBe(400);
+    expect(repointed.json<{ error: { field: string } }>().error.field).toBe("roleArn");
+    const rotated = await t.call("POST", `/api/v1/connections/${name}/external-id/rotate`);
+    expect(rotated.statusCode, rotated.body).toBe(400);
+    expect(rotated.body).toContain("cannot be rotated for one connection");
+    const tested = await t.call("POST", `/api/v1/connections/${name}/test`);
+    expect(tested.json<{ ok: boolean }>().ok, tested.body).toBe(true);
+  });
+
   it("refuses every organization route to a member who is not an org admin, before any AWS call", async () => {
     const token = await signInAsMember(t, "member-of-acme");
     const calls: [Parameters<TestApp["call"]>[0], string, unknown][] = [
