@@ -39,7 +39,22 @@ export const TEST_TYPES = [
   "sqs.queue",
   "sns.topic",
   "elasticache.cluster",
+  "elbv2.load-balancer",
+  "elbv2.target-group",
+  "eks.cluster",
+  "cloudfront.distribution",
+  "apigateway.rest-api",
+  "apigateway.http-api",
 ];
+
+/** The types listed once per account. */
+export const GLOBAL_TYPES = ["s3.bucket", "cloudfront.distribution"];
+
+/** A load balancer of the world (its ARN and DNS name). */
+export const balancer = (account: string, region: string, n: number) => ({
+  arn: `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/app/web-${n}/50dc6c495c0c91${n}`,
+  dns: `web-${n}-1234567890.${region}.elb.amazonaws.com`,
+});
 
 const ec2 = (region: string, account: string, kind: string, id: string) =>
   `arn:aws:ec2:${region}:${account}:${kind}/${id}`;
@@ -194,6 +209,54 @@ function estate(account: string, region: string, n: number) {
       ],
       DBClusters: [],
     },
+    elasticloadbalancingv2: {
+      LoadBalancers: [
+        {
+          LoadBalancerArn: balancer(account, region, n).arn,
+          DNSName: balancer(account, region, n).dns,
+          LoadBalancerName: `web-${n}`,
+          Scheme: "internet-facing",
+          VpcId: vpc,
+          State: { Code: "active" },
+          Type: "application",
+          AvailabilityZones: [
+            { ZoneName: `${region}a`, SubnetId: subnetA },
+            { ZoneName: `${region}b`, SubnetId: subnetB },
+          ],
+          SecurityGroups: [web],
+          IpAddressType: "ipv4",
+        },
+      ],
+      TargetGroups: [
+        {
+          TargetGroupArn: `arn:aws:elasticloadbalancing:${region}:${account}:targetgroup/web-${n}/6d0ecf831eec9f${n}`,
+          TargetGroupName: `web-${n}`,
+          Protocol: "HTTP",
+          Port: 80,
+          VpcId: vpc,
+          TargetType: "instance",
+          LoadBalancerArns: [balancer(account, region, n).arn],
+          Targets: [{ Id: `i-${n}web`, Port: 80 }],
+        },
+      ],
+    },
+    eks: {
+      clusters: [
+        {
+          name: `k8s-${n}`,
+          arn: `arn:aws:eks:${region}:${account}:cluster/k8s-${n}`,
+          status: "ACTIVE",
+          version: "1.31",
+          resourcesVpcConfig: {
+            vpcId: vpc,
+            subnetIds: [subnetA, subnetB],
+            securityGroupIds: [web],
+          },
+        },
+      ],
+    },
+    apigateway: { RestApis: [{ id: `api${n}x`, name: `api-${n}` }] },
+    apigatewayv2: { Apis: [{ ApiId: `http${n}x`, Name: `http-${n}`, ProtocolType: "HTTP" }] },
     dynamodb: { TableNames: [`events-${n}`] },
     sqs: { QueueUrls: [`https://sqs.${region}.amazonaws.com/${account}/jobs-${n}`] },
     sns: { Topics: [{ TopicArn: `arn:aws:sns:${region}:${account}:alerts-${n}` }] },
@@ -214,6 +277,24 @@ export function inventoryWorld(): WorldInput {
     resources: {
       ...Object.fromEntries(REGIONS.map((r, k) => [r, estate(id, r, base + k)])),
       global: {
+        cloudfront: {
+          Distributions: [
+            {
+              Id: `EDIST${base}`,
+              ARN: `arn:aws:cloudfront::${id}:distribution/EDIST${base}`,
+              Status: "Deployed",
+              DomainName: `d${base}.cloudfront.net`,
+              Enabled: true,
+              Origins: {
+                Quantity: 2,
+                Items: [
+                  { Id: "assets", DomainName: `assets-${id}.s3.amazonaws.com` },
+                  { Id: "web", DomainName: balancer(id, "us-east-1", base).dns },
+                ],
+              },
+            },
+          ],
+        },
         s3: {
           Buckets: [
             {

@@ -3,8 +3,10 @@ import { databaseText } from "../helpers/database-text.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { waitForRun } from "../engine/engine-world.js";
 import {
+  balancer,
   DEV,
   ec2Arn,
+  GLOBAL_TYPES,
   inventoryStage,
   PROD,
   SECRET_ATTRIBUTES,
@@ -73,8 +75,10 @@ describeEachDatabase("inventory sync", (suite) => {
   it("stores the ARNs and relations of every connection and region, and no attribute", async () => {
     const run = await sync({ connections: "*" });
     expect(run.status, JSON.stringify(run)).toBe("succeeded");
-    // 2 connections × 2 regions × 18 regional types, and S3 once per account.
-    expect(run.steps[0]?.targetCount).toBe(2 * 2 * (TEST_TYPES.length - 1) + 2);
+    // 2 connections × 2 regions × the regional types, and the global ones once per account.
+    expect(run.steps[0]?.targetCount).toBe(
+      2 * 2 * (TEST_TYPES.length - GLOBAL_TYPES.length) + 2 * GLOBAL_TYPES.length,
+    );
 
     const prod = await resources("prod");
     const byArn = new Map(prod.items.map((r) => [r.arn, r]));
@@ -141,16 +145,50 @@ describeEachDatabase("inventory sync", (suite) => {
       { to: subnetA, kind: "in-subnet" },
       { to: subnetB, kind: "in-subnet" },
     ]);
-    // Every ARN is the connection's account's (or a bucket's, which names none).
-    expect(
-      prod.items.filter((r) => !r.arn.includes(PROD) && !r.arn.startsWith("arn:aws:s3:::")),
-    ).toEqual([]);
+    // Load balancer → target group → instance; the balancer in its VPC and subnets.
+    const lb = balancer(PROD, region, 10).arn;
+    const tg = `arn:aws:elasticloadbalancing:${region}:${PROD}:targetgroup/web-10/6d0ecf831eec9f10`;
+    expect(byArn.get(lb)).toMatchObject({ type: "elbv2.load-balancer", parent: vpc });
+    expect(byArn.get(lb)?.edges).toEqual(
+      expect.arrayContaining([
+        { to: subnetA, kind: "in-subnet" },
+        { to: web, kind: "uses-group" },
+      ]),
+    );
+    expect(byArn.get(tg)).toMatchObject({
+      type: "elbv2.target-group",
+      parent: vpc,
+      edges: [{ to: instance, kind: "targets" }],
+    });
+    const withLbEdges = await stage.t.call(
+      "GET",
+      `/api/v1/inventory/resources?connection=prod&type=elbv2.target-group&region=${region}`,
+    );
+    expect(withLbEdges.statusCode).toBe(200);
+    expect(byArn.get(`arn:aws:eks:${region}:${PROD}:cluster/k8s-10`)).toMatchObject({
+      type: "eks.cluster",
+      parent: vpc,
+    });
+    expect(byArn.get(`arn:aws:apigateway:${region}::/restapis/api10x`)).toMatchObject({
+      type: "apigateway.rest-api",
+    });
+    expect(byArn.get(`arn:aws:apigateway:${region}::/apis/http10x`)).toMatchObject({
+      type: "apigateway.http-api",
+    });
+    // The distribution's origins: the bucket and the load balancer its DNS name names.
+    expect(byArn.get(`arn:aws:cloudfront::${PROD}:distribution/EDIST10`)?.edges).toEqual([
+      { to: lb, kind: "origin" },
+      { to: `arn:aws:s3:::assets-${PROD}`, kind: "origin" },
+    ]);
+    // Every ARN is the connection's account's (a bucket's and an API's name no account).
+    const accountless = /^arn:aws:(s3|apigateway):/;
+    expect(prod.items.filter((r) => !r.arn.includes(PROD) && !accountless.test(r.arn))).toEqual([]);
     expect(prod.scopes.every((s) => !s.stale && s.syncedAt !== null)).toBe(true);
     expect(
-      (await resources("dev")).items.every(
-        (r) => r.arn.includes(DEV) || r.arn.startsWith("arn:aws:s3"),
+      (await resources("dev")).items.filter(
+        (r) => !r.arn.includes(DEV) && !accountless.test(r.arn),
       ),
-    ).toBe(true);
+    ).toEqual([]);
 
     // Live attributes: fetched now, through the connection, with the viewer's grants.
     const live = await stage.t.call("POST", "/api/v1/inventory/attributes", {

@@ -1,4 +1,8 @@
 import {
+  ElasticLoadBalancingV2Client,
+  paginateDescribeLoadBalancers,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
   CloudFrontClient,
   paginateListDistributions,
   type DistributionSummary,
@@ -11,12 +15,20 @@ import {
   type ListScope,
 } from "../resource-type.js";
 
+type Distribution = DistributionSummary & { balancers: Map<string, string> };
+
 /**
- * An origin's domain as the ARN of what serves it, when the domain names one: an S3 bucket, an
- * API Gateway API. Other origins (a load balancer's DNS name, a custom host) have no ARN in the
- * name, so no edge is kept for them rather than a domain name.
+ * An origin's domain as the ARN of what serves it: an S3 bucket or an API Gateway API (named in
+ * the domain), or a load balancer of the account found by its DNS name. A custom host has no ARN,
+ * and no edge is kept for it rather than a domain name.
  */
-function originArn(domain: string, scope: ListScope): string | undefined {
+function originArn(
+  domain: string,
+  scope: ListScope,
+  balancers: Map<string, string>,
+): string | undefined {
+  const balancer = balancers.get(domain.toLowerCase());
+  if (balancer !== undefined) return balancer;
   const bucket = /^(.+?)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com$/.exec(domain);
   if (bucket?.[1] !== undefined) return `arn:${scope.partition}:s3:::${bucket[1]}`;
   const api = /^([a-z0-9]+)\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(domain);
@@ -25,24 +37,42 @@ function originArn(domain: string, scope: ListScope): string | undefined {
   return undefined;
 }
 
-/** CloudFront distributions: global, listed once per account; edges to their origins. */
-export const cloudfrontDistribution = defineResourceType<DistributionSummary>({
+/**
+ * CloudFront distributions: global, listed once per account; edges to their origins. A load
+ * balancer origin is resolved in the region the listing runs in (where the account's global
+ * listings run, us-east-1 by default): an ELB DNS name of another region keeps no edge.
+ */
+export const cloudfrontDistribution = defineResourceType<Distribution>({
   type: "cloudfront.distribution",
   title: "CloudFront distribution",
   sdkService: "cloudfront",
   global: true,
-  iamActions: ["cloudfront:ListDistributions"],
+  iamActions: ["cloudfront:ListDistributions", "elasticloadbalancing:DescribeLoadBalancers"],
   async items(context) {
     const client = context.client(CloudFrontClient);
     const items = await collect(
       paginateListDistributions({ client }, {}),
       (p) => p.DistributionList?.Items,
     );
-    return items.map((raw) => ({ arn: raw.ARN ?? "", raw }));
+    const balancers = new Map<string, string>();
+    const elbOrigin = `.${context.region}.elb.amazonaws.com`;
+    if (items.some((d) => d.Origins?.Items?.some((o) => o.DomainName?.endsWith(elbOrigin)))) {
+      const elb = context.client(ElasticLoadBalancingV2Client);
+      for (const lb of await collect(
+        paginateDescribeLoadBalancers({ client: elb }, {}),
+        (p) => p.LoadBalancers,
+      ))
+        if (lb.DNSName !== undefined && lb.LoadBalancerArn !== undefined)
+          balancers.set(lb.DNSName.toLowerCase(), lb.LoadBalancerArn);
+    }
+    return items.map((raw) => ({ arn: raw.ARN ?? "", raw: { ...raw, balancers } }));
   },
   edges: ({ arn, raw }, scope) =>
     (raw.Origins?.Items ?? []).flatMap((origin): Edge[] => {
-      const to = origin.DomainName === undefined ? undefined : originArn(origin.DomainName, scope);
+      const to =
+        origin.DomainName === undefined
+          ? undefined
+          : originArn(origin.DomainName, scope, raw.balancers);
       return to === undefined ? [] : [{ from: arn, to, kind: "origin" }];
     }),
   attributes: (d) => ({
