@@ -21,6 +21,10 @@ import {
   SYNC_SCHEDULE_PREFIX,
 } from "./inventory/index.js";
 import type { KeystoreDeps } from "./keystore/index.js";
+import {
+  forwardOrganizationSchedule,
+  ORGANIZATION_SCHEDULE_PREFIX,
+} from "./organizations/index.js";
 import type { Outbound } from "./outbound/index.js";
 
 export interface EngineOptions {
@@ -52,6 +56,10 @@ export async function assembleEngine(o: EngineOptions): Promise<Engine> {
   // The inventory's sync targets run its listing instead of a catalog action.
   registerTargetHandler(inventoryTargetHandler);
   registerScheduleHandler(SYNC_SCHEDULE_PREFIX, fireSyncSchedule);
+  // An organization's reconcile slot becomes a job of the organization queue.
+  registerScheduleHandler(ORGANIZATION_SCHEDULE_PREFIX, (deps, data) =>
+    forwardOrganizationSchedule(deps.queue, data),
+  );
   return createEngine({
     db: o.db,
     clock: o.clock,

@@ -1,7 +1,5 @@
 import {
-  forwardOrganizationSchedule,
   handleOrganizationJob,
-  isOrganizationSchedule,
   ORGANIZATION_QUEUE,
   type OrganizationJob,
 } from "../organizations/index.js";
@@ -90,11 +88,6 @@ export async function createEngine(deps: EngineDeps): Promise<Engine> {
           if (job.data.key === PRUNE_KEY) {
             const pruned = await pruneRuns(deps.db, deps.clock.now(), retentionDays);
             if (pruned > 0) deps.logger.info({ pruned, retentionDays }, "pruned old runs");
-            return;
-          }
-          // An organization's reconcile: its slot becomes a job of the organization queue.
-          if (isOrganizationSchedule(job.data)) {
-            await forwardOrganizationSchedule(deps.queue, job.data);
             return;
           }
           // A feature's schedule (the inventory's syncs): its handler fires the slot.

@@ -5,7 +5,7 @@ export { unreachableConnections, type Unreachable } from "./health-ledger.js";
 export {
   forwardOrganizationSchedule,
   ORGANIZATION_QUEUE,
-  isOrganizationSchedule,
+  ORGANIZATION_SCHEDULE_PREFIX,
   type OrganizationJob,
 } from "./organization-jobs.js";
 export { organizationRoutes } from "./routes.js";

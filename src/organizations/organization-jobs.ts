@@ -9,7 +9,8 @@ export interface OrganizationJob {
   organizationId: string;
 }
 
-const SCHEDULE_PREFIX = "organization:";
+/** The key prefix of reconcile schedules (assemble-engine.ts sends their slots here). */
+export const ORGANIZATION_SCHEDULE_PREFIX = "organization:";
 
 /** The reconcile runs on the engine's schedules: one job per slot, whatever the number of workers. */
 export async function scheduleReconcile(
@@ -18,16 +19,13 @@ export async function scheduleReconcile(
   cron: string,
 ): Promise<void> {
   const job: OrganizationJob = { kind: "reconcile", organizationId };
-  await queue.schedule(`${SCHEDULE_PREFIX}${organizationId}`, cron, job, { tz: "UTC" });
+  await queue.schedule(`${ORGANIZATION_SCHEDULE_PREFIX}${organizationId}`, cron, job, {
+    tz: "UTC",
+  });
 }
 
 export async function unscheduleReconcile(queue: Queue, organizationId: string): Promise<void> {
-  await queue.unschedule(`${SCHEDULE_PREFIX}${organizationId}`);
-}
-
-/** Whether a fired schedule is an organization's reconcile (the engine forwards it here). */
-export function isOrganizationSchedule(data: { key: string }): boolean {
-  return data.key.startsWith(SCHEDULE_PREFIX);
+  await queue.unschedule(`${ORGANIZATION_SCHEDULE_PREFIX}${organizationId}`);
 }
 
 /**

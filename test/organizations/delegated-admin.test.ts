@@ -94,6 +94,37 @@ describeEachDatabase("an organization through a delegated administrator of Stack
     await emulator?.close();
   });
 
+  it("reconciles on the engine's schedule, without anyone asking", async () => {
+    const created = await t.call("POST", "/api/v1/organizations", {
+      body: { name: "scheduled", connection: "security" },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const tree = (await t.call("GET", "/api/v1/organizations/scheduled")).json<OrganizationTree>();
+    const root = tree.rootId;
+    const onboarded = await t.call("POST", "/api/v1/organizations/scheduled/onboarding", {
+      body: {
+        ous: [root],
+        regions: ["us-east-1"],
+        method: "assume_role",
+        hubConnection: "hub",
+        reconcileSchedule: "*/2 * * * * *",
+      },
+    });
+    expect(onboarded.statusCode, onboarded.body).toBe(201);
+    for (;;) {
+      const o = (await t.call("GET", "/api/v1/organizations/scheduled")).json<OrganizationTree>()
+        .organization;
+      if (o.lastSync !== null && o.lastSync.status !== "running") break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const audit = await t.call("GET", "/api/v1/audit?objectType=organization");
+    expect(audit.body).not.toContain("organization.sync");
+    // Deleting the organization stops its schedule; its member connections stay.
+    expect((await t.call("DELETE", "/api/v1/organizations/scheduled")).statusCode).toBe(204);
+    const member = await t.call("GET", `/api/v1/connections/scheduled-${MEMBERS[0] ?? ""}`);
+    expect(member.statusCode).toBe(200);
+  });
+
   it("calls StackSets as DELEGATED_ADMIN, explains trusted access being off, deploys once it is on, and records regions not enabled", async () => {
     const created = await t.call("POST", "/api/v1/organizations", {
       body: { name: "corp", connection: "security" },
