@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { PreparedAction, TargetResult } from "../actions/index.js";
 import type { RequestContext } from "../audit/index.js";
 import { runTarget } from "../fan-out/index.js";
@@ -5,7 +6,7 @@ import { newId } from "../ids.js";
 import { runStatusOf, summarize, type TargetStatus } from "../runs/index.js";
 import { actionStepOutcome, recordRunFinished } from "./advance-run.js";
 import type { EngineDeps } from "./engine-deps.js";
-import { RUN_TARGET_QUEUE, type RunTargetJob } from "./queues.js";
+import { RUN_ADVANCE_QUEUE, RUN_TARGET_QUEUE, type RunTargetJob } from "./queues.js";
 import { startRun, type StartRunSpec } from "./start-run.js";
 import { runActor } from "./step-runtime.js";
 import type { RunOutcomeView } from "./wait-for-run.js";
@@ -68,8 +69,11 @@ export async function runSingleAction(
       outcome.cancelled !== undefined ? "cancelled" : outcome.result.status;
     const result: TargetResult = { ...outcome.result, status };
     const finished = await finishRun(deps, { runId, jobId: job.id, spec, result, stored: outcome });
+    if (finished === "advance") await deps.queue.send(RUN_ADVANCE_QUEUE, { runId });
     deps.events.changed(runId);
-    return finished === undefined ? { runId } : { runId, outcome: finished };
+    return finished === undefined || finished === "advance"
+      ? { runId }
+      : { runId, outcome: finished };
   } catch (error) {
     // The job runs again on a worker, which finds the target claimed by it (a redelivery).
     failure = error;
@@ -89,7 +93,7 @@ async function finishRun(
     result: TargetResult;
     stored: { stored: string | null; bytes: number };
   },
-): Promise<RunOutcomeView | undefined> {
+): Promise<RunOutcomeView | "advance" | undefined> {
   const { runId, result } = run;
   const now = deps.clock.now();
   const finishedAt = now.toISOString();
@@ -119,8 +123,19 @@ async function finishRun(
       .select(["started_at", "cancel_requested"])
       .where("id", "=", runId)
       .executeTakeFirstOrThrow();
-    // Cancelled meanwhile: the run finishes the way every cancelled run does, through the queue.
-    if (Number(settled.numUpdatedRows) === 0 || started.cancel_requested === 1) return undefined;
+    // Settled by someone else (a cancel that stopped it): they count it and advance the run.
+    if (Number(settled.numUpdatedRows) === 0) return undefined;
+    if (started.cancel_requested === 1) {
+      // Cancelled while the call was out: counted as any settled target, and the run finishes
+      // the way every cancelled run does, through the queue (sent once this commits).
+      await tx
+        .updateTable("run_steps")
+        .set({ settled_count: sql<number>`settled_count + 1` })
+        .where("run_id", "=", runId)
+        .where("idx", "=", 0)
+        .execute();
+      return "advance" as const;
+    }
     const durationMs = now.getTime() - Date.parse(started.started_at);
     await tx
       .updateTable("run_steps")

@@ -87,6 +87,34 @@ steps:
     }
   });
 
+  it("a single action cancelled while its call is out answers, and its run finishes cancelled", async () => {
+    stage.emulator.setKnobs({ latencyMs: { ecs: 5_000 } });
+    try {
+      const asked = stage.t.call("POST", "/api/v1/actions/aws.ecs.listClusters/run", {
+        body: { connection: "member-1", region: "us-east-1", input: {} },
+      });
+      const deadline = Date.now() + 20_000;
+      let id: string | undefined;
+      while (id === undefined) {
+        if (Date.now() > deadline) throw new Error("the single action's run never started");
+        const runs = await stage.t.call("GET", "/api/v1/runs?limit=5");
+        id = runs
+          .json<{ items: { id: string; actionId?: string; status: string }[] }>()
+          .items.find((r) => r.actionId === "aws.ecs.listClusters" && r.status === "running")?.id;
+        if (id === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const cancel = await stage.t.call("POST", `/api/v1/runs/${id}/cancel`);
+      expect(cancel.statusCode, cancel.body).toBe(202);
+      // The request is answered (not left waiting), and the run is on record as cancelled.
+      const answer = await asked;
+      expect(answer.statusCode, answer.body).toBeGreaterThanOrEqual(400);
+      const run = await waitForRun(stage.t, id, undefined, 20_000);
+      expect(run.status, JSON.stringify(run)).toBe("cancelled");
+    } finally {
+      stage.emulator.setKnobs({ latencyMs: 0 });
+    }
+  });
+
   it("a run waiting for an approval is cancelled at once, its approval with it", async () => {
     await saveWorkflow(
       stage.t,
