@@ -44,4 +44,10 @@ describe("flattening results", () => {
       ),
     ).toBe('a,b\r\n"say ""hi"", then",\'=HYPERLINK(1)\r\n1,env=prod\r\n');
   });
+
+  it("makes text of a formula that a tag list or an object would start with, never of a number", () => {
+    expect(
+      toCsv(["tags", "n"], [{ tags: [{ Key: '=HYPERLINK("http://x")', Value: "a" }], n: -5 }]),
+    ).toBe('tags,n\r\n"\'=HYPERLINK(""http://x"")=a",-5\r\n');
+  });
 });

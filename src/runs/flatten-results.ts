@@ -122,7 +122,8 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 function csvCell(value: unknown, header = false): string {
   let text = cellText(value);
   // Headers are field names (AWS's, or the fields of the user's own query: @timestamp).
-  if (!header && typeof value === "string" && FORMULA_START.test(text)) text = `'${text}`;
+  // Every cell but a number: a tag list or an object becomes text that may start with one too.
+  if (!header && typeof value !== "number" && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
