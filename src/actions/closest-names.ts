@@ -1,5 +1,11 @@
 import { distance } from "fastest-levenshtein";
 
+/**
+ * Names longer than any AWS name are compared by their start only: the edit distance costs the
+ * product of both lengths, and a request may carry a megabyte where a name goes.
+ */
+export const MAX_COMPARED_LENGTH = 128;
+
 /** At most this many suggestions: a person reads the first, a program may offer the rest. */
 const MAX_SUGGESTIONS = 3;
 
@@ -9,7 +15,7 @@ const MAX_SUGGESTIONS = 3;
  * Only names close enough to be what was meant: none when nothing is.
  */
 export function closestNames(given: string, candidates: Iterable<string>): string[] {
-  const typed = given.toLowerCase();
+  const typed = given.slice(0, MAX_COMPARED_LENGTH).toLowerCase();
   // A third of the name may be wrong (at least 2 edits), as with Git's and the AWS CLI's hints.
   const limit = Math.max(2, Math.floor(typed.length / 3));
   const scored: { name: string; score: number }[] = [];

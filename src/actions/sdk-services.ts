@@ -1,6 +1,6 @@
 import { distance } from "fastest-levenshtein";
 import { Invalid } from "../errors.js";
-import { closestNames } from "./closest-names.js";
+import { closestNames, MAX_COMPARED_LENGTH } from "./closest-names.js";
 
 /**
  * The AWS SDK v3 clients shipped with Switchboard (`@aws-sdk/client-<name>`), the services
@@ -93,7 +93,8 @@ export function sdkServiceName(service: string): string {
 }
 
 /** The shipped service (or alias) nearest to a name: fewest edits, a shared prefix breaking ties. */
-export function closestService(service: string): string {
+export function closestService(given: string): string {
+  const service = given.slice(0, MAX_COMPARED_LENGTH);
   let best = { name: SDK_SERVICES[0] ?? "", score: Number.POSITIVE_INFINITY };
   for (const candidate of [...SDK_SERVICES, ...Object.keys(ALIASES)]) {
     // A name the user typed part of ("dynamo", "cognito") is nearer than its edit distance says.
