@@ -31,18 +31,6 @@ function defaultStackSetName(organization: OrganizationRecord): string {
   return `Switchboard-${organization.name.replace(/_/g, "-")}`;
 }
 
-async function saveDeployment(
-  deps: OrganizationDeps,
-  organizationId: string,
-  deployment: Deployment,
-): Promise<void> {
-  await deps.db
-    .updateTable("organizations")
-    .set({ deployment: JSON.stringify(deployment), updated_at: deps.clock.now().toISOString() })
-    .where("id", "=", organizationId)
-    .execute();
-}
-
 function explainer(organization: OrganizationRecord, management: ConnectionRecord) {
   return (error: unknown) =>
     explainOrganizationError(error, {
@@ -264,7 +252,6 @@ export async function followDeployment(
     return;
   }
   if (status === "RUNNING" || status === "QUEUED" || status === "STOPPING") {
-    await saveDeployment(deps, organization.id, deployment);
     await sendOrganizationJob(
       deps.queue,
       { kind: "follow-deployment", organizationId: organization.id },
