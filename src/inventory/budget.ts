@@ -1,6 +1,7 @@
 import type { Principal } from "../access/index.js";
 import type { Actor } from "../connections/index.js";
 import type { EngineDeps } from "../engine/index.js";
+import { costActuals, type ActualsOutcome } from "./cost-actuals.js";
 import { fetchAttributes, type AttributesLine } from "./fetch-attributes.js";
 import type { Attributes } from "./resource-type.js";
 
@@ -158,7 +159,12 @@ export async function estimateBudget(
   deps: EngineDeps,
   principal: Principal,
   actor: Actor,
-  request: { arns: string[]; usage?: Record<string, UsageOverride> | undefined },
+  request: {
+    arns: string[];
+    usage?: Record<string, UsageOverride> | undefined;
+    /** A connection allowed to call ce:GetCostAndUsage: last month's actuals beside the estimate. */
+    actualsConnection?: string | undefined;
+  },
   signal: AbortSignal,
 ) {
   const lines: AttributesLine[] = [];
@@ -252,13 +258,21 @@ export async function estimateBudget(
     group.plusUsage ||= c.plusUsage;
     groups.set(c.type, group);
   }
+  const total = {
+    monthlyUsd: cents(components.reduce((sum, c) => sum + c.monthlyUsd, 0)),
+    plusUsage: components.some((c) => c.plusUsage),
+  };
+  let actuals: (ActualsOutcome & { gapUsd?: number }) | undefined;
+  if (request.actualsConnection !== undefined) {
+    actuals = await costActuals(deps, principal, actor, request.actualsConnection, signal);
+    // What last month cost beyond (or below) the estimate.
+    if ("totalUsd" in actuals) actuals.gapUsd = cents(actuals.totalUsd - total.monthlyUsd);
+  }
   return {
     components,
     groups: [...groups.values()].sort((a, b) => a.type.localeCompare(b.type)),
-    total: {
-      monthlyUsd: cents(components.reduce((sum, c) => sum + c.monthlyUsd, 0)),
-      plusUsage: components.some((c) => c.plusUsage),
-    },
+    total,
+    ...(actuals === undefined ? {} : { actuals }),
   };
 }
 

@@ -159,6 +159,9 @@ export const budgetRequestSchema = z.strictObject({
     )
     .optional()
     .describe("per component (by ARN): hours a month it runs, and what its usage costs a month"),
+  actualsConnection: connectionName
+    .optional()
+    .describe("a connection allowed to call ce:GetCostAndUsage: last month's actual cost beside"),
 });
 
 export type BudgetRequest = z.infer<typeof budgetRequestSchema>;
@@ -194,4 +197,15 @@ export const budgetSchema = z.object({
     }),
   ),
   total: z.object({ monthlyUsd: z.number(), plusUsage: z.boolean() }),
+  actuals: z
+    .union([
+      z.object({
+        month: z.string(),
+        services: z.array(z.object({ service: z.string(), usd: z.number() })),
+        totalUsd: z.number(),
+        gapUsd: z.number().optional().describe("actual total minus the estimate's"),
+      }),
+      z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+    ])
+    .optional(),
 });

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { databaseText } from "../helpers/database-text.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { waitForRun } from "../engine/engine-world.js";
-import { inventoryStage, PROD, SECRET_ATTRIBUTES, type InventoryStage } from "./inventory-world.js";
+import {
+  inventoryStage,
+  LAST_MONTH,
+  PROD,
+  SECRET_ATTRIBUTES,
+  type InventoryStage,
+} from "./inventory-world.js";
 
 interface Budget {
   components: {
@@ -15,6 +21,7 @@ interface Budget {
   }[];
   groups: { type: string; count: number; monthlyUsd: number }[];
   total: { monthlyUsd: number; plusUsage: boolean };
+  actuals?: unknown;
 }
 
 const R = "us-east-1";
@@ -85,6 +92,18 @@ describeEachDatabase("inventory budget", (suite) => {
     expect(line(overridden, INSTANCE)?.monthlyUsd).toBe(1);
     expect(line(overridden, LAMBDA)).toMatchObject({ monthlyUsd: 4.5, plusUsage: false });
     expect(overridden.total.monthlyUsd).toBe(91.05);
+
+    // Last month's actuals from Cost Explorer beside the estimate, and the gap.
+    const withActuals = await budget({ arns: ARNS, actualsConnection: "prod" });
+    expect(withActuals.actuals).toEqual({
+      month: LAST_MONTH,
+      services: [
+        { service: "Amazon Relational Database Service", usd: 50.5 },
+        { service: "Amazon Elastic Compute Cloud - Compute", usd: 20 },
+      ],
+      totalUsd: 70.5,
+      gapUsd: -22.35,
+    });
 
     const csv = await stage.t.call("POST", "/api/v1/inventory/budget/csv", {
       body: { arns: ARNS },

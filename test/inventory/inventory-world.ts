@@ -47,6 +47,13 @@ export const TEST_TYPES = [
   "apigateway.http-api",
 ];
 
+/** The month before this one, YYYY-MM: the month Cost Explorer's actuals are asked for. */
+export const LAST_MONTH = new Date(
+  Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1),
+)
+  .toISOString()
+  .slice(0, 7);
+
 /** The types listed once per account. */
 export const GLOBAL_TYPES = ["s3.bucket", "cloudfront.distribution"];
 
@@ -277,6 +284,18 @@ export function inventoryWorld(): WorldInput {
     resources: {
       ...Object.fromEntries(REGIONS.map((r, k) => [r, estate(id, r, base + k)])),
       global: {
+        // Last month's spend per service, for Cost Explorer (fixture figures).
+        ce: {
+          MonthlyCosts: [
+            {
+              Month: LAST_MONTH,
+              Services: {
+                "Amazon Elastic Compute Cloud - Compute": "20.00",
+                "Amazon Relational Database Service": "50.50",
+              },
+            },
+          ],
+        },
         cloudfront: {
           Distributions: [
             {

@@ -171,7 +171,8 @@ export function registerInventory(program: Command): void {
       "a monthly estimate of these components from the cached AWS prices (--csv for CSV)",
     )
     .option("--csv", "print the CSV export")
-    .action(async (arns: string[], o: { csv?: boolean }, command: Command) => {
+    .option("--actuals <connection>", "last month's Cost Explorer actuals through this connection")
+    .action(async (arns: string[], o: { csv?: boolean; actuals?: string }, command: Command) => {
       const options = globalOptions(command);
       const api = createApiClient(options);
       if (o.csv === true) {
@@ -183,7 +184,13 @@ export function registerInventory(program: Command): void {
       const budget = await api.request<{
         components: BudgetLine[];
         total: { monthlyUsd: number; plusUsage: boolean };
-      }>("POST", "/inventory/budget", { arns });
+        actuals?:
+          | { month: string; totalUsd: number; gapUsd?: number }
+          | { error: { code: string; message: string } };
+      }>("POST", "/inventory/budget", {
+        arns,
+        ...(o.actuals === undefined ? {} : { actualsConnection: o.actuals }),
+      });
       if (options.json) {
         printJson(budget);
         return;
@@ -207,6 +214,13 @@ export function registerInventory(program: Command): void {
         out,
       );
       out(`total: ${usd(budget.total.monthlyUsd, budget.total.plusUsage)} a month`);
+      const actuals = budget.actuals;
+      if (actuals !== undefined)
+        out(
+          "error" in actuals
+            ? `actuals: ${actuals.error.code}: ${actuals.error.message}`
+            : `actuals ${actuals.month}: $${actuals.totalUsd.toFixed(2)} (gap $${(actuals.gapUsd ?? 0).toFixed(2)})`,
+        );
     });
 
   const prices = program
