@@ -8,6 +8,8 @@ export interface ConnectionDeps {
   oidcIssuer: string;
   /** Refuses an endpoint whose host the org's outbound allow-list does not allow. */
   checkEndpoint(orgId: string, url: string): Promise<void>;
+  /** Whether the org's allow-list names the endpoint's host itself (an admin chose it). */
+  endpointNamed(orgId: string, url: string): Promise<boolean>;
   /** Drops a connection's cached credentials after it changed. */
   forgetCredentials(connectionId: string): void;
 }

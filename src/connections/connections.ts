@@ -15,7 +15,12 @@ import {
   isSharedExternalId,
   rotateConnectionExternalId,
 } from "./external-id.js";
-import { checkEndpoint } from "./check-endpoint.js";
+import {
+  checkEndpoint,
+  mayPointAt,
+  refuseNewEndpoint,
+  requireEndpointSetter,
+} from "./check-endpoint.js";
 import {
   assertPrincipalsExist,
   listGrants,
@@ -319,6 +324,7 @@ export async function createConnection(
   input: CreateConnectionInput,
   options: CreateConnectionOptions = {},
 ): Promise<ConnectionRecord> {
+  await requireEndpointSetter(deps, principal, input.endpoint);
   if (input.endpoint !== undefined) await checkEndpoint(deps, principal.orgId, input.endpoint);
   const now = deps.clock.now();
   try {
@@ -449,11 +455,14 @@ export async function updateConnection(
 ): Promise<ConnectionRecord> {
   if (input.endpoint !== undefined && input.endpoint !== null)
     await checkEndpoint(deps, principal.orgId, input.endpoint);
+  // Asked before the transaction: the allow-list is read outside it.
+  const mayPoint = await mayPointAt(deps, principal, input.endpoint);
   const now = deps.clock.now();
   try {
     const updated = await deps.db.transaction().execute(async (tx) => {
       const { connection, roles } = await visibleConnection(tx, principal, name);
       requireRole(roles, "editor", name);
+      refuseNewEndpoint(mayPoint, input.endpoint, connection.endpoint);
       const renamed = input.name !== undefined && input.name !== connection.name;
       if (
         renamed &&

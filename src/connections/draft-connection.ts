@@ -1,7 +1,7 @@
 import type { Principal } from "../access/index.js";
 import type { ConnectionDeps } from "./connection-deps.js";
 import { Invalid } from "../errors.js";
-import { checkEndpoint } from "./check-endpoint.js";
+import { checkEndpoint, requireEndpointSetter } from "./check-endpoint.js";
 import type { ConnectionRecord } from "./connection-record.js";
 import {
   projectIdOf,
@@ -49,6 +49,7 @@ export async function draftConnection(
     );
     previous = { self: connection, changed };
   }
+  await requireEndpointSetter(deps, principal, input.endpoint, previous?.self.endpoint ?? null);
   const storedSettings = await toStoredSettings(deps.db, principal, settings, previous);
   // A draft's test signs a token for its subject: it may open the roles a saved one could.
   if (input.method === "web_identity") {

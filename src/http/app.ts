@@ -167,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           clock: deps.clock,
           oidcIssuer: deps.oidc.issuer,
           checkEndpoint: (orgId, url) => deps.outbound.checkUrl(orgId, url),
+          endpointNamed: (orgId, url) => deps.outbound.namesExactly(orgId, url),
           forgetCredentials: (id) => deps.credentials.cache.forget(id),
         },
         credentials: deps.credentials,

@@ -20,6 +20,7 @@ export function connectionDepsOf(deps: OrganizationDeps): ConnectionDeps {
     clock: deps.clock,
     oidcIssuer: deps.credentials.oidc.issuer,
     checkEndpoint: (orgId, url) => deps.credentials.outbound.checkUrl(orgId, url),
+    endpointNamed: (orgId, url) => deps.credentials.outbound.namesExactly(orgId, url),
     forgetCredentials: (id) => deps.credentials.cache.forget(id),
   };
 }

@@ -120,6 +120,21 @@ export class AllowList {
       : { reason: "not-listed", destination };
   }
 
+  /**
+   * Whether an entry names this destination itself — a host, or one address — rather than a
+   * wildcard or a range matching it: an org admin chose this very host.
+   */
+  namesExactly(destination: Destination): boolean {
+    const { host, port } = destination;
+    return this.patterns.some((p) => {
+      if (p.kind === "host") return nameMatches(p, host, port);
+      if (p.kind === "address") {
+        return !p.text.includes("/") && isIP(host) !== 0 && addressMatches(p, host, port);
+      }
+      return false;
+    });
+  }
+
   /** The check on each address the host resolved to, at connect time. */
   checkAddress(destination: Destination, address: string): Refusal | undefined {
     const { host, port } = destination;

@@ -75,6 +75,8 @@ export interface Outbound {
    * that is not http(s). The addresses are still checked at every connect.
    */
   checkUrl(orgId: string, url: string | URL): Promise<void>;
+  /** Whether an entry of the org's allow-list names the URL's host itself (no wildcard or range). */
+  namesExactly(orgId: string, url: string | URL): Promise<boolean>;
   /** A JSON/HTTP request for the org (webhooks, JWKS, HTTP actions). */
   request(
     orgId: string,
@@ -156,6 +158,11 @@ export function createOutbound(deps: OutboundDeps): Outbound {
     agentsFor: (orgId) => entryOf(orgId).agents,
 
     checkUrl: async (orgId, url) => check(orgId, destinationOf(outboundUrl(url))),
+
+    async namesExactly(orgId, url) {
+      const { list } = await load(entryOf(orgId));
+      return list.namesExactly(destinationOf(outboundUrl(url)));
+    },
 
     requestHandler(orgId) {
       const { agents } = entryOf(orgId);

@@ -162,6 +162,65 @@ describeEachDatabase("connections API", (suite) => {
     expect((await t.call("DELETE", `/api/v1/connections/${a}`)).statusCode).toBe(409);
   });
 
+  it("lets only an org admin point a connection at an endpoint, which an editor's edit keeps", async () => {
+    // A web identity token, or a signature AWS accepts again for minutes, goes to the endpoint.
+    await t.call("PUT", "/api/v1/settings/outbound", {
+      body: { allow: ["*.amazonaws.com", "*.example.test"] },
+    });
+    const memberName = unique("mona");
+    const mona = await signInAsMember(t, memberName);
+    const refused = await t.call("POST", "/api/v1/connections", {
+      token: mona,
+      body: {
+        name: unique("own-endpoint"),
+        method: "web_identity",
+        roleArn: "arn:aws:iam::222222222222:role/switchboard-web",
+        endpoint: "https://sts.example.test",
+      },
+    });
+    expect(refused.statusCode, refused.body).toBe(403);
+    expect(refused.json<{ error: { field?: string } }>().error.field).toBe("endpoint");
+    const drafted = await t.call("POST", "/api/v1/connections/setup-documents", {
+      token: mona,
+      body: {
+        name: unique("own-draft"),
+        method: "web_identity",
+        roleArn: "arn:aws:iam::222222222222:role/switchboard-web",
+        endpoint: "https://sts.example.test",
+      },
+    });
+    expect(drafted.statusCode, drafted.body).toBe(403);
+
+    // An admin sets it; an editor's edits keep it, and cannot move it to a host only a wildcard
+    // allows.
+    const name = unique("admin-endpoint");
+    const created = await t.call("POST", "/api/v1/connections", {
+      body: {
+        name,
+        method: "assume_role",
+        roleArn: ROLE,
+        regions: ["eu-west-1"],
+        endpoint: "https://sts.example.test",
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    await t.call("PUT", `/api/v1/connections/${name}/grants`, {
+      body: [{ principal: `user:${memberName}`, role: "editor" }],
+    });
+    const kept = await t.call("PATCH", `/api/v1/connections/${name}`, {
+      token: mona,
+      body: { regions: ["eu-west-1", "us-east-1"], endpoint: "https://sts.example.test" },
+    });
+    expect(kept.statusCode, kept.body).toBe(200);
+    const moved = await t.call("PATCH", `/api/v1/connections/${name}`, {
+      token: mona,
+      body: { endpoint: "https://sts.amazonaws.com" },
+    });
+    expect(moved.statusCode, moved.body).toBe(403);
+    const shown = await t.call("GET", `/api/v1/connections/${name}`);
+    expect(shown.json<{ endpoint: string | null }>().endpoint).toBe("https://sts.example.test");
+  });
+
   it("hides a connection from a member without a grant, and grants viewer, editor and executor", async () => {
     const prod = await createAssumeRole();
     // A team and members of this test's own, so no other test's grant can show them anything.

@@ -172,7 +172,7 @@ describeEachDatabase("testing a connection before saving it", (suite) => {
     expect(result.error?.code).toBe("AccessDenied");
     expect(result.error?.message).toMatch(/is not authorized to perform: sts:AssumeRole/);
     expect(result.error?.fix).toMatch(
-      /trust policy does not allow this principal or ExternalId.*POST \/api\/v1\/connections\/setup-documents/,
+      /trust policy does not allow this principal or ExternalId.*the trust policy Switchboard made for this draft \(shown beside the connection form\)/,
     );
     expect((await t.call("GET", "/api/v1/connections/onboarding")).statusCode).toBe(404);
     expect(await listNames()).toEqual(before);
