@@ -13,6 +13,7 @@ export {
   type CreateConnectionOptions,
 } from "./connections.js";
 export { externalIdValue, issueGroupExternalId } from "./external-id.js";
+export { reserveWebIdentitySubjects } from "./web-identity-subjects.js";
 export { principalArnOf } from "./setup-documents.js";
 export { testConnection } from "./test-connection.js";
 export { explainAwsError } from "./explain-aws-error.js";

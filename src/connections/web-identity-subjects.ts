@@ -74,3 +74,32 @@ export async function claimWebIdentitySubject(
   }
   return claim;
 }
+
+/**
+ * Reserves subjects for no connection: AWS roles that another feature deployed trust them (an
+ * organization's member roles trust `<organization>-<account id>`), so a connection may take one
+ * only with an org admin's confirmation, as a deleted connection's. Subjects already recorded
+ * keep their record.
+ */
+export async function reserveWebIdentitySubjects(
+  db: DbOrTx,
+  orgId: string,
+  names: readonly string[],
+  by: { actor: string; now: Date },
+): Promise<void> {
+  for (let i = 0; i < names.length; i += 500) {
+    await db
+      .insertInto("web_identity_subjects")
+      .values(
+        names.slice(i, i + 500).map((name) => ({
+          org_id: orgId,
+          subject: subjectFor(name),
+          connection_id: null,
+          claimed_at: by.now.toISOString(),
+          claimed_by: by.actor,
+        })),
+      )
+      .onConflict((oc) => oc.columns(["org_id", "subject"]).doNothing())
+      .execute();
+  }
+}

@@ -3,6 +3,7 @@ import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import {
   createConnection,
   findConnectionById,
+  reserveWebIdentitySubjects,
   type CreateConnectionInput,
 } from "../connections/index.js";
 import { Conflict } from "../errors.js";
@@ -44,6 +45,24 @@ export async function connectMembers(
       ? undefined
       : await findConnectionById(deps.db, onboarding.hubConnectionId).catch(() => undefined);
   const partition = partitionOf(management?.health?.arn);
+  if (onboarding.method === "web_identity") {
+    // The member role trusts <organization>-<account id>'s subject, and the StackSet puts it in
+    // accounts that get no connection (skipped, suspended, joined since): no other connection
+    // may take one of these subjects without an org admin's confirmation.
+    const everyAccount = await deps.db
+      .selectFrom("organization_accounts")
+      .select("account_id")
+      .where("organization_id", "=", organization.id)
+      .execute();
+    await reserveWebIdentitySubjects(
+      deps.db,
+      principal.orgId,
+      [organization.managementAccountId, ...everyAccount.map((a) => a.account_id)].map(
+        (accountId) => memberConnectionName(organization.name, accountId),
+      ),
+      { actor: context.actor, now: deps.clock.now() },
+    );
+  }
   const scope = ousBelow(organization.tree.ous, onboarding.ous);
   const rows = await deps.db
     .selectFrom("organization_accounts")
@@ -95,7 +114,8 @@ export async function connectMembers(
             roleArn,
             ...(hub === undefined ? {} : { sourceConnection: hub.name }),
           }
-        : { ...common, method: "web_identity", roleArn };
+        : // Its subject was reserved for it above: the onboarding (an org admin) takes it.
+          { ...common, method: "web_identity", roleArn, confirmSubjectReuse: true };
     try {
       const connection = await createConnection(connectionDepsOf(deps), context, principal, input, {
         ...(organization.externalIdId === null

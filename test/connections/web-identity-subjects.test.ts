@@ -2,6 +2,7 @@ import net from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
+import { reserveWebIdentitySubjects } from "../../src/connections/index.js";
 import { signInAsMember } from "../helpers/member.js";
 import { createTestApp, type TestApp } from "../helpers/test-app.js";
 
@@ -118,6 +119,22 @@ describeEachDatabase("web identity subjects are never handed to another connecti
     expect(error.message).toMatch(/may still trust it/);
     expect(error.message).toContain('"confirmSubjectReuse": true');
   }
+
+  it("refuses a member a subject reserved for roles another feature deployed (an organization's member roles); an org admin may take it", async () => {
+    const { orgId } = await suite
+      .handle()
+      .db.selectFrom("orgs")
+      .select("id as orgId")
+      .executeTakeFirstOrThrow();
+    await reserveWebIdentitySubjects(suite.handle().db, orgId, ["acme-333333333333"], {
+      actor: "user:admin",
+      now: new Date(),
+    });
+    const mona = await signInAsMember(t, "mona-reserved");
+    expectReserved(await create("acme-333333333333", mona), "acme-333333333333");
+    const taken = await create("acme-333333333333", undefined, { confirmSubjectReuse: true });
+    expect(taken.statusCode, taken.body).toBe(201);
+  });
 
   it("refuses a member who recreates a web_identity connection an admin deleted, with the same name and role, before anything is stored or sent", async () => {
     const created = await create("gone-web");
