@@ -12,6 +12,8 @@ export type AttributesLine =
   | { arn: string; type: string; attributes: Attributes }
   | { arn: string; error: { code: string; message: string } };
 
+const NOT_IN_INVENTORY = "not in the inventory of a connection you may see: sync first";
+
 // Scopes asked of AWS at once for one view.
 const SCOPES_AT_ONCE = 8;
 
@@ -57,8 +59,7 @@ export async function fetchAttributes(
     groups.set(key, group);
   }
   for (const arn of wanted)
-    if (!found.has(arn))
-      emit({ arn, error: { code: "NOT_FOUND", message: "not in the inventory: sync first" } });
+    if (!found.has(arn)) emit({ arn, error: { code: "NOT_FOUND", message: NOT_IN_INVENTORY } });
 
   const semaphore = new Semaphore(SCOPES_AT_ONCE);
   await Promise.all(
@@ -72,7 +73,9 @@ export async function fetchAttributes(
         const visible = await visibleConnection(deps.db, principal, group.connection).catch(
           () => undefined,
         );
-        if (visible === undefined || !visible.roles.includes("executor"))
+        // A connection the viewer cannot see answers as an ARN the inventory does not have.
+        if (visible === undefined) return failAll("NOT_FOUND", NOT_IN_INVENTORY);
+        if (!visible.roles.includes("executor"))
           return failAll(
             "FORBIDDEN",
             `you need the executor role on connection ${group.connection} to see its resources live`,

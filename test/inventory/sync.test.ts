@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { databaseText } from "../helpers/database-text.js";
+import { signInAsMember } from "../helpers/member.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { waitForRun } from "../engine/engine-world.js";
 import {
@@ -276,6 +277,53 @@ describeEachDatabase("inventory sync", (suite) => {
     expect(
       (await stage.t.call("GET", "/api/v1/inventory/schedules")).json<{ items: unknown[] }>().items,
     ).toEqual([]);
+  });
+
+  it("shows a member only what their grants allow: stored ARNs with viewer, live attributes and syncs with executor", async () => {
+    const synced = await stage.t.call("POST", "/api/v1/inventory/syncs", {
+      body: { connections: ["prod", "dev"], regions: ["us-east-1"], types: ["sns.topic"] },
+    });
+    expect(synced.statusCode, synced.body).toBe(202);
+    await waitForRun(stage.t, synced.json<{ id: string }>().id);
+    const member = "inventory-viewer";
+    const token = await signInAsMember(stage.t, member);
+    const granted = await stage.t.call("PUT", "/api/v1/connections/prod/grants", {
+      body: [{ principal: `user:${member}`, role: "viewer" }],
+    });
+    expect(granted.statusCode, granted.body).toBe(200);
+    const prodTopic = `arn:aws:sns:us-east-1:${PROD}:alerts-10`;
+    const devTopic = `arn:aws:sns:us-east-1:${DEV}:alerts-20`;
+    try {
+      const seen = await stage.t.call("GET", "/api/v1/inventory/resources?connection=prod", {
+        token,
+      });
+      expect(seen.statusCode, seen.body).toBe(200);
+      expect(seen.json<ResourcePage>().items.map((r) => r.arn)).toContain(prodTopic);
+      const other = await stage.t.call("GET", "/api/v1/inventory/resources?connection=dev", {
+        token,
+      });
+      expect(other.statusCode).toBe(404);
+      const sync = await stage.t.call("POST", "/api/v1/inventory/syncs", {
+        token,
+        body: { connections: ["prod"] },
+      });
+      expect(sync.statusCode, sync.body).toBe(400);
+      const live = await stage.t.call("POST", "/api/v1/inventory/attributes", {
+        token,
+        body: { arns: [prodTopic, devTopic] },
+      });
+      const lines = live.body
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { arn: string; error?: { code: string; message: string } });
+      // Executor is needed to call AWS with prod; dev is not even named.
+      expect(lines.find((l) => l.arn === prodTopic)?.error?.code).toBe("FORBIDDEN");
+      const dev = lines.find((l) => l.arn === devTopic);
+      expect(dev?.error?.code).toBe("NOT_FOUND");
+      expect(dev?.error?.message).not.toContain("dev");
+    } finally {
+      await stage.t.call("PUT", "/api/v1/connections/prod/grants", { body: [] });
+    }
   });
 });
 
