@@ -95,6 +95,8 @@ describeEachDatabase("an EC2 DryRun", (suite) => {
       body: {
         connections: ["operator", "reader-full"],
         regions: ["us-east-1"],
+        // Both connections reach the same account: each is to answer for itself here.
+        everyConnection: true,
         input: {
           service: "ec2",
           operation: "TerminateInstances",

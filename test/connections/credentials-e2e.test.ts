@@ -399,7 +399,7 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
     expect(result.error?.code).toBe("AccessDenied");
     expect(result.error?.fix).toMatch(
       new RegExp(
-        `trust policy does not allow this principal or ExternalId.*/api/v1/connections/${prod}/trust-policy`,
+        `trust policy does not allow this principal or ExternalId.*connection ${prod}'s trust policy \\(on its page, or switchboard connection show ${prod} --trust-policy\\)`,
       ),
     );
     const health = (await t.call("GET", `/api/v1/connections/${prod}`)).json<{

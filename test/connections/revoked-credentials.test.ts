@@ -157,7 +157,7 @@ describeEachDatabase("credentials AWS has stopped accepting", (suite) => {
 
   async function describeInstances(connections: string[]): Promise<FanOut> {
     const response = await t.call("POST", "/api/v1/actions/aws.ec2.describeInstances/run", {
-      body: { connections, regions: "*", input: {} },
+      body: { connections, regions: "*", input: {}, everyConnection: true },
     });
     expect(response.statusCode, response.body).toBe(200);
     return response.json<FanOut>();

@@ -52,6 +52,7 @@ type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
  * - `badUrl`: a 400 in the error body; a path the router cannot decode matches no route, so
  *   there is no parameter name to give;
  * - `tooLarge`: 413 BODY_TOO_LARGE in the error body.
+ *   (Not for LARGE_BODY_ROUTES, whose limit is larger.)
  */
 type Expectation =
   | { kind: "refused"; field: string }
@@ -67,6 +68,9 @@ interface Case {
   body?: unknown;
   expect: Expectation;
 }
+
+/** Routes that take bodies above the 1 MiB limit on purpose. */
+const LARGE_BODY_ROUTES = new Set(["POST /api/v1/inventory/prices/import"]);
 
 const MEGABYTE_STRING = "x".repeat(1_000_000);
 const NUL = "ed\u0000";
@@ -206,7 +210,9 @@ function bodyCases(method: Method, url: string, schema: JsonSchema): Case[] {
     method,
     url,
     body: wrap({ zzPadding: "x".repeat(1_100_000) }),
-    expect: { kind: "tooLarge" },
+    // An AWS price list offer file is hundreds of megabytes: that route takes them, and refuses
+    // this one as it refuses any body that is not an offer file.
+    expect: LARGE_BODY_ROUTES.has(`${method} ${url}`) ? { kind: "no5xx" } : { kind: "tooLarge" },
   });
   cases.push({
     label: "body unknown field",

@@ -1981,6 +1981,246 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inventory/budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A monthly estimate of components (live attributes × cached AWS prices): per component, per type, total */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a connection allowed to call ce:GetCostAndUsage: last month's actual cost beside */
+                        actualsConnection?: string;
+                        arns: string[];
+                        /** @description per component (by ARN): hours a month it runs, and what its usage costs a month */
+                        usage?: {
+                            [key: string]: {
+                                hoursPerMonth?: number;
+                                usageUsd?: number;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actuals?: {
+                                /** @description actual total minus the estimate's */
+                                gapUsd?: number;
+                                month: string;
+                                services: {
+                                    service: string;
+                                    usd: number;
+                                }[];
+                                totalUsd: number;
+                            } | {
+                                error: {
+                                    code: string;
+                                    message: string;
+                                };
+                            };
+                            components: {
+                                arn: string;
+                                assumptions: string[];
+                                error?: {
+                                    code: string;
+                                    message: string;
+                                };
+                                monthlyUsd: number;
+                                plusUsage: boolean;
+                                price: {
+                                    publishedAt: string;
+                                    serviceCode: string;
+                                    sku: string;
+                                    source: string;
+                                    unit: string;
+                                    usd: string;
+                                } | null;
+                                region: string;
+                                type: string;
+                            }[];
+                            groups: {
+                                count: number;
+                                monthlyUsd: number;
+                                plusUsage: boolean;
+                                type: string;
+                            }[];
+                            total: {
+                                monthlyUsd: number;
+                                plusUsage: boolean;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/budget/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The same estimate as CSV: one row per component, then the total */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a connection allowed to call ce:GetCostAndUsage: last month's actual cost beside */
+                        actualsConnection?: string;
+                        arns: string[];
+                        /** @description per component (by ARN): hours a month it runs, and what its usage costs a month */
+                        usage?: {
+                            [key: string]: {
+                                hoursPerMonth?: number;
+                                usageUsd?: number;
+                            };
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/prices/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import an AWS price list offer file (AWS's bulk format, index.json of one service) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            prices: number;
+                            publishedAt: string;
+                            serviceCode: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/prices/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cache AWS's prices (pricing:GetProducts, us-east-1) for some regions, through a connection allowed to call it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a connection allowed to call pricing:GetProducts */
+                        connection: string;
+                        /** @description the regions whose prices to cache */
+                        regions: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            prices: number;
+                            publishedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inventory/resources": {
         parameters: {
             query?: never;
@@ -2051,6 +2291,150 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The scheduled syncs of the org */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                cron: string;
+                                name: string;
+                                runAs?: string;
+                                sync: {
+                                    /** @description names, {"tag": "env=prod"} or "*" (every connection you may execute) */
+                                    connections: string[] | {
+                                        tag: string;
+                                    } | "*";
+                                    /** @description regions, or "*" for each connection's own (the default) */
+                                    regions?: string[] | "*";
+                                    /** @description resource types to list (GET /inventory/types); every type when absent */
+                                    types?: string[];
+                                };
+                                timezone: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Sync a selection on a schedule (create, or replace by name); runs with your grants */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description minute hour day-of-month month day-of-week (a leading seconds field is allowed) */
+                        cron: string;
+                        name: string;
+                        sync: {
+                            /** @description names, {"tag": "env=prod"} or "*" (every connection you may execute) */
+                            connections: string[] | {
+                                tag: string;
+                            } | "*";
+                            /** @description regions, or "*" for each connection's own (the default) */
+                            regions?: string[] | "*";
+                            /** @description resource types to list (GET /inventory/types); every type when absent */
+                            types?: string[];
+                        };
+                        /** @default UTC */
+                        timezone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cron: string;
+                            name: string;
+                            runAs?: string;
+                            sync: {
+                                /** @description names, {"tag": "env=prod"} or "*" (every connection you may execute) */
+                                connections: string[] | {
+                                    tag: string;
+                                } | "*";
+                                /** @description regions, or "*" for each connection's own (the default) */
+                                regions?: string[] | "*";
+                                /** @description resource types to list (GET /inventory/types); every type when absent */
+                                types?: string[];
+                            };
+                            timezone: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/schedules/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop a scheduled sync */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
