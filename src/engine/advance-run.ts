@@ -73,10 +73,8 @@ function continuesOnError(step: Pick<RunStepTable, "plan">): boolean {
  * twice at once or again after a crash does each thing once.
  */
 export async function advanceRun(deps: EngineDeps, runId: string): Promise<void> {
-  let known: { run: RunTable; steps: StepRow[] } | undefined;
   for (let guard = 0; guard < 1000; guard += 1) {
-    const { run, steps } = known ?? (await readRun(deps, runId)) ?? {};
-    known = undefined;
+    const { run, steps } = (await readRun(deps, runId)) ?? {};
     if (run === undefined || steps === undefined || isRunFinished(run.status)) return;
     if (
       run.cancel_requested === 0 &&
@@ -100,10 +98,9 @@ export async function advanceRun(deps: EngineDeps, runId: string): Promise<void>
       return;
     }
     if (next.status === "pending" && next.kind === "transform") {
-      // No I/O: evaluated, then written with its end in one conditional update, and the loop
-      // goes on from what it knows. Anything else (a cancel, another advance) reads again.
-      if (await runTransform(deps, run, steps, next))
-        known = { run: { ...run, status: "running" }, steps };
+      // No I/O: the transforms from here to the next step of another kind are evaluated, then
+      // written in one transaction; the loop then reads the run again (a cancel meanwhile).
+      await runTransforms(deps, run, steps, next);
       continue;
     }
     const changed = await advanceStep(deps, run, steps, next);
@@ -143,51 +140,84 @@ async function readRun(
 }
 
 /**
- * A transform step, pending: evaluated (no I/O), then finished in one update that holds only
- * while it is still pending and the run not cancelled. True when it was written; the step in
- * `steps` then holds its outcome.
+ * The pending transform steps from `first` up to the next step of another kind (no I/O): each
+ * evaluated from the outputs before it, then all written with their ends in one transaction,
+ * which holds only while the run is not cancelled and each step still pending (a crash before
+ * the commit leaves them pending, to be evaluated again). A failed one ends the chain.
  */
-async function runTransform(
+async function runTransforms(
   deps: EngineDeps,
   run: RunTable,
   steps: StepRow[],
-  step: StepRow,
-): Promise<boolean> {
+  first: StepRow,
+): Promise<void> {
   const now = deps.clock.now().toISOString();
-  const outcome = await startStep(deps, run, steps, step);
-  if (outcome === "started") throw new Error("a transform step has no targets to wait for");
-  const output = outcome.output === undefined ? null : JSON.stringify(outcome.output);
-  const written = await deps.db
-    .updateTable("run_steps")
-    .set({
+  const working = steps.map((s) => ({ ...s }));
+  const outcomes: {
+    idx: number;
+    status: StepStatus;
+    output: string | null;
+    error: string | null;
+  }[] = [];
+  for (let i = steps.indexOf(first); i < working.length; i += 1) {
+    const step = working[i];
+    if (step === undefined || step.kind !== "transform" || step.status !== "pending") break;
+    const outcome = await startStep(deps, run, working, step);
+    if (outcome === "started") throw new Error("a transform step has no targets to wait for");
+    const output = outcome.output === undefined ? null : JSON.stringify(outcome.output);
+    Object.assign(step, { status: outcome.status, output, started_at: now });
+    outcomes.push({
+      idx: step.idx,
       status: outcome.status,
-      started_at: now,
-      finished_at: now,
-      duration_ms: 0,
       output,
       error: outcome.error === undefined ? null : JSON.stringify(outcome.error),
+    });
+    if (outcome.status === "failed" && !continuesOnError(step)) break;
+  }
+  await deps.db
+    .transaction()
+    .execute(async (tx) => {
+      const current = await tx
+        .selectFrom("runs")
+        .select("cancel_requested")
+        .where("id", "=", run.id)
+        .executeTakeFirst();
+      if (current === undefined || current.cancel_requested === 1) throw new ChainDropped();
+      for (const o of outcomes) {
+        const written = await tx
+          .updateTable("run_steps")
+          .set({
+            status: o.status,
+            started_at: now,
+            finished_at: now,
+            duration_ms: 0,
+            output: o.output,
+            error: o.error,
+          })
+          .where("run_id", "=", run.id)
+          .where("idx", "=", o.idx)
+          .where("status", "=", "pending")
+          .executeTakeFirst();
+        // Another advance wrote it first: its outcome stands, this one is dropped.
+        if (Number(written.numUpdatedRows) === 0) throw new ChainDropped();
+      }
+      if (run.status !== "running") {
+        await tx
+          .updateTable("runs")
+          .set({ status: "running" })
+          .where("id", "=", run.id)
+          .where("status", "in", ["queued", "running", "waiting"])
+          .execute();
+      }
     })
-    .where("run_id", "=", run.id)
-    .where("idx", "=", step.idx)
-    .where("status", "=", "pending")
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom("runs")
-            .select("id")
-            .where("id", "=", run.id)
-            .where("cancel_requested", "=", 1),
-        ),
-      ),
-    )
-    .executeTakeFirst();
-  if (Number(written.numUpdatedRows) === 0) return false;
-  if (run.status !== "running") await setRunStatus(deps, run.id, "running");
-  Object.assign(step, { status: outcome.status, output, started_at: now });
+    .catch((error: unknown) => {
+      if (!(error instanceof ChainDropped)) throw error;
+    });
   deps.events.changed(run.id);
-  return true;
 }
+
+/** Rolls back a chain of transforms that another advance or a cancel overtook. */
+class ChainDropped extends Error {}
 
 /** Moves one step on; false when it waits (targets in flight, an approval). */
 async function advanceStep(
