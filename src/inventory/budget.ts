@@ -1,6 +1,7 @@
 import type { Principal } from "../access/index.js";
 import type { Actor } from "../connections/index.js";
 import type { EngineDeps } from "../engine/index.js";
+import { toCsv } from "../runs/index.js";
 import { costActuals, type ActualsOutcome } from "./cost-actuals.js";
 import { fetchAttributes, type AttributesLine } from "./fetch-attributes.js";
 import type { Attributes } from "./resource-type.js";
@@ -276,11 +277,6 @@ export async function estimateBudget(
   };
 }
 
-const csvCell = (value: string | number | boolean) => {
-  const s = String(value);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /** The budget as CSV: one row per component, then the total. */
 export function budgetCsv(budget: Awaited<ReturnType<typeof estimateBudget>>): string {
   const header = [
@@ -325,5 +321,10 @@ export function budgetCsv(budget: Awaited<ReturnType<typeof estimateBudget>>): s
     "",
     "",
   ]);
-  return [header, ...rows].map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
+  // The runs' CSV writer: RFC 4180, and a cell that would start a formula made text (a SKU, a
+  // unit or an error may come from an imported price file).
+  return toCsv(
+    header,
+    rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ""]))),
+  );
 }

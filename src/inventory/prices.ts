@@ -208,10 +208,13 @@ const PRICING_REGION = "us-east-1";
  */
 export async function refreshPrices(
   deps: EngineDeps,
+  context: RequestContext,
   principal: Principal,
   actor: Actor,
   request: { connection: string; regions: string[] },
 ): Promise<{ prices: number; publishedAt: string | null }> {
+  // Every budget of the org reads these prices: replacing them is an admin's, as an import is.
+  if (principal.role !== "admin") throw new Forbidden("only an org admin refreshes prices");
   const { connection, roles } = await visibleConnection(deps.db, principal, request.connection);
   if (!roles.includes("executor"))
     throw new Forbidden(`you need the executor role on connection ${connection.name} to use it`);
@@ -271,6 +274,19 @@ export async function refreshPrices(
     );
   }
   const prices = outcome.result.output as Price[];
-  await storePrices(deps.db, principal.orgId, prices, "api", deps.clock.now().toISOString());
+  const stored = await storePrices(
+    deps.db,
+    principal.orgId,
+    prices,
+    "api",
+    deps.clock.now().toISOString(),
+  );
+  await recordAuditEvent(deps.db, context, {
+    action: "inventory.prices.refresh",
+    objectType: "price_list",
+    objectId: connection.name,
+    outcome: "success",
+    detail: { prices: stored, regions: request.regions },
+  });
   return { prices: prices.length, publishedAt: prices[0]?.publishedAt ?? null };
 }

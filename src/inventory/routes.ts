@@ -193,7 +193,7 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
   app.post(
     "/inventory/prices/refresh",
     {
-      config: { access: "authenticated" },
+      config: { access: "admin" },
       schema: {
         tags: ["inventory"],
         summary:
@@ -202,7 +202,14 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
         response: { 200: priceRefreshResponseSchema },
       },
     },
-    (request) => refreshPrices(deps, principalOf(request), actorOfRequest(request), request.body),
+    (request) =>
+      refreshPrices(
+        deps,
+        contextOf(request),
+        principalOf(request),
+        actorOfRequest(request),
+        request.body,
+      ),
   );
 
   app.post(

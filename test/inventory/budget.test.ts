@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { databaseText } from "../helpers/database-text.js";
 import { describeEachDatabase } from "../helpers/databases.js";
+import { signInAsMember } from "../helpers/member.js";
 import { waitForRun } from "../engine/engine-world.js";
 import {
   inventoryStage,
@@ -65,6 +66,15 @@ describeEachDatabase("inventory budget", (suite) => {
     });
     expect(refreshed.statusCode, refreshed.body).toBe(200);
     expect(refreshed.json<{ prices: number }>().prices).toBeGreaterThan(0);
+    // Every budget of the org reads them: only an org admin replaces them, and it is audited.
+    const member = await signInAsMember(stage.t, "budget-member");
+    const refused = await stage.t.call("POST", "/api/v1/inventory/prices/refresh", {
+      token: member,
+      body: { connection: "prod", regions: [R] },
+    });
+    expect(refused.statusCode, refused.body).toBe(403);
+    const audit = await stage.t.call("GET", "/api/v1/audit?action=inventory.prices.refresh");
+    expect(audit.json<{ items: unknown[] }>().items).toHaveLength(1);
 
     const b = await budget({ arns: ARNS });
     // The emulator's fixture prices: t3.micro $0.0100/h, gp3 $0.0800/GB-Mo (20 GiB),
