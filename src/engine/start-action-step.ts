@@ -33,6 +33,7 @@ interface ActionDef {
   connections?: unknown;
   region?: unknown;
   regions?: unknown;
+  everyConnection?: boolean;
   input?: unknown;
   forEach?: string;
   concurrency?: number;
@@ -71,6 +72,7 @@ async function itemOf(
       `${at}.regions`,
       context,
     )) as Selection["regions"];
+  if (def.everyConnection === true) selection.everyConnection = true;
   const input =
     runInput !== undefined
       ? runInput

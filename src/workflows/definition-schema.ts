@@ -232,6 +232,12 @@ export const actionStepSchema = z
     )
       .optional()
       .describe('regions, or "*" for each connection\'s own (the default)'),
+    everyConnection: z
+      .boolean()
+      .optional()
+      .describe(
+        "run on every selected connection, several to one account and region included (default: once per account and region)",
+      ),
     input: orExpression(z.record(z.string(), z.unknown()), "an object").optional(),
     forEach: expressionSchema
       .optional()

@@ -46,6 +46,7 @@ interface ActionStepDef {
   connections?: unknown;
   region?: unknown;
   regions?: unknown;
+  everyConnection?: boolean;
   input?: unknown;
   forEach?: string;
 }
@@ -105,6 +106,7 @@ export async function preflightWorkflow(
       if (!value.known) targetsKnown = false;
       else (given as Record<string, unknown>)[key] = value.value;
     }
+    if (def.everyConnection === true) given.everyConnection = true;
     const selection = stepSelection(given);
     const result: PreflightStep = {
       id: def.id,

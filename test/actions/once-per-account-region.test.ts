@@ -130,5 +130,27 @@ steps:
       ["a-read", "succeeded", undefined],
       ["a-full", "skipped", "SAME_ACCOUNT_REGION"],
     ]);
+
+    // A step may ask for every connection, as a run's body may.
+    await saveWorkflow(
+      t,
+      `name: every-connection
+steps:
+  - id: instances
+    action: aws.ec2.describeInstances
+    connections: [a-read, a-full]
+    regions: [us-east-1]
+    everyConnection: true
+`,
+    );
+    const every = await startWorkflow(t, "every-connection");
+    await waitForRun(t, every);
+    const all = (await t.call("GET", `/api/v1/runs/${every}/targets`)).json<{
+      items: { connection: string; status: string }[];
+    }>().items;
+    expect(all.map((r) => [r.connection, r.status])).toEqual([
+      ["a-read", "succeeded"],
+      ["a-full", "succeeded"],
+    ]);
   });
 });
