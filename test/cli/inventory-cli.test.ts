@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
-import { runCli, startServerOnDatabase, type ServerProcess } from "../helpers/cli.js";
+import { runCli, serverApi, startServerOnDatabase, type ServerProcess } from "../helpers/cli.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { DEMO_WORLD } from "../helpers/demo-setup.js";
 
@@ -17,17 +17,7 @@ describeEachDatabase("switchboard inventory and prices commands", (suite) => {
   let emulator: Emulator;
   let env: NodeJS.ProcessEnv;
 
-  const api = async (method: string, route: string, body?: unknown): Promise<void> => {
-    const response = await fetch(`${server.url}/api/v1${route}`, {
-      method,
-      headers: {
-        authorization: "Bearer sb_test",
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    expect(response.ok, `${method} ${route}: ${await response.text()}`).toBe(true);
-  };
+  const api = serverApi(() => server.url);
   const cli = (...args: string[]) => runCli(args, { env });
 
   beforeAll(async () => {

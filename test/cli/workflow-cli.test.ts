@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
 import {
   runCli,
+  serverApi,
   startServerOnDatabase,
   type CliResult,
   type ServerProcess,
@@ -30,19 +31,7 @@ describeEachDatabase("switchboard workflow and run commands", (suite) => {
   let env: NodeJS.ProcessEnv;
   const secretPath = `keys/system/${unique("wf-cli-key")}`;
 
-  const api = async <T = unknown>(method: string, route: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${server.url}/api/v1${route}`, {
-      method,
-      headers: {
-        authorization: "Bearer sb_test",
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    expect(response.ok, `${method} ${route}: ${text}`).toBe(true);
-    return (text === "" ? undefined : JSON.parse(text)) as T;
-  };
+  const api = serverApi(() => server.url);
 
   beforeAll(async () => {
     emulator = await startEmulator({ world: DEMO_WORLD });

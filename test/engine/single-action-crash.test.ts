@@ -4,7 +4,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
-import { startServerOnDatabase, type ServerProcess } from "../helpers/cli.js";
+import { serverApi, startServerOnDatabase, type ServerProcess } from "../helpers/cli.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { DEMO_WORLD } from "../helpers/demo-setup.js";
 
@@ -28,20 +28,10 @@ describeEachDatabase("a server killed (kill -9) during a single action", (suite)
     });
     return server;
   };
-  const api = async <T = unknown>(method: string, route: string, body?: unknown): Promise<T> => {
+  const api = serverApi(() => {
     if (server === undefined) throw new Error("no server");
-    const response = await fetch(`${server.url}/api/v1${route}`, {
-      method,
-      headers: {
-        authorization: "Bearer sb_test",
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    expect(response.ok, `${method} ${route}: ${text}`).toBe(true);
-    return (text === "" ? undefined : JSON.parse(text)) as T;
-  };
+    return server.url;
+  });
 
   beforeAll(async () => {
     emulator = await startEmulator({ world: DEMO_WORLD });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 import type { DatabaseConfig } from "../../src/config.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -95,4 +96,25 @@ export function startServerOnDatabase(
     DATABASE_URL: database.dialect === "postgres" ? database.url : `sqlite:${database.file}`,
     ...env,
   });
+}
+
+/**
+ * The API of a server process as its bootstrap token (`sb_test`) calls it: JSON in and out, and a
+ * failed call fails the test with the route and the answer. `urlOf` is read at each call, so a
+ * test may restart its server.
+ */
+export function serverApi(urlOf: () => string) {
+  return async <T = unknown>(method: string, route: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${urlOf()}/api/v1${route}`, {
+      method,
+      headers: {
+        authorization: "Bearer sb_test",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    expect(response.ok, `${method} ${route}: ${text}`).toBe(true);
+    return (text === "" ? undefined : JSON.parse(text)) as T;
+  };
 }
