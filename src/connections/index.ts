@@ -9,6 +9,7 @@ export {
   findConnection,
   findConnectionById,
   listExecutableConnections,
+  listVisibleConnections,
   visibleConnection,
   type CreateConnectionOptions,
 } from "./connections.js";

@@ -6,6 +6,7 @@ import type { Engine } from "../engine/index.js";
 import { contextOf, principalOf } from "../http/route-helpers.js";
 import { budgetCsv, estimateBudget } from "./budget.js";
 import { fetchAttributes } from "./fetch-attributes.js";
+import { buildGraph } from "./graph.js";
 import { importPrices, refreshPrices } from "./prices.js";
 import { listChanges } from "./list-changes.js";
 import { listResources } from "./list-resources.js";
@@ -15,6 +16,8 @@ import {
   budgetRequestSchema,
   type BudgetRequest,
   budgetSchema,
+  graphRequestSchema,
+  graphSchema,
   priceImportResponseSchema,
   priceRefreshRequestSchema,
   priceRefreshResponseSchema,
@@ -95,6 +98,21 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
         ...request.query,
         gone: request.query.gone === "true",
       }),
+  );
+
+  app.post(
+    "/inventory/graph",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary:
+          "The diagram's picture of a selection: stored resources (ARNs, parents, edges) of the connections you may see, accounts with their organization health, stale scopes; no attribute",
+        body: graphRequestSchema,
+        response: { 200: graphSchema },
+      },
+    },
+    (request) => buildGraph(deps, principalOf(request), request.body),
   );
 
   app.get(

@@ -32,6 +32,70 @@ export const syncRequestSchema = z.strictObject({
 });
 export type SyncRequest = z.infer<typeof syncRequestSchema>;
 
+/** The selection of a diagram: the connections and regions of a sync, without the types. */
+export const graphRequestSchema = z.strictObject({
+  connections: syncRequestSchema.shape.connections.describe(
+    'names, {"tag": "env=prod"} or "*" (every connection you may see)',
+  ),
+  regions: syncRequestSchema.shape.regions,
+});
+export type GraphRequest = z.infer<typeof graphRequestSchema>;
+
+const explainedSchema = z.object({ code: z.string(), message: z.string() });
+
+export const graphSchema = z.object({
+  generatedAt: z.string(),
+  resources: z
+    .array(
+      z.object({
+        arn: z.string(),
+        type: z.string(),
+        accountId: z.string(),
+        region: z.string(),
+        connection: z.string(),
+        parent: z.string().nullable(),
+        zone: z.string().nullable(),
+        edges: z.array(z.object({ to: z.string(), kind: z.string() })),
+        firstSeen: z.string(),
+        lastSeen: z.string(),
+      }),
+    )
+    .describe("what the inventory holds now (no gone resource), each ARN once; no attribute"),
+  accounts: z.array(
+    z.object({
+      accountId: z.string(),
+      connections: z.array(z.string()),
+      health: z
+        .object({
+          reachable: z.boolean(),
+          suspended: z.boolean(),
+          blockedRegions: z.array(z.object({ region: z.string(), reason: z.string() })),
+          lastError: explainedSchema.nullable(),
+          checkedAt: z.string().nullable(),
+        })
+        .nullable()
+        .describe(
+          "the organization health ledger's; null: not an account of an onboarded organization",
+        ),
+    }),
+  ),
+  scopes: z
+    .array(
+      z.object({
+        connection: z.string(),
+        region: z.string(),
+        type: z.string(),
+        stale: z.literal(true),
+        syncedAt: z.string().nullable(),
+        error: explainedSchema.nullable(),
+      }),
+    )
+    .describe(
+      "the stale (connection, region, type) scopes only: their picture is the last good one",
+    ),
+});
+export type Graph = z.infer<typeof graphSchema>;
+
 export const syncResponseSchema = z.object({ id: z.string().describe("the sync's run") });
 
 export const resourceQuerySchema = z.strictObject({

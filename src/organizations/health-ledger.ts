@@ -54,3 +54,55 @@ export async function unreachableConnections(
   }
   return found;
 }
+
+/** What the health ledger says of one account, as the diagram shows it. */
+export interface AccountHealth {
+  reachable: boolean;
+  suspended: boolean;
+  blockedRegions: { region: string; reason: string }[];
+  lastError: { code: string; message: string } | null;
+  checkedAt: string | null;
+}
+
+/**
+ * The ledger's health of each of `accountIds` that is an account of an onboarded organization
+ * of the org (one query); an account of none is absent from the map.
+ */
+export async function accountHealth(
+  db: DbOrTx,
+  orgId: string,
+  accountIds: string[],
+): Promise<Map<string, AccountHealth>> {
+  const found = new Map<string, AccountHealth>();
+  if (accountIds.length === 0) return found;
+  const rows = await db
+    .selectFrom("organization_accounts")
+    .innerJoin("organizations", "organizations.id", "organization_accounts.organization_id")
+    .select([
+      "organization_accounts.account_id",
+      "organization_accounts.membership",
+      "organization_accounts.state",
+      "organization_accounts.assumable",
+      "organization_accounts.blocked_regions",
+      "organization_accounts.last_error",
+      "organization_accounts.checked_at",
+    ])
+    .where("organizations.org_id", "=", orgId)
+    .where("organizations.onboarding", "is not", null)
+    .where("organization_accounts.account_id", "in", accountIds)
+    // A member row wins over one of an organization the account has left.
+    .orderBy("organization_accounts.membership", "desc")
+    .execute();
+  for (const row of rows) {
+    if (found.has(row.account_id)) continue;
+    const error = row.last_error === null ? null : (JSON.parse(row.last_error) as ExplainedError);
+    found.set(row.account_id, {
+      reachable: row.membership === "member" && row.state === "ACTIVE" && row.assumable !== 0,
+      suspended: row.state === "SUSPENDED",
+      blockedRegions: JSON.parse(row.blocked_regions) as { region: string; reason: string }[],
+      lastError: error === null ? null : { code: error.code, message: error.message },
+      checkedAt: row.checked_at,
+    });
+  }
+  return found;
+}

@@ -1,7 +1,12 @@
 export type { OrganizationTables } from "./organization.table.js";
 export type { OrganizationDeps } from "./organization-deps.js";
 export { handleOrganizationJob } from "./handle-organization-job.js";
-export { unreachableConnections, type Unreachable } from "./health-ledger.js";
+export {
+  accountHealth,
+  unreachableConnections,
+  type AccountHealth,
+  type Unreachable,
+} from "./health-ledger.js";
 export {
   forwardOrganizationSchedule,
   ORGANIZATION_QUEUE,

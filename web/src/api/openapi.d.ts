@@ -2127,6 +2127,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inventory/graph": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The diagram's picture of a selection: stored resources (ARNs, parents, edges) of the connections you may see, accounts with their organization health, stale scopes; no attribute */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description names, {"tag": "env=prod"} or "*" (every connection you may see) */
+                        connections: string[] | {
+                            tag: string;
+                        } | "*";
+                        /** @description regions, or "*" for each connection's own (the default) */
+                        regions?: string[] | "*";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accounts: {
+                                accountId: string;
+                                connections: string[];
+                                /** @description the organization health ledger's; null: not an account of an onboarded organization */
+                                health: {
+                                    blockedRegions: {
+                                        reason: string;
+                                        region: string;
+                                    }[];
+                                    checkedAt: string | null;
+                                    lastError: {
+                                        code: string;
+                                        message: string;
+                                    } | null;
+                                    reachable: boolean;
+                                    suspended: boolean;
+                                } | null;
+                            }[];
+                            generatedAt: string;
+                            /** @description what the inventory holds now (no gone resource), each ARN once; no attribute */
+                            resources: {
+                                accountId: string;
+                                arn: string;
+                                connection: string;
+                                edges: {
+                                    kind: string;
+                                    to: string;
+                                }[];
+                                firstSeen: string;
+                                lastSeen: string;
+                                parent: string | null;
+                                region: string;
+                                type: string;
+                                zone: string | null;
+                            }[];
+                            /** @description the stale (connection, region, type) scopes only: their picture is the last good one */
+                            scopes: {
+                                connection: string;
+                                error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                                region: string;
+                                /** @enum {boolean} */
+                                stale: true;
+                                syncedAt: string | null;
+                                type: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inventory/prices/import": {
         parameters: {
             query?: never;
