@@ -1,12 +1,13 @@
 /**
  * SDK clients kept across runs: building one resolves its whole configuration (0.4–0.6 ms of
- * CPU), which a fan-out of thousands of targets would otherwise pay per target. Keys carry the
- * connection's `updatedAt`, so an edited connection gets new clients; the oldest entries go first.
+ * CPU), which a fan-out of thousands of targets would otherwise pay per target. The key says
+ * what a client is built from (see `targetContext`: org, endpoint, region, service — never
+ * credentials); past the bound, the least recently used go first.
  */
 export class SdkClientCache {
   private readonly clients = new Map<string, unknown>();
 
-  constructor(private readonly maxEntries = 5000) {}
+  constructor(private readonly maxEntries = 1000) {}
 
   get<C>(key: string, create: () => C): C {
     const existing = this.clients.get(key);
