@@ -17,6 +17,7 @@ import { parseAuthorization, parsePresignedQuery } from "./sigv4/parse-authoriza
 import type { CallContext } from "./services/call-context.js";
 import { genericRead } from "./services/generic-read.js";
 import { SERVICES } from "./services/service-registry.js";
+import { scpLevelsFor } from "./world/service-control-policies.js";
 import { assumeRoleWithWebIdentity } from "./services/web-identity.js";
 
 const READ_OPERATION = /^(Describe|List|Get)/;
@@ -91,6 +92,7 @@ function callContext(
     now: parts.now,
     state: parts.state,
     async authorize(action, resource, options = {}) {
+      const scps = scpLevelsFor(parts.world.organization, principal);
       const decision = await parts.authorizer.authorize({
         principal,
         action,
@@ -99,6 +101,7 @@ function callContext(
         region,
         ...(options.resourcePolicy !== undefined ? { resourcePolicy: options.resourcePolicy } : {}),
         ...(options.context !== undefined ? { context: options.context } : {}),
+        ...(scps !== undefined ? { serviceControlPolicies: scps } : {}),
       });
       if (!decision.allowed)
         throw accessDenied(

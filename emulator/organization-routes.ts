@@ -198,6 +198,8 @@ export function organizationRoute(
       return problem(409, "the management account cannot leave its organization");
     org.accounts.delete(id);
     org.delegatedAdministrators.delete(id);
+    // Its SCPs go with it: an account that joins again starts with FullAWSAccess, as in AWS.
+    org.scp.attachments.delete(id);
     autoDeploy(parts, id);
     return { status: 204, headers: {}, body: "" };
   }

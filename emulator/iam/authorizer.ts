@@ -11,13 +11,27 @@ export type AuthorizationRequest = {
   resourcePolicy?: unknown;
   /** Keys beyond the principal's own (sts:ExternalId…); they are part of the cache key. */
   context?: Record<string, string | string[]>;
+  /**
+   * The service control policies over the principal's account, root first, and a key that
+   * changes whenever they do (organization version and path), for the cache.
+   */
+  serviceControlPolicies?: {
+    levels: { orgIdentifier: string; policies: { name: string; policy: unknown }[] }[];
+    key: string;
+  };
 };
 
 export type Decision =
   | { allowed: true }
   | {
       allowed: false;
-      because: "explicit-deny" | "no-identity-allow" | "no-session-allow" | "no-resource-allow";
+      because:
+        | "explicit-deny"
+        | "no-identity-allow"
+        | "no-session-allow"
+        | "no-resource-allow"
+        | "scp-explicit-deny"
+        | "scp-no-allow";
     };
 
 export type Authorizer = {
@@ -72,7 +86,7 @@ export function createAuthorizer(): Authorizer {
         contextVariables: { ...principalContext(principal, request.region), ...request.context },
       },
       identityPolicies: identityPolicies(principal),
-      serviceControlPolicies: [],
+      serviceControlPolicies: request.serviceControlPolicies?.levels ?? [],
       resourceControlPolicies: [],
       ...(principal.kind === "assumed-role" && principal.sessionPolicy !== undefined
         ? { sessionPolicy: principal.sessionPolicy }
@@ -88,10 +102,17 @@ export function createAuthorizer(): Authorizer {
         500,
       );
     if (result.overallResult === "Allowed") return { allowed: true };
-    if (result.overallResult === "ExplicitlyDenied")
-      return { allowed: false, because: "explicit-deny" };
     const analysis =
       result.resultType === "single" ? result.result.analysis : result.results[0]?.analysis;
+    // AWS names one policy type in a denial; an SCP's is named first, as its console does.
+    if (request.serviceControlPolicies !== undefined) {
+      if (analysis?.scpAnalysis?.result === "ExplicitlyDenied")
+        return { allowed: false, because: "scp-explicit-deny" };
+      if (analysis?.scpAnalysis !== undefined && analysis.scpAnalysis.result !== "Allowed")
+        return { allowed: false, because: "scp-no-allow" };
+    }
+    if (result.overallResult === "ExplicitlyDenied")
+      return { allowed: false, because: "explicit-deny" };
     if (analysis?.identityAnalysis?.result === "Allowed" && analysis.sessionAnalysis !== undefined)
       return { allowed: false, because: "no-session-allow" };
     if (analysis?.identityAnalysis?.result === "Allowed")
@@ -110,6 +131,7 @@ export function createAuthorizer(): Authorizer {
         request.region,
         request.resourcePolicy === undefined ? "" : JSON.stringify(request.resourcePolicy),
         request.context === undefined ? "" : JSON.stringify(request.context),
+        request.serviceControlPolicies?.key ?? "",
       ].join("\n");
       const cached = cache.get(key);
       if (cached !== undefined) {

@@ -15,6 +15,10 @@ export function denialMessage(
       return `${head} because no session policy allows the ${action} action`;
     case "no-resource-allow":
       return `${head} because no resource-based policy allows the ${action} action`;
+    case "scp-explicit-deny":
+      return `${head} with an explicit deny in a service control policy`;
+    case "scp-no-allow":
+      return `${head} because no service control policy allows the ${action} action`;
     case "no-identity-allow":
       return `${head} because no identity-based policy allows the ${action} action`;
   }

@@ -11,6 +11,7 @@ import {
 } from "../world/organization.js";
 import type { CallContext, OperationHandler, ServiceHandlers } from "./call-context.js";
 import { text } from "./input-text.js";
+import { policyHandlers } from "./organizations-policies.js";
 
 // Organizations pages hold at most 20 items, and 20 unless asked for fewer.
 const MAX_PAGE = 20;
@@ -214,6 +215,8 @@ const listAccountsForParent: OperationHandler = async (ctx, input) => {
 };
 
 export const organizationsService: ServiceHandlers = {
+  ...policyHandlers({ organizationFor, pageOf, invalidInput }),
+
   async DescribeOrganization(ctx) {
     const org = await organizationFor(ctx, "any-member");
     return {
@@ -236,7 +239,7 @@ export const organizationsService: ServiceHandlers = {
         Id: org.rootId,
         Arn: org.rootArn,
         Name: "Root",
-        PolicyTypes: [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }],
+        PolicyTypes: org.scp.enabled ? [{ Type: "SERVICE_CONTROL_POLICY", Status: "ENABLED" }] : [],
       },
     ]);
   },

@@ -1,15 +1,22 @@
 import { AwsError } from "../aws-error.js";
 import { sessionPolicy } from "../iam/session-policy.js";
 import { accountStatus } from "../world/organization.js";
+import { scpLevelsFor } from "../world/service-control-policies.js";
 import {
   checkSessionName,
   credentialsOutput,
   issueRoleSession,
   sessionSeconds,
 } from "./assume-role-session.js";
-import type { ServiceHandlers } from "./call-context.js";
+import type { CallContext, ServiceHandlers } from "./call-context.js";
 import { findRole } from "./find-role.js";
 import { text } from "./input-text.js";
+
+/** The caller's account's SCPs apply to its sts:AssumeRole as to any other call. */
+function serviceControlPoliciesOf(ctx: CallContext) {
+  const scps = scpLevelsFor(ctx.world.organization, ctx.principal);
+  return scps === undefined ? {} : { serviceControlPolicies: scps };
+}
 
 export const stsService: ServiceHandlers = {
   // AWS answers GetCallerIdentity for any valid credentials, even under an explicit deny.
@@ -51,6 +58,7 @@ export const stsService: ServiceHandlers = {
       region: ctx.region,
       resourcePolicy: role.trust,
       context,
+      ...serviceControlPoliciesOf(ctx),
     });
     if (!decision.allowed) throw denied;
     const chained = ctx.principal.kind === "assumed-role";

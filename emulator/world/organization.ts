@@ -4,6 +4,7 @@ import type {
   OrganizationDocument,
   UnitInput,
 } from "./organization-schema.js";
+import { newScpState, type ScpState } from "./service-control-policies.js";
 import { WorldError } from "./world-error.js";
 import type { World } from "./world.js";
 
@@ -35,6 +36,8 @@ export type Organization = {
   trustedServices: Map<string, Date>;
   /** Account id → service principal → when it was registered. */
   delegatedAdministrators: Map<string, Map<string, Date>>;
+  /** Service control policies: whether enabled, the policies, and what each is attached to. */
+  scp: ScpState;
 };
 
 /** The principal CloudFormation StackSets uses for trusted access and delegated administration. */
@@ -152,6 +155,7 @@ export function buildOrganization(doc: OrganizationDocument, world: World): Orga
     accounts: new Map(),
     trustedServices: new Map(doc.trustedServices.map((s) => [s, DECLARED_JOIN_DATE])),
     delegatedAdministrators: new Map(),
+    scp: newScpState(),
   };
   const addMembers = (members: MemberInput[], parentId: string, path: string): void => {
     members.forEach((member, i) => {
