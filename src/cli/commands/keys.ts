@@ -1,7 +1,5 @@
 import type { Command } from "commander";
 import { keyringSources, loadConfig } from "../../config.js";
-import { createDb, migrateToLatest } from "../../db/index.js";
-import { rotateMasterKey } from "../../keystore/index.js";
 
 export function registerKeys(program: Command): void {
   const keys = program
@@ -12,6 +10,9 @@ export function registerKeys(program: Command): void {
     .command("rotate-master")
     .description("re-wrap every data key with a new master key; safe to run again after a crash")
     .action(async () => {
+      // Loaded only for this command, as serve does (the other commands are API clients).
+      const { createDb, migrateToLatest } = await import("../../db/index.js");
+      const { rotateMasterKey } = await import("../../keystore/index.js");
       const config = loadConfig();
       const database = createDb(config.database);
       try {

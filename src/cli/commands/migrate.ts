@@ -1,12 +1,13 @@
 import type { Command } from "commander";
 import { loadConfig } from "../../config.js";
-import { createDb, migrateToLatest } from "../../db/index.js";
 
 export function registerMigrate(program: Command): void {
   program
     .command("migrate")
     .description("apply database migrations (serve also applies them at start)")
     .action(async () => {
+      // Loaded only for this command, as serve does (the other commands are API clients).
+      const { createDb, migrateToLatest } = await import("../../db/index.js");
       const config = loadConfig();
       const database = createDb(config.database);
       try {

@@ -1,12 +1,14 @@
 import type { Command } from "commander";
 import { loadConfig } from "../../config.js";
-import { startServer } from "../../main.js";
 
 export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("run the API, the web UI and the workers in this process")
     .action(async () => {
+      // Loaded here, not at the top: every other command is a small API client, and loading
+      // the server (AWS SDK clients, Fastify, the engine) took most of its start time.
+      const { startServer } = await import("../../main.js");
       const server = await startServer(loadConfig());
       const stop = (signal: string) => {
         server.app.log.info({ signal }, "shutting down");

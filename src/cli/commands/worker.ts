@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { loadConfig } from "../../config.js";
-import { startWorker } from "../../main.js";
 
 export function registerWorker(program: Command): void {
   program
@@ -9,6 +8,8 @@ export function registerWorker(program: Command): void {
       "run workflow and action work only (no API): add as many as you like on PostgreSQL",
     )
     .action(async () => {
+      // Loaded only for this command, as serve does (the other commands are API clients).
+      const { startWorker } = await import("../../main.js");
       const worker = await startWorker(loadConfig());
       const stop = () => {
         worker.close().then(
