@@ -1,14 +1,13 @@
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
 import {
   runCli,
   serverApi,
+  spawnCli,
   startServerOnDatabase,
   type CliResult,
   type ServerProcess,
@@ -16,7 +15,6 @@ import {
 import { describeEachDatabase } from "../helpers/databases.js";
 import { DEMO_WORLD } from "../helpers/demo-setup.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 // The demo world's management account: a read-only user Switchboard signs in as.
 const KEY = { id: "AKIAMANAGEMENTSWITCH1", secret: "management-switchboard-secret-000000000" };
 const ACCOUNT = "111111111111";
@@ -124,18 +122,12 @@ steps:
     }
   };
   /** The CLI as a child whose output can be read while it runs (runCli gives it only at the end). */
-  const startCli = (args: string[]) => {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-    delete childEnv.DATABASE_URL;
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      cwd: ROOT,
-      env: childEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  const startCli = async (args: string[]) => {
+    const child = await spawnCli(args, { env, stdin: "ignore" });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
     const done = new Promise<CliResult>((resolve) =>
       child.on("close", (code) => resolve({ code, stdout, stderr })),
     );
@@ -284,7 +276,7 @@ steps:
     const id = await startRun(name);
     await waitForStatus(id, "waiting");
 
-    const follow = startCli(["run", "show", id, "--follow"]);
+    const follow = await startCli(["run", "show", id, "--follow"]);
     await follow.waitForOutput(`waiting for approval of step gate`);
     const approved = await runCli(["approve", id, "--step", "gate", "--reason", "window open"], {
       env,

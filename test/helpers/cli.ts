@@ -3,9 +3,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import type { DatabaseConfig } from "../../src/config.js";
+import { cliEntry } from "./compiled-server.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const ENTRY = path.join(ROOT, "src/cli/main.ts");
 
 export interface CliResult {
   code: number | null;
@@ -13,17 +13,33 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `switchboard` CLI (from source, through tsx) as a separate process. */
-export function runCli(
+/**
+ * Starts the real `switchboard` CLI as a separate process: the sources as they are now, compiled
+ * as `npm run build` compiles them (see compiled-server.ts), and run by plain `node` as the
+ * installed command runs. Through tsx each start took more than twice as long.
+ */
+export async function spawnCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: "pipe" | "ignore" } = {},
+): Promise<ChildProcess> {
+  const entry = await cliEntry();
+  return spawn(process.execPath, [entry, ...args], {
+    cwd: ROOT,
+    env: { ...cleanEnv(), ...options.env },
+    stdio: [options.stdin ?? "pipe", "pipe", "pipe"],
+  });
+}
+
+/** Runs the `switchboard` CLI to its end and gives its exit code and output. */
+export async function runCli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; stdin?: string } = {},
 ): Promise<CliResult> {
+  const child = await spawnCli(args, options.env === undefined ? {} : { env: options.env });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ENTRY, ...args], {
-      cwd: ROOT,
-      env: { ...cleanEnv(), ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    if (child.stdout === null || child.stderr === null || child.stdin === null) {
+      throw new Error("the CLI was started without pipes");
+    }
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -51,13 +67,15 @@ export interface ServerProcess {
 }
 
 /** Starts `switchboard serve` on an ephemeral port and waits until it listens. */
-export function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+export async function startServerProcess(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+  const child = await spawnCli(["serve"], {
+    env: { HOST: "127.0.0.1", PORT: "0", ...env },
+    stdin: "ignore",
+  });
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ENTRY, "serve"], {
-      cwd: ROOT,
-      env: { ...cleanEnv(), HOST: "127.0.0.1", PORT: "0", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    if (child.stdout === null || child.stderr === null) {
+      throw new Error("the server was started without pipes");
+    }
     let output = "";
     const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
