@@ -32,6 +32,10 @@ interface CallScope {
   actor: Actor;
 }
 
+// An async context, because the SDK asks a client's credential provider twice per call: once in
+// its auth middleware and again, with no argument, from the SigV4 signer it builds per request —
+// nothing of the call reaches the second ask. Its promise hooks cost about 2.5% of a fan-out's
+// CPU (profiled); a client per connection × region cost a 17,000-target fan-out 1.9× the memory.
 const callScope = new AsyncLocalStorage<CallScope>();
 
 /**
