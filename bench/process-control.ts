@@ -120,11 +120,14 @@ export function answerControlMessages(deps: ControlDeps): { requestMs(ms: number
   profiler?.connect();
   let profiles = 0;
 
+  // RSS every 50 ms (one cheap read); the heap's figures, whose gathering cost ~0.5 ms of the
+  // measured process's CPU each time, every 500 ms.
+  let samples = 0;
   const sample = (): void => {
     if (measuring === undefined) return;
-    const m = process.memoryUsage();
-    measuring.peakRss = Math.max(measuring.peakRss, m.rss);
-    measuring.peakHeap = Math.max(measuring.peakHeap, m.heapUsed);
+    measuring.peakRss = Math.max(measuring.peakRss, process.memoryUsage.rss());
+    if (samples++ % 10 === 0)
+      measuring.peakHeap = Math.max(measuring.peakHeap, process.memoryUsage().heapUsed);
   };
 
   process.on("message", (message: ControlMessage) => {
