@@ -14,6 +14,7 @@ import { workflowEngine } from "./migrations/0011-workflow-engine.js";
 import { organizations } from "./migrations/0013-organizations.js";
 import { inventory } from "./migrations/0014-inventory.js";
 import { runTargetConnections } from "./migrations/0015-run-target-connections.js";
+import { inventoryViews } from "./migrations/0016-inventory-views.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0013-organizations": organizations,
   "0014-inventory": inventory,
   "0015-run-target-connections": runTargetConnections,
+  "0016-inventory-views": inventoryViews,
 };
 
 const provider: MigrationProvider = {

@@ -98,6 +98,24 @@ export interface InventoryPriceTable {
   fetched_at: string;
 }
 
+/** A saved view of the diagram: private to its owner, or shared with one team. */
+export interface InventoryViewTable {
+  id: string;
+  org_id: string;
+  owner_user_id: string;
+  name: string;
+  /** JSON: the graph selection ({connections, regions?}), re-checked against grants when opened. */
+  selection: string;
+  /** JSON array of the ids of the groups shown collapsed. */
+  collapsed: string;
+  /** JSON object: node id → {x, y} the user pinned. */
+  pinned: string;
+  /** The team it is shared with; null: private. */
+  team_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface InventoryTables {
   inventory_resources: InventoryResourceTable;
   inventory_edges: InventoryEdgeTable;
@@ -105,4 +123,5 @@ export interface InventoryTables {
   inventory_changes: InventoryChangeTable;
   inventory_schedules: InventoryScheduleTable;
   inventory_prices: InventoryPriceTable;
+  inventory_views: InventoryViewTable;
 }

@@ -7,6 +7,7 @@ import { contextOf, principalOf } from "../http/route-helpers.js";
 import { budgetCsv, estimateBudget } from "./budget.js";
 import { fetchAttributes } from "./fetch-attributes.js";
 import { buildGraph } from "./graph.js";
+import { createView, deleteView, getView, listViews, updateView } from "./views.js";
 import { importPrices, refreshPrices } from "./prices.js";
 import { listChanges } from "./list-changes.js";
 import { listResources } from "./list-resources.js";
@@ -31,10 +32,16 @@ import {
   syncResponseSchema,
   timelinePageSchema,
   timelineQuerySchema,
+  viewIdSchema,
+  viewRequestSchema,
+  viewSchema,
 } from "./schemas.js";
 import { startSync } from "./start-sync.js";
 import { deleteSyncSchedule, listSyncSchedules, saveSyncSchedule } from "./sync-schedules.js";
 import { z } from "zod";
+
+// A view holds up to 5,000 collapsed ids and 5,000 pinned positions: well under a mebibyte.
+const VIEW_BODY_LIMIT = 1024 * 1024;
 
 /** The inventory's routes: syncs (runs on the engine), what is stored, the timeline, live attributes. */
 export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async (
@@ -113,6 +120,85 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
       },
     },
     (request) => buildGraph(deps, principalOf(request), request.body),
+  );
+
+  app.get(
+    "/inventory/views",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary: "Saved views of the diagram: yours, and those shared with a team you are in",
+        response: { 200: z.object({ items: z.array(viewSchema) }) },
+      },
+    },
+    async (request) => ({ items: await listViews(deps, principalOf(request)) }),
+  );
+
+  app.get(
+    "/inventory/views/:id",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary: "One saved view (yours or your team's)",
+        params: viewIdSchema,
+        response: { 200: viewSchema },
+      },
+    },
+    (request) => getView(deps, principalOf(request), request.params.id),
+  );
+
+  app.post(
+    "/inventory/views",
+    {
+      config: { access: "authenticated" },
+      bodyLimit: VIEW_BODY_LIMIT,
+      schema: {
+        tags: ["inventory"],
+        summary:
+          "Save a view: selection, collapsed groups, pinned positions; private, or shared with a team you are in",
+        body: viewRequestSchema,
+        response: { 201: viewSchema },
+      },
+    },
+    async (request, reply) => {
+      const view = await createView(deps, contextOf(request), principalOf(request), request.body);
+      return reply.code(201).send(view);
+    },
+  );
+
+  app.put(
+    "/inventory/views/:id",
+    {
+      config: { access: "authenticated" },
+      bodyLimit: VIEW_BODY_LIMIT,
+      schema: {
+        tags: ["inventory"],
+        summary: "Replace a saved view (its owner or an org admin)",
+        params: viewIdSchema,
+        body: viewRequestSchema,
+        response: { 200: viewSchema },
+      },
+    },
+    (request) =>
+      updateView(deps, contextOf(request), principalOf(request), request.params.id, request.body),
+  );
+
+  app.delete(
+    "/inventory/views/:id",
+    {
+      config: { access: "authenticated" },
+      schema: {
+        tags: ["inventory"],
+        summary: "Delete a saved view (its owner or an org admin)",
+        params: viewIdSchema,
+      },
+    },
+    async (request, reply) => {
+      await deleteView(deps, contextOf(request), principalOf(request), request.params.id);
+      return reply.code(204).send();
+    },
   );
 
   app.get(

@@ -273,3 +273,45 @@ export const budgetSchema = z.object({
     ])
     .optional(),
 });
+
+const nodeId = z.string().min(1).max(2048);
+
+/** A saved view as written: selection, collapsed groups, pinned positions, the team it is shared with. */
+export const viewRequestSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  selection: graphRequestSchema,
+  collapsed: z
+    .array(nodeId)
+    .max(5000)
+    .describe("ids of the groups shown collapsed (at most 5,000)"),
+  pinned: z
+    .record(nodeId, z.strictObject({ x: z.number(), y: z.number() }))
+    .refine((pinned) => Object.keys(pinned).length <= 5000, "expected at most 5,000 positions")
+    .describe("node id → the position the user pinned (at most 5,000)"),
+  team: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "expected a team name")
+    .nullable()
+    .describe("the team it is shared with (one you are a member of); null: private"),
+});
+export type ViewRequest = z.infer<typeof viewRequestSchema>;
+
+export const viewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  selection: z
+    .object({
+      connections: z.union([z.array(z.string()), z.object({ tag: z.string() }), z.literal("*")]),
+      regions: z.union([z.array(z.string()), z.literal("*")]).optional(),
+    })
+    .describe("as saved; for a view shared with you, less the connections you may not see"),
+  collapsed: z.array(z.string()),
+  pinned: z.record(z.string(), z.object({ x: z.number(), y: z.number() })),
+  team: z.string().nullable(),
+  owner: z.string().describe("the owner's user name"),
+  mine: z.boolean(),
+  updatedAt: z.string(),
+});
+export type View = z.infer<typeof viewSchema>;
+
+export const viewIdSchema = z.strictObject({ id: z.string().min(1).max(64) });

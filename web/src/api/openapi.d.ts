@@ -2684,6 +2684,282 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/inventory/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Saved views of the diagram: yours, and those shared with a team you are in */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                collapsed: string[];
+                                id: string;
+                                mine: boolean;
+                                name: string;
+                                /** @description the owner's user name */
+                                owner: string;
+                                pinned: {
+                                    [key: string]: {
+                                        x: number;
+                                        y: number;
+                                    };
+                                };
+                                /** @description as saved; for a view shared with you, less the connections you may not see */
+                                selection: {
+                                    connections: string[] | {
+                                        tag: string;
+                                    } | "*";
+                                    regions?: string[] | "*";
+                                };
+                                team: string | null;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save a view: selection, collapsed groups, pinned positions; private, or shared with a team you are in */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description ids of the groups shown collapsed (at most 5,000) */
+                        collapsed: string[];
+                        name: string;
+                        /** @description node id → the position the user pinned (at most 5,000) */
+                        pinned: {
+                            [key: string]: {
+                                x: number;
+                                y: number;
+                            };
+                        };
+                        selection: {
+                            /** @description names, {"tag": "env=prod"} or "*" (every connection you may see) */
+                            connections: string[] | {
+                                tag: string;
+                            } | "*";
+                            /** @description regions, or "*" for each connection's own (the default) */
+                            regions?: string[] | "*";
+                        };
+                        /** @description the team it is shared with (one you are a member of); null: private */
+                        team: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            collapsed: string[];
+                            id: string;
+                            mine: boolean;
+                            name: string;
+                            /** @description the owner's user name */
+                            owner: string;
+                            pinned: {
+                                [key: string]: {
+                                    x: number;
+                                    y: number;
+                                };
+                            };
+                            /** @description as saved; for a view shared with you, less the connections you may not see */
+                            selection: {
+                                connections: string[] | {
+                                    tag: string;
+                                } | "*";
+                                regions?: string[] | "*";
+                            };
+                            team: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inventory/views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved view (yours or your team's) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            collapsed: string[];
+                            id: string;
+                            mine: boolean;
+                            name: string;
+                            /** @description the owner's user name */
+                            owner: string;
+                            pinned: {
+                                [key: string]: {
+                                    x: number;
+                                    y: number;
+                                };
+                            };
+                            /** @description as saved; for a view shared with you, less the connections you may not see */
+                            selection: {
+                                connections: string[] | {
+                                    tag: string;
+                                } | "*";
+                                regions?: string[] | "*";
+                            };
+                            team: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Replace a saved view (its owner or an org admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description ids of the groups shown collapsed (at most 5,000) */
+                        collapsed: string[];
+                        name: string;
+                        /** @description node id → the position the user pinned (at most 5,000) */
+                        pinned: {
+                            [key: string]: {
+                                x: number;
+                                y: number;
+                            };
+                        };
+                        selection: {
+                            /** @description names, {"tag": "env=prod"} or "*" (every connection you may see) */
+                            connections: string[] | {
+                                tag: string;
+                            } | "*";
+                            /** @description regions, or "*" for each connection's own (the default) */
+                            regions?: string[] | "*";
+                        };
+                        /** @description the team it is shared with (one you are a member of); null: private */
+                        team: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            collapsed: string[];
+                            id: string;
+                            mine: boolean;
+                            name: string;
+                            /** @description the owner's user name */
+                            owner: string;
+                            pinned: {
+                                [key: string]: {
+                                    x: number;
+                                    y: number;
+                                };
+                            };
+                            /** @description as saved; for a view shared with you, less the connections you may not see */
+                            selection: {
+                                connections: string[] | {
+                                    tag: string;
+                                } | "*";
+                                regions?: string[] | "*";
+                            };
+                            team: string | null;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete a saved view (its owner or an org admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/oidc": {
         parameters: {
             query?: never;
@@ -3014,9 +3290,16 @@ export interface paths {
                                     /** @description null: not tested yet */
                                     assumable: boolean | null;
                                     blockedRegions: {
-                                        /** @enum {string} */
+                                        /** @description AWS's denial, for scp */
+                                        message?: string;
+                                        /**
+                                         * @description opt_in: an opt-in region the account has not enabled; scp: a service control policy denies the member role there
+                                         * @enum {string}
+                                         */
                                         reason: "opt_in" | "scp";
                                         region: string;
+                                        /** @description when the reconcile saw it */
+                                        seenAt?: string;
                                     }[];
                                     checkedAt: string | null;
                                     lastError: {

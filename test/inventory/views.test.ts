@@ -1,0 +1,263 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeEachDatabase } from "../helpers/databases.js";
+import { signInAsMember } from "../helpers/member.js";
+import { createSecondOrg } from "../helpers/second-org.js";
+import { waitForRun } from "../engine/engine-world.js";
+import { DEV, inventoryStage, PROD, type InventoryStage } from "./inventory-world.js";
+
+interface View {
+  id: string;
+  name: string;
+  selection: { connections: unknown; regions?: unknown };
+  collapsed: string[];
+  pinned: Record<string, { x: number; y: number }>;
+  team: string | null;
+  owner: string;
+  mine: boolean;
+  updatedAt: string;
+}
+interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+const body = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  selection: { connections: ["prod", "dev"], regions: ["us-east-1"] },
+  collapsed: [`account:${PROD}`],
+  pinned: { [`arn:aws:ec2:us-east-1:${PROD}:vpc/vpc-10a`]: { x: 10.5, y: -20 } },
+  team: null,
+  ...extra,
+});
+
+describeEachDatabase("inventory saved views", (suite) => {
+  let stage: InventoryStage;
+  let alice: string;
+  let bob: string;
+  let carol: string;
+
+  beforeAll(async () => {
+    stage = await inventoryStage(suite.handle().db);
+    // The dev bucket's ARN names no account: only the inventory says whose it is.
+    const started = await stage.t.call("POST", "/api/v1/inventory/syncs", {
+      body: { connections: "*", regions: ["us-east-1"], types: ["s3.bucket", "sns.topic"] },
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const run = await waitForRun(stage.t, started.json<{ id: string }>().id);
+    expect(run.status, JSON.stringify(run)).toBe("succeeded");
+    alice = await signInAsMember(stage.t, "view-alice", ["sre"]);
+    bob = await signInAsMember(stage.t, "view-bob", ["sre"]);
+    carol = await signInAsMember(stage.t, "view-carol", ["dba"]);
+  });
+  afterAll(async () => {
+    await stage.close();
+  });
+
+  const call = (
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    url: string,
+    options: { token?: string; body?: unknown } = {},
+  ) => stage.t.call(method, `/api/v1/inventory/views${url}`, options);
+
+  const list = async (token?: string) => {
+    const response = await call("GET", "", token === undefined ? {} : { token });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json<{ items: View[] }>().items;
+  };
+
+  const auditActions = async (id: string) =>
+    (
+      await suite
+        .handle()
+        .db.selectFrom("audit_events")
+        .select("action")
+        .where("object_id", "=", id)
+        .orderBy("created_at")
+        .orderBy("id")
+        .execute()
+    ).map((r) => r.action);
+
+  it("saves, lists, opens, replaces and deletes a private view, each change audited", async () => {
+    const created = await call("POST", "", { body: body("estate") });
+    expect(created.statusCode, created.body).toBe(201);
+    const view = created.json<View>();
+    expect(view).toMatchObject({
+      name: "estate",
+      selection: { connections: ["prod", "dev"], regions: ["us-east-1"] },
+      collapsed: [`account:${PROD}`],
+      pinned: { [`arn:aws:ec2:us-east-1:${PROD}:vpc/vpc-10a`]: { x: 10.5, y: -20 } },
+      team: null,
+      owner: "admin",
+      mine: true,
+    });
+    expect((await list()).map((v) => v.id)).toContain(view.id);
+    const opened = await call("GET", `/${view.id}`);
+    expect(opened.json<View>()).toEqual(view);
+
+    const replaced = await call("PUT", `/${view.id}`, {
+      body: body("estate, renamed", { collapsed: [], pinned: {}, selection: { connections: "*" } }),
+    });
+    expect(replaced.statusCode, replaced.body).toBe(200);
+    expect(replaced.json<View>()).toMatchObject({
+      id: view.id,
+      name: "estate, renamed",
+      collapsed: [],
+      pinned: {},
+      selection: { connections: "*" },
+    });
+    const deleted = await call("DELETE", `/${view.id}`);
+    expect(deleted.statusCode, deleted.body).toBe(204);
+    expect((await call("GET", `/${view.id}`)).statusCode).toBe(404);
+    expect((await list()).map((v) => v.id)).not.toContain(view.id);
+    expect(await auditActions(view.id)).toEqual([
+      "inventory.view.create",
+      "inventory.view.update",
+      "inventory.view.delete",
+    ]);
+  });
+
+  it("shares a view with a team: its members see it, only its owner or an org admin change it", async () => {
+    const created = await call("POST", "", {
+      token: alice,
+      body: body("sre board", { team: "sre" }),
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const view = created.json<View>();
+    expect(view).toMatchObject({ team: "sre", owner: "view-alice", mine: true });
+
+    const seen = (await list(bob)).find((v) => v.id === view.id);
+    expect(seen).toMatchObject({
+      name: "sre board",
+      team: "sre",
+      owner: "view-alice",
+      mine: false,
+    });
+    expect((await call("GET", `/${view.id}`, { token: bob })).statusCode).toBe(200);
+    // A member of the team cannot change or delete it.
+    const bobPut = await call("PUT", `/${view.id}`, { token: bob, body: body("mine now") });
+    expect(bobPut.statusCode, bobPut.body).toBe(403);
+    expect((await call("DELETE", `/${view.id}`, { token: bob })).statusCode).toBe(403);
+    // Someone outside the team does not even find it.
+    expect((await list(carol)).map((v) => v.id)).not.toContain(view.id);
+    for (const [method, extra] of [
+      ["GET", {}],
+      ["PUT", { body: body("x") }],
+      ["DELETE", {}],
+    ] as const)
+      expect((await call(method, `/${view.id}`, { token: carol, ...extra })).statusCode).toBe(404);
+
+    // Alice may share only with a team she is in; the team must exist.
+    const notHers = await call("POST", "", { token: alice, body: body("dba", { team: "dba" }) });
+    expect(notHers.statusCode, notHers.body).toBe(403);
+    expect(notHers.json<ErrorBody>().error.field).toBe("team");
+    const none = await call("POST", "", { token: alice, body: body("nope", { team: "ghosts" }) });
+    expect(none.statusCode, none.body).toBe(400);
+    expect(none.json<ErrorBody>().error.field).toBe("team");
+
+    // An org admin may change it; the owner stays Alice.
+    const byAdmin = await call("PUT", `/${view.id}`, { body: body("sre board", { team: "sre" }) });
+    expect(byAdmin.statusCode, byAdmin.body).toBe(200);
+    expect(byAdmin.json<View>()).toMatchObject({ owner: "view-alice", mine: false, team: "sre" });
+    // Made private again, Bob no longer sees it.
+    const mine = await call("PUT", `/${view.id}`, { token: alice, body: body("sre board") });
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect((await list(bob)).map((v) => v.id)).not.toContain(view.id);
+    expect((await call("DELETE", `/${view.id}`, { token: alice })).statusCode).toBe(204);
+  });
+
+  it("shows a team member only what their grants let them see of a shared view", async () => {
+    const bucket = (account: string) => `arn:aws:s3:::assets-${account}`;
+    const created = await call("POST", "", {
+      token: alice,
+      body: body("two accounts", {
+        team: "sre",
+        collapsed: [`account:${PROD}`, `region:${DEV}:us-east-1`],
+        pinned: {
+          [bucket(PROD)]: { x: 1, y: 1 },
+          [bucket(DEV)]: { x: 2, y: 2 },
+          [`arn:aws:sns:us-east-1:${DEV}:alerts-20`]: { x: 3, y: 3 },
+        },
+      }),
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const view = created.json<View>();
+    // Alice sees what she saved, whatever her grants.
+    expect(Object.keys(view.pinned)).toHaveLength(3);
+    const granted = await stage.t.call("PUT", "/api/v1/connections/prod/grants", {
+      body: [{ principal: "user:view-bob", role: "viewer" }],
+    });
+    expect(granted.statusCode, granted.body).toBe(200);
+    try {
+      const opened = (await call("GET", `/${view.id}`, { token: bob })).json<View>();
+      expect(opened.selection.connections).toEqual(["prod"]);
+      expect(opened.collapsed).toEqual([`account:${PROD}`]);
+      expect(opened.pinned).toEqual({ [bucket(PROD)]: { x: 1, y: 1 } });
+      expect(JSON.stringify(await list(bob))).not.toContain(DEV);
+      // An org admin sees every connection, so all of it.
+      expect(Object.keys((await call("GET", `/${view.id}`)).json<View>().pinned)).toHaveLength(3);
+    } finally {
+      await stage.t.call("PUT", "/api/v1/connections/prod/grants", { body: [] });
+      await call("DELETE", `/${view.id}`, { token: alice });
+    }
+  });
+
+  it("keeps another org's views out of sight and out of reach", async () => {
+    const created = await call("POST", "", { body: body("tenant one") });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json<View>();
+    const other = await createSecondOrg(suite.handle().db, "views-other");
+    expect((await list(other.token)).map((v) => v.id)).not.toContain(id);
+    for (const [method, extra] of [
+      ["GET", {}],
+      ["PUT", { body: body("taken") }],
+      ["DELETE", {}],
+    ] as const)
+      expect((await call(method, `/${id}`, { token: other.token, ...extra })).statusCode).toBe(404);
+    // Names are per owner: the other org's admin may use the same one.
+    const same = await call("POST", "", { token: other.token, body: body("tenant one") });
+    expect(same.statusCode, same.body).toBe(201);
+    expect((await call("GET", `/${id}`)).json<View>().name).toBe("tenant one");
+  });
+
+  it("refuses bad input with a 4xx naming the field", async () => {
+    const cases: [Record<string, unknown>, number, string][] = [
+      [body("x".repeat(101)), 400, "name"],
+      [body(""), 400, "name"],
+      [body("c", { collapsed: Array.from({ length: 5001 }, (_, i) => `n${i}`) }), 400, "collapsed"],
+      [
+        body("p", {
+          pinned: Object.fromEntries(
+            Array.from({ length: 5001 }, (_, i) => [`n${i}`, { x: 0, y: 0 }]),
+          ),
+        }),
+        400,
+        "pinned",
+      ],
+      [body("q", { pinned: { a: { x: "left", y: 0 } } }), 400, "pinned"],
+      [body("s", { selection: { connections: [] } }), 400, "selection"],
+      [body("t", { team: "Not A Team!" }), 400, "team"],
+      [{ ...body("u"), owner: "someone" }, 400, "owner"],
+    ];
+    for (const [input, status, field] of cases) {
+      const response = await call("POST", "", { body: input });
+      expect(response.statusCode, response.body).toBe(status);
+      expect(response.json<ErrorBody>().error.field ?? "").toContain(field);
+    }
+    const first = await call("POST", "", { body: body("twice") });
+    expect(first.statusCode, first.body).toBe(201);
+    const twice = await call("POST", "", { body: body("twice") });
+    expect(twice.statusCode, twice.body).toBe(409);
+    expect(twice.json<ErrorBody>().error.field).toBe("name");
+    const huge = await call("POST", "", {
+      body: body("huge", {
+        collapsed: ["x".repeat(2048)],
+        pinned: { y: { x: 0, y: 0 } },
+        pad: "z".repeat(1024 * 1024),
+      }),
+    });
+    expect(huge.statusCode, huge.body).toBe(413);
+    const badId = await call("PUT", `/${"9".repeat(65)}`, { body: body("x") });
+    expect(badId.statusCode, badId.body).toBe(400);
+    expect(badId.json<ErrorBody>().error.field).toBe("id");
+    expect((await call("GET", "/no-such-view")).statusCode).toBe(404);
+  });
+});
