@@ -7,7 +7,7 @@ import {
 } from "../connections/index.js";
 import type { Db } from "../db/index.js";
 import { Invalid, Refused, SwitchboardError } from "../errors.js";
-import { unreachableConnections } from "../organizations/index.js";
+import { blockedRegions, unreachableConnections } from "../organizations/index.js";
 import { accountKeyOf } from "./account-key-of.js";
 import type { AccessCheck, Target } from "./target.js";
 
@@ -174,6 +174,14 @@ export async function chooseTargets(
       targets.push(skipped(connection, "-", "ACCOUNT_UNREACHABLE", known.message));
   }
   chosen = chosen.filter((c) => !unreachable.has(c.id));
+  // Regions the ledger knows an account cannot use (opt-in not enabled, denied by an SCP).
+  const blocked = await blockedRegions(
+    deps.db,
+    principal.orgId,
+    chosen.map((c) => accountKeyOf(c)),
+  );
+  const blockedIn = (connection: ConnectionRecord, region: string) =>
+    blocked.get(accountKeyOf(connection))?.get(region);
 
   const wantedOf = (connection: ConnectionRecord): readonly string[] =>
     selection.regions === undefined || selection.regions === "*"
@@ -193,7 +201,7 @@ export async function chooseTargets(
     if (global) await claim(accountKeyOf(connection), connection);
     else if (oncePerRegion) {
       for (const region of wantedOf(connection)) {
-        if (connection.regions.includes(region))
+        if (connection.regions.includes(region) && blockedIn(connection, region) === undefined)
           await claim(`${accountKeyOf(connection)}/${region}`, connection);
       }
     }
@@ -249,6 +257,11 @@ export async function chooseTargets(
             `${region} is not one of connection ${connection.name}'s regions`,
           ),
         );
+        continue;
+      }
+      const known = blockedIn(connection, region);
+      if (known !== undefined) {
+        targets.push(skipped(connection, region, "REGION_BLOCKED", known.message));
         continue;
       }
       const runner = oncePerRegion

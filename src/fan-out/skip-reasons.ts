@@ -11,7 +11,8 @@ export type SkipReason =
   | "SAME_ACCOUNT_REGION"
   | "CONDITION_FALSE"
   | "UPSTREAM_FAILED"
-  | "ACCOUNT_UNREACHABLE";
+  | "ACCOUNT_UNREACHABLE"
+  | "REGION_BLOCKED";
 
 export interface SkipReasonInfo {
   /** What happened, for a reader of the run. */
@@ -53,6 +54,11 @@ export const SKIP_REASONS: Readonly<Record<SkipReason, SkipReasonInfo>> = {
     message:
       "the organization's health ledger marks the account unreachable (its role cannot be assumed), so the fan-out did not try it",
     fix: "deploy or repair the account's role (the organization's StackSet), then reconcile the organization",
+  },
+  REGION_BLOCKED: {
+    message:
+      "the organization's health ledger marks the region blocked for the account: an opt-in region it has not enabled, or a service control policy denies the member role there (the message says which, and when the reconcile saw it)",
+    fix: "enable the region for the account, or change the SCP (in the management account) if the account should work there, then reconcile the organization",
   },
 };
 

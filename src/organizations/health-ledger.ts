@@ -1,5 +1,5 @@
 import type { DbOrTx } from "../db/index.js";
-import type { ExplainedError } from "./schemas.js";
+import type { BlockedRegion, ExplainedError } from "./schemas.js";
 
 /** Why the ledger says an account cannot be reached, for a fan-out to skip it and say so. */
 export interface Unreachable {
@@ -103,6 +103,58 @@ export async function accountHealth(
       lastError: error === null ? null : { code: error.code, message: error.message },
       checkedAt: row.checked_at,
     });
+  }
+  return found;
+}
+
+/** A region the ledger knows an account cannot use, for a fan-out to skip it and say why. */
+export interface BlockedIn {
+  accountId: string;
+  region: string;
+  message: string;
+}
+
+/**
+ * Per account among `accountIds` that is a member of an onboarded organization of the org, the
+ * regions its ledger marks blocked at the last reconcile (opt-in not enabled, or denied by a
+ * service control policy), each with the words a skipped target shows.
+ */
+export async function blockedRegions(
+  db: DbOrTx,
+  orgId: string,
+  accountIds: string[],
+): Promise<Map<string, Map<string, BlockedIn>>> {
+  const found = new Map<string, Map<string, BlockedIn>>();
+  if (accountIds.length === 0) return found;
+  const rows = await db
+    .selectFrom("organization_accounts")
+    .innerJoin("organizations", "organizations.id", "organization_accounts.organization_id")
+    .select([
+      "organization_accounts.account_id",
+      "organization_accounts.blocked_regions",
+      "organization_accounts.checked_at",
+      "organizations.name as organization",
+    ])
+    .where("organizations.org_id", "=", orgId)
+    .where("organization_accounts.membership", "=", "member")
+    .where("organization_accounts.account_id", "in", [...new Set(accountIds)])
+    .where("organization_accounts.blocked_regions", "!=", "[]")
+    .execute();
+  for (const row of rows) {
+    const regions = found.get(row.account_id) ?? new Map<string, BlockedIn>();
+    for (const b of JSON.parse(row.blocked_regions) as BlockedRegion[]) {
+      const seen = b.seenAt ?? row.checked_at ?? "-";
+      const why =
+        b.reason === "scp"
+          ? `a service control policy denies the member role there${b.message === undefined ? "" : ` (${b.message})`}`
+          : "it is an opt-in region the account has not enabled";
+      regions.set(b.region, {
+        accountId: row.account_id,
+        region: b.region,
+        message: `account ${row.account_id} of organization ${row.organization} cannot use ${b.region}: ${why}; seen by the reconcile at ${seen}`,
+      });
+    }
+    found.set(row.account_id, regions);
   }
   return found;
 }

@@ -3,8 +3,10 @@ export type { OrganizationDeps } from "./organization-deps.js";
 export { handleOrganizationJob } from "./handle-organization-job.js";
 export {
   accountHealth,
+  blockedRegions,
   unreachableConnections,
   type AccountHealth,
+  type BlockedIn,
   type Unreachable,
 } from "./health-ledger.js";
 export {

@@ -12,6 +12,7 @@ import { connectMembers } from "./connect-members.js";
 import { explainOrganizationError } from "./explain-organization-error.js";
 import type { OrganizationDeps } from "./organization-deps.js";
 import { findOrganizationById, type OrganizationRecord } from "./organization-record.js";
+import { scpBlockedRegions } from "./probe-regions.js";
 import { readOrganization } from "./read-organization.js";
 import type { ExplainedError, Ledger, SyncStatus } from "./schemas.js";
 import { refreshStackInstances } from "./stack-instances.js";
@@ -247,12 +248,22 @@ async function testMembers(
       return;
     }
     const result = await testConnection(deps.credentials, context, connection, actor);
-    const now = deps.clock.now().toISOString();
-    const blocked: Ledger["blockedRegions"] = result.ok
+    const optIn: Ledger["blockedRegions"] = result.ok
       ? wanted
           .filter((region) => result.regions.length > 0 && !result.regions.includes(region))
-          .map((region) => ({ region, reason: "opt_in" as const }))
+          .map((region) => ({ region, reason: "opt_in" as const, seenAt: result.checkedAt }))
       : [];
+    // The regions the account has enabled are probed for an SCP that denies the member role there.
+    const scp = result.ok
+      ? await scpBlockedRegions(
+          deps,
+          connection,
+          actor,
+          wanted.filter((region) => !optIn.some((b) => b.region === region)),
+        )
+      : [];
+    const blocked = [...optIn, ...scp];
+    const now = deps.clock.now().toISOString();
     const lastError =
       result.error === null
         ? null
@@ -278,6 +289,23 @@ async function testMembers(
         .where("organization_id", "=", organization.id)
         .where("account_id", "=", row.account_id)
         .execute();
+      const regionsOf = (list: Ledger["blockedRegions"]) =>
+        list
+          .map((b) => `${b.region}:${b.reason}`)
+          .sort()
+          .join(",");
+      const before = JSON.parse(row.blocked_regions) as Ledger["blockedRegions"];
+      if (result.ok && regionsOf(before) !== regionsOf(blocked)) {
+        await recordAuditEvent(tx, context, {
+          action: "organization.account.regions",
+          objectType: "organization",
+          objectId: organization.name,
+          detail: {
+            accountId: row.account_id,
+            blockedRegions: blocked.map((b) => ({ region: b.region, reason: b.reason })),
+          },
+        });
+      }
       const was = row.assumable === null ? null : row.assumable === 1;
       if (was !== result.ok) {
         await recordAuditEvent(tx, context, {

@@ -144,10 +144,22 @@ export const ouSchema = z.object({
 });
 export type OuNode = z.infer<typeof ouSchema>;
 
+export const blockedRegionSchema = z.object({
+  region: z.string(),
+  reason: z
+    .enum(["opt_in", "scp"])
+    .describe(
+      "opt_in: an opt-in region the account has not enabled; scp: a service control policy denies the member role there",
+    ),
+  message: z.string().optional().describe("AWS's denial, for scp"),
+  seenAt: z.string().optional().describe("when the reconcile saw it"),
+});
+export type BlockedRegion = z.infer<typeof blockedRegionSchema>;
+
 export const ledgerSchema = z.object({
   assumable: z.boolean().nullable().describe("null: not tested yet"),
   suspended: z.boolean(),
-  blockedRegions: z.array(z.object({ region: z.string(), reason: z.enum(["opt_in", "scp"]) })),
+  blockedRegions: z.array(blockedRegionSchema),
   lastError: explainedErrorSchema.nullable(),
   lastErrorAt: z.string().nullable(),
   checkedAt: z.string().nullable(),
