@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { DatabaseConfig } from "../../src/config.js";
 import type { Db } from "../../src/db/index.js";
 import type { QueueTuning } from "../../src/engine/index.js";
+import { compiled } from "../helpers/compiled-server.js";
 
 /** A run.target job as a child process took it (from its `start` lines). */
 export interface ChildJob {
@@ -40,7 +41,7 @@ export async function until<T>(
 }
 
 /**
- * Spawns engine-child.ts with tsx (as the queue contract suite spawns its worker) and resolves once
+ * Spawns engine-child.ts, compiled as the server is (as the queue contract suite spawns its worker), and resolves once
  * its workers are started. It inherits this process's environment, so call it after
  * useEmulatorAsInstance.
  */
@@ -52,7 +53,7 @@ export async function spawnEngineChild(options: {
 }): Promise<EngineChild> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ["--import", "tsx", new URL("./engine-child.ts", import.meta.url).pathname],
+    [await compiled("test/engine/engine-child.ts")],
     {
       env: {
         ...process.env,

@@ -11,6 +11,7 @@ import {
   type ScheduledJobData,
 } from "../../src/engine/queue.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "../helpers/databases.js";
+import { compiled } from "../helpers/compiled-server.js";
 
 /** A fresh database per test, and as many queue instances on it as the test asks for. */
 interface Harness {
@@ -236,19 +237,15 @@ function queueContract(dialect: Dialect): void {
       const queue = await h.queue();
       await queue.createQueue(QUEUE, { heartbeatSeconds, retryLimit: 2 });
       const id = await queue.send(QUEUE, { n: 1 });
-      const child = spawn(
-        process.execPath,
-        ["--import", "tsx", new URL("./queue-worker-child.ts", import.meta.url).pathname],
-        {
-          env: {
-            ...process.env,
-            QUEUE_CHILD_DATABASE: JSON.stringify(h.database.config),
-            QUEUE_CHILD_QUEUE: QUEUE,
-            QUEUE_CHILD_HEARTBEAT_SECONDS: String(heartbeatSeconds),
-          },
-          stdio: ["ignore", "pipe", "inherit"],
+      const child = spawn(process.execPath, [await compiled("test/engine/queue-worker-child.ts")], {
+        env: {
+          ...process.env,
+          QUEUE_CHILD_DATABASE: JSON.stringify(h.database.config),
+          QUEUE_CHILD_QUEUE: QUEUE,
+          QUEUE_CHILD_HEARTBEAT_SECONDS: String(heartbeatSeconds),
         },
-      );
+        stdio: ["ignore", "pipe", "inherit"],
+      });
       let output = "";
       child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
       const exited = new Promise((resolve) => child.on("exit", resolve));

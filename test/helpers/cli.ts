@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import type { DatabaseConfig } from "../../src/config.js";
-import { cliEntry } from "./compiled-server.js";
+import { compiled } from "./compiled-server.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -22,7 +22,7 @@ export async function spawnCli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; stdin?: "pipe" | "ignore" } = {},
 ): Promise<ChildProcess> {
-  const entry = await cliEntry();
+  const entry = await compiled("src/cli/main.ts");
   return spawn(process.execPath, [entry, ...args], {
     cwd: ROOT,
     env: { ...cleanEnv(), ...options.env },

@@ -14,6 +14,11 @@ const CACHE = path.join(ROOT, "node_modules/.cache/switchboard-test-server");
 // (the TypeScript version among them). This file's own text too, so a change here rebuilds.
 const INPUTS = ["tsconfig.json", "tsconfig.build.json", "package.json", "package-lock.json"];
 const SELF = path.relative(ROOT, fileURLToPath(import.meta.url));
+/**
+ * Test programs that run as processes of their own (worker processes a test kills), compiled with
+ * the server; they import nothing but src/.
+ */
+const CHILD_PROGRAMS = ["test/engine/engine-child.ts", "test/engine/queue-worker-child.ts"];
 /** A lock older than this was left by a build that was killed: no build takes that long. */
 const STALE_LOCK_MS = 5 * 60_000;
 /** Builds nobody used for this long are removed after a new build. */
@@ -32,7 +37,7 @@ function sources(dir: string): string[] {
 /** A hash of the names and contents of every input, as they are on disk now. */
 export function serverSourcesFingerprint(): string {
   const hash = createHash("sha256");
-  for (const file of [...INPUTS, SELF, ...sources("src")].sort()) {
+  for (const file of [...INPUTS, SELF, ...CHILD_PROGRAMS, ...sources("src")].sort()) {
     const full = path.join(ROOT, file);
     hash.update(`${file}\0`);
     hash.update(fs.existsSync(full) ? fs.readFileSync(full) : "\0missing\0");
@@ -42,13 +47,25 @@ export function serverSourcesFingerprint(): string {
 }
 
 function compile(outDir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
+  // tsconfig.build.json (what `npm run build` compiles), plus the child programs.
+  const config = `${outDir}.tsconfig.json`;
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      extends: path.join(ROOT, "tsconfig.build.json"),
+      compilerOptions: { rootDir: ROOT, outDir },
+      include: [path.join(ROOT, "src")],
+      exclude: [path.join(ROOT, "**/*.test.ts")],
+      files: CHILD_PROGRAMS.map((file) => path.join(ROOT, file)),
+    }),
+  );
+  return new Promise<void>((resolve, reject) => {
     const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
-    // The same compiler and settings as `npm run build` (tsconfig.build.json), without the type
-    // check: `npm test` type-checks first, and with isolatedModules the emitted files do not
-    // depend on types. A type error in a file being edited elsewhere then does not stop the
-    // tests of everything else, as running the sources through tsx never did.
-    const args = ["-p", "tsconfig.build.json", "--noCheck", "--outDir", outDir];
+    // The same compiler and settings as `npm run build`, without the type check: `npm test`
+    // type-checks first, and with isolatedModules the emitted files do not depend on types. A
+    // type error in a file being edited elsewhere then does not stop the tests of everything
+    // else, as running the sources through tsx never did.
+    const args = ["-p", config, "--noCheck"];
     const child = spawn(process.execPath, [tsc, ...args], { cwd: ROOT, stdio: "pipe" });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
@@ -58,7 +75,7 @@ function compile(outDir: string): Promise<void> {
       if (code === 0) resolve();
       else reject(new Error(`tsc ${args.join(" ")} failed (${code}):\n${output}`));
     });
-  });
+  }).finally(() => fs.rmSync(config, { force: true }));
 }
 
 function prune(keep: string): void {
@@ -74,14 +91,15 @@ function prune(keep: string): void {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The compiled server of the sources as they are now (src/ compiled by tsc, laid out as dist/):
+ * The compiled server of the sources as they are now (src/ compiled by tsc, laid out as dist/,
+ * and the child programs beside it):
  * built once per content of the sources and shared by every test file and every test run. A
  * build goes to a folder of its own and is renamed into place when complete, under a lock, so
  * concurrent runs never see a half-written build and never build the same sources twice; a
  * source changed since the last build gives a new hash, so an outdated build is never used.
- * Returns the path of the `switchboard` entry point (`<build>/src/cli/main.js`).
+ * Returns the folder of the build (`<build>/src/cli/main.js` is the `switchboard` command).
  */
-export async function compiledCliEntry(): Promise<string> {
+export async function compiledServer(): Promise<string> {
   const fingerprint = serverSourcesFingerprint();
   const dir = path.join(CACHE, fingerprint);
   const entry = path.join(dir, "src/cli/main.js");
@@ -91,7 +109,7 @@ export async function compiledCliEntry(): Promise<string> {
     if (fs.existsSync(entry)) {
       const now = new Date();
       fs.utimesSync(dir, now, now);
-      return entry;
+      return dir;
     }
     try {
       fs.mkdirSync(lock);
@@ -118,8 +136,15 @@ export async function compiledCliEntry(): Promise<string> {
 
 let memo: Promise<string> | undefined;
 
-/** compiledCliEntry() once per test file: its sources do not change while it runs. */
-export function cliEntry(): Promise<string> {
-  memo ??= compiledCliEntry();
-  return memo;
+/**
+ * The compiled form of a source file of src/ or of a child program (`src/cli/main.ts`,
+ * `test/engine/engine-child.ts`), from a build made once per test file: its sources do not
+ * change while it runs.
+ */
+export async function compiled(sourceFile: string): Promise<string> {
+  if (!sourceFile.startsWith("src/") && !CHILD_PROGRAMS.includes(sourceFile)) {
+    throw new Error(`${sourceFile} is not compiled for the tests: add it to CHILD_PROGRAMS`);
+  }
+  memo ??= compiledServer();
+  return path.join(await memo, sourceFile.replace(/\.ts$/, ".js"));
 }
