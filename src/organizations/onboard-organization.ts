@@ -11,7 +11,9 @@ import {
   type OrganizationRecord,
   type StoredOnboarding,
 } from "./organization-record.js";
+import { memberConnectionName } from "./member-template.js";
 import { scheduleReconcile } from "./organization-jobs.js";
+import { ousBelow } from "./read-organization.js";
 import type { OnboardingInput } from "./schemas.js";
 
 export interface OnboardResult extends ConnectResult {
@@ -28,6 +30,55 @@ function assertSchedule(cron: string): void {
       { field: "reconcileSchedule" },
     );
   }
+}
+
+/**
+ * Refuses the onboarding, before anything is created, when a connection already has the name a
+ * member connection would get: the onboarding did not make it (nothing was onboarded yet), and
+ * the member role trusts that name (web_identity: it is the token's subject) or the reconcile
+ * would treat it as the account's. Every account the chosen OUs cover counts, suspended ones too
+ * (they get their connection once ACTIVE); skipped accounts and the management account do not.
+ */
+async function refuseTakenNames(
+  deps: OrganizationDeps,
+  principal: Principal,
+  organization: OrganizationRecord,
+  input: OnboardingInput,
+): Promise<void> {
+  const scope = ousBelow(organization.tree.ous, input.ous);
+  const accounts = await deps.db
+    .selectFrom("organization_accounts")
+    .select(["account_id", "parent_id"])
+    .where("organization_id", "=", organization.id)
+    .where("membership", "=", "member")
+    .execute();
+  const names = new Map(
+    accounts
+      .filter(
+        (a) =>
+          a.account_id !== organization.managementAccountId &&
+          scope.has(a.parent_id) &&
+          !input.skipAccounts.includes(a.account_id),
+      )
+      .map((a) => [memberConnectionName(organization.name, a.account_id), a.account_id]),
+  );
+  if (names.size === 0) return;
+  const taken = await deps.db
+    .selectFrom("connections")
+    .select("name")
+    .where("org_id", "=", principal.orgId)
+    .where("name", "in", [...names.keys()])
+    .orderBy("name")
+    .execute();
+  if (taken.length === 0) return;
+  const listed = taken
+    .slice(0, 5)
+    .map((c) => `account ${names.get(c.name) ?? ""} → connection ${c.name}`)
+    .join(", ");
+  throw new Conflict(
+    `a connection already has the name of a member connection and was not created by this organization's onboarding (${listed}${taken.length > 5 ? `, and ${taken.length - 5} more` : ""}): rename or delete it, or skip its account (skipAccounts), then onboard again. Nothing was created`,
+    { field: "skipAccounts" },
+  );
 }
 
 /**
@@ -89,6 +140,7 @@ export async function onboardOrganization(
       field: "hubConnection",
     });
   }
+  await refuseTakenNames(deps, principal, organization, input);
   const now = deps.clock.now();
   const onboarding: StoredOnboarding = {
     ous: input.ous,

@@ -1,0 +1,304 @@
+import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
+import { organizationControl } from "../../emulator/organization-control.js";
+import { createDb, migrateToLatest, type DbHandle } from "../../src/db/index.js";
+import { migrateTo } from "../../src/db/migrate.js";
+import type { OrganizationTree } from "../../src/organizations/index.js";
+import {
+  DIALECTS,
+  createTestDatabase,
+  describeEachDatabase,
+  type TestDatabase,
+} from "../helpers/databases.js";
+import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
+import { createTestApp, type TestApp } from "../helpers/test-app.js";
+import { hubAccount } from "../helpers/worlds.js";
+import { HUB, MANAGEMENT, MANAGER, OU_NAMES, REGIONS } from "./organization-world.js";
+
+/** Three members, one per OU: 400000000001 … 400000000003. */
+const MEMBERS = ["400000000001", "400000000002", "400000000003"];
+
+function world(): WorldInput {
+  return {
+    regions: REGIONS,
+    accounts: [
+      hubAccount(HUB),
+      {
+        id: MANAGEMENT,
+        name: "management",
+        users: [
+          {
+            name: "org-admin",
+            accessKeys: [{ id: MANAGER.id, secret: MANAGER.secret }],
+            policies: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+          },
+        ],
+      },
+      ...MEMBERS.map((id, i) => ({ id, name: `member-${i + 1}` })),
+    ],
+    organization: {
+      managementAccount: MANAGEMENT,
+      units: OU_NAMES.map((name, i) => ({ name, accounts: [MEMBERS[i] ?? ""] })),
+    },
+  };
+}
+
+const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface ConnectionList {
+  items: { name: string; tags: Record<string, string> }[];
+}
+
+describeEachDatabase(
+  "Organizations: onboarding refuses taken names; grants name teams by id",
+  (suite) => {
+    let t: TestApp;
+    let emulator: Emulator;
+    let restoreEnv: () => void = () => undefined;
+
+    async function tree(name: string): Promise<OrganizationTree> {
+      const response = await t.call("GET", `/api/v1/organizations/${name}`);
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json<OrganizationTree>();
+    }
+
+    async function sync(name: string): Promise<OrganizationTree> {
+      for (;;) {
+        const asked = await t.call("POST", `/api/v1/organizations/${name}/sync`);
+        expect(asked.statusCode, asked.body).toBe(202);
+        const { queued, requestedAt } = asked.json<{ queued: boolean; requestedAt: string }>();
+        for (;;) {
+          const o = await tree(name);
+          const sync = o.organization.lastSync;
+          if (
+            sync !== null &&
+            sync.status !== "running" &&
+            (!queued || sync.startedAt >= requestedAt)
+          ) {
+            if (queued) return o;
+            break;
+          }
+          await sleep(200);
+        }
+      }
+    }
+
+    async function createOrganization(
+      name: string,
+      grants: { principal: string; role: string }[] = [],
+    ) {
+      const created = await t.call("POST", "/api/v1/organizations", {
+        body: { name, connection: "mgmt", grants },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      return (await tree(name)).ous.filter((ou) => ou.parentId !== null).map((ou) => ou.id);
+    }
+
+    const onboard = (name: string, ous: string[], skipAccounts: string[] = []) =>
+      t.call("POST", `/api/v1/organizations/${name}/onboarding`, {
+        body: {
+          ous,
+          regions: ["us-east-1"],
+          method: "assume_role",
+          hubConnection: "hub",
+          skipAccounts,
+        },
+      });
+
+    const connectionsOf = async (organization: string) =>
+      (await t.call("GET", "/api/v1/connections"))
+        .json<ConnectionList>()
+        .items.filter((c) => c.tags.organization === organization);
+
+    /** A connection made by hand, with the name a member connection of `organization` would get. */
+    async function squat(organization: string, accountId: string): Promise<string> {
+      const name = `${organization}-${accountId}`;
+      const created = await t.call("POST", "/api/v1/connections", {
+        body: {
+          name,
+          method: "assume_role",
+          roleArn: `arn:aws:iam::${accountId}:role/switchboard-member`,
+          sourceConnection: "hub",
+          regions: ["us-east-1"],
+          endpoint: emulator.url,
+          tags: { made: "by-hand" },
+        },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      return name;
+    }
+
+    beforeAll(async () => {
+      t = await createTestApp(suite.handle().db, { dev: true });
+      emulator = await startEmulator({ world: world() });
+      await t.call("PUT", "/api/v1/settings/outbound", {
+        body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
+      });
+      restoreEnv = useEmulatorAsInstance(emulator.url);
+      const ok = (r: { statusCode: number; body: string }) =>
+        expect(r.statusCode, r.body).toBe(201);
+      ok(
+        await t.call("POST", "/api/v1/secrets", {
+          body: { path: "keys/system/org-admin", value: MANAGER.secret },
+        }),
+      );
+      ok(
+        await t.call("POST", "/api/v1/connections", {
+          body: {
+            name: "mgmt",
+            method: "access_key",
+            accessKeyId: MANAGER.id,
+            secretPath: "keys/system/org-admin",
+            access: "full",
+            regions: ["us-east-1"],
+            endpoint: emulator.url,
+          },
+        }),
+      );
+      ok(
+        await t.call("POST", "/api/v1/connections", {
+          body: { name: "hub", method: "ambient", regions: ["us-east-1"], endpoint: emulator.url },
+        }),
+      );
+      for (const name of ["mgmt", "hub"]) {
+        const tested = await t.call("POST", `/api/v1/connections/${name}/test`);
+        expect(tested.json<{ ok: boolean }>().ok, tested.body).toBe(true);
+      }
+    });
+    afterAll(async () => {
+      restoreEnv();
+      await t?.close();
+      await emulator?.close();
+    });
+
+    it("refuses an onboarding (409, naming the account and the connection) when a member connection's name is taken by a connection it did not make, and creates nothing", async () => {
+      const name = unique("taken");
+      const ous = await createOrganization(name);
+      const taken = await squat(name, MEMBERS[1] ?? "");
+
+      const refused = await onboard(name, ous);
+      expect(refused.statusCode, refused.body).toBe(409);
+      const message = refused.json<{ error: { message: string } }>().error.message;
+      expect(message).toContain(`account ${MEMBERS[1] ?? ""}`);
+      expect(message).toContain(`connection ${taken}`);
+      expect(message).toContain("Nothing was created");
+      expect((await tree(name)).organization.onboarding).toBeNull();
+      expect(await connectionsOf(name)).toEqual([]);
+
+      // Skipping that account, the onboarding goes ahead and leaves the connection alone.
+      const onboarded = await onboard(name, ous, [MEMBERS[1] ?? ""]);
+      expect(onboarded.statusCode, onboarded.body).toBe(201);
+      expect((await connectionsOf(name)).map((c) => c.name).sort()).toEqual(
+        [MEMBERS[0], MEMBERS[2]].map((id) => `${name}-${id ?? ""}`),
+      );
+      const after = await sync(name);
+      expect(after.accounts.find((a) => a.accountId === MEMBERS[1])?.connection).toBeNull();
+      const kept = await t.call("GET", `/api/v1/connections/${taken}`);
+      expect(kept.json<{ tags: Record<string, string> }>().tags).toEqual({ made: "by-hand" });
+    });
+
+    it("never adopts, on a reconcile, a connection named like the member connection of an account that joined since", async () => {
+      const name = unique("late");
+      const ous = await createOrganization(name);
+      expect((await onboard(name, ous)).statusCode).toBe(201);
+      const joiner = `5${randomBytes(6).readUIntBE(0, 6).toString().padStart(11, "0").slice(0, 11)}`;
+      const unit = (await organizationControl.tree(emulator.url)).OrganizationalUnits.find(
+        (u) => u.Name === "Dev",
+      );
+      await organizationControl.join(emulator.url, {
+        id: joiner,
+        name: `joiner-${joiner}`,
+        parentId: unit?.Id ?? "",
+      });
+      const taken = await squat(name, joiner);
+
+      const after = await sync(name);
+      const row = after.accounts.find((a) => a.accountId === joiner);
+      expect(row?.connection).toBeNull();
+      expect(row?.ledger.lastError?.code).toBe("CONNECTION_NAME_TAKEN");
+      expect(row?.ledger.lastError?.message).toContain(
+        `a connection named ${taken} already exists`,
+      );
+      const kept = await t.call("GET", `/api/v1/connections/${taken}`);
+      expect(kept.json<{ tags: Record<string, string> }>().tags).toEqual({ made: "by-hand" });
+    });
+
+    it("keeps an organization's team grant with the team, not its name: a team deleted and created again under that name inherits nothing", async () => {
+      const team = unique("ops");
+      expect((await t.call("POST", "/api/v1/teams", { body: { name: team } })).statusCode).toBe(
+        201,
+      );
+      const name = unique("grants");
+      const ous = await createOrganization(name, [
+        { principal: "org", role: "viewer" },
+        { principal: `team:${team}`, role: "executor" },
+      ]);
+      expect((await tree(name)).organization.grants).toEqual([
+        { principal: "org", role: "viewer" },
+        { principal: `team:${team}`, role: "executor" },
+      ]);
+
+      expect((await t.call("DELETE", `/api/v1/teams/${team}`)).statusCode).toBe(204);
+      expect((await t.call("POST", "/api/v1/teams", { body: { name: team } })).statusCode).toBe(
+        201,
+      );
+      expect((await tree(name)).organization.grants).toEqual([
+        { principal: "org", role: "viewer" },
+      ]);
+
+      expect((await onboard(name, ous)).statusCode).toBe(201);
+      const grants = await t.call("GET", `/api/v1/connections/${name}-${MEMBERS[0] ?? ""}/grants`);
+      expect(grants.statusCode, grants.body).toBe(200);
+      const items = grants.json<{ items: { principal: string; role: string }[] }>().items;
+      expect(items).toContainEqual({ principal: "org", role: "viewer" });
+      expect(items.filter((g) => g.principal.startsWith("team:"))).toEqual([]);
+    });
+  },
+);
+
+describe.each(DIALECTS)("upgrading organization grants to team ids [%s]", (dialect) => {
+  let database: TestDatabase | undefined;
+  let handle: DbHandle | undefined;
+  afterEach(async () => {
+    await handle?.destroy();
+    await database?.dispose();
+  });
+
+  it("stores each team grant by the team's id, keeps org and user grants, and drops a grant to a team that no longer exists", async () => {
+    database = await createTestDatabase(dialect);
+    handle = createDb(database.config);
+    const db = handle.db;
+    await migrateTo(db, "0016-inventory-views");
+    const now = new Date().toISOString();
+    await sql`insert into orgs (id, name, created_at) values ('org-1', 'default', ${now}), ('org-2', 'other', ${now})`.execute(
+      db,
+    );
+    // A team of the same name in another org must not be picked.
+    await sql`insert into teams (id, org_id, name, created_at) values ('team-ops', 'org-1', 'ops', ${now}), ('team-ops-2', 'org-2', 'ops', ${now})`.execute(
+      db,
+    );
+    const grants = [
+      { principal: "org", role: "viewer" },
+      { principal: "user:alice", role: "editor" },
+      { principal: "team:ops", role: "executor" },
+      { principal: "team:gone", role: "executor" },
+    ];
+    await sql`insert into organizations (id, org_id, name, connection_id, call_as, aws_organization_id,
+        management_account_id, tree, grants, created_at, created_by, updated_at)
+      values ('o-1', 'org-1', 'acme', 'c-1', 'SELF', 'o-abc', '100000000000', '{"rootId":"r-1","ous":[]}',
+        ${JSON.stringify(grants)}, ${now}, 'user:admin', ${now})`.execute(db);
+
+    await migrateToLatest(db);
+    const row = await sql<{
+      grants: string;
+    }>`select grants from organizations where id = 'o-1'`.execute(db);
+    expect(JSON.parse(row.rows[0]?.grants ?? "null")).toEqual([
+      { principal: "org", role: "viewer" },
+      { principal: "user:alice", role: "editor" },
+      { teamId: "team-ops", role: "executor" },
+    ]);
+  });
+});
