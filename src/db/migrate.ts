@@ -15,6 +15,7 @@ import { organizations } from "./migrations/0013-organizations.js";
 import { inventory } from "./migrations/0014-inventory.js";
 import { runTargetConnections } from "./migrations/0015-run-target-connections.js";
 import { inventoryViews } from "./migrations/0016-inventory-views.js";
+import { organizationGrantTeams } from "./migrations/0017-organization-grant-teams.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0014-inventory": inventory,
   "0015-run-target-connections": runTargetConnections,
   "0016-inventory-views": inventoryViews,
+  "0017-organization-grant-teams": organizationGrantTeams,
 };
 
 const provider: MigrationProvider = {

@@ -9,6 +9,7 @@ import {
 import { Conflict } from "../errors.js";
 import { memberConnectionName } from "./member-template.js";
 import { connectionDepsOf, type OrganizationDeps } from "./organization-deps.js";
+import { resolveGrants } from "./organization-grants.js";
 import { inScope, type OrganizationRecord } from "./organization-record.js";
 import { ousBelow } from "./read-organization.js";
 
@@ -64,6 +65,7 @@ export async function connectMembers(
     );
   }
   const scope = ousBelow(organization.tree.ous, onboarding.ous);
+  const grants = await resolveGrants(deps.db, organization.orgId, organization.grants);
   const rows = await deps.db
     .selectFrom("organization_accounts")
     .selectAll()
@@ -121,7 +123,7 @@ export async function connectMembers(
         ...(organization.externalIdId === null
           ? {}
           : { groupExternalIdId: organization.externalIdId }),
-        grants: organization.grants,
+        grants,
       });
       const now = deps.clock.now();
       await deps.db.transaction().execute(async (tx) => {

@@ -8,6 +8,7 @@ import { organizationClients } from "./aws-clients.js";
 import { awsFailure } from "./aws-failure.js";
 import { explainOrganizationError } from "./explain-organization-error.js";
 import type { OrganizationDeps } from "./organization-deps.js";
+import { storedGrants } from "./organization-grants.js";
 import { findOrganizationById, type OrganizationRecord } from "./organization-record.js";
 import { readOrganization } from "./read-organization.js";
 import type { CreateOrganizationInput } from "./schemas.js";
@@ -76,7 +77,7 @@ export async function createOrganization(
           aws_organization_id: snapshot.organizationId,
           management_account_id: snapshot.managementAccountId,
           tree: JSON.stringify({ rootId: snapshot.rootId, ous: snapshot.ous }),
-          grants: JSON.stringify(input.grants),
+          grants: JSON.stringify(await storedGrants(tx, principal.orgId, input.grants)),
           onboarding: null,
           external_id_id: null,
           deployment: null,

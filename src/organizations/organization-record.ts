@@ -1,6 +1,7 @@
 import type { Principal } from "../access/index.js";
 import type { DbOrTx } from "../db/index.js";
 import { NotFound } from "../errors.js";
+import { resolveGrants, type StoredGrant } from "./organization-grants.js";
 import type { OrganizationAccountTable, OrganizationTable } from "./organization.table.js";
 import type {
   Deployment,
@@ -27,7 +28,8 @@ export interface OrganizationRecord {
   awsOrganizationId: string;
   managementAccountId: string;
   tree: { rootId: string; ous: OuNode[] };
-  grants: Organization["grants"];
+  /** As stored: teams by id (see organization-grants.ts); `resolveGrants` gives their names. */
+  grants: StoredGrant[];
   onboarding: StoredOnboarding | null;
   externalIdId: string | null;
   deployment: Deployment | null;
@@ -52,7 +54,7 @@ export function toOrganizationRecord(row: OrganizationTable): OrganizationRecord
     awsOrganizationId: row.aws_organization_id,
     managementAccountId: row.management_account_id,
     tree: JSON.parse(row.tree) as OrganizationRecord["tree"],
-    grants: JSON.parse(row.grants) as OrganizationRecord["grants"],
+    grants: JSON.parse(row.grants) as StoredGrant[],
     onboarding: parse<StoredOnboarding>(row.onboarding),
     externalIdId: row.external_id_id,
     deployment: parse<Deployment>(row.deployment),
@@ -126,7 +128,7 @@ export async function presentOrganization(
     callAs: organization.callAs,
     awsOrganizationId: organization.awsOrganizationId,
     managementAccountId: organization.managementAccountId,
-    grants: organization.grants,
+    grants: await resolveGrants(db, organization.orgId, organization.grants),
     onboarding: onboardingView,
     deployment: organization.deployment,
     lastSync: organization.lastSync,
