@@ -185,6 +185,8 @@ describeEachDatabase("an organization through a delegated administrator of Stack
       after.accounts.find((a) => a.accountId === id),
     );
     expect(enabled?.ledger.blockedRegions).toEqual([]);
-    expect(notEnabled?.ledger.blockedRegions).toEqual([{ region: "ap-east-1", reason: "opt_in" }]);
+    expect(notEnabled?.ledger.blockedRegions).toEqual([
+      { region: "ap-east-1", reason: "opt_in", seenAt: expect.any(String) as unknown },
+    ]);
   });
 });
