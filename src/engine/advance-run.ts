@@ -12,7 +12,8 @@ import {
   type TargetStatus,
   type TargetSummary,
 } from "../runs/index.js";
-import type { DbOrTx } from "../db/index.js";
+import { sql } from "kysely";
+import { jsonRows, type DbOrTx } from "../db/index.js";
 import type { EngineDeps } from "./engine-deps.js";
 import { RUN_ADVANCE_QUEUE } from "./queues.js";
 import { startActionStep } from "./start-action-step.js";
@@ -183,24 +184,22 @@ async function runTransforms(
         .where("id", "=", run.id)
         .executeTakeFirst();
       if (current === undefined || current.cancel_requested === 1) throw new ChainDropped();
-      for (const o of outcomes) {
-        const written = await tx
-          .updateTable("run_steps")
-          .set({
-            status: o.status,
-            started_at: now,
-            finished_at: now,
-            duration_ms: 0,
-            output: o.output,
-            error: o.error,
-          })
-          .where("run_id", "=", run.id)
-          .where("idx", "=", o.idx)
-          .where("status", "=", "pending")
-          .executeTakeFirst();
-        // Another advance wrote it first: its outcome stands, this one is dropped.
-        if (Number(written.numUpdatedRows) === 0) throw new ChainDropped();
-      }
+      // One statement for the chain; each row only while its step is still pending.
+      const j = jsonRows(deps.queue.dialect, outcomes, {
+        idx: "integer",
+        status: "text",
+        output: "text",
+        error: "text",
+      });
+      const written = await sql<{ idx: number }>`update run_steps set
+          status = ${j.col("status")}, started_at = ${now}, finished_at = ${now}, duration_ms = 0,
+          output = ${j.col("output")}, error = ${j.col("error")}
+        from ${j.from}
+        where run_steps.run_id = ${run.id} and run_steps.idx = ${j.col("idx")}
+          and run_steps.status = 'pending'
+        returning run_steps.idx`.execute(tx);
+      // Another advance wrote one first: its outcome stands, this chain is dropped.
+      if (written.rows.length !== outcomes.length) throw new ChainDropped();
       if (run.status !== "running") {
         await tx
           .updateTable("runs")
