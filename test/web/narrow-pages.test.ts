@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Page } from "playwright-core";
+import type { Cookie, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemo, type Demo } from "../../scripts/demo-stack.js";
 import { expectAccessible, signIn, useBrowser, waitForSettled } from "../helpers/browser.js";
@@ -220,22 +220,45 @@ describe("web UI: every main page on a phone (390 px) and a desktop", () => {
     return page;
   }
 
+  // Signed in once through the login page; each page test starts in a browser context of its own
+  // with that session's cookies, as a user who comes back in a new tab.
+  let session: Cookie[] | undefined;
+  async function signedInAt(viewport: { width: number; height: number }): Promise<Page> {
+    const page = await openAt(viewport);
+    if (session === undefined) {
+      await signIn(page, demo.url, demo.admin);
+      session = await page.context().cookies();
+    } else {
+      await page.context().addCookies(session);
+    }
+    return page;
+  }
+
+  // Each area's data (runs, a workflow) is made once and visited at both widths.
+  const areaPages = new Map<string, Promise<MainPage[]>>();
+  const pagesOf = (area: string, pages: () => Promise<MainPage[]>): Promise<MainPage[]> => {
+    let made = areaPages.get(area);
+    if (made === undefined) {
+      made = pages();
+      areaPages.set(area, made);
+    }
+    return made;
+  };
+
   beforeAll(() => {
     if (SHOTS !== undefined) fs.mkdirSync(SHOTS, { recursive: true });
   });
 
   for (const { area, pages } of AREAS) {
     it(`${area} at 390 px: no sideways scroll, no badge cut short, no title under the header, and axe passes`, async () => {
-      const visit = await pages();
-      const page = await openAt(PHONE);
-      await signIn(page, demo.url, demo.admin);
+      const visit = await pagesOf(area, pages);
+      const page = await signedInAt(PHONE);
       expect(await checkPages(page, visit, "390")).toEqual([]);
     });
 
     it(`${area} at desktop width: no sideways scroll, no badge cut short, and axe passes`, async () => {
-      const visit = await pages();
-      const page = await openAt(DESKTOP);
-      await signIn(page, demo.url, demo.admin);
+      const visit = await pagesOf(area, pages);
+      const page = await signedInAt(DESKTOP);
       expect(await checkPages(page, visit, "1400")).toEqual([]);
     });
   }
