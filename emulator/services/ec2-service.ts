@@ -171,6 +171,55 @@ export const ec2Service: ServiceHandlers = {
     return pagedOutput(ctx, input, "Reservations", matching);
   },
 
+  /**
+   * Status checks of instances, from world data: an instance may carry `InstanceStatus` and
+   * `SystemStatus` as this operation returns them (e.g. `{ Status: impaired, Details: [{ Name:
+   * reachability, Status: failed }] }`; the Instance shape has neither, so DescribeInstances never
+   * shows them); a running instance without them passes both checks. As in EC2, only running
+   * instances are listed unless IncludeAllInstances, and the others' checks are not-applicable.
+   */
+  async DescribeInstanceStatus(ctx, input) {
+    await ctx.authorize("ec2:DescribeInstanceStatus", "*");
+    const ids = input.InstanceIds as string[] | undefined;
+    if (ids !== undefined && ids.length > 0 && input.MaxResults !== undefined)
+      throw new AwsError(
+        "InvalidParameterCombination",
+        "The parameter instancesSet cannot be used with the parameter maxResults",
+        400,
+      );
+    const passed = {
+      Status: "ok",
+      Details: [{ Name: "reachability", Status: "passed" }],
+    };
+    const statuses = selectByIds(worldItems(ctx, "Instances"), "InstanceId", ids)
+      .filter(
+        (instance) => input.IncludeAllInstances === true || stateOf(instance).Name === "running",
+      )
+      .map((instance): ResourceItem => {
+        const running = stateOf(instance).Name === "running";
+        const check = (field: "InstanceStatus" | "SystemStatus") =>
+          running
+            ? ((instance[field] as ResourceItem | undefined) ?? passed)
+            : { Status: "not-applicable" };
+        return {
+          InstanceId: instance.InstanceId,
+          AvailabilityZone: (instance.Placement as ResourceItem | undefined)?.AvailabilityZone,
+          InstanceState: stateOf(instance),
+          InstanceStatus: check("InstanceStatus"),
+          SystemStatus: check("SystemStatus"),
+        };
+      });
+    return pagedOutput(
+      ctx,
+      input,
+      "InstanceStatuses",
+      applyEc2Filters(statuses, input.Filters as Ec2Filter[] | undefined, {
+        operation: "DescribeInstanceStatus",
+        accountId: ctx.account.id,
+      }),
+    );
+  },
+
   async DescribeAvailabilityZones(ctx, input) {
     await ctx.authorize("ec2:DescribeAvailabilityZones", "*");
     const listed = worldItems(ctx, "AvailabilityZones");

@@ -37,6 +37,7 @@ const PAGE_OPTIONS: Record<string, PageOptions> = {
   "ec2:DescribeInternetGateways": { minPageSize: 5, maxPageSize: 1000 },
   "ec2:DescribeNatGateways": { minPageSize: 5, maxPageSize: 1000 },
   "ec2:DescribeVolumes": { minPageSize: 5, maxPageSize: 500 },
+  "ec2:DescribeInstanceStatus": { minPageSize: 5, maxPageSize: 1000 },
   "elasticloadbalancingv2:DescribeLoadBalancers": ELBV2_PAGES,
   "elasticloadbalancingv2:DescribeTargetGroups": ELBV2_PAGES,
   "elasticloadbalancingv2:DescribeListeners": ELBV2_PAGES,

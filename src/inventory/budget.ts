@@ -169,7 +169,9 @@ export async function estimateBudget(
   signal: AbortSignal,
 ) {
   const lines: AttributesLine[] = [];
-  await fetchAttributes(deps, principal, actor, request.arns, (l) => lines.push(l), signal);
+  await fetchAttributes(deps, principal, actor, request.arns, (l) => lines.push(l), signal, {
+    liveStatus: false,
+  });
   const stored = await deps.db
     .selectFrom("inventory_resources")
     .select(["arn", "type", "region"])

@@ -3,14 +3,30 @@ import { accessCheckOf, type ActionDefinition } from "../actions/index.js";
 import { visibleConnection, type Actor } from "../connections/index.js";
 import type { EngineDeps } from "../engine/index.js";
 import { runTarget, Semaphore } from "../fan-out/index.js";
-import { partitionOf, type Attributes } from "./resource-type.js";
+import {
+  alarmsInAlarm,
+  alarmsPointingAt,
+  hasAlarms,
+  impairedInstances,
+  type AlarmInAlarm,
+  type Explained,
+} from "./live-status.js";
+import { idOfArn, partitionOf, type Attributes } from "./resource-type.js";
 import { resourceTypeOf } from "./resource-types.js";
 import { accountOf } from "./sync-handler.js";
 
-/** One line of the live view: a resource's attributes now, or why there are none. */
+/**
+ * One line of the live view: a resource's attributes now (with `partial` when its status checks
+ * or alarms could not be read, and why), or why there are none.
+ */
 export type AttributesLine =
-  | { arn: string; type: string; attributes: Attributes }
+  | { arn: string; type: string; attributes: Attributes; partial?: Explained }
   | { arn: string; error: { code: string; message: string } };
+
+interface Fetched {
+  attributes: Record<string, Attributes>;
+  partial: Explained | null;
+}
 
 const NOT_IN_INVENTORY = "not in the inventory of a connection you may see: sync first";
 
@@ -21,7 +37,11 @@ const SCOPES_AT_ONCE = 8;
  * Fetches the live attributes of resources of the inventory, for a viewer: each (connection,
  * region, type) is listed once through the same layers as a sync (credentials, the connection's
  * access setting, the viewer's executor grant on it), and each ARN asked gets its attributes as
- * a line. Nothing is written: the lines go to `emit` and nowhere else.
+ * a line. The live status joins them: an EC2 instance whose status checks fail is `impaired`
+ * (DescribeInstanceStatus once per instance listing), and `alarms` names the CloudWatch alarms in
+ * ALARM whose dimensions point at a resource (DescribeAlarms once per connection and region). A
+ * refused or failed status call leaves the attributes, with `partial` saying what is unknown.
+ * Nothing is written: the lines go to `emit` and nowhere else.
  */
 export async function fetchAttributes(
   deps: EngineDeps,
@@ -30,6 +50,8 @@ export async function fetchAttributes(
   arns: string[],
   emit: (line: AttributesLine) => void,
   signal: AbortSignal,
+  // The budget reads sizes, not status: it asks for no status checks or alarms.
+  options: { liveStatus: boolean } = { liveStatus: true },
 ): Promise<void> {
   const wanted = [...new Set(arns)];
   const rows = await deps.db
@@ -42,14 +64,17 @@ export async function fetchAttributes(
     .execute();
   const groups = new Map<
     string,
-    { connection: string; region: string; type: string; arns: Set<string> }
+    { connectionId: string; connection: string; region: string; type: string; arns: Set<string> }
   >();
+  // One DescribeAlarms per (connection, region), shared by the types listed there.
+  const alarmsByScope = new Map<string, ReturnType<typeof alarmsInAlarm>>();
   const found = new Set<string>();
   for (const row of rows) {
     if (found.has(row.arn)) continue;
     found.add(row.arn);
     const key = `${row.connection_id} ${row.region} ${row.type}`;
     const group = groups.get(key) ?? {
+      connectionId: row.connection_id,
       connection: row.connection_name,
       region: row.region,
       type: row.type,
@@ -96,10 +121,40 @@ export async function fetchAttributes(
               account,
               region: group.region,
             });
+            const wanted = items.filter((item) => group.arns.has(item.arn));
+            const unknown: Explained[] = [];
+            let alarms: AlarmInAlarm[] | undefined;
+            if (options.liveStatus && wanted.length > 0 && hasAlarms(type.type)) {
+              const key = `${group.connectionId} ${group.region}`;
+              const pending = alarmsByScope.get(key) ?? alarmsInAlarm(context);
+              alarmsByScope.set(key, pending);
+              const found = await pending;
+              if ("error" in found) unknown.push(found.error);
+              else alarms = found.alarms;
+            }
             const out: Record<string, Attributes> = {};
-            for (const item of items)
-              if (group.arns.has(item.arn)) out[item.arn] = type.attributes(item.raw);
-            return out;
+            for (const item of wanted) {
+              const attributes = type.attributes(item.raw);
+              if (alarms !== undefined)
+                attributes.alarms = alarmsPointingAt(type.type, item.arn, item.raw, alarms);
+              out[item.arn] = attributes;
+            }
+            const running = Object.entries(out).filter(([, a]) => a.state === "running");
+            if (options.liveStatus && type.type === "ec2.instance" && running.length > 0) {
+              const checks = await impairedInstances(context);
+              if ("error" in checks) unknown.push(checks.error);
+              else
+                for (const [arn, attributes] of running)
+                  if (checks.impaired.has(idOfArn(arn))) attributes.state = "impaired";
+            }
+            const partial: Explained | null =
+              unknown.length === 0
+                ? null
+                : {
+                    code: unknown[0]?.code ?? "ERROR",
+                    message: unknown.map((u) => u.message).join("; "),
+                  };
+            return { attributes: out, partial } satisfies Fetched;
           },
         };
         const outcome = await runTarget(
@@ -122,13 +177,18 @@ export async function fetchAttributes(
           const error = result.error ?? { code: "FAILED", message: "the listing failed" };
           return failAll(error.code, error.message);
         }
-        const attributes = (result.output ?? {}) as Record<string, Attributes>;
+        const fetched = (result.output ?? { attributes: {}, partial: null }) as Fetched;
         for (const arn of group.arns) {
-          const found = attributes[arn];
+          const found = fetched.attributes[arn];
           emit(
             found === undefined
               ? { arn, error: { code: "GONE", message: "AWS no longer lists it" } }
-              : { arn, type: group.type, attributes: found },
+              : {
+                  arn,
+                  type: group.type,
+                  attributes: found,
+                  ...(fetched.partial === null ? {} : { partial: fetched.partial }),
+                },
           );
         }
       }),

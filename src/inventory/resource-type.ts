@@ -36,6 +36,8 @@ export interface Attributes {
   state?: string;
   details: Record<string, string | number | boolean | null>;
   tags?: Record<string, string>;
+  /** Names of the CloudWatch alarms now in ALARM whose dimensions point at it (live view only). */
+  alarms?: string[];
 }
 
 /** The raw item AWS answered for one resource, with the ARN it was given. */

@@ -16,7 +16,33 @@ export const SECRET_ATTRIBUTES = {
   state: "stopping",
   nameTag: "inv-orders-api-7f3a",
   rdsEndpoint: "orders-db.cq7zx1k2.us-east-1.rds.amazonaws.com",
+  /** A CloudWatch alarm in ALARM on the instance: the live view names it, nothing keeps it. */
+  alarmName: "inv-orders-api-cpu-3c9e",
 };
+
+/** A metric alarm on one dimension, as DescribeAlarms returns it. */
+export function metricAlarm(
+  account: string,
+  region: string,
+  name: string,
+  dimension: { Name: string; Value: string },
+  state: "OK" | "ALARM" = "ALARM",
+) {
+  return {
+    AlarmName: name,
+    AlarmArn: `arn:aws:cloudwatch:${region}:${account}:alarm:${name}`,
+    StateValue: state,
+    StateReason: "Threshold Crossed",
+    MetricName: "Metric",
+    Namespace: "AWS/Test",
+    Statistic: "Average",
+    Period: 300,
+    EvaluationPeriods: 1,
+    Threshold: 1,
+    ComparisonOperator: "GreaterThanThreshold",
+    Dimensions: [dimension],
+  };
+}
 
 /** The types the emulator serves today (ELBv2, EKS and API Gateway are left out of the world). */
 export const TEST_TYPES = [
@@ -267,6 +293,16 @@ function estate(account: string, region: string, n: number) {
     dynamodb: { TableNames: [`events-${n}`] },
     sqs: { QueueUrls: [`https://sqs.${region}.amazonaws.com/${account}/jobs-${n}`] },
     sns: { Topics: [{ TopicArn: `arn:aws:sns:${region}:${account}:alerts-${n}` }] },
+    monitoring: {
+      MetricAlarms: special
+        ? [
+            metricAlarm(account, region, SECRET_ATTRIBUTES.alarmName, {
+              Name: "InstanceId",
+              Value: `i-${n}web`,
+            }),
+          ]
+        : [],
+    },
   };
 }
 

@@ -213,6 +213,7 @@ describeEachDatabase("inventory sync", (suite) => {
       name: SECRET_ATTRIBUTES.nameTag,
       state: SECRET_ATTRIBUTES.state,
       details: { privateIpAddress: SECRET_ATTRIBUTES.privateIp },
+      alarms: [SECRET_ATTRIBUTES.alarmName],
     });
     expect(of(rds)?.attributes).toMatchObject({
       details: { endpoint: SECRET_ATTRIBUTES.rdsEndpoint },
