@@ -74,8 +74,10 @@ function continuesOnError(step: Pick<RunStepTable, "plan">): boolean {
  * twice at once or again after a crash does each thing once.
  */
 export async function advanceRun(deps: EngineDeps, runId: string): Promise<void> {
+  let known: { run: RunTable; steps: StepRow[] } | undefined;
   for (let guard = 0; guard < 1000; guard += 1) {
-    const { run, steps } = (await readRun(deps, runId)) ?? {};
+    const { run, steps } = known ?? (await readRun(deps, runId)) ?? {};
+    known = undefined;
     if (run === undefined || steps === undefined || isRunFinished(run.status)) return;
     if (
       run.cancel_requested === 0 &&
@@ -100,8 +102,9 @@ export async function advanceRun(deps: EngineDeps, runId: string): Promise<void>
     }
     if (next.status === "pending" && next.kind === "transform") {
       // No I/O: the transforms from here to the next step of another kind are evaluated, then
-      // written in one transaction; the loop then reads the run again (a cancel meanwhile).
-      await runTransforms(deps, run, steps, next);
+      // written in one transaction (which checks for a cancel). The loop goes on from what was
+      // written, or reads the run again when another advance or a cancel came first.
+      known = await runTransforms(deps, run, steps, next);
       continue;
     }
     const changed = await advanceStep(deps, run, steps, next);
@@ -151,7 +154,7 @@ async function runTransforms(
   run: RunTable,
   steps: StepRow[],
   first: StepRow,
-): Promise<void> {
+): Promise<{ run: RunTable; steps: StepRow[] } | undefined> {
   const now = deps.clock.now().toISOString();
   const working = steps.map((s) => ({ ...s }));
   const outcomes: {
@@ -175,7 +178,7 @@ async function runTransforms(
     });
     if (outcome.status === "failed" && !continuesOnError(step)) break;
   }
-  await deps.db
+  const committed = await deps.db
     .transaction()
     .execute(async (tx) => {
       const current = await tx
@@ -208,11 +211,15 @@ async function runTransforms(
           .where("status", "in", ["queued", "running", "waiting"])
           .execute();
       }
+      return true;
     })
     .catch((error: unknown) => {
       if (!(error instanceof ChainDropped)) throw error;
+      return false;
     });
   deps.events.changed(run.id);
+  // As committed: the caller goes on from here without reading the run again.
+  return committed ? { run: { ...run, status: "running" }, steps: working } : undefined;
 }
 
 /** Rolls back a chain of transforms that another advance or a cancel overtook. */
@@ -445,12 +452,17 @@ async function finishRun(
   cancelled = false,
 ): Promise<void> {
   await skipRest(deps, run.id, steps, failed);
-  const finalSteps = await deps.db
-    .selectFrom("run_steps")
-    .select(["status", "plan"])
-    .where("run_id", "=", run.id)
-    .orderBy("idx")
-    .execute();
+  // Every step had finished when the run was read (a finished step's status is final), unless
+  // some were skipped just now or a cancel stopped them: read those again.
+  const finalSteps =
+    failed === undefined && !cancelled
+      ? steps
+      : await deps.db
+          .selectFrom("run_steps")
+          .select(["status", "plan"])
+          .where("run_id", "=", run.id)
+          .orderBy("idx")
+          .execute();
   const timedOut = run.error !== null && run.error.includes('"RUN_TIMED_OUT"');
   const status = timedOut
     ? "failed"
@@ -458,7 +470,10 @@ async function finishRun(
         finalSteps.map((s) => ({ status: s.status, continueOnError: continuesOnError(s) })),
         cancelled,
       );
-  const summary = await runTotals(deps, run.id);
+  // Only action steps have targets.
+  const summary = steps.some((s) => s.kind === "action")
+    ? await runTotals(deps, run.id)
+    : summarize([]);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (tx) => {
     const updated = await tx
