@@ -22,6 +22,8 @@ export interface OrganizationSnapshot {
   organizationId: string;
   managementAccountId: string;
   rootId: string;
+  /** Whether service control policies are enabled on the root: until they are, none can deny. */
+  scpEnabled: boolean;
   ous: OuNode[];
   accounts: AwsAccount[];
 }
@@ -67,6 +69,9 @@ export async function readOrganization(client: OrganizationsClient): Promise<Org
     organizationId: Organization.Id,
     managementAccountId: Organization.MasterAccountId ?? "",
     rootId: root.Id,
+    scpEnabled: (root.PolicyTypes ?? []).some(
+      (p) => p.Type === "SERVICE_CONTROL_POLICY" && p.Status !== "PENDING_DISABLE",
+    ),
     ous,
     accounts,
   };

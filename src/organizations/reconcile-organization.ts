@@ -75,7 +75,9 @@ async function inPool<T>(items: T[], size: number, run: (item: T) => Promise<voi
  * reads the organization again (accounts that joined, left, moved or were suspended; never
  * deletes one), creates the connections of accounts that joined the onboarded OUs (their role
  * comes by the StackSet's automatic deployment), reads the StackSet's stack instances, then tests
- * every active member connection and writes each account's health ledger. Every change is audited.
+ * every active member connection and writes each account's health ledger (regions blocked: opt-in
+ * not enabled, or denied by an SCP, probed once the organization has SCPs enabled). Every change
+ * is audited.
  */
 export async function reconcileOrganization(
   deps: OrganizationDeps,
@@ -184,7 +186,7 @@ export async function reconcileOrganization(
       ),
     );
   }
-  const counts = await testMembers(deps, context, actor, refreshed);
+  const counts = await testMembers(deps, context, actor, refreshed, snapshot.scpEnabled);
   const sync: SyncStatus = {
     status: "succeeded",
     startedAt,
@@ -227,6 +229,7 @@ async function testMembers(
   context: RequestContext,
   actor: Actor,
   organization: OrganizationRecord,
+  scpEnabled: boolean,
 ): Promise<{ reachable: number; unreachable: number }> {
   const rows = await deps.db
     .selectFrom("organization_accounts")
@@ -253,15 +256,17 @@ async function testMembers(
           .filter((region) => result.regions.length > 0 && !result.regions.includes(region))
           .map((region) => ({ region, reason: "opt_in" as const, seenAt: result.checkedAt }))
       : [];
-    // The regions the account has enabled are probed for an SCP that denies the member role there.
-    const scp = result.ok
-      ? await scpBlockedRegions(
-          deps,
-          connection,
-          actor,
-          wanted.filter((region) => !optIn.some((b) => b.region === region)),
-        )
-      : [];
+    // The regions the account has enabled are probed for an SCP that denies the member role
+    // there, once the organization has SCPs enabled (before, none can deny: no call is spent).
+    const scp =
+      result.ok && scpEnabled
+        ? await scpBlockedRegions(
+            deps,
+            connection,
+            actor,
+            wanted.filter((region) => !optIn.some((b) => b.region === region)),
+          )
+        : [];
     const blocked = [...optIn, ...scp];
     const now = deps.clock.now().toISOString();
     const lastError =

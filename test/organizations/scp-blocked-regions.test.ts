@@ -81,6 +81,8 @@ describeEachDatabase(
     let restoreEnv: () => void = () => undefined;
     let organizations: OrganizationsClient;
     let rootId: string;
+    /** Region probes of the reconciles before SCPs were enabled: none can deny, none is sent. */
+    let probesWhileScpsOff: number;
 
     async function tree(): Promise<OrganizationTree> {
       const response = await t.call("GET", "/api/v1/organizations/acme");
@@ -194,6 +196,7 @@ describeEachDatabase(
         credentials: { accessKeyId: MANAGER.id, secretAccessKey: MANAGER.secret },
       });
       rootId = (await organizations.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? "";
+      probesWhileScpsOff = emulator.counters().byOperation["ec2:DescribeAvailabilityZones"] ?? 0;
       await organizations.send(
         new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }),
       );
@@ -209,6 +212,7 @@ describeEachDatabase(
         (u) => u.Name === "Prod",
       );
       await denyEuWest1On(prod?.Id ?? "");
+      expect(probesWhileScpsOff).toBe(0);
       const assumesBefore = emulator.counters().byOperation["sts:AssumeRole"] ?? 0;
       const after = await sync();
       expect(after.organization.lastSync?.status).toBe("succeeded");
@@ -216,6 +220,10 @@ describeEachDatabase(
       expect((emulator.counters().byOperation["sts:AssumeRole"] ?? 0) - assumesBefore).toBe(
         MEMBERS.length,
       );
+      // Every wanted region of every member is probed now.
+      expect(
+        emulator.counters().byOperation["ec2:DescribeAvailabilityZones"] ?? 0,
+      ).toBeGreaterThanOrEqual(MEMBERS.length * REGIONS.length);
       for (const id of MEMBERS) {
         const ledger = after.accounts.find((a) => a.accountId === id)?.ledger;
         expect(ledger?.assumable, id).toBe(true);
