@@ -25,6 +25,7 @@ import {
   IconSettings,
   IconSitemap,
   IconSun,
+  IconTopologyStar3,
   IconUserCircle,
 } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
@@ -101,6 +102,7 @@ export function Shell() {
     { to: "/actions", label: "Actions", icon: <IconBolt size={18} /> },
     { to: "/workflows", label: "Workflows", icon: <IconSitemap size={18} /> },
     { to: "/runs", label: "Runs", icon: <IconHistory size={18} /> },
+    { to: "/inventory", label: "Inventory", icon: <IconTopologyStar3 size={18} /> },
     { to: "/keystore", label: "Key store", icon: <IconKey size={18} /> },
     {
       to: "/settings",

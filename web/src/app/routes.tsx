@@ -5,6 +5,7 @@ import { actionRoutes } from "../pages/actions/routes";
 import { LoginPage } from "../pages/auth/LoginPage";
 import { SetupPage } from "../pages/auth/SetupPage";
 import { connectionRoutes } from "../pages/connections/routes";
+import { inventoryRoutes } from "../pages/inventory/routes";
 import { keystoreRoutes } from "../pages/keystore/routes";
 import { organizationRoutes } from "../pages/organizations/routes";
 import { runRoutes } from "../pages/runs/routes";
@@ -39,6 +40,7 @@ export function AppRoutes() {
         {actionRoutes}
         {workflowRoutes}
         {runRoutes}
+        {inventoryRoutes}
         {keystoreRoutes}
         {settingsRoutes}
         <Route path="*" element={<NotFound />} />
