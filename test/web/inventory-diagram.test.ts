@@ -1,0 +1,145 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDemo, type Demo } from "../../scripts/demo-stack.js";
+import { expectAccessible, SCREENSHOT_DIR, signIn, useBrowser } from "../helpers/browser.js";
+
+// The demo world's management VPC in us-east-1 and the instance in its one subnet.
+const VPC = "arn:aws:ec2:us-east-1:111111111111:vpc/vpc-0a1b2c3d4e5f60001";
+const INSTANCE = "arn:aws:ec2:us-east-1:111111111111:instance/i-0a1b2c3d4e5f60001";
+const SELECTION = {
+  connections: ["management", "production", "staging"],
+  regions: ["us-east-1", "us-west-2", "eu-central-1", "eu-west-1"],
+};
+const DIAGRAM = `/inventory/diagram?connections=${SELECTION.connections.join(",")}&regions=${SELECTION.regions.join(",")}`;
+
+/** What the page exposes as `window.__switchboardDiagram` (DiagramPage.tsx), as far as used here. */
+interface DiagramGlobal {
+  __switchboardDiagram?: {
+    layouts: number;
+    nodeIds(): string[];
+    expand(id: string): void;
+    collapse(id: string): void;
+    cy: { getElementById(id: string): { data(key: string): unknown; selected(): boolean } };
+  };
+}
+
+interface DiagramState {
+  layouts: number;
+  ids: string[];
+}
+
+/** The diagram's node ids once `layouts` layouts have been applied (the canvas has no DOM). */
+async function diagramAfter(page: Page, layouts: number): Promise<DiagramState> {
+  await page.waitForFunction(
+    (n) => ((globalThis as DiagramGlobal).__switchboardDiagram?.layouts ?? 0) >= n,
+    layouts,
+    { timeout: 30_000 },
+  );
+  return page.evaluate(() => {
+    const d = (globalThis as DiagramGlobal).__switchboardDiagram;
+    if (d === undefined) throw new Error("no diagram");
+    return { layouts: d.layouts, ids: d.nodeIds() };
+  });
+}
+
+describe("web UI: inventory diagram", () => {
+  const browser = useBrowser();
+  let demo: Demo;
+  beforeAll(async () => {
+    demo = await startDemo();
+    const { id } = await demo.api<{ id: string }>("POST", "/inventory/syncs", SELECTION);
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const run = await demo.api<{ status: string }>("GET", `/runs/${id}`);
+      if (["succeeded", "partial", "failed", "cancelled"].includes(run.status)) {
+        expect(run.status).toBe("succeeded");
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`the sync is still ${run.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  });
+  afterAll(() => demo.close());
+
+  it("draws the demo world, collapses and expands a VPC, finds a component and exports SVG", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.admin, DIAGRAM);
+    await page.getByRole("heading", { name: "Infrastructure diagram" }).waitFor();
+    const opened = await diagramAfter(page, 1);
+    expect(opened.ids).toContain("account:111111111111");
+    expect(opened.ids).toContain("account:222222222222");
+
+    // Open the management VPC wherever the default level left it, then close it again.
+    await page.evaluate((vpc) => {
+      const d = (globalThis as DiagramGlobal).__switchboardDiagram;
+      d?.expand(vpc);
+      d?.expand(`region:111111111111:us-east-1`);
+      d?.expand(`account:111111111111`);
+    }, VPC);
+    const expanded = await diagramAfter(page, opened.layouts + 1);
+    expect(expanded.ids).toContain(VPC);
+    const inside = expanded.ids.filter((id) => id.includes(":111111111111:") && id !== VPC);
+    await page.evaluate(
+      (vpc) => (globalThis as DiagramGlobal).__switchboardDiagram?.collapse(vpc),
+      VPC,
+    );
+    const collapsed = await diagramAfter(page, expanded.layouts + 1);
+    expect(collapsed.ids).toContain(VPC);
+    expect(collapsed.ids.length).toBeLessThan(expanded.ids.length);
+    expect(collapsed.ids).not.toContain(INSTANCE);
+    expect(
+      await page.evaluate(
+        (vpc) =>
+          (globalThis as DiagramGlobal).__switchboardDiagram?.cy
+            .getElementById(vpc)
+            .data("kind") as string,
+        VPC,
+      ),
+    ).toBe("collapsed");
+    await page.evaluate(
+      (vpc) => (globalThis as DiagramGlobal).__switchboardDiagram?.expand(vpc),
+      VPC,
+    );
+    const again = await diagramAfter(page, collapsed.layouts + 1);
+    expect(again.ids.length).toBe(expanded.ids.length);
+    expect(inside.every((id) => again.ids.includes(id))).toBe(true);
+    await expectAccessible(page);
+
+    // Search by the instance's id: the result opens what hides it and selects it.
+    await page.evaluate(
+      (vpc) => (globalThis as DiagramGlobal).__switchboardDiagram?.collapse(vpc),
+      VPC,
+    );
+    const hidden = await diagramAfter(page, again.layouts + 1);
+    expect(hidden.ids).not.toContain(INSTANCE);
+    await page.getByRole("textbox", { name: "Search" }).fill("i-0a1b2c3d4e5f60001");
+    await page.getByRole("listitem").filter({ hasText: "EC2 instance" }).first().click();
+    const found = await diagramAfter(page, hidden.layouts + 1);
+    expect(found.ids).toContain(INSTANCE);
+    await page.waitForFunction(
+      (arn) =>
+        (globalThis as DiagramGlobal).__switchboardDiagram?.cy.getElementById(arn).selected() ===
+        true,
+      INSTANCE,
+    );
+
+    // Export SVG: a real download, parsed.
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export SVG" }).click();
+    const file = await downloading;
+    expect(file.suggestedFilename()).toBe("diagram.svg");
+    const svg = fs.readFileSync(await file.path(), "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+    const boxes = [...svg.matchAll(/<g class="box" data-id="([^"]+)"/g)].map((m) => m[1]);
+    expect(boxes).toContain(VPC);
+    expect(svg).toMatch(
+      /<g class="resource" data-id="arn:aws:ec2:us-east-1:111111111111:instance\/i-0a1b2c3d4e5f60001"/,
+    );
+    expect(svg).toContain(">EC2 instance</text>");
+
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, "inventory-diagram-demo.png") });
+  });
+});
