@@ -6,9 +6,10 @@ import {
   Button,
   Code,
   CopyButton,
-  Drawer,
+  CloseButton,
   Group,
   Loader,
+  Paper,
   Stack,
   Table,
   Text,
@@ -68,7 +69,7 @@ export function LiveStatusBadge(props: { status: string }) {
 
 /** The attributes of one ARN now, asked again every 10 s while the panel shows it. */
 function useAttributes(arn: string) {
-  return useQuery({
+  const query = useQuery({
     queryKey: ["inventory", "attributes", arn] as const,
     queryFn: async ({ signal }) => {
       let found: AttributesLine | undefined;
@@ -83,9 +84,16 @@ function useAttributes(arn: string) {
       return found;
     },
     refetchInterval: REFRESH_MS,
-    refetchOnWindowFocus: true,
     retry: false,
   });
+  // As the diagram's statuses do: coming back to the window asks again at once.
+  const { refetch } = query;
+  useEffect(() => {
+    const onFocus = () => void refetch();
+    window.addEventListener("focus", onFocus);
+    return () => window.removeEventListener("focus", onFocus);
+  }, [refetch]);
+  return query;
 }
 
 function KeyValues(props: {
@@ -112,8 +120,8 @@ function KeyValues(props: {
   );
 }
 
-function LiveAttributes(props: { arn: string }) {
-  const attributes = useAttributes(props.arn);
+function LiveAttributes(props: { attributes: ReturnType<typeof useAttributes> }) {
+  const { attributes } = props;
   if (attributes.error !== null)
     return <ErrorAlert error={attributes.error} onRetry={() => void attributes.refetch()} />;
   const line = attributes.data;
@@ -308,32 +316,49 @@ function ResourceActions(props: { resource: PanelResource }) {
 
 /**
  * The side panel of a diagram component: its live attributes, its ARN (copyable), its page in
- * the AWS console, and the actions that apply to it, run with its account's connection.
+ * the AWS console, and the actions that apply to it, run with its account's connection. It fills
+ * the aside the diagram gives it, so the canvas stays usable beside it.
  */
 export function SidePanel(props: {
   arn: string | null;
   resource?: PanelResource;
   onClose: () => void;
 }) {
+  if (props.arn === null) return null;
+  return (
+    <ResourcePanel
+      key={props.arn}
+      arn={props.arn}
+      {...(props.resource === undefined ? {} : { resource: props.resource })}
+      onClose={props.onClose}
+    />
+  );
+}
+
+function ResourcePanel(props: { arn: string; resource?: PanelResource; onClose: () => void }) {
   const { arn, resource } = props;
-  if (arn === null) return null;
-  const parts = arnParts(arn);
-  const type = resource?.type ?? parts.service;
+  const attributes = useAttributes(arn);
+  const type = resource?.type ?? arnParts(arn).service;
+  const id = resourceIdOf(arn, type);
+  const line = attributes.data;
+  const name = line !== undefined && "attributes" in line ? line.attributes.name : undefined;
   const link = resource === undefined ? undefined : consoleUrl(resource);
   return (
-    <Drawer
-      opened
-      onClose={props.onClose}
-      position="right"
-      size="md"
-      title={
-        <Title order={3} fz="h4">
-          {resourceIdOf(arn, type)}
-        </Title>
-      }
-      aria-label="Resource"
-    >
+    <Paper component="aside" withBorder p="md" radius="sm" aria-label="Resource">
       <Stack gap="md">
+        <Group justify="space-between" wrap="nowrap" align="flex-start">
+          <Stack gap={0} miw={0}>
+            <Title order={3} fz="h4" style={{ overflowWrap: "anywhere" }}>
+              {name ?? id}
+            </Title>
+            {name !== undefined && name !== id && (
+              <Text size="sm" c="dimmed">
+                {id}
+              </Text>
+            )}
+          </Stack>
+          <CloseButton aria-label="Close the panel" onClick={props.onClose} />
+        </Group>
         <Stack gap={4}>
           <Group gap={4} wrap="nowrap" align="flex-start">
             <Code style={{ overflowWrap: "anywhere" }} aria-label="ARN">
@@ -367,7 +392,7 @@ export function SidePanel(props: {
           <Title order={4} fz="sm">
             Now
           </Title>
-          <LiveAttributes key={arn} arn={arn} />
+          <LiveAttributes attributes={attributes} />
         </Stack>
         <Stack gap="xs" component="section" aria-label="Actions">
           <Title order={4} fz="sm">
@@ -378,10 +403,10 @@ export function SidePanel(props: {
               Open the resource from the diagram to run an action on it with its connection.
             </Text>
           ) : (
-            <ResourceActions key={arn} resource={resource} />
+            <ResourceActions resource={resource} />
           )}
         </Stack>
       </Stack>
-    </Drawer>
+    </Paper>
   );
 }

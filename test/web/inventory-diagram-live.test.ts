@@ -1,0 +1,253 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDemo, type Demo } from "../../scripts/demo-stack.js";
+import { signIn, useBrowser, waitForSettled } from "../helpers/browser.js";
+
+// The demo's production account: web-1 runs in a subnet of its VPC in us-east-1.
+const ACCOUNT = "222222222222";
+const REGION = "us-east-1";
+const INSTANCE_ID = "i-0b1b2c3d4e5f60001";
+const INSTANCE = `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${INSTANCE_ID}`;
+const VPC = `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc/vpc-0b1b2c3d4e5f60001`;
+const DIAGRAM = `/inventory/diagram?connections=production&regions=${REGION}`;
+
+/** What the diagram page exposes for tests (DiagramPage's `(globalThis as unknown as DiagramWindow).__switchboardDiagram`). */
+interface DiagramNode {
+  id(): string;
+  data(key: string): unknown;
+  nonempty(): boolean;
+  empty(): boolean;
+  emit(event: string): void;
+}
+interface DiagramWindow {
+  __switchboardDiagram?: {
+    cy: {
+      nodes(): {
+        filter(keep: (n: DiagramNode) => boolean): {
+          forEach(f: (n: DiagramNode) => void): void;
+          length: number;
+        };
+      };
+      getElementById(id: string): DiagramNode;
+    };
+    collapse(id: string): void;
+    expand(id: string): void;
+    nodeIds(): string[];
+  };
+}
+
+async function syncProduction(demo: Demo): Promise<void> {
+  const { id } = await demo.api<{ id: string }>("POST", "/inventory/syncs", {
+    connections: ["production"],
+    regions: [REGION],
+  });
+  for (;;) {
+    const run = await demo.api<{ status: string }>("GET", `/runs/${id}`);
+    if (!["pending", "queued", "running"].includes(run.status)) {
+      expect(run.status, JSON.stringify(run)).toBe("succeeded");
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function setInstanceState(demo: Demo, state: "running" | "stopped"): Promise<void> {
+  const query = new URLSearchParams({
+    account: ACCOUNT,
+    region: REGION,
+    instanceId: INSTANCE_ID,
+    state,
+  });
+  const response = await fetch(
+    `${demo.emulator.url}/_emulator/ec2/instance-state?${query.toString()}`,
+    {
+      method: "POST",
+    },
+  );
+  expect(response.status, await response.text()).toBe(200);
+}
+
+/** The diagram's drawn node ids (the canvas has no DOM: tests drive Cytoscape). */
+function nodeIds(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () => (globalThis as unknown as DiagramWindow).__switchboardDiagram?.nodeIds() ?? [],
+  );
+}
+
+/** Opens every collapsed box and aggregate until the node is drawn. */
+async function expandUntilDrawn(page: Page, id: string): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      ((globalThis as unknown as DiagramWindow).__switchboardDiagram?.nodeIds().length ?? 0) > 0,
+  );
+  for (let round = 0; round < 10; round += 1) {
+    const opened = await page.evaluate((wanted) => {
+      const handle = (globalThis as unknown as DiagramWindow).__switchboardDiagram;
+      if (handle === undefined || handle.cy.getElementById(wanted).nonempty()) return 0;
+      const closed = handle.cy
+        .nodes()
+        .filter((n) => ["collapsed", "aggregate"].includes(String(n.data("kind"))));
+      closed.forEach((n) => handle.expand(n.id()));
+      return closed.length;
+    }, id);
+    if (opened === 0) break;
+    await waitForSettled(page);
+  }
+  await page.waitForFunction((wanted) => {
+    return (
+      (globalThis as unknown as DiagramWindow).__switchboardDiagram?.cy
+        .getElementById(wanted)
+        .nonempty() === true
+    );
+  }, id);
+}
+
+/**
+ * Taps a node as a click would. Nothing comes back: the element links to the whole graph, and
+ * Playwright would serialize all of it.
+ */
+async function tap(page: Page, id: string): Promise<void> {
+  await page.evaluate((wanted) => {
+    (globalThis as unknown as DiagramWindow).__switchboardDiagram?.cy
+      .getElementById(wanted)
+      .emit("tap");
+  }, id);
+}
+
+/** The diagram's live status of a drawn node, once it is the one expected. */
+async function waitForNodeStatus(page: Page, id: string, status: string): Promise<void> {
+  await page.waitForFunction(
+    ([wanted, expected]) =>
+      (globalThis as unknown as DiagramWindow).__switchboardDiagram?.cy
+        .getElementById(wanted)
+        .data("status") === expected,
+    [id, status] as const,
+  );
+}
+
+describe("web UI: the diagram's live status, side panel and saved views", () => {
+  const browser = useBrowser();
+  let demo: Demo;
+  beforeAll(async () => {
+    demo = await startDemo();
+    await syncProduction(demo);
+  });
+  afterAll(() => demo.close());
+
+  it("shows an instance's live status in its side panel and on the diagram, and its change once the emulator stops it, without a reload", async () => {
+    await setInstanceState(demo, "running");
+    const page = await browser.newPage();
+    // Alice is an executor of production through team sre: the viewer's grants fetch the status.
+    await signIn(page, demo.url, demo.member, DIAGRAM);
+    await expandUntilDrawn(page, INSTANCE);
+    await waitForNodeStatus(page, INSTANCE, "running");
+
+    await tap(page, INSTANCE);
+    const panel = page.getByRole("complementary", { name: "Resource" });
+    await panel.getByLabel("Status running").waitFor();
+    expect(await panel.getByRole("heading", { level: 3 }).textContent()).toBe("web-1");
+    expect(await panel.getByLabel("ARN", { exact: true }).textContent()).toBe(INSTANCE);
+    const details = await panel.getByRole("table", { name: "Details" }).textContent();
+    expect(details).toContain("m6i.large");
+    expect(details).toContain("10.1.1.21");
+    expect(await panel.getByRole("table", { name: "Tags" }).textContent()).toContain(
+      "envproduction",
+    );
+    expect(
+      await panel.getByRole("link", { name: "Open in the AWS console" }).getAttribute("href"),
+    ).toBe(
+      `https://${REGION}.console.aws.amazon.com/ec2/home?region=${REGION}#InstanceDetails:instanceId=${INSTANCE_ID}`,
+    );
+    await page.screenshot({ path: "test-results/screenshots/diagram-live-running.png" });
+
+    await setInstanceState(demo, "stopped");
+    // Coming back to the window asks again at once (the 10 s poll would too, later).
+    await page.evaluate("window.dispatchEvent(new Event('focus'))");
+    await panel.getByLabel("Status stopped").waitFor();
+    await waitForNodeStatus(page, INSTANCE, "stopped");
+    expect(page.url()).toContain(DIAGRAM);
+  });
+
+  it("runs an action on the instance from its side panel with its connection and shows the result inline, and a write's refusal with its reason", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.member, DIAGRAM);
+    await expandUntilDrawn(page, INSTANCE);
+    await tap(page, INSTANCE);
+    const panel = page.getByRole("complementary", { name: "Resource" });
+    const actions = panel.getByRole("region", { name: "Actions" });
+
+    await actions.getByRole("button", { name: "Describe instance" }).click();
+    const result = actions.getByRole("region", { name: "Action result" });
+    await result.getByText("ok", { exact: true }).waitFor();
+    await result.getByRole("button", { name: "Expand all" }).click();
+    await result.getByText(`"${INSTANCE_ID}"`).first().waitFor();
+    await page.screenshot({ path: "test-results/screenshots/diagram-live-action.png" });
+
+    // StopInstances is a write: its plan asks first, and production (access read) refuses it
+    // before any request leaves Switchboard.
+    await actions.getByRole("button", { name: "Stop instance" }).click();
+    const plan = page.getByRole("dialog", { name: "Confirm a change" });
+    await plan.waitFor();
+    expect(await plan.getByRole("group", { name: "Plan summary" }).textContent()).toBe(
+      "1 target0 will run1 refused",
+    );
+    expect(await plan.textContent()).toContain("ec2:StopInstances");
+    await plan.getByRole("button", { name: "Run", exact: true }).click();
+    await plan.waitFor({ state: "detached" });
+    const refused = actions.getByRole("region", { name: "Action result" });
+    await refused.getByText("refused", { exact: true }).waitFor();
+    expect(await refused.getByRole("alert").textContent()).toMatch(/ReadOnlyAccess/);
+  });
+
+  it("saves a view with a collapsed VPC, and opening it after a reload collapses it again", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.member, DIAGRAM);
+    await expandUntilDrawn(page, INSTANCE);
+    expect(await nodeIds(page)).toContain(VPC);
+    await page.evaluate(
+      (id) => (globalThis as unknown as DiagramWindow).__switchboardDiagram?.collapse(id),
+      VPC,
+    );
+    await page.waitForFunction(
+      (arn) =>
+        (globalThis as unknown as DiagramWindow).__switchboardDiagram?.cy
+          .getElementById(arn)
+          .empty() === true,
+      INSTANCE,
+    );
+    const saved = (await nodeIds(page)).sort();
+
+    await page.getByRole("button", { name: "Views" }).click();
+    await page.getByRole("button", { name: "Save current view…" }).click();
+    const form = page.getByRole("dialog", { name: "Save the current view" });
+    await form.getByLabel("Name").fill("prod web collapsed");
+    await form.getByRole("button", { name: "Save" }).click();
+    await form.waitFor({ state: "detached" });
+
+    await page.reload();
+    await expandUntilDrawn(page, INSTANCE);
+    await page.getByRole("button", { name: "Views" }).click();
+    await page
+      .getByRole("list", { name: "My views" })
+      .getByRole("button", { name: "prod web collapsed", exact: true })
+      .click();
+    await page.waitForFunction(
+      (arn) =>
+        (globalThis as unknown as DiagramWindow).__switchboardDiagram?.cy
+          .getElementById(arn)
+          .empty() === true,
+      INSTANCE,
+    );
+    await waitForSettled(page);
+    expect((await nodeIds(page)).sort()).toEqual(saved);
+    expect(
+      await page.evaluate(
+        (id) =>
+          (globalThis as unknown as DiagramWindow).__switchboardDiagram?.cy
+            .getElementById(id)
+            .data("kind"),
+        VPC,
+      ),
+    ).toBe("collapsed");
+  });
+});
