@@ -19,6 +19,7 @@ describe("skip reasons", () => {
         "CONDITION_FALSE",
         "UPSTREAM_FAILED",
         "ACCOUNT_UNREACHABLE",
+        "REGION_BLOCKED",
       ]),
     );
   });

@@ -19,7 +19,9 @@ import {
 } from "@aws-sdk/client-organizations";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
+import type { Principal } from "../../emulator/iam/principal.js";
 import { organizationControl } from "../../emulator/organization-control.js";
+import { scpLevelsFor } from "../../emulator/world/service-control-policies.js";
 import {
   memberAccountId,
   ORGANIZATION_ADMIN_KEY,
@@ -281,6 +283,43 @@ describe("Organizations: service control policies", () => {
     ).rejects.toMatchObject({
       name: "UnauthorizedOperation",
     });
+  });
+
+  it("holds a member's roles to the SCPs of root, OU and account, but not its service-linked roles", async () => {
+    await admin.send(
+      new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }),
+    );
+    const roleSession = (name: string): Principal => ({
+      kind: "assumed-role",
+      arn: `arn:aws:sts::${MEMBER}:assumed-role/${name.split("/").pop() ?? ""}/s`,
+      accountId: MEMBER,
+      userId: "AROAEXAMPLE:s",
+      role: {
+        name,
+        arn: `arn:aws:iam::${MEMBER}:role/${name}`,
+        uniqueId: "AROAEXAMPLE",
+        accountId: MEMBER,
+        trust: { Version: "2012-10-17", Statement: [] },
+        policies: [],
+        maxSessionDurationSeconds: 3600,
+      },
+      sessionName: "s",
+      sessionPolicy: undefined,
+      chained: false,
+    });
+    const levels = scpLevelsFor(emulator.world.organization, roleSession("switchboard-member"));
+    expect(levels?.levels.map((l) => l.orgIdentifier)).toEqual([
+      rootId,
+      await unitOf(MEMBER),
+      MEMBER,
+    ]);
+    expect(levels?.levels.every((l) => l.policies[0]?.name === "FullAWSAccess")).toBe(true);
+    expect(
+      scpLevelsFor(
+        emulator.world.organization,
+        roleSession("aws-service-role/ec2.amazonaws.com/AWSServiceRoleForEC2"),
+      ),
+    ).toBeUndefined();
   });
 
   it("denies what no SCP allows once FullAWSAccess is replaced by a narrower allow", async () => {
