@@ -16,8 +16,15 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-/** A fresh, empty database of the dialect: a temp SQLite file, or a new database in the run's PostgreSQL. */
-export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
+/**
+ * A fresh, empty database of the dialect: a temp SQLite file, or a new database in the run's
+ * PostgreSQL. `migrated`: on PostgreSQL, a copy of the database the run migrated at its start
+ * (test/global-setup.ts), faster than migrating anew; the caller still runs migrateToLatest.
+ */
+export async function createTestDatabase(
+  dialect: Dialect,
+  options: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
   if (dialect === "sqlite") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "switchboard-test-"));
     const file = path.join(dir, "switchboard.db");
@@ -31,7 +38,8 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
   const name = `sb_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const template = options.migrated === true ? inject("postgresTemplate") : "";
+  await admin.query(`CREATE DATABASE ${name}${template === "" ? "" : ` TEMPLATE ${template}`}`);
   await admin.end();
   return {
     config: { dialect, url: `${base}/${name}` },
@@ -62,7 +70,7 @@ export function describeEachDatabase(name: string, body: (suite: DatabaseSuite) 
       let database: TestDatabase | undefined;
       let handle: DbHandle | undefined;
       beforeAll(async () => {
-        database = await createTestDatabase(dialect);
+        database = await createTestDatabase(dialect, { migrated: true });
         handle = createDb(database.config);
         await migrateToLatest(handle.db);
       });
