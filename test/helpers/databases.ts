@@ -17,9 +17,10 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh, empty database of the dialect: a temp SQLite file, or a new database in the run's
- * PostgreSQL. `migrated`: on PostgreSQL, a copy of the database the run migrated at its start
- * (test/global-setup.ts), faster than migrating anew; the caller still runs migrateToLatest.
+ * A fresh database of the dialect: a temp SQLite file, or a new database in the run's PostgreSQL.
+ * Empty, unless `migrated` asks, on PostgreSQL, for a copy of the database the run migrated at
+ * its start (test/global-setup.ts), faster than migrating anew: the caller still runs
+ * migrateToLatest, which then applies nothing or only what is newer.
  */
 export async function createTestDatabase(
   dialect: Dialect,
