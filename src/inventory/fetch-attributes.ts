@@ -126,7 +126,7 @@ export async function fetchAttributes(
             let alarms: AlarmInAlarm[] | undefined;
             if (options.liveStatus && wanted.length > 0 && hasAlarms(type.type)) {
               const key = `${group.connectionId} ${group.region}`;
-              const pending = alarmsByScope.get(key) ?? alarmsInAlarm(context);
+              const pending = alarmsByScope.get(key) ?? alarmsInAlarm(context, connection.access);
               alarmsByScope.set(key, pending);
               const found = await pending;
               if ("error" in found) unknown.push(found.error);
@@ -141,7 +141,7 @@ export async function fetchAttributes(
             }
             const running = Object.entries(out).filter(([, a]) => a.state === "running");
             if (options.liveStatus && type.type === "ec2.instance" && running.length > 0) {
-              const checks = await impairedInstances(context);
+              const checks = await impairedInstances(context, connection.access);
               if ("error" in checks) unknown.push(checks.error);
               else
                 for (const [arn, attributes] of running)

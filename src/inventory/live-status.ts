@@ -5,7 +5,7 @@ import {
   type MetricAlarm,
 } from "@aws-sdk/client-cloudwatch";
 import { EC2Client, paginateDescribeInstanceStatus } from "@aws-sdk/client-ec2";
-import type { ActionContext } from "../actions/index.js";
+import { checkAccess, type ActionContext } from "../actions/index.js";
 import { collect, idOfArn } from "./resource-type.js";
 
 /** Why part of a live status is unknown: AWS's (or the access check's) code and message. */
@@ -16,6 +16,21 @@ export interface Explained {
 
 /** What a view needs besides each type's listing: status checks and alarms. */
 export const LIVE_STATUS_IAM_ACTIONS = ["cloudwatch:DescribeAlarms", "ec2:DescribeInstanceStatus"];
+
+/**
+ * The connection's access setting is checked before any call leaves the process, as for the
+ * listing itself: a `view` or `read` connection calls only what its managed policy allows.
+ */
+async function refusal(
+  access: Parameters<typeof checkAccess>[0],
+  action: string,
+  what: string,
+): Promise<Explained | undefined> {
+  const decision = await checkAccess(access, [action]);
+  return decision.allowed
+    ? undefined
+    : { code: "ACCESS_REFUSED", message: `${what}: ${decision.reason}` };
+}
 
 function explained(error: unknown, what: string): Explained {
   const code =
@@ -53,7 +68,10 @@ function alarmOf(alarm: MetricAlarm): AlarmInAlarm {
 /** The metric alarms of the context's region now in ALARM (DescribeAlarms, StateValue ALARM). */
 export async function alarmsInAlarm(
   context: ActionContext,
+  access: Parameters<typeof checkAccess>[0],
 ): Promise<{ alarms: AlarmInAlarm[] } | { error: Explained }> {
+  const refused = await refusal(access, "cloudwatch:DescribeAlarms", "alarms unknown");
+  if (refused !== undefined) return { error: refused };
   try {
     const client = context.client(CloudWatchClient);
     const alarms = await collect(
@@ -71,7 +89,10 @@ export async function alarmsInAlarm(
 /** The instances of the context's region whose instance or system status check is impaired. */
 export async function impairedInstances(
   context: ActionContext,
+  access: Parameters<typeof checkAccess>[0],
 ): Promise<{ impaired: Set<string> } | { error: Explained }> {
+  const refused = await refusal(access, "ec2:DescribeInstanceStatus", "status checks unknown");
+  if (refused !== undefined) return { error: refused };
   try {
     const client = context.client(EC2Client);
     const statuses = await collect(

@@ -178,6 +178,25 @@ describeEachDatabase("inventory live status", (suite) => {
     });
   });
 
+  it("asks nothing the connection's access setting does not allow: a view connection's alarms are unknown, and say why", async () => {
+    const patch = (access: string) =>
+      stage.t.call("PATCH", "/api/v1/connections/prod", { body: { access } });
+    const viewOnly = await patch("view");
+    expect(viewOnly.statusCode, viewOnly.body).toBe(200);
+    try {
+      stage.emulator.resetCounters();
+      const line = (await live([instance])).get(instance);
+      // ViewOnlyAccess has no cloudwatch:DescribeAlarms: it is refused before any request.
+      expect(stage.emulator.counters().byOperation["monitoring:DescribeAlarms"] ?? 0).toBe(0);
+      expect(line?.attributes?.name).toBe(SECRET_ATTRIBUTES.nameTag);
+      expect(line?.attributes?.alarms).toBeUndefined();
+      expect(line?.partial?.code).toBe("ACCESS_REFUSED");
+      expect(line?.partial?.message).toContain("ViewOnlyAccess");
+    } finally {
+      expect((await patch("read")).statusCode).toBe(200);
+    }
+  });
+
   it("keeps AWS's state when DescribeInstanceStatus is refused, and says so", async () => {
     const lines = await denied("ec2:DescribeInstanceStatus", () => live([euInstance]));
     const line = lines.get(euInstance);
