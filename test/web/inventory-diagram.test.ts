@@ -63,7 +63,7 @@ describe("web UI: inventory diagram", () => {
   });
   afterAll(() => demo.close());
 
-  it("draws the demo world, collapses and expands a VPC, finds a component and exports SVG", async () => {
+  it("draws the demo world, collapses and expands a VPC, finds a component and exports SVG and PNG", async () => {
     const page = await browser.newPage();
     await signIn(page, demo.url, demo.admin, DIAGRAM);
     await page.getByRole("heading", { name: "Infrastructure diagram" }).waitFor();
@@ -138,6 +138,15 @@ describe("web UI: inventory diagram", () => {
       /<g class="resource" data-id="arn:aws:ec2:us-east-1:111111111111:instance\/i-0a1b2c3d4e5f60001"/,
     );
     expect(svg).toContain(">EC2 instance</text>");
+
+    // Export PNG: Cytoscape's own picture of the whole diagram.
+    const picturing = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export PNG" }).click();
+    const png = await picturing;
+    expect(png.suggestedFilename()).toBe("diagram.png");
+    const bytes = fs.readFileSync(await png.path());
+    expect(bytes.subarray(1, 4).toString("latin1")).toBe("PNG");
+    expect(bytes.length).toBeGreaterThan(10_000);
 
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, "inventory-diagram-demo.png") });

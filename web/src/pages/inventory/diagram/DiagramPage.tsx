@@ -28,7 +28,7 @@ import {
 import { ErrorAlert, PageHeader } from "../../../components/page";
 import { diagramStyle } from "./cy-style";
 import classes from "./Diagram.module.css";
-import { diagramSvg, download, STATUS_COLOURS, type ExportEdge, type ExportNode } from "./export";
+import { diagramSvg, STATUS_COLOURS, type ExportEdge, type ExportNode } from "./export";
 import {
   aggregateId,
   ancestorsOf,
@@ -97,6 +97,18 @@ function selectionParams(selection: ViewState["selection"]): Record<string, stri
     connections,
     ...(Array.isArray(r) ? { regions: r.join(",") } : r === "*" ? { regions: "*" } : {}),
   };
+}
+
+/** Saves a file through the browser's download. */
+function download(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 function worstStatus(statuses: (string | undefined)[]): string {

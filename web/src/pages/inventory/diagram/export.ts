@@ -3,7 +3,9 @@
  * cytoscape-svg extension is GPL-3, which an Apache-2.0 project cannot ship); PNG is Cytoscape's
  * own `cy.png()`.
  */
-import type { GroupKind, NodeKind } from "./graph";
+// Extensions on relative imports: the model tests (test/web/diagram-model.test.ts) compile this
+// module with the server's NodeNext settings too.
+import type { GroupKind, NodeKind } from "./graph.js";
 
 /** A status's colour, the same on the canvas, in the legend and in an exported file. */
 export const STATUS_COLOURS: Record<string, string> = {
@@ -124,16 +126,4 @@ export function diagramSvg(nodes: readonly ExportNode[], edges: readonly ExportE
   }
   out.push("</svg>");
   return out.join("\n");
-}
-
-/** Saves a file through the browser's download. */
-export function download(filename: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

@@ -10,7 +10,8 @@
  * in tens of milliseconds), stable (opening a box moves only what follows it) and reads like an
  * architecture diagram, where a force or layered layout scatters boxes by their edges.
  */
-import type { GroupKind, NodeKind } from "./graph";
+// Extensions on relative imports: the model tests compile this module with NodeNext settings too.
+import type { GroupKind, NodeKind } from "./graph.js";
 
 export interface LayoutNode {
   id: string;
