@@ -6,10 +6,12 @@ export function registerServe(program: Command): void {
     .command("serve")
     .description("run the API, the web UI and the workers in this process")
     .action(async () => {
+      // A bad setting is reported before the server is loaded.
+      const config = loadConfig();
       // Loaded here, not at the top: every other command is a small API client, and loading
       // the server (AWS SDK clients, Fastify, the engine) took most of its start time.
       const { startServer } = await import("../../main.js");
-      const server = await startServer(loadConfig());
+      const server = await startServer(config);
       const stop = (signal: string) => {
         server.app.log.info({ signal }, "shutting down");
         server.close().then(

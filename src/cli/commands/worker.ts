@@ -8,9 +8,11 @@ export function registerWorker(program: Command): void {
       "run workflow and action work only (no API): add as many as you like on PostgreSQL",
     )
     .action(async () => {
+      // A bad setting is reported before the server is loaded.
+      const config = loadConfig();
       // Loaded only for this command, as serve does (the other commands are API clients).
       const { startWorker } = await import("../../main.js");
-      const worker = await startWorker(loadConfig());
+      const worker = await startWorker(config);
       const stop = () => {
         worker.close().then(
           () => process.exit(0),
