@@ -1,5 +1,5 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
-import { api, ApiError, csrfToken, toApiError, unwrap, type Body, type Ok } from "./client";
+import { api, ApiError, unwrap, type Body, type Ok } from "./client";
 
 /** Live attributes of one resource, as the server lists them now (never stored). */
 export interface LiveAttributes {
@@ -64,48 +64,17 @@ export async function streamAttributes(
   handle(buffered);
 }
 
-/** What a saved view keeps: the selection, the collapsed groups and the positions pinned. */
-export interface ViewBody {
-  name: string;
-  selection: { connections: unknown; regions?: unknown };
-  collapsed: string[];
-  pinned: Record<string, { x: number; y: number }>;
-  /** null: private; a team's name: shared with its members. */
-  team: string | null;
-}
-
-export interface SavedView extends ViewBody {
-  id: string;
-  /** The owner's name or email. */
-  owner: string;
-  mine: boolean;
-  updatedAt: string;
-}
-
-// The saved views' routes, as JSON requests with the session's CSRF token and the API's errors.
-async function viewsRequest<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const token = csrfToken();
-  if (method !== "GET" && token !== undefined) headers["x-csrf-token"] = token;
-  const response = await fetch(path, {
-    method,
-    headers,
-    credentials: "same-origin",
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  const parsed: unknown = text === "" ? undefined : JSON.parse(text);
-  if (!response.ok) throw await toApiError(response, parsed);
-  return parsed as T;
-}
+/** What a saved view keeps: its name, selection, collapsed groups, pinned positions and team. */
+export type ViewBody = Body<"/api/v1/inventory/views", "post">;
+/** A saved view as listed: mine, or shared with a team I am in (`mine` false, `owner` who saved it). */
+export type SavedView = Ok<"/api/v1/inventory/views", "get">["items"][number];
 
 export const inventoryViewsKey = ["inventory", "views"] as const;
 
 /** My saved views and those shared with a team I am in. */
 export const inventoryViewsQuery = queryOptions({
   queryKey: inventoryViewsKey,
-  queryFn: () => viewsRequest<{ items: SavedView[] }>("GET", "/api/v1/inventory/views"),
+  queryFn: () => unwrap(api.GET("/api/v1/inventory/views")),
 });
 
 /** Saves a view: a new one (no id) or over one of mine (its id). */
@@ -114,11 +83,12 @@ export function useSaveInventoryView() {
   return useMutation({
     mutationFn: (v: { id?: string; body: ViewBody }) =>
       v.id === undefined
-        ? viewsRequest<SavedView>("POST", "/api/v1/inventory/views", v.body)
-        : viewsRequest<SavedView>(
-            "PUT",
-            `/api/v1/inventory/views/${encodeURIComponent(v.id)}`,
-            v.body,
+        ? unwrap(api.POST("/api/v1/inventory/views", { body: v.body }))
+        : unwrap(
+            api.PUT("/api/v1/inventory/views/{id}", {
+              params: { path: { id: v.id } },
+              body: v.body,
+            }),
           ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: inventoryViewsKey }),
   });
@@ -128,7 +98,7 @@ export function useDeleteInventoryView() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (id: string) =>
-      viewsRequest<undefined>("DELETE", `/api/v1/inventory/views/${encodeURIComponent(id)}`),
+      unwrap(api.DELETE("/api/v1/inventory/views/{id}", { params: { path: { id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: inventoryViewsKey }),
   });
 }

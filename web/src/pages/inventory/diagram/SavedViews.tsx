@@ -20,6 +20,7 @@ import {
   useDeleteInventoryView,
   useSaveInventoryView,
   type SavedView,
+  type ViewBody,
 } from "../../../api/inventory";
 import { useAuth } from "../../../app/auth";
 import { ConfirmModal } from "../../../components/ConfirmModal";
@@ -33,6 +34,20 @@ export interface ViewState {
 }
 
 const PRIVATE = "";
+
+/**
+ * The body that saves a view. The diagram's selection is the graph route's own (parsed from the
+ * page's address), typed loosely by the contract; the server validates it again.
+ */
+function bodyOf(state: ViewState, name: string, team: string | null): ViewBody {
+  return {
+    name,
+    team,
+    selection: state.selection as ViewBody["selection"],
+    collapsed: state.collapsed,
+    pinned: state.pinned,
+  };
+}
 
 /** The name and audience of a view, for a new one or a rename. */
 function ViewForm(props: {
@@ -211,7 +226,7 @@ export function SavedViews(props: {
             onOverwrite={() => {
               setOverwriting(view.id);
               save.mutate(
-                { id: view.id, body: { ...props.current, name: view.name, team: view.team } },
+                { id: view.id, body: bodyOf(props.current, view.name, view.team) },
                 { onSettled: () => setOverwriting(null) },
               );
             }}
@@ -271,8 +286,7 @@ export function SavedViews(props: {
           onClose={() => setForm(null)}
           onSubmit={({ name, team }) => {
             const view = form.view;
-            const body =
-              view === null ? { ...props.current, name, team } : { ...stateOf(view), name, team };
+            const body = bodyOf(view === null ? props.current : stateOf(view), name, team);
             save.mutate(view === null ? { body } : { id: view.id, body }, {
               onSuccess: () => setForm(null),
             });

@@ -40,7 +40,8 @@ import {
   type PanelResource,
   type ResourceAction,
 } from "./resource-links";
-import { liveStatusOf } from "./useLiveStatus";
+import type { DiagramResource } from "./graph";
+import { liveStatusOf } from "./live-status";
 
 const REFRESH_MS = 10_000;
 
@@ -321,7 +322,7 @@ function ResourceActions(props: { resource: PanelResource }) {
  */
 export function SidePanel(props: {
   arn: string | null;
-  resource?: PanelResource;
+  resource?: DiagramResource;
   onClose: () => void;
 }) {
   if (props.arn === null) return null;

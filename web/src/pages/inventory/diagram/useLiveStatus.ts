@@ -1,32 +1,14 @@
 import { useEffect, useMemo, useState } from "react";
-import { streamAttributes, type AttributesLine } from "../../../api/inventory";
+import { streamAttributes } from "../../../api/inventory";
+import { liveStatusOf, type LiveStatus } from "./live-status";
 
-/** A component's live status, as the diagram colours it. */
-export interface LiveStatus {
-  /** running | stopped | available | impaired | alarm | unknown | … */
-  status: string;
-  name?: string;
-  alarms?: string[];
-  error?: { code: string; message: string };
-}
+export type { LiveStatus };
 
 const DEFAULT_INTERVAL_MS = 10_000;
 // The route takes at most 1,000 ARNs; smaller requests show the first statuses sooner.
 const CHUNK = 250;
 // Requests in flight at once for one diagram.
 const PARALLEL = 2;
-
-/** The status a line of the attributes stream gives: an alarm first, then AWS's state. */
-export function liveStatusOf(line: AttributesLine): LiveStatus {
-  if ("error" in line) return { status: "unknown", error: line.error };
-  const { name, state, alarms } = line.attributes;
-  const alarming = alarms !== undefined && alarms.length > 0;
-  return {
-    status: alarming ? "alarm" : (state ?? "unknown"),
-    ...(name === undefined ? {} : { name }),
-    ...(alarming ? { alarms } : {}),
-  };
-}
 
 /**
  * The live status of each ARN given, fetched from `POST /inventory/attributes` in chunks when
