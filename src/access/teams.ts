@@ -110,11 +110,35 @@ export async function deleteTeam(
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (tx) => {
     const row = await findTeamRow(tx, context.orgId, name);
+    // Connection grants keep the team by id (`team-id:<id>`, see connections/grants.ts): they go
+    // with the team, and the audit names the connections that lose them.
+    const granted = await tx
+      .selectFrom("connection_grants")
+      .innerJoin("connections", "connections.id", "connection_grants.connection_id")
+      .select(["connections.name", "connection_grants.role"])
+      .where("connection_grants.principal", "=", `team-id:${row.id}`)
+      .orderBy("connections.name")
+      .execute();
+    await tx.deleteFrom("connection_grants").where("principal", "=", `team-id:${row.id}`).execute();
     await tx.deleteFrom("teams").where("id", "=", row.id).execute();
     await recordAuditEvent(
       tx,
       context,
-      { action: "team.delete", objectType: "team", objectId: name },
+      {
+        action: "team.delete",
+        objectType: "team",
+        objectId: name,
+        ...(granted.length === 0
+          ? {}
+          : {
+              detail: {
+                connectionGrantsRemoved: granted.map((g) => ({
+                  connection: g.name,
+                  role: g.role,
+                })),
+              },
+            }),
+      },
       now,
     );
   });

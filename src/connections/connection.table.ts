@@ -26,7 +26,7 @@ export interface ConnectionTable {
 
 export interface ConnectionGrantTable {
   connection_id: string;
-  /** `user:<name>`, `team:<name>` or `org` */
+  /** `user:<name>`, `team-id:<team id>` (see grants.ts) or `org` */
   principal: string;
   role: "viewer" | "editor" | "executor";
   created_at: string;

@@ -1,12 +1,28 @@
+import { sql } from "kysely";
 import type { Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import type { DbOrTx } from "../db/index.js";
 import { Forbidden, Invalid } from "../errors.js";
-import { principalStrings } from "../projects/index.js";
 import type { ConnectionDeps } from "./connection-deps.js";
 import type { Grant, GrantRole } from "./schemas.js";
 
 export const ALL_ROLES: GrantRole[] = ["viewer", "editor", "executor"];
+
+/**
+ * A team's grant is stored by the team's id (`team-id:<id>`), never its name, so a team deleted
+ * and created again under the same name inherits nothing; the API shows it as `team:<name>`.
+ */
+const TEAM_ID = "team-id:";
+
+/** The stored principals that stand for a user: `user:<name>`, each of their teams' ids, `org`. */
+async function storedPrincipalsOf(db: DbOrTx, principal: Principal): Promise<string[]> {
+  const teams = await db
+    .selectFrom("team_members")
+    .select("team_id")
+    .where("user_id", "=", principal.userId)
+    .execute();
+  return [`user:${principal.userName}`, ...teams.map((t) => `${TEAM_ID}${t.team_id}`), "org"];
+}
 
 /**
  * What a principal may do with a connection: org admins everything; others what their grants
@@ -33,7 +49,7 @@ export async function rolesOnEach(
       .selectFrom("connection_grants")
       .select(["connection_id", "role"])
       .where("connection_id", "in", connectionIds)
-      .where("principal", "in", [...(await principalStrings(db, principal)), "org"])
+      .where("principal", "in", await storedPrincipalsOf(db, principal))
       .execute();
     for (const row of rows) granted.get(row.connection_id)?.add(row.role);
   }
@@ -58,15 +74,23 @@ export function requireRole(roles: GrantRole[], role: GrantRole, connectionName:
   }
 }
 
+/** A connection's grants as the API shows them: each team by its current name. */
 export async function listGrants(db: DbOrTx, connectionId: string): Promise<Grant[]> {
   const rows = await db
     .selectFrom("connection_grants")
-    .select(["principal", "role"])
-    .where("connection_id", "=", connectionId)
-    .orderBy("principal")
-    .orderBy("role")
+    .leftJoin("teams", (join) =>
+      join.on(sql<boolean>`connection_grants.principal = 'team-id:' || teams.id`),
+    )
+    .select(["connection_grants.principal", "connection_grants.role", "teams.name as team"])
+    .where("connection_grants.connection_id", "=", connectionId)
     .execute();
-  return rows;
+  const grants = rows.flatMap((row): Grant[] => {
+    if (!row.principal.startsWith(TEAM_ID)) return [{ principal: row.principal, role: row.role }];
+    // A team deleted since: its grant stands for nobody.
+    return row.team === null ? [] : [{ principal: `team:${row.team}`, role: row.role }];
+  });
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return grants.sort((a, b) => order(a.principal, b.principal) || order(a.role, b.role));
 }
 
 /** Refuses a grant to a user or team the org lacks; `fieldPrefix` says where the list is in the body. */
@@ -99,7 +123,30 @@ export async function replaceGrants(
   now: Date,
 ): Promise<void> {
   await tx.deleteFrom("connection_grants").where("connection_id", "=", connectionId).execute();
-  const unique = new Map(grants.map((g) => [`${g.principal} ${g.role}`, g]));
+  const teamNames = grants.flatMap((g) =>
+    g.principal.startsWith("team:") ? [g.principal.slice("team:".length)] : [],
+  );
+  const teams =
+    teamNames.length === 0
+      ? []
+      : await tx
+          .selectFrom("teams")
+          .innerJoin("connections", "connections.org_id", "teams.org_id")
+          .select(["teams.id", "teams.name"])
+          .where("connections.id", "=", connectionId)
+          .where("teams.name", "in", teamNames)
+          .execute();
+  const idOf = new Map(teams.map((t) => [t.name, t.id]));
+  const stored = grants.map((g, index) => {
+    if (!g.principal.startsWith("team:")) return g;
+    const id = idOf.get(g.principal.slice("team:".length));
+    if (id === undefined)
+      throw new Invalid(`${g.principal} does not exist in this org`, {
+        field: `${index}.principal`,
+      });
+    return { principal: `${TEAM_ID}${id}`, role: g.role };
+  });
+  const unique = new Map(stored.map((g) => [`${g.principal} ${g.role}`, g]));
   for (const grant of unique.values()) {
     await tx
       .insertInto("connection_grants")

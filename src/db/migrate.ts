@@ -16,6 +16,7 @@ import { inventory } from "./migrations/0014-inventory.js";
 import { runTargetConnections } from "./migrations/0015-run-target-connections.js";
 import { inventoryViews } from "./migrations/0016-inventory-views.js";
 import { organizationGrantTeams } from "./migrations/0017-organization-grant-teams.js";
+import { connectionGrantTeams } from "./migrations/0018-connection-grant-teams.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0015-run-target-connections": runTargetConnections,
   "0016-inventory-views": inventoryViews,
   "0017-organization-grant-teams": organizationGrantTeams,
+  "0018-connection-grant-teams": connectionGrantTeams,
 };
 
 const provider: MigrationProvider = {
