@@ -78,6 +78,22 @@ function compile(outDir: string): Promise<void> {
   }).finally(() => fs.rmSync(config, { force: true }));
 }
 
+/**
+ * Every file tsc emitted comes from a file the fingerprint covers: a source outside them that
+ * src/ imports would otherwise be run as it was at the last build after it changed.
+ */
+function checkCovered(outDir: string): void {
+  const covered = new Set([...CHILD_PROGRAMS, ...sources("src")]);
+  const emitted = fs.readdirSync(outDir, { recursive: true, encoding: "utf8" });
+  for (const file of emitted.filter((f) => f.endsWith(".js"))) {
+    if (!covered.has(file.replace(/\.js$/, ".ts")) && !covered.has(file.replace(/\.js$/, ".tsx"))) {
+      throw new Error(
+        `the build for the tests compiled ${file}, whose source its fingerprint does not cover: add it in test/helpers/compiled-server.ts`,
+      );
+    }
+  }
+}
+
 function prune(keep: string): void {
   for (const name of fs.readdirSync(CACHE)) {
     const dir = path.join(CACHE, name);
@@ -125,6 +141,7 @@ export async function compiledServer(): Promise<string> {
     try {
       fs.rmSync(partial, { recursive: true, force: true });
       await compile(partial);
+      checkCovered(partial);
       fs.renameSync(partial, dir);
       prune(dir);
     } finally {
