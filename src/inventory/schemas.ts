@@ -32,11 +32,26 @@ export const syncRequestSchema = z.strictObject({
 });
 export type SyncRequest = z.infer<typeof syncRequestSchema>;
 
-/** The selection of a diagram: the connections and regions of a sync, without the types. */
-export const graphRequestSchema = z.strictObject({
+/** The selection a saved view keeps: the connections and regions of a sync, without the types. */
+export const selectionSchema = z.strictObject({
   connections: syncRequestSchema.shape.connections.describe(
     'names, {"tag": "env=prod"} or "*" (every connection you may see)',
   ),
+  regions: syncRequestSchema.shape.regions,
+});
+
+/**
+ * The selection of a diagram. An empty list of names is an empty picture, not an error: a view
+ * shared with someone who may see none of its connections opens empty.
+ */
+export const graphRequestSchema = z.strictObject({
+  connections: z
+    .union([
+      z.array(connectionName).max(5000),
+      z.strictObject({ tag: z.string().regex(/^[^=]+=.*$/, "expected key=value") }),
+      z.literal("*"),
+    ])
+    .describe('names, {"tag": "env=prod"} or "*" (every connection you may see)'),
   regions: syncRequestSchema.shape.regions,
 });
 export type GraphRequest = z.infer<typeof graphRequestSchema>;
@@ -279,7 +294,7 @@ const nodeId = z.string().min(1).max(2048);
 /** A saved view as written: selection, collapsed groups, pinned positions, the team it is shared with. */
 export const viewRequestSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
-  selection: graphRequestSchema,
+  selection: selectionSchema,
   collapsed: z
     .array(nodeId)
     .max(5000)

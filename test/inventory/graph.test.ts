@@ -227,6 +227,8 @@ describeEachDatabase("inventory graph", (suite) => {
     ]);
     const tagged = await graph({ connections: { tag: "team=none" } });
     expect(tagged).toMatchObject({ resources: [], accounts: [], scopes: [] });
+    // A saved view narrowed to nothing the viewer may see opens as an empty picture.
+    expect(await graph({ connections: [] })).toMatchObject({ resources: [], accounts: [] });
   });
 
   it("lists a scope whose last listing failed as stale, with its error, and keeps its last picture", async () => {
