@@ -28,7 +28,10 @@ export async function checkWebIdentitySubject(
     .where("org_id", "=", principal.orgId)
     .where("subject", "=", subject)
     .executeTakeFirst();
-  if (row === undefined) return "new";
+  if (row === undefined) {
+    await refuseOrganizationMemberName(db, principal.orgId, input.name);
+    return "new";
+  }
   if (input.connectionId !== null && row.connection_id === input.connectionId) return "held";
   if (input.confirmReuse !== true) {
     throw new Conflict(
@@ -42,6 +45,32 @@ export async function checkWebIdentitySubject(
     });
   }
   return "reused";
+}
+
+/**
+ * A web_identity organization's StackSet gives every account that joins a member role trusting
+ * `<organization>-<account id>` at once, but the subject is reserved only when the next reconcile
+ * connects it: until then no connection may take such a name (the reconcile reserves it first, so
+ * its own connection passes). Reads the organizations table: that feature imports this one.
+ */
+async function refuseOrganizationMemberName(db: DbOrTx, orgId: string, name: string) {
+  const prefix = /^(.+)-\d{12}$/.exec(name)?.[1];
+  if (prefix === undefined) return;
+  const organization = await db
+    .selectFrom("organizations")
+    .select("onboarding")
+    .where("org_id", "=", orgId)
+    .where("name", "=", prefix)
+    .executeTakeFirst();
+  const onboarding =
+    organization?.onboarding == null
+      ? null
+      : (JSON.parse(organization.onboarding) as { method?: string });
+  if (onboarding?.method !== "web_identity") return;
+  throw new Conflict(
+    `${name} is the name organization ${prefix} gives the member connection of an account: its member roles trust ${subjectFor(name)}, and a reconcile creates that connection when the account joins. Choose another name`,
+    { field: "name", code: "WEB_IDENTITY_SUBJECT_RESERVED" },
+  );
 }
 
 /** Checks as `checkWebIdentitySubject` does, then records the subject as this connection's. */
