@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemo, type Demo } from "../../scripts/demo-stack.js";
-import { signIn, useBrowser, waitForSettled } from "../helpers/browser.js";
+import { choose, signIn, useBrowser, waitForSettled } from "../helpers/browser.js";
 
 // The demo's production account: web-1 runs in a subnet of its VPC in us-east-1.
 const ACCOUNT = "222222222222";
@@ -249,5 +249,66 @@ describe("web UI: the diagram's live status, side panel and saved views", () => 
         VPC,
       ),
     ).toBe("collapsed");
+  });
+
+  it("shares a view with a team, shows it to a teammate without letting them change it, refuses a second view of the same name in its form, renames and deletes", async () => {
+    const password = `${demo.member.password}-bob`;
+    await demo.api("POST", "/users", { name: "bob", password });
+    await demo.api("PUT", "/teams/sre/members/bob");
+
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.member, DIAGRAM);
+    await expandUntilDrawn(page, INSTANCE);
+    const views = page.getByRole("button", { name: "Views" });
+    const save = async (name: string, team: RegExp | null) => {
+      await views.click();
+      await page.getByRole("button", { name: "Save current view…" }).click();
+      const form = page.getByRole("dialog", { name: "Save the current view" });
+      await form.getByLabel("Name").fill(name);
+      if (team !== null) await choose(page, "Shared with", team);
+      await form.getByRole("button", { name: "Save" }).click();
+      return form;
+    };
+    await (await save("sre on-call", /^Team sre$/)).waitFor({ state: "detached" });
+    await (await save("mine only", null)).waitFor({ state: "detached" });
+
+    // A second view of the same name: the server's refusal, in the form, which stays open.
+    const again = await save("mine only", null);
+    await again.getByRole("alert").getByText("you already have a view named mine only").waitFor();
+    await again.getByRole("button", { name: "Cancel" }).click();
+    await again.waitFor({ state: "detached" });
+
+    await views.click();
+    const mine = page.getByRole("list", { name: "My views" });
+    // The shared one carries its team's badge.
+    expect(await mine.getByRole("listitem", { name: "sre on-call" }).textContent()).toBe(
+      "sre on-callsre",
+    );
+    expect(await mine.getByRole("listitem", { name: "mine only" }).textContent()).toBe("mine only");
+    await mine.getByRole("button", { name: "Rename mine only" }).click();
+    const rename = page.getByRole("dialog", { name: "Rename mine only" });
+    await rename.getByLabel("Name").fill("just me");
+    await rename.getByRole("button", { name: "Rename" }).click();
+    await rename.waitFor({ state: "detached" });
+    await views.click();
+    await mine.getByRole("button", { name: "just me", exact: true }).waitFor();
+    await mine.getByRole("button", { name: "Delete just me" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete the view" });
+    await confirm.getByRole("button", { name: "Delete" }).click();
+    await confirm.waitFor({ state: "detached" });
+    await views.click();
+    await mine.getByRole("button", { name: "just me", exact: true }).waitFor({ state: "detached" });
+
+    // Bob, in team sre, sees the shared view as alice's, can open it, and cannot change it.
+    const bobPage = await browser.newPage();
+    await signIn(bobPage, demo.url, { name: "bob", password }, DIAGRAM);
+    await bobPage.getByRole("button", { name: "Views" }).click();
+    const shared = bobPage.getByRole("list", { name: "Shared with me" });
+    const item = shared.getByRole("listitem", { name: "sre on-call" });
+    expect(await item.textContent()).toBe("sre on-call" + "sre" + "alice");
+    expect(await item.getByRole("button").count()).toBe(1);
+    expect(await bobPage.getByRole("list", { name: "My views" }).count()).toBe(0);
+    await item.getByRole("button", { name: "sre on-call" }).click();
+    await bobPage.getByRole("list", { name: "Shared with me" }).waitFor({ state: "hidden" });
   });
 });

@@ -221,6 +221,7 @@ export function SavedViews(props: {
             }}
             onRename={() => {
               save.reset();
+              setOpened(false);
               setForm({ view });
             }}
             onOverwrite={() => {
@@ -230,7 +231,10 @@ export function SavedViews(props: {
                 { onSettled: () => setOverwriting(null) },
               );
             }}
-            onDelete={() => setDeleting(view)}
+            onDelete={() => {
+              setOpened(false);
+              setDeleting(view);
+            }}
           />
         ))}
       </Stack>
@@ -255,6 +259,7 @@ export function SavedViews(props: {
               leftSection={<IconDeviceFloppy size={14} />}
               onClick={() => {
                 save.reset();
+                setOpened(false);
                 setForm({ view: null });
               }}
             >
