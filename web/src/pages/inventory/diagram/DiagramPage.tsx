@@ -429,13 +429,9 @@ export function DiagramPage() {
         cy.elements().remove();
         cy.add(elementsOf(visible, hierarchy, positions));
       });
-      cy.layout({
-        name: "preset",
-        positions,
-        fit: !fitted.current,
-        padding: 30,
-        animate: false,
-      }).run();
+      // The elements are added at their positions, which is what the preset layout does; running
+      // it after the add placed every node a second time (0.2–0.4 s at 5,000 nodes).
+      if (!fitted.current) cy.fit(undefined, 30);
       fitted.current = true;
       handleState.current = {
         layouts: handleState.current.layouts + 1,
