@@ -116,7 +116,9 @@ async function chooseSingle(
  * connections × their regions. Regions a connection does not have are reported skipped
  * (REGION_NOT_ALLOWED), and named connections the principal may not execute refused. A global
  * service runs once per account: of the connections to one account, the first whose access
- * setting allows the action runs it, and the others are reported skipped (SAME_ACCOUNT). Any other
+ * setting allows the action runs it (in the preferred region, or the next of its regions the
+ * health ledger has not blocked for the account; REGION_BLOCKED when all are), and the others are
+ * reported skipped (SAME_ACCOUNT). Any other
  * runs once per (account, region) the same way (SAME_ACCOUNT_REGION), unless the selection asks
  * for every connection: two connections to one account would return the same data twice.
  * Throws when the selection is invalid or chooses nothing (the API's error for it).
@@ -233,12 +235,32 @@ export async function chooseTargets(
         );
         continue;
       }
-      const region =
-        connection.regions.includes(preferred) && wanted.includes(preferred)
-          ? preferred
-          : (wanted.find((r) => connection.regions.includes(r)) ??
-            connection.regions[0] ??
-            preferred);
+      // The global service answers alike in every region: a region the ledger has blocked for
+      // the account (opt-in, SCP) gives way to the next the connection has, wanted ones first.
+      const candidates = [
+        ...(connection.regions.includes(preferred) && wanted.includes(preferred)
+          ? [preferred]
+          : []),
+        ...wanted.filter((r) => connection.regions.includes(r)),
+        ...connection.regions,
+      ];
+      const region = candidates.find((r) => blockedIn(connection, r) === undefined);
+      if (region === undefined) {
+        const first = candidates[0] ?? preferred;
+        targets.push(
+          skipped(
+            connection,
+            first,
+            "REGION_BLOCKED",
+            `every region of connection ${connection.name} is blocked for account ${accountKeyOf(connection)}: ${[
+              ...new Set(candidates),
+            ]
+              .map((r) => `${r}: ${blockedIn(connection, r)?.message ?? ""}`)
+              .join("; ")}`,
+          ),
+        );
+        continue;
+      }
       targets.push({
         name: connection.name,
         connection,
