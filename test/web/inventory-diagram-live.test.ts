@@ -1,7 +1,13 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemo, type Demo } from "../../scripts/demo-stack.js";
-import { choose, signIn, useBrowser, waitForSettled } from "../helpers/browser.js";
+import {
+  choose,
+  expectAccessible,
+  signIn,
+  useBrowser,
+  waitForSettled,
+} from "../helpers/browser.js";
 
 // The demo's production account: web-1 runs in a subnet of its VPC in us-east-1.
 const ACCOUNT = "222222222222";
@@ -36,9 +42,9 @@ interface DiagramWindow {
   };
 }
 
-async function syncProduction(demo: Demo): Promise<void> {
+async function sync(demo: Demo, connection: string): Promise<void> {
   const { id } = await demo.api<{ id: string }>("POST", "/inventory/syncs", {
-    connections: ["production"],
+    connections: [connection],
     regions: [REGION],
   });
   for (;;) {
@@ -130,7 +136,7 @@ describe("web UI: the diagram's live status, side panel and saved views", () => 
   let demo: Demo;
   beforeAll(async () => {
     demo = await startDemo();
-    await syncProduction(demo);
+    await sync(demo, "production");
   });
   afterAll(() => demo.close());
 
@@ -310,5 +316,54 @@ describe("web UI: the diagram's live status, side panel and saved views", () => 
     expect(await bobPage.getByRole("list", { name: "My views" }).count()).toBe(0);
     await item.getByRole("button", { name: "sre on-call" }).click();
     await bobPage.getByRole("list", { name: "Shared with me" }).waitFor({ state: "hidden" });
+  });
+
+  it("stops an instance from its side panel once the plan's target count is typed, through a full connection, and shows it stopped", async () => {
+    // The management account's administrator keys: a connection allowed to change things.
+    await demo.api("POST", "/secrets", {
+      path: "keys/system/test/management-admin",
+      value: "management-admin-secret-0000000000000000",
+    });
+    await demo.api("POST", "/connections", {
+      name: "management-full",
+      method: "access_key",
+      accessKeyId: "AKIAMANAGEMENTADMIN1",
+      secretPath: "keys/system/test/management-admin",
+      access: "full",
+      endpoint: demo.emulator.url,
+      regions: [REGION],
+    });
+    await demo.api("POST", "/connections/management-full/test");
+    await sync(demo, "management-full");
+    const host = `arn:aws:ec2:${REGION}:111111111111:instance/i-0a1b2c3d4e5f60001`;
+
+    const page = await browser.newPage();
+    await signIn(
+      page,
+      demo.url,
+      demo.admin,
+      `/inventory/diagram?connections=management-full&regions=${REGION}`,
+    );
+    await expandUntilDrawn(page, host);
+    await tap(page, host);
+    const panel = page.getByRole("complementary", { name: "Resource" });
+    await panel.getByLabel("Status running").waitFor();
+    await expectAccessible(page);
+
+    const actions = panel.getByRole("region", { name: "Actions" });
+    await actions.getByRole("button", { name: "Stop instance" }).click();
+    const plan = page.getByRole("dialog", { name: "Confirm a change" });
+    expect(await plan.getByRole("group", { name: "Plan summary" }).textContent()).toBe(
+      "1 target1 will run",
+    );
+    const confirm = plan.getByRole("button", { name: "Run on 1 target" });
+    expect(await confirm.isDisabled()).toBe(true);
+    await plan.getByLabel("Type 1 to run it on 1 target").fill("1");
+    await confirm.click();
+    await plan.waitFor({ state: "detached" });
+    const result = actions.getByRole("region", { name: "Action result" });
+    await result.getByText("ok", { exact: true }).waitFor();
+    await panel.getByLabel("Status stopped").waitFor();
+    await waitForNodeStatus(page, host, "stopped");
   });
 });

@@ -17,7 +17,7 @@ import {
   Tooltip,
 } from "@mantine/core";
 import { IconCheck, IconCopy, IconExternalLink, IconPlayerPlay } from "@tabler/icons-react";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import {
   usePlanRun,
@@ -68,10 +68,12 @@ export function LiveStatusBadge(props: { status: string }) {
   );
 }
 
+const attributesKey = (arn: string) => ["inventory", "attributes", arn] as const;
+
 /** The attributes of one ARN now, asked again every 10 s while the panel shows it. */
 function useAttributes(arn: string) {
   const query = useQuery({
-    queryKey: ["inventory", "attributes", arn] as const,
+    queryKey: attributesKey(arn),
     queryFn: async ({ signal }) => {
       let found: AttributesLine | undefined;
       await streamAttributes(
@@ -218,6 +220,7 @@ function TargetOutcome(props: { result: TargetResult; label: string }) {
 function ResourceActions(props: { resource: PanelResource }) {
   const { resource } = props;
   const actions = actionsFor(resource);
+  const queryClient = useQueryClient();
   const planner = usePlanRun();
   const runner = useRunAction();
   const [chosen, setChosen] = useState<ResourceAction | null>(null);
@@ -238,12 +241,20 @@ function ResourceActions(props: { resource: PanelResource }) {
     const controller = new AbortController();
     abort.current = controller;
     setResults([]);
-    runner.mutate({
-      actionId: action.actionId,
-      body,
-      signal: controller.signal,
-      onResult: (result) => setResults((r) => [...r, result]),
-    });
+    runner.mutate(
+      {
+        actionId: action.actionId,
+        body,
+        signal: controller.signal,
+        onResult: (result) => setResults((r) => [...r, result]),
+      },
+      // A stop or a start shows in the panel at once, not at the next refresh.
+      {
+        onSettled: () => {
+          void queryClient.invalidateQueries({ queryKey: attributesKey(resource.arn) });
+        },
+      },
+    );
   };
   const start = (action: ResourceAction) => {
     const body: RunRequest = {
