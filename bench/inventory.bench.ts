@@ -549,6 +549,9 @@ export async function run(): Promise<void> {
       const runView = await waitForRun(api, id);
       const wallMs = performance.now() - t0;
       const measure = await server.measureStop();
+      // With BENCH_COUNT_QUERIES=1, the statements the server sent, most frequent first.
+      if (process.env.BENCH_DEBUG !== undefined)
+        process.stdout.write(`${JSON.stringify(measure)}\n`);
       if (runView.status !== "succeeded" || runView.summary?.succeeded !== targets)
         throw new Error(`sync ${id}: ${runView.status}, ${JSON.stringify(runView.summary)}`);
       return { wallMs, runMs: runView.durationMs ?? Number.NaN, measure, counted: await counted() };
