@@ -240,9 +240,16 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
       ).then(
         () => stream.end(),
         (error: unknown) => {
-          stream.write(
-            `${JSON.stringify({ error: { code: "INTERNAL", message: error instanceof Error ? error.message : String(error) } })}\n`,
-          );
+          // The cause goes to the log under the request id, never to the viewer.
+          request.log.error({ err: error }, "live attributes failed");
+          const line = {
+            error: {
+              code: "INTERNAL",
+              message: `the live attributes could not be read; quote request id ${request.id} to an admin`,
+              requestId: request.id,
+            },
+          };
+          stream.write(`${JSON.stringify(line)}\n`);
           stream.end();
         },
       );
@@ -271,7 +278,7 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
       config: { access: "authenticated" },
       schema: {
         tags: ["inventory"],
-        summary: "The scheduled syncs of the org",
+        summary: "Scheduled syncs: yours (an org admin sees every one of the org)",
         response: { 200: z.object({ items: z.array(scheduleSchema) }) },
       },
     },

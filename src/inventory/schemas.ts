@@ -197,7 +197,9 @@ export const scheduleRequestSchema = z.strictObject({
   cron: z
     .string()
     .max(200)
-    .describe("minute hour day-of-month month day-of-week (a leading seconds field is allowed)"),
+    .describe(
+      "minute hour day-of-month month day-of-week (5 fields, no seconds; slots at least 15 minutes apart)",
+    ),
   timezone: z.string().max(64).default("UTC"),
   sync: syncRequestSchema,
 });

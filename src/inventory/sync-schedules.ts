@@ -2,10 +2,10 @@ import { CronExpressionParser } from "cron-parser";
 import type { Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import { runPrincipal, type EngineDeps, type ScheduleData } from "../engine/index.js";
-import { Forbidden, Invalid, NotFound } from "../errors.js";
+import { Conflict, Forbidden, Invalid, NotFound } from "../errors.js";
 import { newId } from "../ids.js";
 import type { SyncRequest } from "./schemas.js";
-import { startSync } from "./start-sync.js";
+import { startSync, SYNC_ACTION_ID } from "./start-sync.js";
 
 /** Schedule keys of inventory syncs on the engine's scheduler. */
 export const SYNC_SCHEDULE_PREFIX = "inventory-sync:";
@@ -17,18 +17,48 @@ export interface SyncScheduleInput {
   sync: SyncRequest;
 }
 
-function checkCron(cron: string, tz: string): void {
+/** The shortest interval between two slots of a schedule. */
+export const MIN_SCHEDULE_INTERVAL_MINUTES = 15;
+/** How many scheduled syncs an org, and one member of it (not an admin), may have. */
+export const MAX_SCHEDULES_PER_ORG = 100;
+export const MAX_SCHEDULES_PER_USER = 20;
+// Slots looked at for a short interval: a week of 15-minute slots, so a pattern of one day of the
+// week (or of the month, whose first slots come together) shows its gaps.
+const SLOTS_CHECKED = 700;
+
+const CRON_EXPECTED = `5 fields (minute hour day-of-month month day-of-week), at least ${MIN_SCHEDULE_INTERVAL_MINUTES} minutes apart`;
+
+/**
+ * A schedule's cron: 5 fields (minute resolution, no seconds field) whose slots are at least
+ * {@link MIN_SCHEDULE_INTERVAL_MINUTES} apart, so a member cannot keep the workers listing AWS.
+ */
+export function checkCron(cron: string, tz: string): void {
   const fields = cron.trim().split(/\s+/).length;
+  let slots;
   try {
-    if (fields !== 5 && fields !== 6) throw new Error(`expected 5 or 6 fields, got ${fields}`);
-    CronExpressionParser.parse(cron, { tz }).next();
+    if (fields !== 5) throw new Error(`got ${fields} fields`);
+    slots = CronExpressionParser.parse(cron, { tz, currentDate: new Date() });
+    slots.next();
   } catch (error) {
     throw new Invalid(
-      `cron: ${error instanceof Error ? error.message : String(error)} (minute hour day-of-month month day-of-week)`,
+      `cron: ${error instanceof Error ? error.message : String(error)}; expected ${CRON_EXPECTED}`,
       { field: "cron" },
     );
   }
+  let previous = slots.next().getTime();
+  for (let i = 0; i < SLOTS_CHECKED && slots.hasNext(); i++) {
+    const slot = slots.next().getTime();
+    const minutes = (slot - previous) / 60_000;
+    if (minutes < MIN_SCHEDULE_INTERVAL_MINUTES)
+      throw new Invalid(`cron: two slots ${minutes} minutes apart; expected ${CRON_EXPECTED}`, {
+        field: "cron",
+      });
+    previous = slot;
+  }
 }
+
+/** The runs of a scheduled sync carry it as their actor. */
+const actorOfSchedule = (name: string) => `schedule:${name}`;
 
 /**
  * Saves a scheduled sync (a new name, or a new selection and cron for an existing one) and puts
@@ -54,6 +84,31 @@ export async function saveSyncSchedule(
     principal.role !== "admin"
   )
     throw new Forbidden(`schedule ${input.name} is another user's: choose another name`);
+  if (existing === undefined) {
+    const counted = await deps.db
+      .selectFrom("inventory_schedules")
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as("org"),
+        eb.fn
+          .sum<number | string | null>(
+            eb.case().when("run_as_user_id", "=", principal.userId).then(1).else(0).end(),
+          )
+          .as("mine"),
+      ])
+      .where("org_id", "=", principal.orgId)
+      .executeTakeFirstOrThrow();
+    if (Number(counted.org) >= MAX_SCHEDULES_PER_ORG)
+      throw new Conflict(
+        `the org has ${MAX_SCHEDULES_PER_ORG} scheduled syncs, the most it may: delete one or add to a schedule's selection`,
+        { field: "name" },
+      );
+    // An org admin is held by the org's cap only.
+    if (principal.role !== "admin" && Number(counted.mine ?? 0) >= MAX_SCHEDULES_PER_USER)
+      throw new Conflict(
+        `you have ${MAX_SCHEDULES_PER_USER} scheduled syncs, the most a user may: delete one or add to a schedule's selection`,
+        { field: "name" },
+      );
+  }
   const id = existing?.id ?? newId();
   const values = {
     cron: input.cron,
@@ -91,14 +146,16 @@ export async function saveSyncSchedule(
   return { name: input.name, cron: input.cron, timezone: input.timezone, sync: input.sync };
 }
 
+/** The scheduled syncs a principal sees: their own; an org admin, every one of the org. */
 export async function listSyncSchedules(deps: Pick<EngineDeps, "db">, principal: Principal) {
-  const rows = await deps.db
+  let query = deps.db
     .selectFrom("inventory_schedules as s")
     .innerJoin("users as u", "u.id", "s.run_as_user_id")
     .select(["s.name", "s.cron", "s.timezone", "s.request", "u.name as run_as"])
-    .where("s.org_id", "=", principal.orgId)
-    .orderBy("s.name")
-    .execute();
+    .where("s.org_id", "=", principal.orgId);
+  // Another member's selection (connection names, tag selectors) is theirs to see.
+  if (principal.role !== "admin") query = query.where("s.run_as_user_id", "=", principal.userId);
+  const rows = await query.orderBy("s.name").execute();
   return rows.map((r) => ({
     name: r.name,
     cron: r.cron,
@@ -143,15 +200,44 @@ export async function fireSyncSchedule(deps: EngineDeps, data: ScheduleData): Pr
     .where("id", "=", String(data.scheduleId))
     .executeTakeFirst();
   if (row === undefined) return;
+  const context = {
+    orgId: row.org_id,
+    actor: actorOfSchedule(row.name),
+    sourceIp: null,
+    requestId: `schedule:${row.name}`,
+  };
+  // One sync of a schedule at a time: a slot that comes while the last one still runs is skipped,
+  // and the audit log says so.
+  const running = await deps.db
+    .selectFrom("runs")
+    .select("id")
+    .where("org_id", "=", row.org_id)
+    .where("action_id", "=", SYNC_ACTION_ID)
+    .where("trigger", "=", "schedule")
+    .where("actor", "=", context.actor)
+    .where("status", "in", ["queued", "running", "waiting"])
+    .executeTakeFirst();
+  if (running !== undefined) {
+    await recordAuditEvent(deps.db, context, {
+      action: "inventory.schedule.skip",
+      objectType: "inventory_schedule",
+      objectId: row.name,
+      outcome: "failure",
+      detail: {
+        reason: "its previous sync still runs",
+        runId: running.id,
+        slot: data.slot ?? null,
+      },
+    });
+    deps.logger.info(
+      { schedule: row.name, runId: running.id },
+      "a scheduled inventory sync skipped a slot: its previous sync still runs",
+    );
+    return;
+  }
   const principal = await runPrincipal(deps.db, row.org_id, row.run_as_user_id);
   try {
-    await startSync(
-      deps,
-      { orgId: row.org_id, actor: "schedule", sourceIp: null, requestId: `schedule:${row.name}` },
-      principal,
-      JSON.parse(row.request) as SyncRequest,
-      "schedule",
-    );
+    await startSync(deps, context, principal, JSON.parse(row.request) as SyncRequest, "schedule");
   } catch (error) {
     // A selection that chooses nothing now (grants removed): the next slot tries again.
     deps.logger.warn(
