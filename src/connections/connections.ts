@@ -446,6 +446,60 @@ export async function projectIdOf(
   return row.id;
 }
 
+/** The settings that say whose identity a connection acts as. */
+const CREDENTIAL_FIELDS = ["method", "accessKeyId", "secretPath", "roleArn", "sourceConnection"];
+
+/**
+ * An organization's hub connection is the identity every member role trusts, and its management
+ * connection deploys them: only an org admin may change whose identity either is, or that of a
+ * connection either takes its credentials from. An editor could otherwise point the hub at their
+ * own AWS user. Reads the organizations table: that feature imports this one.
+ */
+async function refuseOrganizationAnchorChange(
+  db: DbOrTx,
+  principal: Principal,
+  connection: ConnectionRecord,
+  fields: string[],
+): Promise<void> {
+  const field = fields[0];
+  if (principal.role === "admin" || field === undefined) return;
+  const organizations = await db
+    .selectFrom("organizations")
+    .select(["name", "connection_id", "onboarding"])
+    .where("org_id", "=", principal.orgId)
+    .execute();
+  for (const organization of organizations) {
+    const hubId =
+      organization.onboarding === null
+        ? null
+        : ((JSON.parse(organization.onboarding) as { hubConnectionId?: string | null })
+            .hubConnectionId ?? null);
+    const anchors: [string, string | null][] = [
+      ["management", organization.connection_id],
+      ["hub", hubId],
+    ];
+    for (const [role, anchorId] of anchors) {
+      const seen = new Set<string>();
+      let current: string | undefined = anchorId ?? undefined;
+      while (current !== undefined && !seen.has(current)) {
+        if (current === connection.id) {
+          const how = current === anchorId ? "is" : "gives its credentials to";
+          throw new Forbidden(
+            `connection ${connection.name} ${how} the ${role} connection of organization ${organization.name}: only org admins may change its ${field}`,
+            { field },
+          );
+        }
+        seen.add(current);
+        const next: ConnectionRecord | undefined = await findConnectionById(db, current).catch(
+          () => undefined,
+        );
+        current =
+          next?.settings.method === "assume_role" ? next.settings.sourceConnectionId : undefined;
+      }
+    }
+  }
+}
+
 export async function updateConnection(
   deps: ConnectionDeps,
   context: RequestContext,
@@ -486,6 +540,7 @@ export async function updateConnection(
         ...settingChanges
       } = input;
       const merged = await userSettingsOf(tx, connection);
+      const before = { ...merged };
       for (const [key, value] of Object.entries(settingChanges)) {
         if (value === null) delete merged[key];
         else if (value !== undefined) merged[key] = value;
@@ -505,6 +560,14 @@ export async function updateConnection(
           .filter(([, value]) => value !== undefined)
           .map(([key]) => key),
       );
+      await refuseOrganizationAnchorChange(tx, principal, connection, [
+        ...CREDENTIAL_FIELDS.filter(
+          (key) => JSON.stringify(before[key]) !== JSON.stringify(merged[key]),
+        ),
+        ...(input.endpoint !== undefined && input.endpoint !== connection.endpoint
+          ? ["endpoint"]
+          : []),
+      ]);
       const settings = await toStoredSettings(tx, principal, parsed.data, {
         self: connection,
         changed: changedFields,

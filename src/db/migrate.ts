@@ -17,6 +17,7 @@ import { runTargetConnections } from "./migrations/0015-run-target-connections.j
 import { inventoryViews } from "./migrations/0016-inventory-views.js";
 import { organizationGrantTeams } from "./migrations/0017-organization-grant-teams.js";
 import { connectionGrantTeams } from "./migrations/0018-connection-grant-teams.js";
+import { organizationHubTombstones } from "./migrations/0019-organization-hub-tombstones.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0016-inventory-views": inventoryViews,
   "0017-organization-grant-teams": organizationGrantTeams,
   "0018-connection-grant-teams": connectionGrantTeams,
+  "0019-organization-hub-tombstones": organizationHubTombstones,
 };
 
 const provider: MigrationProvider = {

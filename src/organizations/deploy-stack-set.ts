@@ -7,7 +7,12 @@ import {
 } from "@aws-sdk/client-cloudformation";
 import type { Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
-import { findConnectionById, type Actor, type ConnectionRecord } from "../connections/index.js";
+import {
+  findConnectionById,
+  principalArnOf,
+  type Actor,
+  type ConnectionRecord,
+} from "../connections/index.js";
 import { Conflict, Invalid, Refused } from "../errors.js";
 import { organizationClients } from "./aws-clients.js";
 import { awsFailure } from "./aws-failure.js";
@@ -42,6 +47,39 @@ function explainer(organization: OrganizationRecord, management: ConnectionRecor
 }
 
 /**
+ * Refuses to deploy member roles trusting the hub's identity as onboarded when the hub no longer
+ * tests as it: someone re-pointed it (a mistake, or an editor aiming it at their own identity), and
+ * a deploy must not go ahead on a trust nobody re-checked.
+ */
+async function assertHubUnchanged(
+  deps: OrganizationDeps,
+  organization: OrganizationRecord,
+): Promise<void> {
+  const onboarding = organization.onboarding;
+  if (onboarding?.method !== "assume_role") return;
+  const stored = onboarding.hubPrincipalArn;
+  const hub =
+    onboarding.hubConnectionId === null
+      ? undefined
+      : await findConnectionById(deps.db, onboarding.hubConnectionId).catch(() => undefined);
+  const arn = hub?.health?.arn;
+  const current = arn == null ? null : principalArnOf(arn);
+  if (stored !== null && current === stored) return;
+  const fix = `The member roles trust ${stored ?? "no recorded identity"}, the hub's identity when organization ${organization.name} was onboarded: point the hub back at it and test it, or delete and onboard the organization again (an org admin) to trust another identity. Nothing was deployed`;
+  if (hub === undefined)
+    throw new Conflict(
+      `the hub connection of organization ${organization.name} was deleted. ${fix}`,
+      {
+        field: "hubConnection",
+      },
+    );
+  throw new Conflict(
+    `the hub connection ${hub.name} now tests as ${current ?? "nothing (it has not passed a test since it changed)"}. ${fix}`,
+    { field: "hubConnection" },
+  );
+}
+
+/**
  * Deploys the member role by a service-managed StackSet, from a `full` management (or delegated
  * administrator) connection: turns on trusted access (management account only), creates the
  * StackSet (automatic deployment on, CAPABILITY_NAMED_IAM) and its stack instances in the
@@ -73,6 +111,7 @@ export async function deployStackSet(
       `connection ${management.name} is ${management.access}: deploying a StackSet needs a full connection. Deploy the template yourself (GET /api/v1/organizations/${name}/template), or make the connection full`,
     );
   }
+  await assertHubUnchanged(deps, organization);
   const stackSetName = input.stackSetName ?? defaultStackSetName(organization);
   const template = memberRoleTemplate(
     {

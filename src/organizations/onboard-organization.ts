@@ -1,7 +1,7 @@
 import { CronExpressionParser } from "cron-parser";
 import type { Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
-import { issueGroupExternalId, visibleConnection } from "../connections/index.js";
+import { issueGroupExternalId, principalArnOf, visibleConnection } from "../connections/index.js";
 import { Conflict, Forbidden, Invalid } from "../errors.js";
 import { connectMembers, type ConnectResult } from "./connect-members.js";
 import type { OrganizationDeps } from "./organization-deps.js";
@@ -108,6 +108,7 @@ export async function onboardOrganization(
   }
   assertSchedule(input.reconcileSchedule);
   let hubConnectionId: string | null = null;
+  let hubPrincipalArn: string | null = null;
   if (input.method === "assume_role") {
     if (input.hubConnection === undefined)
       throw new Invalid(
@@ -135,6 +136,7 @@ export async function onboardOrganization(
         { field: "hubConnection" },
       );
     hubConnectionId = hub.id;
+    hubPrincipalArn = principalArnOf(hub.health.arn);
   } else if (input.hubConnection !== undefined) {
     throw new Invalid("web_identity member connections have no hub connection: leave it out", {
       field: "hubConnection",
@@ -150,6 +152,7 @@ export async function onboardOrganization(
     regions: input.regions,
     method: input.method,
     hubConnectionId,
+    hubPrincipalArn,
     reconcileSchedule: input.reconcileSchedule,
     onboardedAt: now.toISOString(),
   };

@@ -17,6 +17,12 @@ import type {
 /** The onboarding as stored: the hub connection by id, so renames do not break it. */
 export interface StoredOnboarding extends Omit<OnboardingView, "hubConnection"> {
   hubConnectionId: string | null;
+  /**
+   * assume_role: the hub's principal ARN when onboarded, which the member roles' trust policy
+   * names. Never read from the hub again: an editor of the hub could re-point it at their own
+   * identity, and the next template would trust them.
+   */
+  hubPrincipalArn: string | null;
 }
 
 export interface OrganizationRecord {
@@ -116,7 +122,7 @@ export async function presentOrganization(
   const onboarding = organization.onboarding;
   let onboardingView: OnboardingView | null = null;
   if (onboarding !== null) {
-    const { hubConnectionId, ...rest } = onboarding;
+    const { hubConnectionId, hubPrincipalArn: _hub, ...rest } = onboarding;
     onboardingView = {
       ...rest,
       hubConnection: hubConnectionId === null ? null : (names.get(hubConnectionId) ?? null),

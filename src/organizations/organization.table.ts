@@ -62,7 +62,21 @@ export interface OrganizationAccountTable {
   updated_at: string;
 }
 
+/**
+ * A deleted web_identity organization: its StackSet may still give accounts that join a member
+ * role trusting `<name>-<account id>`, so no connection may take such a name (see
+ * connections' web-identity-subjects.ts).
+ */
+export interface OrganizationTombstoneTable {
+  org_id: string;
+  name: string;
+  stack_set_name: string | null;
+  deleted_at: string;
+  deleted_by: string;
+}
+
 export interface OrganizationTables {
   organizations: OrganizationTable;
   organization_accounts: OrganizationAccountTable;
+  organization_tombstones: OrganizationTombstoneTable;
 }
