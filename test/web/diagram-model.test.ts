@@ -145,6 +145,33 @@ describe("diagram model", () => {
     expect(g.edges.some((e) => e.kinds.includes("forwards-to"))).toBe(true);
   });
 
+  it("keeps only the resources a tag filter includes, and groups a box's resources by a tag's value", () => {
+    const h = buildHierarchy(world(3, 0));
+    const tags = new Map([
+      [arn("instance", "i-a0"), { app: "web" }],
+      [arn("instance", "i-a1"), { app: "web" }],
+      [arn("instance", "i-a2"), { app: "batch" }],
+    ]);
+    const only = visibleGraph(h, {
+      collapsed: new Set(),
+      include: (r) => tags.get(r)?.app === "web",
+    });
+    expect(only.nodes.filter((n) => n.kind === "resource").map((n) => n.id)).toEqual([
+      arn("instance", "i-a0"),
+      arn("instance", "i-a1"),
+    ]);
+    const web = aggregateId(SUBNET_A, "app=web");
+    const grouped = visibleGraph(h, {
+      collapsed: new Set([web]),
+      groupByTag: { key: "app", tagsOf: (r) => tags.get(r) },
+    });
+    expect(grouped.nodes.find((n) => n.id === web)?.label).toBe("app=web · 2");
+    expect(grouped.shownBy.get(arn("instance", "i-a1"))).toBe(web);
+    // Not collapsed, and untagged: drawn one by one.
+    expect(grouped.shownBy.get(arn("instance", "i-a2"))).toBe(arn("instance", "i-a2"));
+    expect(grouped.shownBy.get(arn("volume", "vol-a0"))).toBe(arn("volume", "vol-a0"));
+  });
+
   it("opens at the deepest level that keeps the nodes under the limit", () => {
     const h = buildHierarchy(world(40, 30));
     const all = visibleGraph(h, { collapsed: new Set() }).nodes.length;
