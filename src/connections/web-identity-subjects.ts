@@ -66,7 +66,21 @@ async function refuseOrganizationMemberName(db: DbOrTx, orgId: string, name: str
     organization?.onboarding == null
       ? null
       : (JSON.parse(organization.onboarding) as { method?: string });
-  if (onboarding?.method !== "web_identity") return;
+  if (onboarding?.method !== "web_identity") {
+    // A deleted web_identity organization's StackSet stays in AWS and still gives accounts that
+    // join a role trusting this subject (delete-organization.ts keeps the tombstone).
+    const tombstone = await db
+      .selectFrom("organization_tombstones")
+      .select("stack_set_name")
+      .where("org_id", "=", orgId)
+      .where("name", "=", prefix)
+      .executeTakeFirst();
+    if (tombstone === undefined) return;
+    throw new Conflict(
+      `${name} is the name the deleted organization ${prefix} gave the member connection of an account: its StackSet${tombstone.stack_set_name === null ? "" : ` ${tombstone.stack_set_name}`} stays in AWS until deleted there, and gives each account that joins a member role trusting ${subjectFor(name)}. Choose another name`,
+      { field: "name", code: "WEB_IDENTITY_SUBJECT_RESERVED" },
+    );
+  }
   throw new Conflict(
     `${name} is the name organization ${prefix} gives the member connection of an account: its member roles trust ${subjectFor(name)}, and a reconcile creates that connection when the account joins. Choose another name`,
     { field: "name", code: "WEB_IDENTITY_SUBJECT_RESERVED" },

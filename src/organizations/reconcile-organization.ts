@@ -142,6 +142,18 @@ export async function reconcileOrganization(
   } catch (error) {
     return failed(explain(error));
   }
+  // The management connection may have been re-pointed into another organization since: taking
+  // that one's accounts in would give them this organization's grants and member connections.
+  if (
+    snapshot.organizationId !== organization.awsOrganizationId ||
+    snapshot.managementAccountId !== organization.managementAccountId
+  ) {
+    return failed({
+      code: "ORGANIZATION_CHANGED",
+      message: `connection ${management.name} now reads organization ${snapshot.organizationId} (management account ${snapshot.managementAccountId}), not ${organization.awsOrganizationId} (management account ${organization.managementAccountId}) that ${organization.name} was created from. Nothing was changed`,
+      fix: `point connection ${management.name} back into the management account ${organization.managementAccountId} (or a delegated administrator of ${organization.awsOrganizationId}), or create a new organization from the connection that reads ${snapshot.organizationId}`,
+    });
+  }
   const now = deps.clock.now();
   const changes = await deps.db.transaction().execute(async (tx) => {
     await tx
