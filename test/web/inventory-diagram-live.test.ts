@@ -2,6 +2,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemo, type Demo } from "../../scripts/demo-stack.js";
 import {
+  apiAs,
   choose,
   expectAccessible,
   signIn,
@@ -69,6 +70,15 @@ async function setInstanceState(demo: Demo, state: "running" | "stopped"): Promi
     {
       method: "POST",
     },
+  );
+  expect(response.status, await response.text()).toBe(200);
+}
+
+async function setAlarmState(demo: Demo, alarmName: string, state: "ALARM" | "OK"): Promise<void> {
+  const query = new URLSearchParams({ account: ACCOUNT, region: REGION, alarmName, state });
+  const response = await fetch(
+    `${demo.emulator.url}/_emulator/cloudwatch/alarm-state?${query.toString()}`,
+    { method: "POST" },
   );
   expect(response.status, await response.text()).toBe(200);
 }
@@ -291,6 +301,24 @@ describe("web UI: the diagram's live status, side panel and saved views", () => 
       "sre on-callsre",
     );
     expect(await mine.getByRole("listitem", { name: "mine only" }).textContent()).toBe("mine only");
+    // Overwrite: the current view (the VPC collapsed now, the menu still open) replaces what it held.
+    await page.evaluate((id) => {
+      (globalThis as unknown as DiagramWindow).__switchboardDiagram?.collapse(id);
+    }, VPC);
+    await mine.getByRole("button", { name: "Overwrite mine only" }).click();
+    await expect
+      .poll(
+        async () => {
+          const { items } = await apiAs<{ items: { name: string; collapsed: string[] }[] }>(
+            page,
+            "GET",
+            "/inventory/views",
+          );
+          return items.find((v) => v.name === "mine only")?.collapsed.includes(VPC);
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
     await mine.getByRole("button", { name: "Rename mine only" }).click();
     const rename = page.getByRole("dialog", { name: "Rename mine only" });
     await rename.getByLabel("Name").fill("just me");
@@ -365,5 +393,30 @@ describe("web UI: the diagram's live status, side panel and saved views", () => 
     await result.getByText("ok", { exact: true }).waitFor();
     await panel.getByLabel("Status stopped").waitFor();
     await waitForNodeStatus(page, host, "stopped");
+  });
+
+  it("shows a database as in alarm while a CloudWatch alarm on it is in ALARM, naming the alarm, and available again once it clears", async () => {
+    const database = `arn:aws:rds:${REGION}:${ACCOUNT}:db:prod-db`;
+    await setAlarmState(demo, "prod-db-cpu", "OK");
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.member, DIAGRAM);
+    await expandUntilDrawn(page, database);
+    await waitForNodeStatus(page, database, "available");
+    await tap(page, database);
+    const panel = page.getByRole("complementary", { name: "Resource" });
+    await panel.getByLabel("Status available").waitFor();
+
+    try {
+      await setAlarmState(demo, "prod-db-cpu", "ALARM");
+      await page.evaluate("window.dispatchEvent(new Event('focus'))");
+      await panel.getByLabel("Status alarm").waitFor();
+      expect(await panel.getByLabel("Alarms").textContent()).toBe("In alarmprod-db-cpu");
+      await waitForNodeStatus(page, database, "alarm");
+    } finally {
+      await setAlarmState(demo, "prod-db-cpu", "OK");
+    }
+    await page.evaluate("window.dispatchEvent(new Event('focus'))");
+    await panel.getByLabel("Status available").waitFor();
+    await waitForNodeStatus(page, database, "available");
   });
 });
