@@ -18,6 +18,7 @@ import { inventoryViews } from "./migrations/0016-inventory-views.js";
 import { organizationGrantTeams } from "./migrations/0017-organization-grant-teams.js";
 import { connectionGrantTeams } from "./migrations/0018-connection-grant-teams.js";
 import { organizationHubTombstones } from "./migrations/0019-organization-hub-tombstones.js";
+import { organizationGrantUsers } from "./migrations/0020-organization-grant-users.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0017-organization-grant-teams": organizationGrantTeams,
   "0018-connection-grant-teams": connectionGrantTeams,
   "0019-organization-hub-tombstones": organizationHubTombstones,
+  "0020-organization-grant-users": organizationGrantUsers,
 };
 
 const provider: MigrationProvider = {

@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
 import { organizationControl } from "../../emulator/organization-control.js";
-import { createDb, migrateToLatest, type DbHandle } from "../../src/db/index.js";
+import { createDb, type DbHandle } from "../../src/db/index.js";
 import { migrateTo } from "../../src/db/migrate.js";
 import type { OrganizationTree } from "../../src/organizations/index.js";
 import {
@@ -291,7 +291,8 @@ describe.each(DIALECTS)("upgrading organization grants to team ids [%s]", (diale
       values ('o-1', 'org-1', 'acme', 'c-1', 'SELF', 'o-abc', '100000000000', '{"rootId":"r-1","ous":[]}',
         ${JSON.stringify(grants)}, ${now}, 'user:admin', ${now})`.execute(db);
 
-    await migrateToLatest(db);
+    // Up to this upgrade only: 0020 stores users by id too (security-hub-and-tombstones.test.ts).
+    await migrateTo(db, "0017-organization-grant-teams");
     const row = await sql<{
       grants: string;
     }>`select grants from organizations where id = 'o-1'`.execute(db);

@@ -337,8 +337,98 @@ describeEachDatabase(
       });
       expect(free.statusCode, free.body).toBe(201);
     });
+
+    it("keeps an organization's user grant with the user, not the name: a user deleted and created again under it gets no member connections", async () => {
+      const bob = unique("bob");
+      const carol = unique("carol");
+      for (const user of [bob, carol])
+        ok(
+          await t.call("POST", "/api/v1/users", {
+            body: { name: user, password: `${user}-pw-1234567` },
+          }),
+        );
+      const name = unique("grants");
+      ok(
+        await t.call("POST", "/api/v1/organizations", {
+          body: {
+            name,
+            connection: "mgmt",
+            grants: [
+              { principal: `user:${bob}`, role: "executor" },
+              { principal: `user:${carol}`, role: "viewer" },
+            ],
+          },
+        }),
+      );
+      ok(await t.call("DELETE", `/api/v1/users/${bob}`), 204);
+      ok(
+        await t.call("POST", "/api/v1/users", {
+          body: { name: bob, password: `${bob}-pw-1234567` },
+        }),
+      );
+      expect((await tree(name)).organization.grants).toEqual([
+        { principal: `user:${carol}`, role: "viewer" },
+      ]);
+
+      const ous = (await tree(name)).ous.filter((ou) => ou.parentId !== null).map((ou) => ou.id);
+      ok(
+        await t.call("POST", `/api/v1/organizations/${name}/onboarding`, {
+          body: { ous, regions: ["us-east-1"], method: "web_identity" },
+        }),
+      );
+      const grants = await t.call("GET", `/api/v1/connections/${name}-${MEMBERS[0] ?? ""}/grants`);
+      expect(grants.statusCode, grants.body).toBe(200);
+      const items = grants.json<{ items: { principal: string; role: string }[] }>().items;
+      expect(items).toContainEqual({ principal: `user:${carol}`, role: "viewer" });
+      expect(items.filter((g) => g.principal === `user:${bob}`)).toEqual([]);
+    });
   },
 );
+
+describe.each(DIALECTS)("upgrading organization grants to user ids [%s]", (dialect) => {
+  let database: TestDatabase | undefined;
+  let handle: DbHandle | undefined;
+  afterEach(async () => {
+    await handle?.destroy();
+    await database?.dispose();
+  });
+
+  it("stores each user grant by the user's id in its org, keeps org and team grants, and drops a grant to a user that no longer exists", async () => {
+    database = await createTestDatabase(dialect);
+    handle = createDb(database.config);
+    const db = handle.db;
+    await migrateTo(db, "0019-organization-hub-tombstones");
+    const now = new Date().toISOString();
+    await sql`insert into orgs (id, name, created_at) values ('org-1', 'default', ${now}), ('org-2', 'other', ${now})`.execute(
+      db,
+    );
+    // A user of the same name in another org must not be picked.
+    await sql`insert into users (id, org_id, name, role, created_at, updated_at)
+      values ('u-alice', 'org-1', 'alice', 'member', ${now}, ${now}), ('u-alice-2', 'org-2', 'alice', 'member', ${now}, ${now})`.execute(
+      db,
+    );
+    const grants = [
+      { principal: "org", role: "viewer" },
+      { principal: "user:alice", role: "editor" },
+      { teamId: "team-ops", role: "executor" },
+      { principal: "user:gone", role: "executor" },
+    ];
+    await sql`insert into organizations (id, org_id, name, connection_id, call_as, aws_organization_id,
+        management_account_id, tree, grants, created_at, created_by, updated_at)
+      values ('o-1', 'org-1', 'acme', 'c-1', 'SELF', 'o-abc', '100000000000', '{"rootId":"r-1","ous":[]}',
+        ${JSON.stringify(grants)}, ${now}, 'user:admin', ${now})`.execute(db);
+
+    await migrateToLatest(db);
+    const row = await sql<{
+      grants: string;
+    }>`select grants from organizations where id = 'o-1'`.execute(db);
+    expect(JSON.parse(row.rows[0]?.grants ?? "null")).toEqual([
+      { principal: "org", role: "viewer" },
+      { userId: "u-alice", role: "editor" },
+      { teamId: "team-ops", role: "executor" },
+    ]);
+  });
+});
 
 describe.each(DIALECTS)("upgrading onboardings to a stored hub identity [%s]", (dialect) => {
   let database: TestDatabase | undefined;
@@ -377,7 +467,7 @@ describe.each(DIALECTS)("upgrading onboardings to a stored hub identity [%s]", (
           '[]', ${onboarding(method, hub)}, ${now}, 'user:admin', ${now})`.execute(db);
     }
 
-    await migrateToLatest(db);
+    await migrateTo(db, "0019-organization-hub-tombstones");
     const rows = await sql<{
       id: string;
       onboarding: string;
