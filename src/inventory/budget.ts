@@ -1,7 +1,9 @@
 import type { Principal } from "../access/index.js";
-import type { Actor } from "../connections/index.js";
+import { listVisibleConnections, type Actor } from "../connections/index.js";
 import type { EngineDeps } from "../engine/index.js";
+import type { Selectable } from "kysely";
 import { toCsv } from "../runs/index.js";
+import type { InventoryPriceTable } from "./inventory.table.js";
 import { costActuals, type ActualsOutcome } from "./cost-actuals.js";
 import { fetchAttributes, type AttributesLine } from "./fetch-attributes.js";
 import type { Attributes } from "./resource-type.js";
@@ -128,6 +130,61 @@ function ruleOf(type: string, attributes: Attributes, region: string): PriceRule
   }
 }
 
+// The attributes that tell a rule's prices apart, asked of the database before any row is parsed.
+const KEY_ATTRIBUTES = ["instanceType", "volumeApiName"];
+
+type PriceRow = Selectable<InventoryPriceTable>;
+
+/**
+ * The price of a rule in a region: matched in SQL by service, region, family and unit (the org's
+ * (service, region) index) and by the text of the rule's instance type or volume type in the
+ * stored attributes, then checked attribute by attribute. One query per distinct rule, and each
+ * row's attributes parsed at most once, for a request.
+ */
+function priceFinder(deps: Pick<EngineDeps, "db">, orgId: string) {
+  const byRule = new Map<string, Promise<PriceRow[]>>();
+  const parsed = new Map<string, Record<string, string>>();
+  const attributesOf = (row: PriceRow) => {
+    const key = `${row.service_code} ${row.sku} ${row.unit}`;
+    let attributes = parsed.get(key);
+    if (attributes === undefined) {
+      attributes = JSON.parse(row.attributes) as Record<string, string>;
+      parsed.set(key, attributes);
+    }
+    return attributes;
+  };
+  return async (rule: PriceRule, region: string): Promise<PriceRow | undefined> => {
+    const keyAttribute = KEY_ATTRIBUTES.find((k) => rule.match[k] !== undefined);
+    const keyValue = keyAttribute === undefined ? undefined : rule.match[keyAttribute];
+    const ruleKey = JSON.stringify([rule.serviceCode, rule.family, rule.unit, region, keyValue]);
+    let candidates = byRule.get(ruleKey);
+    if (candidates === undefined) {
+      let query = deps.db
+        .selectFrom("inventory_prices")
+        .selectAll()
+        .where("org_id", "=", orgId)
+        .where("service_code", "=", rule.serviceCode)
+        .where("region_code", "=", region)
+        .where("product_family", "=", rule.family)
+        .where("unit", "=", rule.unit);
+      // storePrices writes JSON.stringify's text: the pair appears as written here. A LIKE
+      // wildcard in a value only lets more rows through; the check below is exact.
+      if (keyAttribute !== undefined && keyValue !== undefined)
+        query = query.where(
+          "attributes",
+          "like",
+          `%${JSON.stringify(keyAttribute)}:${JSON.stringify(keyValue)}%`,
+        );
+      candidates = query.orderBy("sku").execute();
+      byRule.set(ruleKey, candidates);
+    }
+    return (await candidates).find((row) => {
+      const attributes = attributesOf(row);
+      return Object.entries(rule.match).every(([k, v]) => attributes[k] === v);
+    });
+  };
+}
+
 export interface PriceUsed {
   serviceCode: string;
   sku: string;
@@ -172,21 +229,30 @@ export async function estimateBudget(
   await fetchAttributes(deps, principal, actor, request.arns, (l) => lines.push(l), signal, {
     liveStatus: false,
   });
-  const stored = await deps.db
-    .selectFrom("inventory_resources")
-    .select(["arn", "type", "region"])
-    .where("org_id", "=", principal.orgId)
-    .where("arn", "in", [...new Set(request.arns)])
-    .execute();
+  // Type and region only of resources still there on connections the viewer may see: an ARN of
+  // another connection answers as one the inventory does not have (as fetchAttributes does).
+  const visible = await listVisibleConnections(deps.db, principal);
+  const stored =
+    visible.length === 0
+      ? []
+      : await deps.db
+          .selectFrom("inventory_resources")
+          .select(["arn", "type", "region"])
+          .where("org_id", "=", principal.orgId)
+          .where("arn", "in", [...new Set(request.arns)])
+          .where(
+            "connection_id",
+            "in",
+            visible.map((v) => v.connection.id),
+          )
+          .where("gone_at", "is", null)
+          .execute();
   const where = new Map(stored.map((r) => [r.arn, r]));
-  const prices = await deps.db
-    .selectFrom("inventory_prices")
-    .selectAll()
-    .where("org_id", "=", principal.orgId)
-    .where("region_code", "in", [...new Set(stored.map((r) => r.region)), ""])
-    .execute();
+  const findPrice = priceFinder(deps, principal.orgId);
 
-  const components: BudgetLine[] = lines.map((line) => {
+  const components: BudgetLine[] = [];
+  for (const line of lines) components.push(await componentOf(line));
+  async function componentOf(line: AttributesLine): Promise<BudgetLine> {
     const place = where.get(line.arn);
     const base = { arn: line.arn, type: place?.type ?? "", region: place?.region ?? "" };
     const override = request.usage?.[line.arn];
@@ -210,12 +276,7 @@ export async function estimateBudget(
         assumptions:
           usageUsd === undefined ? ["priced by usage only"] : [`usage as given: $${usageUsd}`],
       };
-    const price = prices.find((p) => {
-      if (p.service_code !== rule.serviceCode || p.product_family !== rule.family) return false;
-      if (p.unit !== rule.unit) return false;
-      const attributes = JSON.parse(p.attributes) as Record<string, string>;
-      return Object.entries(rule.match).every(([k, v]) => attributes[k] === v);
-    });
+    const price = await findPrice(rule, base.region);
     const hours = override?.hoursPerMonth ?? HOURS_PER_MONTH;
     const assumptions = [
       ...(rule.unit === "Hrs" ? [`${hours} hours a month`] : []),
@@ -248,7 +309,7 @@ export async function estimateBudget(
       },
       assumptions,
     };
-  });
+  }
 
   const groups = new Map<
     string,

@@ -121,6 +121,7 @@ export function parsePriceListEntry(entry: string): Price[] {
 
 // 13 columns a row: 400 rows are 5,200 bound values.
 const ROWS_PER_INSERT = 400;
+const ROWS_PER_TRANSACTION = 4_000;
 
 /** Replaces the org's cached prices of the same (service, SKU, unit). */
 export async function storePrices(
@@ -145,26 +146,31 @@ export async function storePrices(
     published_at: p.publishedAt === "" ? now : p.publishedAt,
     fetched_at: now,
   }));
-  await db.transaction().execute(async (tx) => {
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      await tx
-        .insertInto("inventory_prices")
-        .values(rows.slice(i, i + ROWS_PER_INSERT))
-        .onConflict((oc) =>
-          oc.columns(["org_id", "service_code", "sku", "unit"]).doUpdateSet((eb) => ({
-            region_code: eb.ref("excluded.region_code"),
-            product_family: eb.ref("excluded.product_family"),
-            attributes: eb.ref("excluded.attributes"),
-            usd: eb.ref("excluded.usd"),
-            description: eb.ref("excluded.description"),
-            source: eb.ref("excluded.source"),
-            published_at: eb.ref("excluded.published_at"),
-            fetched_at: eb.ref("excluded.fetched_at"),
-          })),
-        )
-        .execute();
-    }
-  });
+  // A transaction per chunk: a large import never holds the database's write lock (SQLite's is
+  // the whole file's) for all its rows. Each row is an upsert, so an import stopped half-way
+  // leaves correct prices and is finished by importing again.
+  for (let chunk = 0; chunk < rows.length; chunk += ROWS_PER_TRANSACTION)
+    await db.transaction().execute(async (tx) => {
+      const end = Math.min(chunk + ROWS_PER_TRANSACTION, rows.length);
+      for (let i = chunk; i < end; i += ROWS_PER_INSERT) {
+        await tx
+          .insertInto("inventory_prices")
+          .values(rows.slice(i, Math.min(i + ROWS_PER_INSERT, end)))
+          .onConflict((oc) =>
+            oc.columns(["org_id", "service_code", "sku", "unit"]).doUpdateSet((eb) => ({
+              region_code: eb.ref("excluded.region_code"),
+              product_family: eb.ref("excluded.product_family"),
+              attributes: eb.ref("excluded.attributes"),
+              usd: eb.ref("excluded.usd"),
+              description: eb.ref("excluded.description"),
+              source: eb.ref("excluded.source"),
+              published_at: eb.ref("excluded.published_at"),
+              fetched_at: eb.ref("excluded.fetched_at"),
+            })),
+          )
+          .execute();
+      }
+    });
   return rows.length;
 }
 

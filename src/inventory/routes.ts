@@ -43,6 +43,13 @@ import { z } from "zod";
 // A view holds up to 5,000 collapsed ids and 5,000 pinned positions: well under a mebibyte.
 const VIEW_BODY_LIMIT = 1024 * 1024;
 
+// The whole body is parsed in memory (a JSON document takes several times its size once parsed),
+// so an import is capped at 64 MiB, as much as one request may make the server hold. AWS's
+// per-region EC2 offer file is far larger (hundreds of MiB: Reserved terms, every OS, tenancy and
+// capacity status); narrow it first to its On-Demand terms and the products a budget matches
+// (docs/inventory.md shows a jq line), which leaves a few MiB per region.
+export const PRICE_IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
+
 /** The inventory's routes: syncs (runs on the engine), what is stored, the timeline, live attributes. */
 export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async (
   app,
@@ -327,8 +334,7 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
     "/inventory/prices/import",
     {
       config: { access: "admin" },
-      // An offer file narrowed to a few regions is tens of megabytes.
-      bodyLimit: 512 * 1024 * 1024,
+      bodyLimit: PRICE_IMPORT_BODY_LIMIT,
       schema: {
         tags: ["inventory"],
         summary:
