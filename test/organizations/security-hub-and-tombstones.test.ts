@@ -35,7 +35,40 @@ function world(): WorldInput {
     accounts: [
       {
         ...hubAccount(HUB),
-        users: [{ name: "switchboard", accessKeys: [HUB_KEY], policies: [] }],
+        roles: [
+          ...hubAccount(HUB).roles,
+          {
+            name: "hub-role",
+            trust: {
+              Version: "2012-10-17",
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { AWS: `arn:aws:iam::${HUB}:user/switchboard` },
+                  Action: "sts:AssumeRole",
+                },
+              ],
+            },
+            policies: [
+              {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
+              },
+            ],
+          },
+        ],
+        users: [
+          {
+            name: "switchboard",
+            accessKeys: [HUB_KEY],
+            policies: [
+              {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
+              },
+            ],
+          },
+        ],
       },
       {
         id: MALLORY_ACCOUNT,
@@ -249,6 +282,47 @@ describeEachDatabase(
       expect(retagged.statusCode, retagged.body).toBe(200);
       const stored = await t.call("GET", `/api/v1/connections/${hub}`);
       expect(stored.json<{ accessKeyId: string }>().accessKeyId).toBe(HUB_KEY.id);
+      expect(await templateBody(organization)).toBe(before);
+    });
+
+    it("refuses an editor who re-points the connection a hub takes its credentials from; the template names the hub's role, not its session", async () => {
+      const source = await newHub();
+      const hub = unique("hub-role");
+      ok(
+        await t.call("POST", "/api/v1/connections", {
+          body: {
+            name: hub,
+            method: "assume_role",
+            roleArn: `arn:aws:iam::${HUB}:role/hub-role`,
+            sourceConnection: source,
+            regions: ["us-east-1"],
+            endpoint: emulator.url,
+          },
+        }),
+      );
+      const tested = await t.call("POST", `/api/v1/connections/${hub}/test`);
+      expect(tested.json<{ ok: boolean }>().ok, tested.body).toBe(true);
+      const organization = await onboardedOrganization("assume_role", hub);
+      const before = await templateBody(organization);
+      expect(before).toContain(`"arn:aws:iam::${HUB}:role/hub-role"`);
+
+      const mallory = unique("mallory");
+      const token = await signInAsMember(t, mallory);
+      ok(
+        await t.call("PUT", `/api/v1/connections/${source}/grants`, {
+          body: [{ principal: `user:${mallory}`, role: "editor" }],
+        }),
+        200,
+      );
+      const repointed = await t.call("PATCH", `/api/v1/connections/${source}`, {
+        token,
+        body: { accessKeyId: MALLORY_KEY.id },
+      });
+      expect(repointed.statusCode, repointed.body).toBe(403);
+      expect(errorOf(repointed)).toMatchObject({ code: "FORBIDDEN", field: "accessKeyId" });
+      expect(errorOf(repointed).message).toContain(
+        `gives its credentials to the hub connection of organization ${organization}`,
+      );
       expect(await templateBody(organization)).toBe(before);
     });
 
