@@ -1,4 +1,5 @@
 import type { Principal } from "../access/index.js";
+import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import { listVisibleConnections, type Actor } from "../connections/index.js";
 import type { EngineDeps } from "../engine/index.js";
 import type { Selectable } from "kysely";
@@ -215,6 +216,7 @@ const cents = (usd: number) => Math.round(usd * 100) / 100;
  */
 export async function estimateBudget(
   deps: EngineDeps,
+  context: RequestContext,
   principal: Principal,
   actor: Actor,
   request: {
@@ -226,9 +228,17 @@ export async function estimateBudget(
   signal: AbortSignal,
 ) {
   const lines: AttributesLine[] = [];
-  await fetchAttributes(deps, principal, actor, request.arns, (l) => lines.push(l), signal, {
-    liveStatus: false,
-  });
+  const fetched = await fetchAttributes(
+    deps,
+    principal,
+    actor,
+    request.arns,
+    (l) => lines.push(l),
+    signal,
+    {
+      liveStatus: false,
+    },
+  );
   // Type and region only of resources still there on connections the viewer may see: an ARN of
   // another connection answers as one the inventory does not have (as fetchAttributes does).
   const visible = await listVisibleConnections(deps.db, principal);
@@ -332,6 +342,19 @@ export async function estimateBudget(
     // What last month cost beyond (or below) the estimate.
     if ("totalUsd" in actuals) actuals.gapUsd = cents(actuals.totalUsd - total.monthlyUsd);
   }
+  // Live AWS calls made for a user: one event for the request.
+  await recordAuditEvent(deps.db, context, {
+    action: "inventory.budget.estimate",
+    objectType: "inventory_budget",
+    outcome: "success",
+    detail: {
+      connections: fetched.connections,
+      arns: new Set(request.arns).size,
+      ...(request.actualsConnection === undefined
+        ? {}
+        : { actualsConnection: request.actualsConnection }),
+    },
+  });
   return {
     components,
     groups: [...groups.values()].sort((a, b) => a.type.localeCompare(b.type)),

@@ -41,7 +41,8 @@ const SCOPES_AT_ONCE = 8;
  * (DescribeInstanceStatus once per instance listing), and `alarms` names the CloudWatch alarms in
  * ALARM whose dimensions point at a resource (DescribeAlarms once per connection and region). A
  * refused or failed status call leaves the attributes, with `partial` saying what is unknown.
- * Nothing is written: the lines go to `emit` and nowhere else.
+ * Nothing is written: the lines go to `emit` and nowhere else. It answers the connections it
+ * asked AWS through, for the caller's audit event.
  */
 export async function fetchAttributes(
   deps: EngineDeps,
@@ -52,7 +53,7 @@ export async function fetchAttributes(
   signal: AbortSignal,
   // The budget reads sizes, not status: it asks for no status checks or alarms.
   options: { liveStatus: boolean } = { liveStatus: true },
-): Promise<void> {
+): Promise<{ connections: string[] }> {
   const wanted = [...new Set(arns)];
   const rows = await deps.db
     .selectFrom("inventory_resources as r")
@@ -86,6 +87,8 @@ export async function fetchAttributes(
   for (const arn of wanted)
     if (!found.has(arn)) emit({ arn, error: { code: "NOT_FOUND", message: NOT_IN_INVENTORY } });
 
+  // The connections AWS was asked through, for the caller's audit event.
+  const asked = new Set<string>();
   const semaphore = new Semaphore(SCOPES_AT_ONCE);
   await Promise.all(
     [...groups.values()].map((group) =>
@@ -106,6 +109,7 @@ export async function fetchAttributes(
             `you need the executor role on connection ${group.connection} to see its resources live`,
           );
         const connection = visible.connection;
+        asked.add(connection.name);
         const action: ActionDefinition = {
           id: "inventory.attributes",
           title: `${type.title} attributes`,
@@ -194,4 +198,5 @@ export async function fetchAttributes(
       }),
     ),
   );
+  return { connections: [...asked].sort() };
 }

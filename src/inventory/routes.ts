@@ -1,6 +1,7 @@
 import { PassThrough } from "node:stream";
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { recordAuditEvent } from "../audit/index.js";
 import { actorOfRequest } from "../connections/index.js";
 import type { Engine } from "../engine/index.js";
 import { contextOf, principalOf } from "../http/route-helpers.js";
@@ -244,22 +245,32 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
         request.body.arns,
         (line) => stream.write(`${JSON.stringify(line)}\n`),
         controller.signal,
-      ).then(
-        () => stream.end(),
-        (error: unknown) => {
-          // The cause goes to the log under the request id, never to the viewer.
-          request.log.error({ err: error }, "live attributes failed");
-          const line = {
-            error: {
-              code: "INTERNAL",
-              message: `the live attributes could not be read; quote request id ${request.id} to an admin`,
-              requestId: request.id,
-            },
-          };
-          stream.write(`${JSON.stringify(line)}\n`);
-          stream.end();
-        },
-      );
+      )
+        .then(async ({ connections }) => {
+          // Live AWS calls made for a user: one event for the request.
+          await recordAuditEvent(deps.db, contextOf(request), {
+            action: "inventory.attributes.fetch",
+            objectType: "inventory_attributes",
+            outcome: "success",
+            detail: { connections, arns: new Set(request.body.arns).size },
+          });
+        })
+        .then(
+          () => stream.end(),
+          (error: unknown) => {
+            // The cause goes to the log under the request id, never to the viewer.
+            request.log.error({ err: error }, "live attributes failed");
+            const line = {
+              error: {
+                code: "INTERNAL",
+                message: `the live attributes could not be read; quote request id ${request.id} to an admin`,
+                requestId: request.id,
+              },
+            };
+            stream.write(`${JSON.stringify(line)}\n`);
+            stream.end();
+          },
+        );
       return reply.type("application/x-ndjson").send(stream);
     },
   );
@@ -351,6 +362,7 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
     request.raw.on("close", () => controller.abort());
     return estimateBudget(
       deps,
+      contextOf(request),
       principalOf(request),
       actorOfRequest(request),
       body,

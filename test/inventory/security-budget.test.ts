@@ -163,6 +163,40 @@ describeEachDatabase(
       }
     });
 
+    it("records one audit event per request that asks AWS for a user: who, which connections, how many ARNs", async () => {
+      const events = async (action: string) =>
+        (await stage.t.call("GET", `/api/v1/audit?action=${action}`)).json<{
+          items: { actor: string; requestId: string; detail: unknown }[];
+        }>().items;
+      const attributesBefore = (await events("inventory.attributes.fetch")).length;
+      const live = await stage.t.call("POST", "/api/v1/inventory/attributes", {
+        body: { arns: [INSTANCE, VOLUME, INSTANCE, MISSING] },
+      });
+      expect(live.statusCode, live.body).toBe(200);
+      expect(live.body.trim().split("\n")).toHaveLength(3);
+      const attributes = await events("inventory.attributes.fetch");
+      expect(attributes).toHaveLength(attributesBefore + 1);
+      expect(attributes).toContainEqual(
+        expect.objectContaining({
+          actor: expect.stringContaining("admin") as string,
+          detail: { connections: ["prod"], arns: 3 },
+        }),
+      );
+
+      const budgetBefore = (await events("inventory.budget.estimate")).length;
+      const b = await stage.t.call("POST", "/api/v1/inventory/budget", {
+        body: { arns: [INSTANCE, MISSING], actualsConnection: "prod" },
+      });
+      expect(b.statusCode, b.body).toBe(200);
+      const estimates = await events("inventory.budget.estimate");
+      expect(estimates).toHaveLength(budgetBefore + 1);
+      expect(estimates).toContainEqual(
+        expect.objectContaining({
+          detail: { connections: ["prod"], arns: 2, actualsConnection: "prod" },
+        }),
+      );
+    });
+
     it("refuses a price file over 64 MiB before parsing it", async () => {
       const body = `{"offerCode":"AmazonEC2","pad":"${"x".repeat(64 * 1024 * 1024)}"}`;
       const refused = await stage.t.call("POST", "/api/v1/inventory/prices/import", {
