@@ -23,6 +23,12 @@ export interface OnboardResult extends ConnectResult {
 
 function assertSchedule(cron: string): void {
   try {
+    // Minute resolution, as the inventory's schedules: no leading seconds field.
+    const fields = cron.trim().split(/\s+/).length;
+    if (fields !== 5)
+      throw new Error(
+        `expected 5 fields (minute hour day-of-month month day-of-week), got ${fields}`,
+      );
     CronExpressionParser.parse(cron, { tz: "UTC", currentDate: new Date() }).next();
   } catch (error) {
     throw new Invalid(

@@ -4,6 +4,7 @@ import {
 } from "@aws-sdk/client-cloudformation";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
+import { ENGINE_SCHEDULE_QUEUE } from "../../src/engine/queues.js";
 import type { OrganizationTree } from "../../src/organizations/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
@@ -101,7 +102,8 @@ describeEachDatabase("an organization through a delegated administrator of Stack
     expect(created.statusCode, created.body).toBe(201);
     const tree = (await t.call("GET", "/api/v1/organizations/scheduled")).json<OrganizationTree>();
     const root = tree.rootId;
-    const onboarded = await t.call("POST", "/api/v1/organizations/scheduled/onboarding", {
+    // A seconds field is refused (minute resolution); the test sends a slot as the scheduler does.
+    const seconds = await t.call("POST", "/api/v1/organizations/scheduled/onboarding", {
       body: {
         ous: [root],
         regions: ["us-east-1"],
@@ -110,7 +112,30 @@ describeEachDatabase("an organization through a delegated administrator of Stack
         reconcileSchedule: "*/2 * * * * *",
       },
     });
+    expect(seconds.statusCode, seconds.body).toBe(400);
+    expect(seconds.json<{ error: { field: string } }>().error.field).toBe("reconcileSchedule");
+    const onboarded = await t.call("POST", "/api/v1/organizations/scheduled/onboarding", {
+      body: {
+        ous: [root],
+        regions: ["us-east-1"],
+        method: "assume_role",
+        hubConnection: "hub",
+        reconcileSchedule: "*/15 * * * *",
+      },
+    });
     expect(onboarded.statusCode, onboarded.body).toBe(201);
+    const { id } = await suite
+      .handle()
+      .db.selectFrom("organizations")
+      .select("id")
+      .where("name", "=", "scheduled")
+      .executeTakeFirstOrThrow();
+    await t.engine.deps.queue.send(ENGINE_SCHEDULE_QUEUE, {
+      key: `organization:${id}`,
+      slot: new Date().toISOString(),
+      kind: "reconcile",
+      organizationId: id,
+    });
     for (;;) {
       const o = (await t.call("GET", "/api/v1/organizations/scheduled")).json<OrganizationTree>()
         .organization;
