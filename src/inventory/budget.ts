@@ -3,6 +3,7 @@ import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import { listVisibleConnections, type Actor } from "../connections/index.js";
 import type { EngineDeps } from "../engine/index.js";
 import type { Selectable } from "kysely";
+import type { Limiter } from "../fan-out/index.js";
 import { toCsv } from "../runs/index.js";
 import type { InventoryPriceTable } from "./inventory.table.js";
 import { costActuals, type ActualsOutcome } from "./cost-actuals.js";
@@ -226,6 +227,8 @@ export async function estimateBudget(
     actualsConnection?: string | undefined;
   },
   signal: AbortSignal,
+  /** The live calls' limiter per (connection, region, service) of this process. */
+  limiter: Limiter,
 ) {
   const lines: AttributesLine[] = [];
   const fetched = await fetchAttributes(
@@ -235,9 +238,7 @@ export async function estimateBudget(
     request.arns,
     (l) => lines.push(l),
     signal,
-    {
-      liveStatus: false,
-    },
+    { liveStatus: false, limiter },
   );
   // Type and region only of resources still there on connections the viewer may see: an ARN of
   // another connection answers as one the inventory does not have (as fetchAttributes does).
@@ -338,7 +339,7 @@ export async function estimateBudget(
   };
   let actuals: (ActualsOutcome & { gapUsd?: number }) | undefined;
   if (request.actualsConnection !== undefined) {
-    actuals = await costActuals(deps, principal, actor, request.actualsConnection, signal);
+    actuals = await costActuals(deps, principal, actor, request.actualsConnection, signal, limiter);
     // What last month cost beyond (or below) the estimate.
     if ("totalUsd" in actuals) actuals.gapUsd = cents(actuals.totalUsd - total.monthlyUsd);
   }

@@ -3,7 +3,7 @@ import type { Principal } from "../access/index.js";
 import { accessCheckOf, type ActionDefinition } from "../actions/index.js";
 import { visibleConnection, type Actor } from "../connections/index.js";
 import type { EngineDeps } from "../engine/index.js";
-import { runTarget } from "../fan-out/index.js";
+import { runTarget, type Limiter } from "../fan-out/index.js";
 
 export interface CostActuals {
   /** The month, YYYY-MM. */
@@ -29,6 +29,8 @@ export async function costActuals(
   actor: Actor,
   connectionName: string,
   signal: AbortSignal,
+  /** The live calls' limiter per (connection, region, service) of this process. */
+  limiter: Limiter,
 ): Promise<ActualsOutcome> {
   const visible = await visibleConnection(deps.db, principal, connectionName).catch(
     () => undefined,
@@ -87,7 +89,7 @@ export async function costActuals(
       actor,
       request: { maxItems: undefined, pageSize: undefined },
       signal,
-      limiter: { run: (_key, fn) => fn() },
+      limiter,
     },
   );
   if (outcome.result.status !== "succeeded")

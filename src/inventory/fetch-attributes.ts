@@ -2,7 +2,7 @@ import type { Principal } from "../access/index.js";
 import { accessCheckOf, type ActionDefinition } from "../actions/index.js";
 import { visibleConnection, type Actor } from "../connections/index.js";
 import type { EngineDeps } from "../engine/index.js";
-import { runTarget, Semaphore } from "../fan-out/index.js";
+import { runTarget, Semaphore, type Limiter } from "../fan-out/index.js";
 import {
   alarmsInAlarm,
   alarmsPointingAt,
@@ -51,8 +51,12 @@ export async function fetchAttributes(
   arns: string[],
   emit: (line: AttributesLine) => void,
   signal: AbortSignal,
-  // The budget reads sizes, not status: it asks for no status checks or alarms.
-  options: { liveStatus: boolean } = { liveStatus: true },
+  options: {
+    /** false: no status checks or alarms (the budget reads sizes, not status). */
+    liveStatus: boolean;
+    /** The live calls' limiter per (connection, region, service) of this process. */
+    limiter: Limiter;
+  },
 ): Promise<{ connections: string[] }> {
   const wanted = [...new Set(arns)];
   const rows = await deps.db
@@ -173,7 +177,7 @@ export async function fetchAttributes(
             actor,
             request: { maxItems: undefined, pageSize: undefined },
             signal,
-            limiter: { run: (_key, fn) => fn() },
+            limiter: options.limiter,
           },
         );
         const result = outcome.result;

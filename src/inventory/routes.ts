@@ -3,7 +3,8 @@ import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { recordAuditEvent } from "../audit/index.js";
 import { actorOfRequest } from "../connections/index.js";
-import type { Engine } from "../engine/index.js";
+import { MAX_PER_BUCKET, type Engine } from "../engine/index.js";
+import { KeyedSemaphore } from "../fan-out/index.js";
 import { contextOf, principalOf } from "../http/route-helpers.js";
 import { budgetCsv, estimateBudget } from "./budget.js";
 import { fetchAttributes } from "./fetch-attributes.js";
@@ -57,6 +58,11 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
   { engine },
 ) => {
   const deps = engine.deps;
+  // Live AWS calls made for viewers (attributes, budgets, Cost Explorer) wait here per
+  // (connection, region, service): at most MAX_PER_BUCKET at once in this process, as many as the
+  // engine's queue lets a sync or an action have in flight per bucket. They are not counted with
+  // the engine's jobs (that bound is the queue's group concurrency, across workers).
+  const liveLimiter = new KeyedSemaphore(MAX_PER_BUCKET);
 
   app.get(
     "/inventory/types",
@@ -245,6 +251,7 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
         request.body.arns,
         (line) => stream.write(`${JSON.stringify(line)}\n`),
         controller.signal,
+        { liveStatus: true, limiter: liveLimiter },
       )
         .then(async ({ connections }) => {
           // Live AWS calls made for a user: one event for the request.
@@ -367,6 +374,7 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
       actorOfRequest(request),
       body,
       controller.signal,
+      liveLimiter,
     );
   };
 

@@ -197,6 +197,31 @@ describeEachDatabase(
       );
     });
 
+    it("bounds the live calls of concurrent viewers per connection, region and service, as the engine bounds a sync's", async () => {
+      const synced = await stage.t.call("POST", "/api/v1/inventory/syncs", {
+        body: { connections: ["prod"], regions: [R], types: ["sns.topic"] },
+      });
+      expect(synced.statusCode, synced.body).toBe(202);
+      await waitForRun(stage.t, synced.json<{ id: string }>().id);
+      const topic = `arn:aws:sns:${R}:${PROD}:alerts-10`;
+      stage.emulator.resetCounters();
+      stage.emulator.setKnobs({ latencyMs: 300 });
+      try {
+        // Twelve viewers at once, each listing the same topics once.
+        const views = await Promise.all(
+          Array.from({ length: 12 }, () =>
+            stage.t.call("POST", "/api/v1/inventory/attributes", { body: { arns: [topic] } }),
+          ),
+        );
+        for (const view of views) expect(view.body).toContain('"type":"sns.topic"');
+        const peak = stage.emulator.counters().peakInFlight[`${PROD}|${R}|sns`] ?? 0;
+        expect(peak).toBeLessThanOrEqual(8);
+        expect(peak).toBeGreaterThan(1);
+      } finally {
+        stage.emulator.setKnobs({ latencyMs: 0 });
+      }
+    });
+
     it("refuses a price file over 64 MiB before parsing it", async () => {
       const body = `{"offerCode":"AmazonEC2","pad":"${"x".repeat(64 * 1024 * 1024)}"}`;
       const refused = await stage.t.call("POST", "/api/v1/inventory/prices/import", {
