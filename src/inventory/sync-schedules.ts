@@ -206,6 +206,21 @@ export async function fireSyncSchedule(deps: EngineDeps, data: ScheduleData): Pr
     sourceIp: null,
     requestId: `schedule:${row.name}`,
   };
+  // A schedule saved before the rules above (a seconds field, slots minutes apart) is taken off
+  // the scheduler, once, with its reason; saving it again with an accepted cron puts it back.
+  try {
+    checkCron(row.cron, row.timezone);
+  } catch (error) {
+    await deps.queue.unschedule(`${SYNC_SCHEDULE_PREFIX}${row.id}`);
+    await recordAuditEvent(deps.db, context, {
+      action: "inventory.schedule.stop",
+      objectType: "inventory_schedule",
+      objectId: row.name,
+      outcome: "failure",
+      detail: { reason: error instanceof Error ? error.message : String(error), cron: row.cron },
+    });
+    return;
+  }
   // One sync of a schedule at a time: a slot that comes while the last one still runs is skipped,
   // and the audit log says so.
   const running = await deps.db

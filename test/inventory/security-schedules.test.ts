@@ -113,6 +113,40 @@ describeEachDatabase("inventory schedules: limits and who sees them", (suite) =>
     );
   });
 
+  it("takes a schedule saved before these rules (a seconds field) off the scheduler at its next slot", async () => {
+    expect((await save("legacy", "0 * * * *")).statusCode).toBe(200);
+    const db = suite.handle().db;
+    // As a schedule saved before the 5-field rule was stored.
+    await db
+      .updateTable("inventory_schedules")
+      .set({ cron: "* * * * * *" })
+      .where("name", "=", "legacy")
+      .execute();
+    const { id } = await db
+      .selectFrom("inventory_schedules")
+      .select("id")
+      .where("name", "=", "legacy")
+      .executeTakeFirstOrThrow();
+    await fireSyncSchedule(stage.t.engine.deps, {
+      key: `${SYNC_SCHEDULE_PREFIX}${id}`,
+      scheduleId: id,
+    });
+    const runs = await db
+      .selectFrom("runs")
+      .select("id")
+      .where("actor", "=", "schedule:legacy")
+      .execute();
+    expect(runs).toEqual([]);
+    const audit = await stage.t.call("GET", "/api/v1/audit?action=inventory.schedule.stop");
+    const items = audit.json<{ items: { objectId: string; detail: { reason: string } }[] }>().items;
+    expect(items).toHaveLength(1);
+    expect(items[0]?.objectId).toBe("legacy");
+    expect(items[0]?.detail.reason).toContain("5 fields");
+    expect((await stage.t.call("DELETE", "/api/v1/inventory/schedules/legacy")).statusCode).toBe(
+      204,
+    );
+  });
+
   it("shows a member only their own schedules, an admin all; caps them per user and per org", async () => {
     const member = await signInAsMember(stage.t, "schedule-member");
     const other = await signInAsMember(stage.t, "schedule-other");
