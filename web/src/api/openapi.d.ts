@@ -2399,7 +2399,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The scheduled syncs of the org */
+        /** Scheduled syncs: yours (an org admin sees every one of the org) */
         get: {
             parameters: {
                 query?: never;
@@ -2449,7 +2449,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description minute hour day-of-month month day-of-week (a leading seconds field is allowed) */
+                        /** @description minute hour day-of-month month day-of-week (5 fields, no seconds; slots at least 15 minutes apart) */
                         cron: string;
                         name: string;
                         sync: {
