@@ -3,51 +3,24 @@ import {
   CreatePolicyCommand,
   DetachPolicyCommand,
   EnablePolicyTypeCommand,
-  ListRootsCommand,
   OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
+import type { Emulator } from "../../emulator/index.js";
 import { organizationControl } from "../../emulator/organization-control.js";
-import type { OrganizationTree } from "../../src/organizations/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
-import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
-import { createTestApp, type TestApp } from "../helpers/test-app.js";
-import { hubAccount } from "../helpers/worlds.js";
-import { HUB, MANAGEMENT, MANAGER, OU_NAMES, REGIONS } from "./organization-world.js";
+import type { TestApp } from "../helpers/test-app.js";
+import {
+  addManagementConnections,
+  onboardAndDeployAcme,
+  organizationApi,
+  startOrganizationWorkbench,
+} from "./org-test-kit.js";
+import { REGIONS, organizationWorld, ouOf } from "./organization-world.js";
 
 /** Three members, one per OU (Prod, Dev, Security): 310000000001 … 310000000003. */
 const MEMBERS = Array.from({ length: 3 }, (_, i) => `31000000000${i + 1}`);
-const ouOf = (i: number) => OU_NAMES[i % 3] ?? "Prod";
 const PROD = MEMBERS.filter((_, i) => ouOf(i) === "Prod");
-
-function world(): WorldInput {
-  return {
-    regions: REGIONS,
-    accounts: [
-      hubAccount(HUB),
-      {
-        id: MANAGEMENT,
-        name: "management",
-        users: [
-          {
-            name: "org-admin",
-            accessKeys: [{ id: MANAGER.id, secret: MANAGER.secret }],
-            policies: ["arn:aws:iam::aws:policy/AdministratorAccess"],
-          },
-        ],
-      },
-      ...MEMBERS.map((id, i) => ({ id, name: `member-${i + 1}` })),
-    ],
-    organization: {
-      managementAccount: MANAGEMENT,
-      units: OU_NAMES.map((name) => ({
-        name,
-        accounts: MEMBERS.filter((_, i) => ouOf(i) === name),
-      })),
-    },
-  };
-}
 
 /**
  * An SCP keeping S3 and the region probe's EC2 read out of `region` (the connection test's STS
@@ -76,47 +49,13 @@ interface FanOut {
   }[];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describeEachDatabase("Global-service fan-outs move off regions the ledger has blocked", (suite) => {
   let t: TestApp;
   let emulator: Emulator;
   let restoreEnv: () => void = () => undefined;
   let organizations: OrganizationsClient;
   let rootId: string;
-
-  async function tree(): Promise<OrganizationTree> {
-    const response = await t.call("GET", "/api/v1/organizations/acme");
-    expect(response.statusCode, response.body).toBe(200);
-    return response.json<OrganizationTree>();
-  }
-
-  async function waitFor(done: (tree: OrganizationTree) => boolean): Promise<OrganizationTree> {
-    for (;;) {
-      const current = await tree();
-      if (done(current)) return current;
-      await sleep(200);
-    }
-  }
-
-  /** A reconcile asked now, and its end. */
-  async function sync(): Promise<OrganizationTree> {
-    for (;;) {
-      const asked = await t.call("POST", "/api/v1/organizations/acme/sync");
-      expect(asked.statusCode, asked.body).toBe(202);
-      const { queued, requestedAt } = asked.json<{ queued: boolean; requestedAt: string }>();
-      if (!queued) {
-        await waitFor((o) => o.organization.lastSync?.status !== "running");
-        continue;
-      }
-      return waitFor(
-        (o) =>
-          o.organization.lastSync !== null &&
-          o.organization.lastSync.status !== "running" &&
-          o.organization.lastSync.startedAt >= requestedAt,
-      );
-    }
-  }
+  const { sync } = organizationApi(() => t).of("acme");
 
   /** Attaches to the Prod OU an SCP per region denying S3 there; detached by the returned function. */
   async function denyOnProd(regions: string[]): Promise<() => Promise<void>> {
@@ -156,69 +95,10 @@ describeEachDatabase("Global-service fan-outs move off regions the ledger has bl
   }
 
   beforeAll(async () => {
-    t = await createTestApp(suite.handle().db, { dev: true });
-    emulator = await startEmulator({ world: world() });
-    await t.call("PUT", "/api/v1/settings/outbound", {
-      body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
-    });
-    restoreEnv = useEmulatorAsInstance(emulator.url);
-    const ok = (r: { statusCode: number; body: string }, status = 201) =>
-      expect(r.statusCode, r.body).toBe(status);
-    ok(
-      await t.call("POST", "/api/v1/secrets", {
-        body: { path: "keys/system/org-admin", value: MANAGER.secret },
-      }),
-    );
-    ok(
-      await t.call("POST", "/api/v1/connections", {
-        body: {
-          name: "mgmt",
-          method: "access_key",
-          accessKeyId: MANAGER.id,
-          secretPath: "keys/system/org-admin",
-          access: "full",
-          regions: REGIONS,
-          endpoint: emulator.url,
-        },
-      }),
-    );
-    ok(
-      await t.call("POST", "/api/v1/connections", {
-        body: { name: "hub", method: "ambient", regions: ["us-east-1"], endpoint: emulator.url },
-      }),
-    );
-    for (const name of ["mgmt", "hub"]) {
-      const tested = await t.call("POST", `/api/v1/connections/${name}/test`);
-      expect(tested.json<{ ok: boolean }>().ok, tested.body).toBe(true);
-    }
-    ok(
-      await t.call("POST", "/api/v1/organizations", {
-        body: { name: "acme", connection: "mgmt" },
-      }),
-    );
-    const ous = (await tree()).ous.filter((ou) => ou.parentId !== null).map((ou) => ou.id);
-    ok(
-      await t.call("POST", "/api/v1/organizations/acme/onboarding", {
-        body: { ous, regions: REGIONS, method: "assume_role", hubConnection: "hub" },
-      }),
-    );
-    ok(
-      await t.call("POST", "/api/v1/organizations/acme/deploy", {
-        body: { region: "us-east-1" },
-      }),
-      202,
-    );
-    await waitFor(
-      (o) =>
-        o.organization.deployment?.status !== "RUNNING" &&
-        o.organization.lastSync?.status === "succeeded",
-    );
-    organizations = new OrganizationsClient({
-      endpoint: emulator.url,
-      region: "us-east-1",
-      credentials: { accessKeyId: MANAGER.id, secretAccessKey: MANAGER.secret },
-    });
-    rootId = (await organizations.send(new ListRootsCommand({}))).Roots?.[0]?.Id ?? "";
+    const bench = await startOrganizationWorkbench(suite.handle().db, organizationWorld(MEMBERS));
+    ({ t, emulator, restoreEnv } = bench);
+    await addManagementConnections(bench, { regions: REGIONS });
+    ({ organizations, rootId } = await onboardAndDeployAcme(bench));
     await organizations.send(
       new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: "SERVICE_CONTROL_POLICY" }),
     );

@@ -1,52 +1,26 @@
-import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
-import { organizationControl } from "../../emulator/organization-control.js";
+import type { Emulator } from "../../emulator/index.js";
 import { createDb, type DbHandle } from "../../src/db/index.js";
 import { migrateTo } from "../../src/db/migrate.js";
-import type { OrganizationTree } from "../../src/organizations/index.js";
 import {
   DIALECTS,
   createTestDatabase,
   describeEachDatabase,
   type TestDatabase,
 } from "../helpers/databases.js";
-import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
-import { createTestApp, type TestApp } from "../helpers/test-app.js";
-import { hubAccount } from "../helpers/worlds.js";
-import { HUB, MANAGEMENT, MANAGER, OU_NAMES, REGIONS } from "./organization-world.js";
+import type { TestApp } from "../helpers/test-app.js";
+import {
+  addManagementConnections,
+  joinDev,
+  organizationApi,
+  startOrganizationWorkbench,
+  unique,
+} from "./org-test-kit.js";
+import { organizationWorld } from "./organization-world.js";
 
 /** Three members, one per OU: 400000000001 … 400000000003. */
 const MEMBERS = ["400000000001", "400000000002", "400000000003"];
-
-function world(): WorldInput {
-  return {
-    regions: REGIONS,
-    accounts: [
-      hubAccount(HUB),
-      {
-        id: MANAGEMENT,
-        name: "management",
-        users: [
-          {
-            name: "org-admin",
-            accessKeys: [{ id: MANAGER.id, secret: MANAGER.secret }],
-            policies: ["arn:aws:iam::aws:policy/AdministratorAccess"],
-          },
-        ],
-      },
-      ...MEMBERS.map((id, i) => ({ id, name: `member-${i + 1}` })),
-    ],
-    organization: {
-      managementAccount: MANAGEMENT,
-      units: OU_NAMES.map((name, i) => ({ name, accounts: [MEMBERS[i] ?? ""] })),
-    },
-  };
-}
-
-const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface ConnectionList {
   items: { name: string; tags: Record<string, string> }[];
@@ -59,32 +33,7 @@ describeEachDatabase(
     let emulator: Emulator;
     let restoreEnv: () => void = () => undefined;
 
-    async function tree(name: string): Promise<OrganizationTree> {
-      const response = await t.call("GET", `/api/v1/organizations/${name}`);
-      expect(response.statusCode, response.body).toBe(200);
-      return response.json<OrganizationTree>();
-    }
-
-    async function sync(name: string): Promise<OrganizationTree> {
-      for (;;) {
-        const asked = await t.call("POST", `/api/v1/organizations/${name}/sync`);
-        expect(asked.statusCode, asked.body).toBe(202);
-        const { queued, requestedAt } = asked.json<{ queued: boolean; requestedAt: string }>();
-        for (;;) {
-          const o = await tree(name);
-          const sync = o.organization.lastSync;
-          if (
-            sync !== null &&
-            sync.status !== "running" &&
-            (!queued || sync.startedAt >= requestedAt)
-          ) {
-            if (queued) return o;
-            break;
-          }
-          await sleep(200);
-        }
-      }
-    }
+    const { tree, sync } = organizationApi(() => t);
 
     async function createOrganization(
       name: string,
@@ -132,41 +81,9 @@ describeEachDatabase(
     }
 
     beforeAll(async () => {
-      t = await createTestApp(suite.handle().db, { dev: true });
-      emulator = await startEmulator({ world: world() });
-      await t.call("PUT", "/api/v1/settings/outbound", {
-        body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
-      });
-      restoreEnv = useEmulatorAsInstance(emulator.url);
-      const ok = (r: { statusCode: number; body: string }) =>
-        expect(r.statusCode, r.body).toBe(201);
-      ok(
-        await t.call("POST", "/api/v1/secrets", {
-          body: { path: "keys/system/org-admin", value: MANAGER.secret },
-        }),
-      );
-      ok(
-        await t.call("POST", "/api/v1/connections", {
-          body: {
-            name: "mgmt",
-            method: "access_key",
-            accessKeyId: MANAGER.id,
-            secretPath: "keys/system/org-admin",
-            access: "full",
-            regions: ["us-east-1"],
-            endpoint: emulator.url,
-          },
-        }),
-      );
-      ok(
-        await t.call("POST", "/api/v1/connections", {
-          body: { name: "hub", method: "ambient", regions: ["us-east-1"], endpoint: emulator.url },
-        }),
-      );
-      for (const name of ["mgmt", "hub"]) {
-        const tested = await t.call("POST", `/api/v1/connections/${name}/test`);
-        expect(tested.json<{ ok: boolean }>().ok, tested.body).toBe(true);
-      }
+      const bench = await startOrganizationWorkbench(suite.handle().db, organizationWorld(MEMBERS));
+      ({ t, emulator, restoreEnv } = bench);
+      await addManagementConnections(bench);
     });
     afterAll(async () => {
       restoreEnv();
@@ -204,15 +121,7 @@ describeEachDatabase(
       const name = unique("late");
       const ous = await createOrganization(name);
       expect((await onboard(name, ous)).statusCode).toBe(201);
-      const joiner = `5${randomBytes(6).readUIntBE(0, 6).toString().padStart(11, "0").slice(0, 11)}`;
-      const unit = (await organizationControl.tree(emulator.url)).OrganizationalUnits.find(
-        (u) => u.Name === "Dev",
-      );
-      await organizationControl.join(emulator.url, {
-        id: joiner,
-        name: `joiner-${joiner}`,
-        parentId: unit?.Id ?? "",
-      });
+      const joiner = await joinDev(emulator.url, "5");
       const taken = await squat(name, joiner);
 
       const after = await sync(name);

@@ -21,12 +21,29 @@ export function ouOf(index: number): (typeof OU_NAMES)[number] {
   return OU_NAMES[index % 3] as (typeof OU_NAMES)[number];
 }
 
-/** An organization of 3 OUs and 40 member accounts, the management account under the root. */
-export function organizationWorld(): WorldInput {
+type AccountInput = NonNullable<WorldInput["accounts"]>[number];
+
+export interface OrganizationWorldOptions {
+  /** Replaces the plain hub account (e.g. one with extra roles or users). */
+  hub?: AccountInput;
+  /** Accounts outside the organization, listed after the hub. */
+  outsiders?: AccountInput[];
+}
+
+/**
+ * An organization of 3 OUs with `members` spread over them in turn (member i in `ouOf(i)`), the
+ * management account (user `org-admin`, key MANAGER) under the root, and the hub outside it.
+ * By default the 40 MEMBERS.
+ */
+export function organizationWorld(
+  members: readonly string[] = MEMBERS,
+  options: OrganizationWorldOptions = {},
+): WorldInput {
   return {
     regions: REGIONS,
     accounts: [
-      hubAccount(HUB),
+      options.hub ?? hubAccount(HUB),
+      ...(options.outsiders ?? []),
       {
         id: MANAGEMENT,
         name: "management",
@@ -38,13 +55,13 @@ export function organizationWorld(): WorldInput {
           },
         ],
       },
-      ...MEMBERS.map((id, i) => ({ id, name: `member-${i + 1}` })),
+      ...members.map((id, i) => ({ id, name: `member-${i + 1}` })),
     ],
     organization: {
       managementAccount: MANAGEMENT,
       units: OU_NAMES.map((name) => ({
         name,
-        accounts: MEMBERS.filter((_, i) => ouOf(i) === name),
+        accounts: members.filter((_, i) => ouOf(i) === name),
       })),
     },
   };

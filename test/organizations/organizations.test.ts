@@ -1,19 +1,17 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../emulator/index.js";
+import type { Emulator } from "../../emulator/index.js";
 import { organizationControl } from "../../emulator/organization-control.js";
 import type { OrganizationTree } from "../../src/organizations/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
-import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
 import { signInAsMember } from "../helpers/member.js";
-import { createTestApp, type TestApp } from "../helpers/test-app.js";
+import type { TestApp } from "../helpers/test-app.js";
 import {
-  MANAGEMENT,
-  MANAGER,
-  MEMBERS,
-  REGIONS,
-  organizationWorld,
-  ouOf,
-} from "./organization-world.js";
+  addManagementConnections,
+  ok,
+  organizationApi,
+  startOrganizationWorkbench,
+} from "./org-test-kit.js";
+import { MANAGEMENT, MEMBERS, REGIONS, organizationWorld, ouOf } from "./organization-world.js";
 
 interface FanOut {
   results: {
@@ -24,8 +22,6 @@ interface FanOut {
   }[];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describeEachDatabase("AWS Organizations against the emulator", (suite) => {
   let t: TestApp;
   let emulator: Emulator;
@@ -34,40 +30,7 @@ describeEachDatabase("AWS Organizations against the emulator", (suite) => {
   let afterDeploy: OrganizationTree;
   let onboarded: { created: { accountId: string; connection: string }[] };
 
-  async function tree(): Promise<OrganizationTree> {
-    const response = await t.call("GET", "/api/v1/organizations/acme");
-    expect(response.statusCode, response.body).toBe(200);
-    return response.json<OrganizationTree>();
-  }
-
-  /** Waits until `done` holds for the organization (jobs run on the app's own workers). */
-  async function waitFor(done: (tree: OrganizationTree) => boolean): Promise<OrganizationTree> {
-    for (;;) {
-      const current = await tree();
-      if (done(current)) return current;
-      await sleep(200);
-    }
-  }
-
-  /** A reconcile asked now, and its end. */
-  async function sync(): Promise<OrganizationTree> {
-    for (;;) {
-      const asked = await t.call("POST", "/api/v1/organizations/acme/sync");
-      expect(asked.statusCode, asked.body).toBe(202);
-      const { queued, requestedAt } = asked.json<{ queued: boolean; requestedAt: string }>();
-      if (!queued) {
-        // One is queued or running: let it end, then ask again (it may have read the world early).
-        await waitFor((o) => o.organization.lastSync?.status !== "running");
-        continue;
-      }
-      return waitFor(
-        (o) =>
-          o.organization.lastSync !== null &&
-          o.organization.lastSync.status !== "running" &&
-          o.organization.lastSync.startedAt >= requestedAt,
-      );
-    }
-  }
+  const { tree, waitFor, sync } = organizationApi(() => t).of("acme");
 
   const account = (o: OrganizationTree, id: string) => {
     const found = o.accounts.find((a) => a.accountId === id);
@@ -76,41 +39,9 @@ describeEachDatabase("AWS Organizations against the emulator", (suite) => {
   };
 
   beforeAll(async () => {
-    t = await createTestApp(suite.handle().db, { dev: true });
-    emulator = await startEmulator({ world: organizationWorld() });
-    await t.call("PUT", "/api/v1/settings/outbound", {
-      body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
-    });
-    restoreEnv = useEmulatorAsInstance(emulator.url);
-    const ok = (r: { statusCode: number; body: string }, status = 201) =>
-      expect(r.statusCode, r.body).toBe(status);
-    ok(
-      await t.call("POST", "/api/v1/secrets", {
-        body: { path: "keys/system/org-admin", value: MANAGER.secret },
-      }),
-    );
-    ok(
-      await t.call("POST", "/api/v1/connections", {
-        body: {
-          name: "mgmt",
-          method: "access_key",
-          accessKeyId: MANAGER.id,
-          secretPath: "keys/system/org-admin",
-          access: "full",
-          regions: ["us-east-1"],
-          endpoint: emulator.url,
-        },
-      }),
-    );
-    ok(
-      await t.call("POST", "/api/v1/connections", {
-        body: { name: "hub", method: "ambient", regions: ["us-east-1"], endpoint: emulator.url },
-      }),
-    );
-    for (const name of ["mgmt", "hub"]) {
-      const tested = await t.call("POST", `/api/v1/connections/${name}/test`);
-      expect(tested.json<{ ok: boolean }>().ok, tested.body).toBe(true);
-    }
+    const bench = await startOrganizationWorkbench(suite.handle().db, organizationWorld());
+    ({ t, emulator, restoreEnv } = bench);
+    await addManagementConnections(bench);
     ok(
       await t.call("POST", "/api/v1/organizations", {
         body: { name: "acme", connection: "mgmt", grants: [{ principal: "org", role: "viewer" }] },

@@ -1,22 +1,27 @@
-import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
-import { organizationControl } from "../../emulator/organization-control.js";
+import type { Emulator, WorldInput } from "../../emulator/index.js";
 import { createDb, migrateToLatest, type DbHandle } from "../../src/db/index.js";
 import { migrateTo } from "../../src/db/migrate.js";
-import type { OrganizationTree } from "../../src/organizations/index.js";
 import {
   DIALECTS,
   createTestDatabase,
   describeEachDatabase,
   type TestDatabase,
 } from "../helpers/databases.js";
-import { useEmulatorAsInstance } from "../helpers/demo-setup.js";
 import { signInAsMember } from "../helpers/member.js";
-import { createTestApp, type TestApp } from "../helpers/test-app.js";
+import type { TestApp } from "../helpers/test-app.js";
 import { hubAccount } from "../helpers/worlds.js";
-import { HUB, MANAGEMENT, MANAGER, OU_NAMES, REGIONS } from "./organization-world.js";
+import {
+  addManagementConnections,
+  errorOf,
+  joinDev,
+  ok,
+  organizationApi,
+  startOrganizationWorkbench,
+  unique,
+} from "./org-test-kit.js";
+import { HUB, organizationWorld } from "./organization-world.js";
 
 const MEMBERS = ["600000000001", "600000000002", "600000000003"];
 /** The hub's own user, in Switchboard's account. */
@@ -30,78 +35,53 @@ const MALLORY_KEY = {
 const MALLORY_ARN = `arn:aws:iam::${MALLORY_ACCOUNT}:user/mallory`;
 
 function world(): WorldInput {
-  return {
-    regions: REGIONS,
-    accounts: [
-      {
-        ...hubAccount(HUB),
-        roles: [
-          ...hubAccount(HUB).roles,
-          {
-            name: "hub-role",
-            trust: {
+  return organizationWorld(MEMBERS, {
+    hub: {
+      ...hubAccount(HUB),
+      roles: [
+        ...hubAccount(HUB).roles,
+        {
+          name: "hub-role",
+          trust: {
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Principal: { AWS: `arn:aws:iam::${HUB}:user/switchboard` },
+                Action: "sts:AssumeRole",
+              },
+            ],
+          },
+          policies: [
+            {
               Version: "2012-10-17",
-              Statement: [
-                {
-                  Effect: "Allow",
-                  Principal: { AWS: `arn:aws:iam::${HUB}:user/switchboard` },
-                  Action: "sts:AssumeRole",
-                },
-              ],
+              Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
             },
-            policies: [
-              {
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
-              },
-            ],
-          },
-        ],
-        users: [
-          {
-            name: "switchboard",
-            accessKeys: [HUB_KEY],
-            policies: [
-              {
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
-              },
-            ],
-          },
-        ],
-      },
+          ],
+        },
+      ],
+      users: [
+        {
+          name: "switchboard",
+          accessKeys: [HUB_KEY],
+          policies: [
+            {
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
+            },
+          ],
+        },
+      ],
+    },
+    outsiders: [
       {
         id: MALLORY_ACCOUNT,
         name: "mallory",
         users: [{ name: "mallory", accessKeys: [MALLORY_KEY], policies: [] }],
       },
-      {
-        id: MANAGEMENT,
-        name: "management",
-        users: [
-          {
-            name: "org-admin",
-            accessKeys: [{ id: MANAGER.id, secret: MANAGER.secret }],
-            policies: ["arn:aws:iam::aws:policy/AdministratorAccess"],
-          },
-        ],
-      },
-      ...MEMBERS.map((id, i) => ({ id, name: `member-${i + 1}` })),
     ],
-    organization: {
-      managementAccount: MANAGEMENT,
-      units: OU_NAMES.map((name, i) => ({ name, accounts: [MEMBERS[i] ?? ""] })),
-    },
-  };
+  });
 }
-
-const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString("hex")}`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface ErrorBody {
-  error: { code: string; message: string; field?: string };
-}
-const errorOf = (response: { body: string }) => (JSON.parse(response.body) as ErrorBody).error;
 
 describeEachDatabase(
   "Organizations security: the hub's trusted identity, the organization read, deleted organizations",
@@ -109,35 +89,8 @@ describeEachDatabase(
     let t: TestApp;
     let emulator: Emulator;
     let restoreEnv: () => void = () => undefined;
-    const ok = (r: { statusCode: number; body: string }, status = 201) =>
-      expect(r.statusCode, r.body).toBe(status);
 
-    async function tree(name: string): Promise<OrganizationTree> {
-      const response = await t.call("GET", `/api/v1/organizations/${name}`);
-      expect(response.statusCode, response.body).toBe(200);
-      return response.json<OrganizationTree>();
-    }
-
-    async function sync(name: string): Promise<OrganizationTree> {
-      for (;;) {
-        const asked = await t.call("POST", `/api/v1/organizations/${name}/sync`);
-        expect(asked.statusCode, asked.body).toBe(202);
-        const { queued, requestedAt } = asked.json<{ queued: boolean; requestedAt: string }>();
-        for (;;) {
-          const o = await tree(name);
-          const last = o.organization.lastSync;
-          if (
-            last !== null &&
-            last.status !== "running" &&
-            (!queued || last.startedAt >= requestedAt)
-          ) {
-            if (queued) return o;
-            break;
-          }
-          await sleep(200);
-        }
-      }
-    }
+    const { tree, sync } = organizationApi(() => t);
 
     /** A hub of its own (the hub account's user), tested. */
     async function newHub(): Promise<string> {
@@ -189,48 +142,18 @@ describeEachDatabase(
       return response.json<{ body: string }>().body;
     };
 
-    async function join(): Promise<string> {
-      const joiner = `7${randomBytes(6).readUIntBE(0, 6).toString().padStart(11, "0").slice(0, 11)}`;
-      const unit = (await organizationControl.tree(emulator.url)).OrganizationalUnits.find(
-        (u) => u.Name === "Dev",
-      );
-      await organizationControl.join(emulator.url, {
-        id: joiner,
-        name: `joiner-${joiner}`,
-        parentId: unit?.Id ?? "",
-      });
-      return joiner;
-    }
+    const join = () => joinDev(emulator.url, "7");
 
     beforeAll(async () => {
-      t = await createTestApp(suite.handle().db, { dev: true });
-      emulator = await startEmulator({ world: world() });
-      await t.call("PUT", "/api/v1/settings/outbound", {
-        body: { allow: ["*.amazonaws.com", `127.0.0.1:${emulator.port}`] },
-      });
-      restoreEnv = useEmulatorAsInstance(emulator.url);
+      const bench = await startOrganizationWorkbench(suite.handle().db, world());
+      ({ t, emulator, restoreEnv } = bench);
       for (const [path, value] of [
-        ["keys/system/org-admin", MANAGER.secret],
         ["keys/system/hub", HUB_KEY.secret],
         ["keys/system/mallory", MALLORY_KEY.secret],
       ]) {
         ok(await t.call("POST", "/api/v1/secrets", { body: { path, value } }));
       }
-      ok(
-        await t.call("POST", "/api/v1/connections", {
-          body: {
-            name: "mgmt",
-            method: "access_key",
-            accessKeyId: MANAGER.id,
-            secretPath: "keys/system/org-admin",
-            access: "full",
-            regions: ["us-east-1"],
-            endpoint: emulator.url,
-          },
-        }),
-      );
-      const tested = await t.call("POST", "/api/v1/connections/mgmt/test");
-      expect(tested.json<{ ok: boolean }>().ok, tested.body).toBe(true);
+      await addManagementConnections(bench, { hub: false });
     });
     afterAll(async () => {
       restoreEnv();
