@@ -31,6 +31,7 @@ import {
   REGIONS,
   s,
   verdict,
+  waitForRun,
   world,
   type ApiClient,
   type HandWritten,
@@ -164,23 +165,6 @@ async function startRun(api: ApiClient, workflow: string): Promise<string> {
   return (JSON.parse(response.body) as { id: string }).id;
 }
 
-interface RunView {
-  status: string;
-  durationMs: number | null;
-  summary: { total: number; succeeded: number } | null;
-}
-
-/** Polls GET /api/v1/runs/ID, as a client following a run would, until the run has finished. */
-async function waitForRun(api: ApiClient, id: string): Promise<RunView> {
-  for (;;) {
-    const response = await api.call("GET", `/api/v1/runs/${id}`);
-    if (response.status !== 200) throw new Error(`run ${id}: ${response.status} ${response.body}`);
-    const run = JSON.parse(response.body) as RunView;
-    if (["succeeded", "failed", "partial", "cancelled"].includes(run.status)) return run;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // 1. Throughput
 
@@ -275,7 +259,7 @@ async function fanOutRun(
   await measureStart(side.i);
   const t0 = performance.now();
   const id = await startRun(side.i.api, workflow);
-  const run = await waitForRun(side.i.api, id);
+  const run = await waitForRun(side.i.api, id, POLL_MS);
   const wallMs = performance.now() - t0;
   const measures = await measureStop(side.i);
   if (process.env.BENCH_DEBUG !== undefined) process.stdout.write(`${JSON.stringify(measures)}\n`);

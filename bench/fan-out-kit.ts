@@ -134,6 +134,24 @@ export function apiClient(baseUrl: string, token: string): ApiClient {
   };
 }
 
+/** A run as `GET /api/v1/runs/ID` shows it: what the benches read of it. */
+export interface RunView {
+  status: string;
+  durationMs: number | null;
+  summary: { total: number; succeeded: number } | null;
+}
+
+/** Polls GET /api/v1/runs/ID every `pollMs`, as a client following a run would, until it has finished. */
+export async function waitForRun(api: ApiClient, id: string, pollMs: number): Promise<RunView> {
+  for (;;) {
+    const response = await api.call("GET", `/api/v1/runs/${id}`);
+    if (response.status !== 200) throw new Error(`run ${id}: ${response.status} ${response.body}`);
+    const run = JSON.parse(response.body) as RunView;
+    if (["succeeded", "failed", "partial", "cancelled"].includes(run.status)) return run;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);

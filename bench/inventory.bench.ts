@@ -85,7 +85,7 @@ import {
   REGIONS,
   s,
   verdict,
-  type ApiClient,
+  waitForRun,
   type HandWritten,
 } from "./fan-out-kit.js";
 import { spawnEmulator, spawnServer, type EmulatorProcess } from "./processes.js";
@@ -435,22 +435,6 @@ async function handWrittenSync(
 // ---------------------------------------------------------------------------------------------
 // Switchboard's side: a sync through the API, followed as a client would.
 
-interface RunView {
-  status: string;
-  durationMs: number | null;
-  summary: { total: number; succeeded: number } | null;
-}
-
-async function waitForRun(api: ApiClient, id: string): Promise<RunView> {
-  for (;;) {
-    const response = await api.call("GET", `/api/v1/runs/${id}`);
-    if (response.status !== 200) throw new Error(`run ${id}: ${response.status} ${response.body}`);
-    const run = JSON.parse(response.body) as RunView;
-    if (["succeeded", "failed", "partial", "cancelled"].includes(run.status)) return run;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
 interface Counted {
   requests: number;
   assumeRoles: number;
@@ -546,7 +530,7 @@ export async function run(): Promise<void> {
       if (started.status !== 202)
         throw new Error(`starting a sync: ${started.status} ${started.body}`);
       const id = (JSON.parse(started.body) as { id: string }).id;
-      const runView = await waitForRun(api, id);
+      const runView = await waitForRun(api, id, POLL_MS);
       const wallMs = performance.now() - t0;
       const measure = await server.measureStop();
       // With BENCH_COUNT_QUERIES=1, the statements the server sent, most frequent first.
