@@ -6,6 +6,7 @@ export { RunEvents } from "./run-events.js";
 export { engineRoutes } from "./routes.js";
 export { scheduleSync } from "./triggers.js";
 export { MAX_PER_BUCKET } from "./queues.js";
+export { MicroBatch } from "./micro-batch.js";
 export {
   registerScheduleHandler,
   registerTargetHandler,
