@@ -36,6 +36,8 @@ export interface EngineOptions {
   outbound: Outbound;
   logger: FastifyBaseLogger;
   queueTuning?: Partial<QueueTuning>;
+  /** The lease of the engine's jobs; default 10 s (see engineQueueDefinitions). Tests shorten it on SQLite. */
+  heartbeatSeconds?: number;
 }
 
 /**
@@ -60,17 +62,20 @@ export async function assembleEngine(o: EngineOptions): Promise<Engine> {
   registerScheduleHandler(ORGANIZATION_SCHEDULE_PREFIX, (deps, data) =>
     forwardOrganizationSchedule(deps.queue, data),
   );
-  return createEngine({
-    db: o.db,
-    clock: o.clock,
-    queue,
-    keystore: o.keystore,
-    credentials: o.credentials,
-    clients: new SdkClientCache(),
-    outbound: o.outbound,
-    logger: o.logger,
-    random: () => randomInt(0, 2 ** 32) / 2 ** 32,
-    events: new RunEvents(),
-    inFlight: new InFlightRuns(),
-  });
+  return createEngine(
+    {
+      db: o.db,
+      clock: o.clock,
+      queue,
+      keystore: o.keystore,
+      credentials: o.credentials,
+      clients: new SdkClientCache(),
+      outbound: o.outbound,
+      logger: o.logger,
+      random: () => randomInt(0, 2 ** 32) / 2 ** 32,
+      events: new RunEvents(),
+      inFlight: new InFlightRuns(),
+    },
+    o.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: o.heartbeatSeconds },
+  );
 }

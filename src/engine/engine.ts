@@ -9,7 +9,7 @@ import type { EngineDeps } from "./engine-deps.js";
 import type { ScheduledJobData } from "./queue.js";
 import {
   ENGINE_SCHEDULE_QUEUE,
-  QUEUE_DEFINITIONS,
+  engineQueueDefinitions,
   RUN_ADVANCE_QUEUE,
   RUN_TARGET_QUEUE,
   type RunAdvanceJob,
@@ -41,9 +41,18 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
+export interface EngineQueueOptions {
+  /** The lease of every engine job (default 10, pg-boss's minimum); only tests shorten it, on SQLite. */
+  heartbeatSeconds?: number;
+}
+
 /** The engine's queues, created in every process (API or worker) before anything is sent. */
-export async function createEngine(deps: EngineDeps): Promise<Engine> {
-  for (const [name, definition] of Object.entries(QUEUE_DEFINITIONS))
+export async function createEngine(
+  deps: EngineDeps,
+  options: EngineQueueOptions = {},
+): Promise<Engine> {
+  const definitions = engineQueueDefinitions(deps.queue.dialect, options.heartbeatSeconds);
+  for (const [name, definition] of Object.entries(definitions))
     await deps.queue.createQueue(name, definition);
   const settler = new TargetSettler(deps);
   let watch: NodeJS.Timeout | undefined;

@@ -75,11 +75,24 @@ function errorText(thrown: unknown): string {
 /** Jobs inserted per statement. */
 const INSERT_CHUNK = 1000;
 
+/** How often a heartbeat may fall due: a lease is refreshed at most this much after its half-life. */
+const HEARTBEAT_TICK_SECONDS = 0.25;
+
 interface ClaimedRow {
   id: string;
   name: string;
   data: string;
   attempt: number;
+  heartbeat_ms: number;
+}
+
+/**
+ * A job this process holds, with its row's lease: a job keeps the lease it was sent with, even when
+ * this process's definition of its queue says otherwise, and is heartbeated at that lease's pace.
+ */
+interface Claimed {
+  job: QueueJob;
+  leaseMs: number;
 }
 
 interface Result {
@@ -90,8 +103,9 @@ interface Result {
 
 /** A `work()` registration: claims batches, runs them `localConcurrency` at a time, heartbeats what it holds. */
 class Registration {
-  readonly held = new Map<string, number>();
-  readonly buffer: QueueJob[] = [];
+  /** Running jobs: id → their attempt and lease. */
+  readonly held = new Map<string, { attempt: number; leaseMs: number }>();
+  readonly buffer: Claimed[] = [];
   running = 0;
   #pumping = false;
   #again = false;
@@ -102,7 +116,7 @@ class Registration {
     readonly name: string,
     readonly options: WorkOptions,
     readonly handler: QueueHandler<unknown>,
-    readonly claim: (name: string, limit: number) => Promise<QueueJob[]>,
+    readonly claim: (name: string, limit: number) => Promise<Claimed[]>,
     readonly results: GroupCommit<Result>,
     readonly onError: (error: unknown) => void,
   ) {}
@@ -126,8 +140,8 @@ class Registration {
             }
             this.buffer.push(...jobs);
           }
-          const job = this.buffer.shift();
-          if (job !== undefined) this.#start(job);
+          const claimed = this.buffer.shift();
+          if (claimed !== undefined) this.#start(claimed);
         }
       } while (this.#again && !this.stopped);
     } catch (error) {
@@ -137,9 +151,9 @@ class Registration {
     }
   }
 
-  #start(job: QueueJob): void {
+  #start({ job, leaseMs }: Claimed): void {
     this.running += 1;
-    this.held.set(job.id, job.attempt);
+    this.held.set(job.id, { attempt: job.attempt, leaseMs });
     const run = (async () => {
       let error: string | undefined;
       try {
@@ -185,10 +199,9 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
     return found;
   };
 
-  const claim = async (name: string, limit: number): Promise<QueueJob[]> => {
-    const { groupConcurrency, heartbeatSeconds } = definition(name);
+  const claim = async (name: string, limit: number): Promise<Claimed[]> => {
+    const { groupConcurrency } = definition(name);
     const at = now();
-    const leaseUntil = at + heartbeatSeconds * 1000;
     const rows = await db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
@@ -213,9 +226,9 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
                 where c.group_key is null or c.rank + coalesce(a.active, 0) <= ${groupConcurrency}
                 order by c.run_after, c.seq limit ${limit}`;
         const result = await sql<ClaimedRow>`update queue_jobs
-            set state = 'active', attempt = attempt + 1, lease_until = ${leaseUntil}
+            set state = 'active', attempt = attempt + 1, lease_until = ${at} + heartbeat_ms
             where id in (${picked})
-            returning id, name, data, attempt`.execute(conn);
+            returning id, name, data, attempt, heartbeat_ms`.execute(conn);
         await sql`commit`.execute(conn);
         return result.rows;
       } catch (error) {
@@ -224,10 +237,13 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
       }
     });
     return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      data: JSON.parse(row.data) as unknown,
-      attempt: row.attempt,
+      job: {
+        id: row.id,
+        name: row.name,
+        data: JSON.parse(row.data) as unknown,
+        attempt: row.attempt,
+      },
+      leaseMs: row.heartbeat_ms,
     }));
   };
 
@@ -269,8 +285,8 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
     const pairs = [...claimedNew].map(([id, { attempt }]) => `${id}:${attempt}`);
     pairs.push(
       ...registrations.flatMap((registration) => [
-        ...[...registration.held].map(([id, attempt]) => `${id}:${attempt}`),
-        ...registration.buffer.map((job) => `${job.id}:${job.attempt}`),
+        ...[...registration.held].map(([id, { attempt }]) => `${id}:${attempt}`),
+        ...registration.buffer.map(({ job }) => `${job.id}:${job.attempt}`),
       ]),
     );
     if (pairs.length === 0) return;
@@ -382,12 +398,16 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
       for (const statement of SCHEMA) await sql.raw(statement).execute(db);
       started = true;
       every(options.pollSeconds, async () => {
+        // What this process holds is alive: refreshed first, so that a stalled event loop (the
+        // heartbeat timer late) never makes this process expire its own jobs.
+        await heartbeatNow();
         await expireLeases();
         for (const registration of registrations) void registration.pump();
       });
       every(options.schedulePollSeconds, schedulePass);
-      // Heartbeats at the shortest lease's half-life, measured when they run.
-      every(0.5, async () => {
+      // Heartbeats at the shortest held lease's half-life, measured when they run; the tick is fine
+      // enough for a short lease (tests use 2 s) to keep most of its other half as margin.
+      every(HEARTBEAT_TICK_SECONDS, async () => {
         await heartbeatIfDue();
       });
     },
@@ -401,7 +421,7 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
       if (unstarted.length > 0) {
         await sql`update queue_jobs set state = 'queued', attempt = attempt - 1, lease_until = null
           where state = 'active' and id || ':' || attempt in (select value from json_each(${JSON.stringify(
-            unstarted.map((job) => `${job.id}:${job.attempt}`),
+            unstarted.map(({ job }) => `${job.id}:${job.attempt}`),
           )}))`.execute(db);
       }
       if (stopOptions.graceful === true) {
@@ -409,7 +429,9 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
       } else {
         // Their handlers may still finish, but their results are fenced off by the attempt.
         const held = [
-          ...registrations.flatMap((registration) => [...registration.held]),
+          ...registrations.flatMap((registration) =>
+            [...registration.held].map(([id, { attempt }]) => [id, attempt] as const),
+          ),
           ...[...claimedNew].map(([id, { attempt }]) => [id, attempt] as const),
         ].map(([id, attempt]) => ({ id, attempt, error: "the queue stopped while the job ran" }));
         claimedNew.clear();
@@ -506,16 +528,21 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
   };
 
   async function heartbeatIfDue(): Promise<void> {
-    const holds = (r: Registration) => r.held.size > 0 || r.buffer.length > 0;
-    const leases = [
-      ...registrations.filter(holds).map((r) => definition(r.name).heartbeatSeconds),
-      ...[...claimedNew.values()].map((c) => c.heartbeatSeconds),
-    ];
-    if (leases.length === 0) return;
-    const shortest = Math.min(...leases);
-    const at = now();
-    if (at - lastHeartbeat < (shortest * 1000) / 2) return;
-    lastHeartbeat = at;
+    let shortestMs = Infinity;
+    for (const registration of registrations) {
+      for (const { leaseMs } of registration.held.values())
+        shortestMs = Math.min(shortestMs, leaseMs);
+      for (const { leaseMs } of registration.buffer) shortestMs = Math.min(shortestMs, leaseMs);
+    }
+    for (const { heartbeatSeconds } of claimedNew.values())
+      shortestMs = Math.min(shortestMs, heartbeatSeconds * 1000);
+    if (shortestMs === Infinity) return;
+    if (now() - lastHeartbeat < shortestMs / 2) return;
+    await heartbeatNow();
+  }
+
+  async function heartbeatNow(): Promise<void> {
+    lastHeartbeat = now();
     await heartbeat();
   }
 }
