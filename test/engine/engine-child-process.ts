@@ -49,6 +49,8 @@ export async function spawnEngineChild(options: {
   database: DatabaseConfig;
   masterKey: string;
   tuning?: Partial<QueueTuning>;
+  /** The lease of the engine's jobs (default 10 s; shorter only on SQLite), as the test app's. */
+  heartbeatSeconds?: number;
   targetConcurrency?: number;
 }): Promise<EngineChild> {
   const child: ChildProcess = spawn(
@@ -61,6 +63,7 @@ export async function spawnEngineChild(options: {
         ENGINE_CHILD_MASTER_KEY: options.masterKey,
         ENGINE_CHILD_TUNING: JSON.stringify(options.tuning ?? {}),
         ENGINE_CHILD_TARGET_CONCURRENCY: String(options.targetConcurrency ?? ""),
+        ENGINE_CHILD_HEARTBEAT_SECONDS: String(options.heartbeatSeconds ?? ""),
       },
       stdio: ["ignore", "pipe", "pipe"],
     },

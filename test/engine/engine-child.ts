@@ -6,8 +6,8 @@
  *
  * Environment: ENGINE_CHILD_DATABASE (a DatabaseConfig as JSON), ENGINE_CHILD_MASTER_KEY (the
  * keystore's key, as the test app's), ENGINE_CHILD_TUNING (QueueTuning as JSON, optional),
- * ENGINE_CHILD_TARGET_CONCURRENCY (optional), and the AWS variables useEmulatorAsInstance set in
- * the parent.
+ * ENGINE_CHILD_TARGET_CONCURRENCY (optional), ENGINE_CHILD_HEARTBEAT_SECONDS (the jobs' lease,
+ * optional), and the AWS variables useEmulatorAsInstance set in the parent.
  */
 import { Writable } from "node:stream";
 import { loadAccessPolicies } from "../../src/actions/index.js";
@@ -24,6 +24,7 @@ import { createLogger } from "../../src/logger.js";
 
 const database = JSON.parse(process.env.ENGINE_CHILD_DATABASE ?? "") as DatabaseConfig;
 const tuning = JSON.parse(process.env.ENGINE_CHILD_TUNING ?? "{}") as Partial<QueueTuning>;
+const heartbeatSeconds = process.env.ENGINE_CHILD_HEARTBEAT_SECONDS ?? "";
 
 // Warnings and errors only, on stderr: stdout carries the job lines the test reads.
 const logger = createLogger(
@@ -62,6 +63,7 @@ const engine = await assembleEngine({
   outbound: deps.outbound,
   logger,
   queueTuning: tuning,
+  ...(heartbeatSeconds === "" ? {} : { heartbeatSeconds: Number(heartbeatSeconds) }),
 });
 
 // Only the test's view of which process ran which target: the engine's handler runs unchanged.

@@ -20,6 +20,9 @@ const FIRST_WORKER_CONCURRENCY = 4;
 // The resuming worker fails over a dead worker's jobs quickly (pg-boss's supervise interval).
 const RESUMER_TUNING = { pollSeconds: 0.5, schedulePollSeconds: 1, superviseSeconds: 1 };
 const FINISHED = ["succeeded", "failed", "partial", "cancelled", "skipped", "refused", "unknown"];
+// A killed worker's jobs come back when their lease runs out: SQLite's driver takes a short one
+// (every process of the test uses it); pg-boss takes no less than its default, 10 s.
+const LEASE = { sqlite: { heartbeatSeconds: 3 }, postgres: {} };
 
 describeEachDatabase("a worker killed mid-run (kill -9), resumed by another", (suite) => {
   let stage: EngineStage;
@@ -30,7 +33,7 @@ describeEachDatabase("a worker killed mid-run (kill -9), resumed by another", (s
   beforeAll(async () => {
     stage = await engineStage(suite.handle().db, MEMBERS, {
       full,
-      app: { workers: false, masterKey },
+      app: { workers: false, masterKey, ...LEASE[suite.dialect] },
     });
     stage.emulator.setKnobs({ latencyMs: { ec2: EC2_LATENCY_MS } });
   });
@@ -62,6 +65,7 @@ describeEachDatabase("a worker killed mid-run (kill -9), resumed by another", (s
       database,
       masterKey,
       targetConcurrency: FIRST_WORKER_CONCURRENCY,
+      ...LEASE[suite.dialect],
     });
     children.push(first);
     await until(
@@ -81,7 +85,12 @@ describeEachDatabase("a worker killed mid-run (kill -9), resumed by another", (s
     const atKill = await targetRows(db, runId);
     const callsAtKill = new Map(atKill.map((r) => [r.idx, calls(operation, r)]));
 
-    const second = await spawnEngineChild({ database, masterKey, tuning: RESUMER_TUNING });
+    const second = await spawnEngineChild({
+      database,
+      masterKey,
+      tuning: RESUMER_TUNING,
+      ...LEASE[suite.dialect],
+    });
     children.push(second);
     const run = await waitForRun(stage.t, runId, undefined, 60_000);
     const resumed = second.started.filter((job) => job.runId === runId);

@@ -59,6 +59,8 @@ export async function createTestApp(
     webDir?: string;
     /** false: the app starts runs but runs none (another worker does). */
     workers?: boolean;
+    /** The lease of the engine's jobs (SQLite only below 10 s): for tests that wait for a dead worker's. */
+    heartbeatSeconds?: number;
     /** App dependencies to use instead of the assembled ones (a counting password check, trustProxy …). */
     appDeps?: Partial<AppDeps>;
   } = {},
@@ -105,6 +107,9 @@ export async function createTestApp(
       outbound: deps.outbound,
       logger,
       queueTuning: { pollSeconds: 0.5, schedulePollSeconds: 1 },
+      ...(options.heartbeatSeconds === undefined
+        ? {}
+        : { heartbeatSeconds: options.heartbeatSeconds }),
     }));
   if (options.appDeps?.engine === undefined && options.workers !== false)
     await engine.startWorkers();

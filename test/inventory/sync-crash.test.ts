@@ -15,6 +15,9 @@ const LATENCY_MS = 1200;
 const FIRST_WORKER_CONCURRENCY = 3;
 const RESUMER_TUNING = { pollSeconds: 0.5, schedulePollSeconds: 1, superviseSeconds: 1 };
 const SETTLED = ["succeeded", "failed", "refused", "skipped", "cancelled", "unknown"];
+// A killed worker's jobs come back when their lease runs out: SQLite's driver takes a short one
+// (every process of the test uses it); pg-boss takes no less than its default, 10 s.
+const LEASE = { sqlite: { heartbeatSeconds: 3 }, postgres: {} };
 const OPERATION: Record<string, string> = {
   "ec2.vpc": "ec2:DescribeVpcs",
   "ec2.subnet": "ec2:DescribeSubnets",
@@ -29,7 +32,11 @@ describeEachDatabase("inventory: a sync whose worker is killed (kill -9)", (suit
   const children: EngineChild[] = [];
 
   beforeAll(async () => {
-    stage = await inventoryStage(suite.handle().db, { workers: false, masterKey });
+    stage = await inventoryStage(suite.handle().db, {
+      workers: false,
+      masterKey,
+      ...LEASE[suite.dialect],
+    });
   });
   afterEach(async () => {
     for (const child of children.splice(0)) await child.kill("SIGKILL");
@@ -58,6 +65,7 @@ describeEachDatabase("inventory: a sync whose worker is killed (kill -9)", (suit
       database,
       masterKey,
       targetConcurrency: FIRST_WORKER_CONCURRENCY,
+      ...LEASE[suite.dialect],
     });
     children.push(first);
     await until(
@@ -75,7 +83,12 @@ describeEachDatabase("inventory: a sync whose worker is killed (kill -9)", (suit
     const atKill = await targetRows(db, runId);
     const countersAtKill = { ...stage.emulator.counters().byAccountRegionOperation };
 
-    const second = await spawnEngineChild({ database, masterKey, tuning: RESUMER_TUNING });
+    const second = await spawnEngineChild({
+      database,
+      masterKey,
+      tuning: RESUMER_TUNING,
+      ...LEASE[suite.dialect],
+    });
     children.push(second);
     const run = await waitForRun(stage.t, runId, undefined, 90_000);
     expect(run.status, JSON.stringify(run)).toBe("succeeded");
