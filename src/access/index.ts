@@ -6,5 +6,12 @@ export { actorOf, type Principal } from "../request-types.js";
 export { accessRoutes, SESSION_COOKIE } from "./routes.js";
 export * from "./schemas.js";
 export { authenticateSession } from "./sessions.js";
+export {
+  namedPrincipals,
+  storedPrincipalsOf,
+  storedTeam,
+  storedUser,
+  toStoredPrincipals,
+} from "./stored-principals.js";
 export { authenticateApiToken } from "./tokens.js";
 export type { OrgRole } from "./tables.js";

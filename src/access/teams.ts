@@ -6,6 +6,7 @@ import { newId } from "../ids.js";
 import type { AccessDeps } from "./access-deps.js";
 import type { CreateTeamInput, Team } from "./schemas.js";
 import type { TeamTable } from "./tables.js";
+import { removeStoredPrincipal, storedTeam } from "./stored-principals.js";
 import { findUserRow } from "./users.js";
 
 async function membersOf(db: DbOrTx, teamIds: string[]): Promise<Map<string, string[]>> {
@@ -110,16 +111,9 @@ export async function deleteTeam(
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (tx) => {
     const row = await findTeamRow(tx, context.orgId, name);
-    // Connection grants keep the team by id (`team-id:<id>`, see connections/grants.ts): they go
-    // with the team, and the audit names the connections that lose them.
-    const granted = await tx
-      .selectFrom("connection_grants")
-      .innerJoin("connections", "connections.id", "connection_grants.connection_id")
-      .select(["connections.name", "connection_grants.role"])
-      .where("connection_grants.principal", "=", `team-id:${row.id}`)
-      .orderBy("connections.name")
-      .execute();
-    await tx.deleteFrom("connection_grants").where("principal", "=", `team-id:${row.id}`).execute();
+    // Connection grants and project memberships keep the team by id (`team-id:<id>`, see
+    // stored-principals.ts): they go with the team, and the audit names what was removed.
+    const removed = await removeStoredPrincipal(tx, storedTeam(row.id));
     await tx.deleteFrom("teams").where("id", "=", row.id).execute();
     await recordAuditEvent(
       tx,
@@ -128,16 +122,7 @@ export async function deleteTeam(
         action: "team.delete",
         objectType: "team",
         objectId: name,
-        ...(granted.length === 0
-          ? {}
-          : {
-              detail: {
-                connectionGrantsRemoved: granted.map((g) => ({
-                  connection: g.name,
-                  role: g.role,
-                })),
-              },
-            }),
+        ...(removed === undefined ? {} : { detail: removed }),
       },
       now,
     );

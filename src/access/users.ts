@@ -7,6 +7,7 @@ import type { AccessDeps } from "./access-deps.js";
 import { hashPassword } from "./passwords.js";
 import type { CreateUserInput, UpdateUserInput, User } from "./schemas.js";
 import { createSetupLink } from "./setup-links.js";
+import { removeStoredPrincipal, storedUser } from "./stored-principals.js";
 import type { UserTable } from "./tables.js";
 
 export function toUser(row: UserTable): User {
@@ -157,11 +158,24 @@ export async function deleteUser(
   await deps.db.transaction().execute(async (tx) => {
     const row = await findUserRow(tx, context.orgId, name);
     if (row.role === "admin") await assertAnotherAdmin(tx, row.org_id, row.id);
+    // Grants, project memberships and access requests keep the user by id (`user-id:<id>`, see
+    // stored-principals.ts): they go with the user, and the audit names what was removed.
+    const removed = await removeStoredPrincipal(tx, storedUser(row.id));
+    await tx
+      .deleteFrom("access_requests")
+      .where("org_id", "=", row.org_id)
+      .where("requester", "=", storedUser(row.id))
+      .execute();
     await tx.deleteFrom("users").where("id", "=", row.id).execute();
     await recordAuditEvent(
       tx,
       context,
-      { action: "user.delete", objectType: "user", objectId: name },
+      {
+        action: "user.delete",
+        objectType: "user",
+        objectId: name,
+        ...(removed === undefined ? {} : { detail: removed }),
+      },
       now,
     );
   });

@@ -1,4 +1,4 @@
-import type { Principal } from "../access/index.js";
+import { namedPrincipals, storedUser, type Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import type { Db, DbOrTx } from "../db/index.js";
 import { Conflict, Forbidden, NotFound } from "../errors.js";
@@ -7,11 +7,17 @@ import type { Clock } from "../clock.js";
 import type { AccessRequestTable } from "./connection.table.js";
 import type { AccessRequest } from "./schemas.js";
 
-function toRequest(row: AccessRequestTable, connection: string): AccessRequest {
+/**
+ * `requester` is stored as the user's id (`user-id:<id>`, see access/stored-principals.ts), so a
+ * user deleted and created again under the same name neither sees the old one's requests nor,
+ * when an admin grants one, gets its grant; the API shows `user:<name>`. Deleting a user deletes
+ * their requests.
+ */
+function toRequest(row: AccessRequestTable, connection: string, requester: string): AccessRequest {
   return {
     id: row.id,
     connection,
-    requester: row.requester,
+    requester,
     reason: row.reason,
     status: row.status,
     decidedBy: row.decided_by,
@@ -30,7 +36,7 @@ export async function requestEditAccess(
 ): Promise<AccessRequest> {
   const now = deps.clock.now();
   return deps.db.transaction().execute(async (tx) => {
-    const requester = `user:${principal.userName}`;
+    const requester = storedUser(principal.userId);
     const pending = await tx
       .selectFrom("access_requests")
       .select("id")
@@ -63,7 +69,7 @@ export async function requestEditAccess(
       },
       now,
     );
-    return toRequest(row, connection.name);
+    return toRequest(row, connection.name, `user:${principal.userName}`);
   });
 }
 
@@ -80,12 +86,20 @@ export async function listAccessRequests(
     .select("connections.name as connection_name")
     .where("access_requests.org_id", "=", principal.orgId);
   if (principal.role !== "admin")
-    q = q.where("access_requests.requester", "=", `user:${principal.userName}`);
+    q = q.where("access_requests.requester", "=", storedUser(principal.userId));
   if (filter.status !== undefined) q = q.where("access_requests.status", "=", filter.status);
   if (filter.connectionId !== undefined)
     q = q.where("access_requests.connection_id", "=", filter.connectionId);
   const rows = await q.orderBy("access_requests.id", "desc").limit(500).execute();
-  return rows.map((r) => toRequest(r, r.connection_name));
+  const named = await namedPrincipals(
+    db,
+    principal.orgId,
+    rows.map((r) => r.requester),
+  );
+  return rows.flatMap((r) => {
+    const requester = named.get(r.requester);
+    return requester === undefined ? [] : [toRequest(r, r.connection_name, requester)];
+  });
 }
 
 /** An admin grants (the requester becomes an editor) or declines a pending request. */
@@ -108,6 +122,10 @@ export async function decideAccessRequest(
       .where("access_requests.id", "=", requestId)
       .executeTakeFirst();
     if (row === undefined) throw new NotFound(`access request ${requestId}`);
+    const requester = (await namedPrincipals(tx, principal.orgId, [row.requester])).get(
+      row.requester,
+    );
+    if (requester === undefined) throw new NotFound(`access request ${requestId}`);
     if (row.status !== "pending")
       throw new Conflict(`access request ${requestId} was already ${row.status}`);
     await tx
@@ -134,13 +152,14 @@ export async function decideAccessRequest(
         action: `connection.access-request.${decision === "granted" ? "grant" : "decline"}`,
         objectType: "connection",
         objectId: row.connection_name,
-        detail: { requester: row.requester, request: row.id },
+        detail: { requester, request: row.id },
       },
       now,
     );
     return toRequest(
       { ...row, status: decision, decided_by: context.actor, decided_at: now.toISOString() },
       row.connection_name,
+      requester,
     );
   });
 }

@@ -26,7 +26,7 @@ export interface ConnectionTable {
 
 export interface ConnectionGrantTable {
   connection_id: string;
-  /** `user:<name>`, `team-id:<team id>` (see grants.ts) or `org` */
+  /** `user-id:<user id>`, `team-id:<team id>` (see access/stored-principals.ts) or `org` */
   principal: string;
   role: "viewer" | "editor" | "executor";
   created_at: string;
@@ -36,6 +36,7 @@ export interface AccessRequestTable {
   id: string;
   org_id: string;
   connection_id: string;
+  /** `user-id:<user id>` (see access/stored-principals.ts); the API shows `user:<name>` */
   requester: string;
   reason: string;
   status: "pending" | "granted" | "declined";

@@ -1,5 +1,9 @@
-import { sql } from "kysely";
-import type { Principal } from "../access/index.js";
+import {
+  namedPrincipals,
+  storedPrincipalsOf,
+  toStoredPrincipals,
+  type Principal,
+} from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import type { DbOrTx } from "../db/index.js";
 import { Forbidden, Invalid } from "../errors.js";
@@ -9,19 +13,12 @@ import type { Grant, GrantRole } from "./schemas.js";
 export const ALL_ROLES: GrantRole[] = ["viewer", "editor", "executor"];
 
 /**
- * A team's grant is stored by the team's id (`team-id:<id>`), never its name, so a team deleted
- * and created again under the same name inherits nothing; the API shows it as `team:<name>`.
+ * A grant is stored for a user's or team's id (`user-id:<id>`, `team-id:<id>`, see
+ * access/stored-principals.ts), never a name, so one deleted and created again under the same
+ * name inherits nothing; the API shows `user:<name>` and `team:<name>`. `org` is stored as is.
  */
-const TEAM_ID = "team-id:";
-
-/** The stored principals that stand for a user: `user:<name>`, each of their teams' ids, `org`. */
-async function storedPrincipalsOf(db: DbOrTx, principal: Principal): Promise<string[]> {
-  const teams = await db
-    .selectFrom("team_members")
-    .select("team_id")
-    .where("user_id", "=", principal.userId)
-    .execute();
-  return [`user:${principal.userName}`, ...teams.map((t) => `${TEAM_ID}${t.team_id}`), "org"];
+async function grantPrincipalsOf(db: DbOrTx, principal: Principal): Promise<string[]> {
+  return [...(await storedPrincipalsOf(db, principal)), "org"];
 }
 
 /**
@@ -49,7 +46,7 @@ export async function rolesOnEach(
       .selectFrom("connection_grants")
       .select(["connection_id", "role"])
       .where("connection_id", "in", connectionIds)
-      .where("principal", "in", await storedPrincipalsOf(db, principal))
+      .where("principal", "in", await grantPrincipalsOf(db, principal))
       .execute();
     for (const row of rows) granted.get(row.connection_id)?.add(row.role);
   }
@@ -74,20 +71,25 @@ export function requireRole(roles: GrantRole[], role: GrantRole, connectionName:
   }
 }
 
-/** A connection's grants as the API shows them: each team by its current name. */
+/** A connection's grants as the API shows them: each user and team by its current name. */
 export async function listGrants(db: DbOrTx, connectionId: string): Promise<Grant[]> {
   const rows = await db
     .selectFrom("connection_grants")
-    .leftJoin("teams", (join) =>
-      join.on(sql<boolean>`connection_grants.principal = 'team-id:' || teams.id`),
-    )
-    .select(["connection_grants.principal", "connection_grants.role", "teams.name as team"])
+    .innerJoin("connections", "connections.id", "connection_grants.connection_id")
+    .select(["connection_grants.principal", "connection_grants.role", "connections.org_id"])
     .where("connection_grants.connection_id", "=", connectionId)
     .execute();
+  const orgId = rows[0]?.org_id;
+  if (orgId === undefined) return [];
+  const named = await namedPrincipals(
+    db,
+    orgId,
+    rows.map((r) => r.principal),
+  );
   const grants = rows.flatMap((row): Grant[] => {
-    if (!row.principal.startsWith(TEAM_ID)) return [{ principal: row.principal, role: row.role }];
-    // A team deleted since: its grant stands for nobody.
-    return row.team === null ? [] : [{ principal: `team:${row.team}`, role: row.role }];
+    // A user or team deleted since: its grant stands for nobody.
+    const principal = named.get(row.principal);
+    return principal === undefined ? [] : [{ principal, role: row.role }];
   });
   const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return grants.sort((a, b) => order(a.principal, b.principal) || order(a.role, b.role));
@@ -122,30 +124,20 @@ export async function replaceGrants(
   grants: Grant[],
   now: Date,
 ): Promise<void> {
-  await tx.deleteFrom("connection_grants").where("connection_id", "=", connectionId).execute();
-  const teamNames = grants.flatMap((g) =>
-    g.principal.startsWith("team:") ? [g.principal.slice("team:".length)] : [],
+  const connection = await tx
+    .selectFrom("connections")
+    .select("org_id")
+    .where("id", "=", connectionId)
+    .executeTakeFirstOrThrow();
+  const principals = await toStoredPrincipals(
+    tx,
+    connection.org_id,
+    grants.map((g) => g.principal),
+    (index) => `${index}.principal`,
   );
-  const teams =
-    teamNames.length === 0
-      ? []
-      : await tx
-          .selectFrom("teams")
-          .innerJoin("connections", "connections.org_id", "teams.org_id")
-          .select(["teams.id", "teams.name"])
-          .where("connections.id", "=", connectionId)
-          .where("teams.name", "in", teamNames)
-          .execute();
-  const idOf = new Map(teams.map((t) => [t.name, t.id]));
-  const stored = grants.map((g, index) => {
-    if (!g.principal.startsWith("team:")) return g;
-    const id = idOf.get(g.principal.slice("team:".length));
-    if (id === undefined)
-      throw new Invalid(`${g.principal} does not exist in this org`, {
-        field: `${index}.principal`,
-      });
-    return { principal: `${TEAM_ID}${id}`, role: g.role };
-  });
+  // toStoredPrincipals keeps the order, so the index pairs each grant with its stored principal.
+  const stored = grants.map((g, i) => ({ principal: principals[i] ?? g.principal, role: g.role }));
+  await tx.deleteFrom("connection_grants").where("connection_id", "=", connectionId).execute();
   const unique = new Map(stored.map((g) => [`${g.principal} ${g.role}`, g]));
   for (const grant of unique.values()) {
     await tx

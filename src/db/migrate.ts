@@ -19,6 +19,7 @@ import { organizationGrantTeams } from "./migrations/0017-organization-grant-tea
 import { connectionGrantTeams } from "./migrations/0018-connection-grant-teams.js";
 import { organizationHubTombstones } from "./migrations/0019-organization-hub-tombstones.js";
 import { organizationGrantUsers } from "./migrations/0020-organization-grant-users.js";
+import { principalIds } from "./migrations/0021-principal-ids.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
   "0018-connection-grant-teams": connectionGrantTeams,
   "0019-organization-hub-tombstones": organizationHubTombstones,
   "0020-organization-grant-users": organizationGrantUsers,
+  "0021-principal-ids": principalIds,
 };
 
 const provider: MigrationProvider = {

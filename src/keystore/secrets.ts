@@ -1,16 +1,11 @@
 import { createPrivateKey } from "node:crypto";
 import { sql } from "kysely";
-import type { Principal } from "../access/index.js";
+import { storedPrincipalsOf, type Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import { isUniqueViolation, type DbOrTx } from "../db/index.js";
 import { Conflict, Forbidden, Invalid, NotFound } from "../errors.js";
 import { newId } from "../ids.js";
-import {
-  findProjectRow,
-  isProjectMember,
-  principalStrings,
-  type ProjectTable,
-} from "../projects/index.js";
+import { findProjectRow, isProjectMember, type ProjectTable } from "../projects/index.js";
 import { openValue, sealValue } from "./crypto-row.js";
 import type { KeystoreDeps } from "./keystore-deps.js";
 import type { PutSecretInput, SecretMetadata } from "./schemas.js";
@@ -181,7 +176,7 @@ export async function listSecrets(
   }
   if (query.afterPath !== undefined) q = q.where("secrets.path", ">", query.afterPath);
   if (principal.role !== "admin") {
-    const mine = await principalStrings(db, principal);
+    const mine = await storedPrincipalsOf(db, principal);
     q = q.where((eb) =>
       eb.exists(
         eb

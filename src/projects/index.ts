@@ -1,4 +1,4 @@
 export type { ProjectTable } from "./project.table.js";
-export { findProjectRow, isProjectMember, principalStrings, type ProjectDeps } from "./projects.js";
+export { findProjectRow, isProjectMember, type ProjectDeps } from "./projects.js";
 export { projectRoutes } from "./routes.js";
 export * from "./schemas.js";

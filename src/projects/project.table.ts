@@ -7,7 +7,7 @@ export interface ProjectTable {
 
 export interface ProjectMemberTable {
   project_id: string;
-  /** `user:<name>` or `team:<name>` */
+  /** `user-id:<user id>` or `team-id:<team id>` (see access/stored-principals.ts); the API shows names */
   principal: string;
   created_at: string;
 }

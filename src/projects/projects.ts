@@ -1,7 +1,12 @@
-import type { Principal } from "../access/index.js";
+import {
+  namedPrincipals,
+  storedPrincipalsOf,
+  toStoredPrincipals,
+  type Principal,
+} from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import { isUniqueViolation, type Db, type DbOrTx } from "../db/index.js";
-import { Conflict, Invalid, NotFound } from "../errors.js";
+import { Conflict, NotFound } from "../errors.js";
 import { newId } from "../ids.js";
 import type { Clock } from "../clock.js";
 import type { ProjectTable } from "./project.table.js";
@@ -12,16 +17,30 @@ export interface ProjectDeps {
   clock: Clock;
 }
 
-async function membersOf(db: DbOrTx, projectIds: string[]): Promise<Map<string, string[]>> {
+/** Each project's members as the API shows them (`user:<name>`, `team:<name>`), sorted. */
+async function membersOf(
+  db: DbOrTx,
+  orgId: string,
+  projectIds: string[],
+): Promise<Map<string, string[]>> {
   const members = new Map<string, string[]>(projectIds.map((id) => [id, []]));
   if (projectIds.length === 0) return members;
   const rows = await db
     .selectFrom("project_members")
     .selectAll()
     .where("project_id", "in", projectIds)
-    .orderBy("principal")
     .execute();
-  for (const row of rows) members.get(row.project_id)?.push(row.principal);
+  const named = await namedPrincipals(
+    db,
+    orgId,
+    rows.map((r) => r.principal),
+  );
+  for (const row of rows) {
+    // A member deleted since stands for nobody (deleting a user or team removes its rows).
+    const name = named.get(row.principal);
+    if (name !== undefined) members.get(row.project_id)?.push(name);
+  }
+  for (const list of members.values()) list.sort();
   return members;
 }
 
@@ -40,17 +59,6 @@ export async function findProjectRow(
   return row;
 }
 
-/** The principal strings that stand for a user: `user:<name>` and each `team:<name>`. */
-export async function principalStrings(db: DbOrTx, principal: Principal): Promise<string[]> {
-  const teams = await db
-    .selectFrom("team_members")
-    .innerJoin("teams", "teams.id", "team_members.team_id")
-    .select("teams.name")
-    .where("team_members.user_id", "=", principal.userId)
-    .execute();
-  return [`user:${principal.userName}`, ...teams.map((t) => `team:${t.name}`)];
-}
-
 /** Admins may act on every project; members on the projects they (or a team of theirs) belong to. */
 export async function isProjectMember(
   db: DbOrTx,
@@ -62,7 +70,7 @@ export async function isProjectMember(
     .selectFrom("project_members")
     .select("project_id")
     .where("project_id", "=", projectId)
-    .where("principal", "in", await principalStrings(db, principal))
+    .where("principal", "in", await storedPrincipalsOf(db, principal))
     .executeTakeFirst();
   return row !== undefined;
 }
@@ -73,7 +81,7 @@ export async function listProjects(db: DbOrTx, principal: Principal): Promise<Pr
     .selectAll("projects")
     .where("projects.org_id", "=", principal.orgId);
   if (principal.role !== "admin") {
-    const mine = await principalStrings(db, principal);
+    const mine = await storedPrincipalsOf(db, principal);
     q = q.where((eb) =>
       eb.exists(
         eb
@@ -87,6 +95,7 @@ export async function listProjects(db: DbOrTx, principal: Principal): Promise<Pr
   const rows = await q.orderBy("name").execute();
   const members = await membersOf(
     db,
+    principal.orgId,
     rows.map((r) => r.id),
   );
   return rows.map((r) => ({
@@ -101,33 +110,28 @@ export async function getProject(db: DbOrTx, principal: Principal, name: string)
   const row = await findProjectRow(db, principal.orgId, name);
   // A project one is not a member of is as invisible as another org's.
   if (!(await isProjectMember(db, principal, row.id))) throw new NotFound(`project ${name}`);
-  const members = (await membersOf(db, [row.id])).get(row.id) ?? [];
+  const members = (await membersOf(db, row.org_id, [row.id])).get(row.id) ?? [];
   return { id: row.id, name: row.name, members, createdAt: row.created_at };
 }
 
-async function assertMembersExist(db: DbOrTx, orgId: string, members: string[]): Promise<void> {
-  for (const [index, member] of members.entries()) {
-    const [kind, name] = member.split(":") as [string, string];
-    const table = kind === "user" ? "users" : "teams";
-    const found = await db
-      .selectFrom(table)
-      .select("id")
-      .where("org_id", "=", orgId)
-      .where("name", "=", name)
-      .executeTakeFirst();
-    if (found === undefined)
-      throw new Invalid(`${member} does not exist in this org`, { field: `members.${index}` });
-  }
+/**
+ * What `project_members.principal` holds for `members` (`user:<name>`, `team:<name>`): their ids
+ * (`user-id:<id>`, `team-id:<id>`, see access/stored-principals.ts), never names, so a user or team
+ * deleted and created again under the same name is a member of nothing. A name the org lacks is
+ * refused on `members.<index>`.
+ */
+async function storedMembers(db: DbOrTx, orgId: string, members: string[]): Promise<string[]> {
+  return [...new Set(await toStoredPrincipals(db, orgId, members, (i) => `members.${i}`))];
 }
 
 async function replaceMembers(
   db: DbOrTx,
   projectId: string,
-  members: string[],
+  stored: string[],
   now: Date,
 ): Promise<void> {
   await db.deleteFrom("project_members").where("project_id", "=", projectId).execute();
-  for (const principal of [...new Set(members)]) {
+  for (const principal of stored) {
     await db
       .insertInto("project_members")
       .values({ project_id: projectId, principal, created_at: now.toISOString() })
@@ -143,7 +147,7 @@ export async function createProject(
   const now = deps.clock.now();
   try {
     return await deps.db.transaction().execute(async (tx) => {
-      await assertMembersExist(tx, context.orgId, input.members);
+      const members = await storedMembers(tx, context.orgId, input.members);
       const row: ProjectTable = {
         id: newId(now.getTime()),
         org_id: context.orgId,
@@ -151,7 +155,7 @@ export async function createProject(
         created_at: now.toISOString(),
       };
       await tx.insertInto("projects").values(row).execute();
-      await replaceMembers(tx, row.id, input.members, now);
+      await replaceMembers(tx, row.id, members, now);
       await recordAuditEvent(
         tx,
         context,
@@ -197,8 +201,7 @@ export async function updateProject(
     return await deps.db.transaction().execute(async (tx) => {
       const row = await findProjectRow(tx, context.orgId, name);
       if (input.members !== undefined) {
-        await assertMembersExist(tx, context.orgId, input.members);
-        await replaceMembers(tx, row.id, input.members, now);
+        await replaceMembers(tx, row.id, await storedMembers(tx, row.org_id, input.members), now);
       }
       let newName = row.name;
       if (input.name !== undefined && input.name !== row.name) {
@@ -220,7 +223,7 @@ export async function updateProject(
         },
         now,
       );
-      const members = (await membersOf(tx, [row.id])).get(row.id) ?? [];
+      const members = (await membersOf(tx, row.org_id, [row.id])).get(row.id) ?? [];
       return { id: row.id, name: newName, members, createdAt: row.created_at };
     });
   } catch (error) {

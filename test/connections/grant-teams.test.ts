@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createDb, migrateToLatest, type DbHandle } from "../../src/db/index.js";
+import { createDb, type DbHandle } from "../../src/db/index.js";
 import { migrateTo } from "../../src/db/migrate.js";
 import {
   DIALECTS,
@@ -76,7 +76,7 @@ describeEachDatabase("connection grants keep a team by its id", (suite) => {
       .select("connection_grants.principal")
       .where("connections.name", "=", connection)
       .execute();
-    expect(stored.map((r) => r.principal).filter((p) => !p.startsWith("user:"))).toEqual([]);
+    expect(stored.map((r) => r.principal).filter((p) => !p.startsWith("user-id:"))).toEqual([]);
 
     const audit = await t.call("GET", `/api/v1/audit?action=team.delete&objectId=${team}`);
     const events = audit.json<{ items: { detail: unknown }[] }>().items;
@@ -160,7 +160,8 @@ describe.each(DIALECTS)("upgrading connection grants to team ids [%s]", (dialect
         values ('c-1', ${principal}, ${role}, ${now})`.execute(db);
     }
 
-    await migrateToLatest(db);
+    // Up to 0018 only: 0021 moves user grants to ids (test/projects/principal-ids.test.ts).
+    await migrateTo(db, "0018-connection-grant-teams");
     const rows = await sql<{
       principal: string;
       role: string;
