@@ -14,7 +14,19 @@ interface ScheduleView {
 }
 
 // PostgreSQL: two engines (two pg-boss instances, each with its workers and schedule pass) on one
-// database. Definitions take 5 cron fields, so the test waits for the next minute's slot.
+// database. Definitions take 5 cron fields, so a slot comes once a minute: waiting for the wall
+// clock's next one took 30 s on average (up to 60). The engines share a clock that runs ahead of
+// the wall clock, moved just before the schedule is saved so that its next slot is SLOT_LEAD_MS
+// away, with no slot between the wall-clock time the schedule is written and the engines' time.
+const SLOT_LEAD_MS = 2500;
+let aheadMs = 0;
+const clock = { now: () => new Date(Date.now() + aheadMs) };
+function nextSlotSoon(): void {
+  const now = Date.now();
+  const nextMinute = Math.floor(now / 60_000) * 60_000 + 60_000;
+  aheadMs = Math.max(0, nextMinute - SLOT_LEAD_MS - now);
+}
+
 describe("a schedule on two engines fires one run per slot", () => {
   let database: TestDatabase;
   let handle: DbHandle;
@@ -25,8 +37,8 @@ describe("a schedule on two engines fires one run per slot", () => {
     database = await createTestDatabase("postgres");
     handle = createDb(database.config);
     await migrateToLatest(handle.db);
-    first = await createTestApp(handle.db);
-    second = await createTestApp(handle.db);
+    first = await createTestApp(handle.db, { clock });
+    second = await createTestApp(handle.db, { clock });
   });
   afterAll(async () => {
     await second?.close();
@@ -59,6 +71,7 @@ describe("a schedule on two engines fires one run per slot", () => {
   };
 
   it("fires the next minute's slot once, with one run, and shows it on the workflow", async () => {
+    nextSlotSoon();
     await saveWorkflow(
       first,
       `name: every-minute
