@@ -176,9 +176,10 @@ export async function runWithConcurrency<T>(
 }
 
 /**
- * Group commit of job results: the first result is written at once, and those that arrive while a
- * write is in flight go together in the next one. A failed write is reported and its results are
- * dropped: their jobs stay active without a heartbeat, so they come back as a new attempt.
+ * Group commit of job results: the results of one turn of the event loop are written together
+ * at the next, and those that arrive while a write is in flight go together in the next one. A
+ * failed write is reported and its results are dropped: their jobs stay active without a
+ * heartbeat, so they come back as a new attempt.
  */
 export class GroupCommit<T> {
   #pending: T[] = [];
@@ -191,7 +192,11 @@ export class GroupCommit<T> {
 
   add(item: T): void {
     this.#pending.push(item);
-    this.#writing ??= this.#drain();
+    // From the next turn of the event loop: the jobs that end in this one (the targets one commit
+    // settled) are written together, instead of the first alone and the others after it.
+    this.#writing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      this.#drain(),
+    );
   }
 
   /** Resolves once every result added so far is written (or reported). */
