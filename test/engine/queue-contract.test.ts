@@ -17,7 +17,10 @@ import { compiled } from "../helpers/compiled-server.js";
 interface Harness {
   dialect: Dialect;
   database: TestDatabase;
-  /** A new driver instance on the test's database: on PostgreSQL another pg-boss, i.e. another worker. */
+  /**
+   * A new driver instance on the test's database: on PostgreSQL another pg-boss, i.e. another
+   * worker; on SQLite another instance on the test's one connection, as a process has one.
+   */
   queue(tuning?: Partial<QueueTuning>): Promise<Queue>;
   errors: unknown[];
 }
@@ -51,16 +54,21 @@ function queueContract(dialect: Dialect): void {
 
     async function harness(): Promise<Harness> {
       const database = await createTestDatabase(dialect);
-      const handles: DbHandle[] = [];
       cleanups.push(() => database.dispose());
       const errors: unknown[] = [];
+      // SQLite: better-sqlite3 waits for a lock synchronously (busy_timeout, 5 s), so two
+      // connections in one process stall each other whenever one waits for a lock the other holds
+      // between two awaits of its transaction. A SQLite process has one connection, shared by
+      // everything in it: instances of one test share one too (another process is another worker).
+      let sqliteHandle: DbHandle | undefined;
       return {
         dialect,
         database,
         errors,
         async queue(tuning = {}) {
-          const handle = createDb(database.config);
-          handles.push(handle);
+          const shared = dialect === "sqlite" ? sqliteHandle : undefined;
+          const handle = shared ?? createDb(database.config);
+          if (dialect === "sqlite") sqliteHandle = handle;
           const queue = createQueue(
             {
               db: handle.db,
@@ -73,7 +81,7 @@ function queueContract(dialect: Dialect): void {
           await queue.start();
           cleanups.push(async () => {
             await queue.stop({ graceful: false });
-            await handle.destroy();
+            if (shared === undefined) await handle.destroy();
           });
           return queue;
         },
@@ -304,6 +312,7 @@ function queueContract(dialect: Dialect): void {
       const count = fired.length;
       await sleep(2000);
       expect(fired).toHaveLength(count);
+      expect(h.errors).toEqual([]);
     });
   });
 }
