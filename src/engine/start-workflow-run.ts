@@ -17,17 +17,21 @@ async function runAsOf(
   deps: EngineDeps,
   workflow: WorkflowTable,
   starter: Principal | undefined,
-  editor: string,
+  edit: { created_by: string; created_at: string },
 ): Promise<Principal> {
   if (workflow.run_as_user_id !== null)
     return runPrincipal(deps.db, workflow.org_id, workflow.run_as_user_id);
   if (starter !== undefined) return starter;
+  const editor = edit.created_by;
   const name = editor.startsWith("user:") ? editor.slice(5) : editor;
+  // The user of that name who existed when it was saved: one created again under the name since
+  // is someone else, and the run must not execute with their grants.
   const user = await deps.db
     .selectFrom("users")
     .select("id")
     .where("org_id", "=", workflow.org_id)
     .where("name", "=", name)
+    .where("created_at", "<=", edit.created_at)
     .executeTakeFirst();
   if (user === undefined) {
     throw new Refused(
@@ -56,7 +60,7 @@ export async function startWorkflowRun(
   const version = await findVersion(deps.db, workflow.id, workflow.current_version);
   const definition = JSON.parse(version.definition) as WorkflowDefinition;
   const inputs = resolveInputs(definition, request.inputs);
-  const runAs = await runAsOf(deps, workflow, request.starter, version.created_by);
+  const runAs = await runAsOf(deps, workflow, request.starter, version);
   const preflight = await preflightWorkflow(deps, runAs, {
     workflow,
     version: version.version,

@@ -27,7 +27,19 @@ function scope(db: DbOrTx, principal: Principal) {
   if (principal.role !== "admin") {
     q = q.where((eb) =>
       eb.or([
-        eb("runs.actor", "=", `user:${principal.userName}`),
+        // Started under their name since their user existed: a user created again under a
+        // deleted one's name does not see the old one's runs.
+        eb.and([
+          eb("runs.actor", "=", `user:${principal.userName}`),
+          eb(
+            "runs.started_at",
+            ">=",
+            eb
+              .selectFrom("users")
+              .select("users.created_at")
+              .where("users.id", "=", principal.userId),
+          ),
+        ]),
         eb("runs.run_as_user_id", "=", principal.userId),
       ]),
     );

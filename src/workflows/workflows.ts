@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Principal } from "../access/index.js";
+import { isActorSince, type Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import type { Clock } from "../clock.js";
 import type { Db, DbOrTx } from "../db/index.js";
@@ -101,11 +101,12 @@ export async function requireReader(
 export async function requireEditor(
   db: DbOrTx,
   principal: Principal,
-  workflow: Pick<WorkflowTable, "name" | "project_id" | "created_by">,
+  workflow: Pick<WorkflowTable, "name" | "project_id" | "created_by" | "created_at">,
 ): Promise<void> {
   await requireReader(db, principal, workflow);
   if (workflow.project_id !== null || principal.role === "admin") return;
-  if (workflow.created_by !== `user:${principal.userName}`) {
+  // By name and since: a user created again under its creator's name is not its creator.
+  if (!(await isActorSince(db, principal, workflow.created_by, workflow.created_at))) {
     throw new Forbidden(
       `workflow ${workflow.name} is an org workflow of ${workflow.created_by.replace(/^user:/, "")}: only they and org admins change it (put shared workflows in a project)`,
     );
