@@ -75,6 +75,11 @@ interface Pending {
   listing: Listing;
 }
 
+// A finished listing waits at most this long for others to share its transaction (the engine's
+// settlements wait as long), and goes at once when nothing else is listing.
+const WAIT_MS = 20;
+const MAX_LISTINGS = 200;
+
 /**
  * One store per database: the listings that finish while a transaction is being written go
  * together in the next one, a few statements for the lot instead of a transaction of 5–8 each.
@@ -95,10 +100,16 @@ export async function storeListing(
   clock: Clock,
   scope: SyncScope,
   listing: Listing,
+  inFlight: { total(): number },
 ): Promise<SyncCounts> {
   let store = stores.get(db);
   if (store === undefined) {
-    store = new MicroBatch((items) => storeBatch(db, items));
+    store = new MicroBatch((items) => storeBatch(db, items), {
+      waitMs: WAIT_MS,
+      maxItems: MAX_LISTINGS,
+      // The caller is itself still running: alone when it is the only one.
+      alone: () => inFlight.total() <= 1,
+    });
     stores.set(db, store);
   }
   const stored = await store.call({ scope, listing, clock });

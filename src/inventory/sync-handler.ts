@@ -78,7 +78,7 @@ async function listAndStore(
       account,
       region: bound.target.region,
     });
-    return await storeListing(deps.db, deps.clock, scopeOf(), listing);
+    return await storeListing(deps.db, deps.clock, scopeOf(), listing, deps.inFlight);
   } catch (error) {
     // Cancelled: nothing is wrong with the picture. Otherwise it stays, marked stale.
     if (!context.signal.aborted) await markStale(deps.db, deps.clock, scopeOf(), explain(error));

@@ -35,7 +35,9 @@ describeEachDatabase("inventory: listings stored together", (suite) => {
   const queue = (region: string, n: number) => `arn:aws:sqs:${region}:${PROD}:q${n}`;
   const topic = (region: string, n: number) => `arn:aws:sns:${region}:${PROD}:t${n}`;
   const store = (region: string, type: string, listing: Listing) =>
-    storeListing(suite.handle().db, systemClock, scopeOf(region, type), listing);
+    storeListing(suite.handle().db, systemClock, scopeOf(region, type), listing, {
+      total: () => 3,
+    });
   const edgesOf = (region: string, type: string) =>
     suite
       .handle()
