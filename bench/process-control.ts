@@ -25,19 +25,25 @@ export interface ProcessMeasure {
   requestMedianMs: number;
   /** CPU seconds per thread during the measure. */
   threads: Record<string, number>;
-  /** BENCH_COUNT_QUERIES=1: the statements this process sent during the measure, most frequent first. */
-  queries?: { sql: string; count: number }[];
+  /**
+   * BENCH_COUNT_QUERIES=1: the statements this process sent during the measure, most frequent
+   * first; `ms` is the time spent in SQLite's synchronous calls (none for PostgreSQL's).
+   */
+  queries?: { sql: string; count: number; ms?: number }[];
 }
 
 /**
  * BENCH_COUNT_QUERIES=1: counts every statement sent to SQLite (better-sqlite3) and PostgreSQL
  * (pg, which pg-boss uses too) by its text, to say which queries a phase spends its time on.
  */
-const queryCounts = new Map<string, number>();
+const queryCounts = new Map<string, { count: number; ms: number }>();
 function countQueries(): void {
-  const count = (sql: unknown) => {
+  const count = (sql: unknown, ms = 0) => {
     const text = String(sql).replace(/\s+/g, " ").trim().slice(0, 140);
-    queryCounts.set(text, (queryCounts.get(text) ?? 0) + 1);
+    const entry = queryCounts.get(text) ?? { count: 0, ms: 0 };
+    entry.count += 1;
+    entry.ms += ms;
+    queryCounts.set(text, entry);
   };
   const require = createRequire(import.meta.url);
   type Method = (this: { source?: string }, ...args: unknown[]) => unknown;
@@ -52,8 +58,12 @@ function countQueries(): void {
     const original = statement[name];
     if (original === undefined) continue;
     statement[name] = function (this: { source?: string }, ...args: unknown[]) {
-      count(this.source);
-      return original.apply(this, args);
+      const t0 = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        count(this.source, performance.now() - t0);
+      }
     };
   }
   const pg = require("pg") as { Client: { prototype: Record<string, Method> } };
@@ -188,9 +198,9 @@ export function answerControlMessages(deps: ControlDeps): { requestMs(ms: number
           ...(process.env.BENCH_COUNT_QUERIES === "1"
             ? {
                 queries: [...queryCounts]
-                  .sort((a, b) => b[1] - a[1])
+                  .sort((a, b) => b[1].count - a[1].count)
                   .slice(0, 25)
-                  .map(([sql, n]) => ({ sql, count: n })),
+                  .map(([sql, { count, ms }]) => ({ sql, count, ms: Math.round(ms) })),
               }
             : {}),
         };
