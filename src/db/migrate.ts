@@ -20,6 +20,8 @@ import { connectionGrantTeams } from "./migrations/0018-connection-grant-teams.j
 import { organizationHubTombstones } from "./migrations/0019-organization-hub-tombstones.js";
 import { organizationGrantUsers } from "./migrations/0020-organization-grant-users.js";
 import { principalIds } from "./migrations/0021-principal-ids.js";
+import { actingUserIds } from "./migrations/0022-acting-user-ids.js";
+import { secretAllowedHosts } from "./migrations/0023-secret-allowed-hosts.js";
 
 /** Migrations are listed in code, so the build carries them and both dialects run the same ones. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -43,6 +45,8 @@ const MIGRATIONS: Record<string, Migration> = {
   "0019-organization-hub-tombstones": organizationHubTombstones,
   "0020-organization-grant-users": organizationGrantUsers,
   "0021-principal-ids": principalIds,
+  "0022-acting-user-ids": actingUserIds,
+  "0023-secret-allowed-hosts": secretAllowedHosts,
 };
 
 const provider: MigrationProvider = {

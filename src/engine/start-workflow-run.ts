@@ -7,6 +7,7 @@ import {
   resolveInputs,
   type WorkflowDefinition,
   type WorkflowTable,
+  type WorkflowVersionTable,
 } from "../workflows/index.js";
 import type { EngineDeps } from "./engine-deps.js";
 import { runPrincipal } from "./run-principal.js";
@@ -17,26 +18,26 @@ async function runAsOf(
   deps: EngineDeps,
   workflow: WorkflowTable,
   starter: Principal | undefined,
-  edit: { created_by: string; created_at: string },
+  edit: Pick<WorkflowVersionTable, "created_by" | "created_by_user_id">,
 ): Promise<Principal> {
   if (workflow.run_as_user_id !== null)
     return runPrincipal(deps.db, workflow.org_id, workflow.run_as_user_id);
   if (starter !== undefined) return starter;
-  const editor = edit.created_by;
-  const name = editor.startsWith("user:") ? editor.slice(5) : editor;
-  // The user of that name who existed when it was saved: one created again under the name since
-  // is someone else, and the run must not execute with their grants.
-  const user = await deps.db
-    .selectFrom("users")
-    .select("id")
-    .where("org_id", "=", workflow.org_id)
-    .where("name", "=", name)
-    .where("created_at", "<=", edit.created_at)
-    .executeTakeFirst();
+  // The editor by id, never by name: a user created again under a deleted editor's name is
+  // someone else, and the run must not execute with their grants.
+  const user =
+    edit.created_by_user_id === null
+      ? undefined
+      : await deps.db
+          .selectFrom("users")
+          .select("id")
+          .where("org_id", "=", workflow.org_id)
+          .where("id", "=", edit.created_by_user_id)
+          .executeTakeFirst();
   if (user === undefined) {
     throw new Refused(
       "FORBIDDEN",
-      `workflow ${workflow.name} was last saved by ${name}, who no longer exists: save it again, or set runAs`,
+      `workflow ${workflow.name} was last saved by ${edit.created_by.replace(/^user:/, "")}, who no longer exists: save it again, or set runAs`,
     );
   }
   return runPrincipal(deps.db, workflow.org_id, user.id);

@@ -27,19 +27,9 @@ function scope(db: DbOrTx, principal: Principal) {
   if (principal.role !== "admin") {
     q = q.where((eb) =>
       eb.or([
-        // Started under their name since their user existed: a user created again under a
-        // deleted one's name does not see the old one's runs.
-        eb.and([
-          eb("runs.actor", "=", `user:${principal.userName}`),
-          eb(
-            "runs.started_at",
-            ">=",
-            eb
-              .selectFrom("users")
-              .select("users.created_at")
-              .where("users.id", "=", principal.userId),
-          ),
-        ]),
+        // By user id, never by the name in `actor`: a user created again under a deleted one's
+        // name does not see the old one's runs.
+        eb("runs.started_by_user_id", "=", principal.userId),
         eb("runs.run_as_user_id", "=", principal.userId),
       ]),
     );

@@ -23,6 +23,8 @@ export interface RunTable {
   workflow_version: number | null;
   /** The user the run executes as. */
   run_as_user_id: string | null;
+  /** The user who started it (actor names them); null when no user did (schedule, webhook). */
+  started_by_user_id: string | null;
   /** manual | api | schedule | webhook | redrive */
   trigger: string | null;
   cancel_requested: number;

@@ -7,7 +7,10 @@ export interface WorkflowTable {
   current_version: number;
   /** The user its runs execute as instead of whoever starts them (set by an org admin only). */
   run_as_user_id: string | null;
+  /** `user:<name>`, for display. */
   created_by: string;
+  /** Who created it: for an org workflow, its owner (null once they no longer exist). */
+  created_by_user_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -20,7 +23,10 @@ export interface WorkflowVersionTable {
   /** The text as written. */
   source: string;
   format: "yaml" | "json";
+  /** `user:<name>`, for display. */
   created_by: string;
+  /** Who saved it: schedule and webhook runs of a workflow without runAs execute as them. */
+  created_by_user_id: string | null;
   created_at: string;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { isActorSince, type Principal } from "../access/index.js";
+import type { Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import type { Clock } from "../clock.js";
 import type { Db, DbOrTx } from "../db/index.js";
@@ -101,12 +101,12 @@ export async function requireReader(
 export async function requireEditor(
   db: DbOrTx,
   principal: Principal,
-  workflow: Pick<WorkflowTable, "name" | "project_id" | "created_by" | "created_at">,
+  workflow: Pick<WorkflowTable, "name" | "project_id" | "created_by" | "created_by_user_id">,
 ): Promise<void> {
   await requireReader(db, principal, workflow);
   if (workflow.project_id !== null || principal.role === "admin") return;
-  // By name and since: a user created again under its creator's name is not its creator.
-  if (!(await isActorSince(db, principal, workflow.created_by, workflow.created_at))) {
+  // By id: a user created again under its creator's name is not its creator.
+  if (workflow.created_by_user_id !== principal.userId) {
     throw new Forbidden(
       `workflow ${workflow.name} is an org workflow of ${workflow.created_by.replace(/^user:/, "")}: only they and org admins change it (put shared workflows in a project)`,
     );
@@ -202,6 +202,13 @@ async function requireSecretsUsable(
   }
 }
 
+/** Whom the workflow's schedule and webhook runs execute as (a user id; null: nobody can). */
+async function triggerRunsAs(db: DbOrTx, workflow: WorkflowTable): Promise<string | null> {
+  if (workflow.run_as_user_id !== null) return workflow.run_as_user_id;
+  const version = await findVersion(db, workflow.id, workflow.current_version);
+  return version.created_by_user_id;
+}
+
 export interface SavedWorkflow {
   workflow: WorkflowTable;
   /** Shown once: the webhook trigger's new signing secret. */
@@ -249,6 +256,7 @@ export async function saveWorkflow(
         current_version: 1,
         run_as_user_id: runAs,
         created_by: actor,
+        created_by_user_id: principal.userId,
         created_at: now,
         updated_at: now,
       };
@@ -292,11 +300,19 @@ export async function saveWorkflow(
         source: input.source,
         format: input.format,
         created_by: actor,
+        created_by_user_id: principal.userId,
         created_at: now,
       })
       .execute();
+    const path = webhookSecretPath(row.id);
+    // Whoever holds the webhook secret starts runs that execute as runAs, else the last editor:
+    // when this save changes who that is, the old secret stops working now (a new one is made
+    // below and shown to this saver), or a member's secret would start runs as an admin who
+    // re-saved their workflow.
+    const runAsMoved =
+      existing !== undefined && (await triggerRunsAs(tx, existing)) !== (runAs ?? principal.userId);
+    if (runAsMoved) await deleteScopedSecret(tx, principal.orgId, path);
     if (hasWebhook(definition)) {
-      const path = webhookSecretPath(row.id);
       const stored = await tx
         .selectFrom("secrets")
         .select("id")
@@ -318,7 +334,13 @@ export async function saveWorkflow(
       objectType: "workflow",
       objectId: row.name,
       outcome: "success",
-      detail: { version: row.current_version, steps: definition.steps.length },
+      detail: {
+        version: row.current_version,
+        steps: definition.steps.length,
+        ...(runAsMoved
+          ? { runAsMoved: true, webhookSecretRotated: webhookSecret !== undefined }
+          : {}),
+      },
     });
     return row;
   });
