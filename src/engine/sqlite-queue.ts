@@ -207,16 +207,22 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
       try {
         // Within one batch too: a job's rank in its group plus the group's active jobs must stay
         // within the limit, so a batch never takes more of a group than the limit leaves.
-        const picked =
+        // `candidates`: rank only the first queued jobs (a big run's thousands otherwise are all
+        // ranked on every claim); when they do not fill the batch, rank them all, so a job behind
+        // a full group still goes.
+        const picked = (take: number, candidates?: number) =>
           groupConcurrency === undefined
             ? sql`select id from queue_jobs
                 where name = ${name} and state = 'queued' and run_after <= ${at}
-                order by run_after, rowid limit ${limit}`
+                order by run_after, rowid limit ${take}`
             : sql`select c.id from (
-                  select j.id, j.group_key, j.run_after, j.rowid as seq,
-                    row_number() over (partition by j.group_key order by j.run_after, j.rowid) as rank
-                  from queue_jobs j
-                  where j.name = ${name} and j.state = 'queued' and j.run_after <= ${at}
+                  select q.id, q.group_key, q.run_after, q.seq,
+                    row_number() over (partition by q.group_key order by q.run_after, q.seq) as rank
+                  from (
+                    select j.id, j.group_key, j.run_after, j.rowid as seq from queue_jobs j
+                    where j.name = ${name} and j.state = 'queued' and j.run_after <= ${at}
+                    order by j.run_after, j.rowid limit ${candidates ?? -1}
+                  ) q
                 ) c
                 left join (
                   select group_key, count(*) as active from queue_jobs
@@ -224,11 +230,15 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
                   group by group_key
                 ) a on a.group_key = c.group_key
                 where c.group_key is null or c.rank + coalesce(a.active, 0) <= ${groupConcurrency}
-                order by c.run_after, c.seq limit ${limit}`;
-        const result = await sql<ClaimedRow>`update queue_jobs
+                order by c.run_after, c.seq limit ${take}`;
+        const claimed = (take: number, candidates?: number) =>
+          sql<ClaimedRow>`update queue_jobs
             set state = 'active', attempt = attempt + 1, lease_until = ${at} + heartbeat_ms
-            where id in (${picked})
+            where id in (${picked(take, candidates)})
             returning id, name, data, attempt, heartbeat_ms`.execute(conn);
+        const result = await claimed(limit, groupConcurrency === undefined ? undefined : limit * 8);
+        if (groupConcurrency !== undefined && result.rows.length < limit)
+          result.rows.push(...(await claimed(limit - result.rows.length)).rows);
         await sql`commit`.execute(conn);
         return result.rows;
       } catch (error) {
