@@ -242,6 +242,38 @@ describeEachDatabase("runs and workflows keep their users by id", (suite) => {
       .items.map((e) => e.detail);
     expect(details.filter((d) => d.webhookSecretRotated === true)).toHaveLength(2);
   });
+
+  it("another project member's save of a project's webhook workflow rotates its secret", async () => {
+    const ann = unique("ann");
+    const ben = unique("ben");
+    const annToken = await signInAsMember(t, ann);
+    const benToken = await signInAsMember(t, ben);
+    const project = unique("hooks");
+    const created = await t.call("POST", "/api/v1/projects", {
+      body: { name: project, members: [`user:${ann}`, `user:${ben}`] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const workflow = unique("project-hook");
+    const definition = `name: ${workflow}\nsteps:\n  - id: n\n    transform: \${{ 1 }}\ntriggers:\n  - webhook: {}\n`;
+    const saveIn = (token: string, text: string) =>
+      t.call("POST", `/api/v1/workflows?project=${project}`, {
+        token,
+        body: text,
+        headers: { "content-type": "application/yaml" },
+      });
+    const first = await saveIn(annToken, definition);
+    expect(first.statusCode, first.body).toBe(200);
+    const annSecret = first.json<{ webhookSecret: string }>().webhookSecret;
+
+    const bens = await saveIn(benToken, `${definition}description: ben was here\n`);
+    expect(bens.statusCode, bens.body).toBe(200);
+    const benSecret = bens.json<{ webhookSecret?: string }>().webhookSecret ?? "";
+    expect(benSecret).toMatch(/^whsec_/);
+    expect((await deliver(workflow, annSecret)).statusCode).toBe(401);
+    const byBen = await deliver(workflow, benSecret);
+    expect(byBen.statusCode, byBen.body).toBe(202);
+    expect((await settled(byBen.json<{ id: string }>().id, finished)).runAs).toBe(ben);
+  });
 });
 
 describe.each(DIALECTS)("upgrading runs and workflows to user ids [%s]", (dialect) => {
