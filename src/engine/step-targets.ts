@@ -5,7 +5,7 @@ import type { RunTargetTable } from "../runs/index.js";
 import { RUN_TARGET_QUEUE, type RunTargetJob } from "./queues.js";
 
 // 21 columns a row: 300 rows are 6,300 bound values, under SQLite's 32,766 and PostgreSQL's 65,535.
-const ROWS_PER_INSERT = 300;
+export const ROWS_PER_INSERT = 300;
 
 /** A target row as the step starts: pending, or settled at once when it is reported without running. */
 export function targetRow(
