@@ -18,7 +18,7 @@ export { reserveWebIdentitySubjects } from "./web-identity-subjects.js";
 export { principalArnOf } from "./setup-documents.js";
 export { testConnection } from "./test-connection.js";
 export { explainAwsError } from "./explain-aws-error.js";
-export { assertPrincipalsExist, requireRole, rolesOn } from "./grants.js";
+export { assertPrincipalsExist, requireRole, rolesOn, rolesOnEach } from "./grants.js";
 export { notAwsResponse } from "./not-aws-response.js";
 export { credentialsFor } from "./resolve-credentials.js";
 export { actorOfRequest, connectionRoutes } from "./routes.js";

@@ -19,6 +19,7 @@ import { RUN_ADVANCE_QUEUE } from "./queues.js";
 import { startActionStep } from "./start-action-step.js";
 import { conditionHolds, runHttpStep, runTransformStep } from "./inline-steps.js";
 import { stopRun } from "./run-controls.js";
+import { approvalDeciders } from "./approval-deciders.js";
 import { parsePlan } from "./step-plan.js";
 
 type StepRow = Pick<
@@ -322,10 +323,16 @@ async function openApproval(
   }
   const approval = (plan.def as { approval: { timeoutMs: number } }).approval;
   const until = new Date(deps.clock.now().getTime() + approval.timeoutMs);
+  // Who decides is fixed now (an expression evaluated, the later steps' connections resolved).
+  const deciders = await approvalDeciders(deps, run, earlier, step, plan);
   await deps.db.transaction().execute(async (tx) => {
     await tx
       .updateTable("run_steps")
-      .set({ status: "waiting", wait_until: until.toISOString() })
+      .set({
+        status: "waiting",
+        wait_until: until.toISOString(),
+        plan: JSON.stringify({ ...plan, deciders }),
+      })
       .where("run_id", "=", run.id)
       .where("idx", "=", step.idx)
       .execute();

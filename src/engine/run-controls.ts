@@ -1,6 +1,6 @@
-import type { Principal } from "../access/index.js";
+import { isActorSince, type Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
-import { findConnection, rolesOn } from "../connections/index.js";
+import { rolesOnEach } from "../connections/index.js";
 import { Conflict, Refused } from "../errors.js";
 import {
   findVisibleRun,
@@ -12,6 +12,7 @@ import {
 import type { EngineDeps } from "./engine-deps.js";
 import { RUN_ADVANCE_QUEUE, RUN_TARGET_QUEUE } from "./queues.js";
 import { parsePlan } from "./step-plan.js";
+import { hasExpression } from "../workflows/index.js";
 
 /**
  * Cancels a run: targets not yet started never will be, the calls in flight are aborted on
@@ -296,9 +297,11 @@ async function dropTargets(
 }
 
 /**
- * Approves or declines a waiting approval step. Only a holder of the step's grant on its
- * connection (each connection the run used so far, when it names none) decides, or an org admin;
- * the decision, its author and reason are kept on the step and audited.
+ * Approves or declines a waiting approval step. Only a holder of the step's grant on each of its
+ * deciding connections (fixed when it started to wait: see approval-deciders.ts) decides, or an
+ * org admin; and another person than the one who started the run or it runs as approves it,
+ * unless the step allows self-approval (declining one's own run is always allowed: it only stops
+ * one's own work). The decision, its author and reason are kept on the step and audited.
  */
 export async function decideApproval(
   deps: EngineDeps,
@@ -323,35 +326,39 @@ export async function decideApproval(
       { code: "NOT_WAITING", ...(decision.step === undefined ? {} : { field: "step" }) },
     );
   }
+  const plan = parsePlan(waiting.plan);
   const approval = (
-    parsePlan(waiting.plan).def as {
-      approval: { grant: "executor" | "editor"; connection?: string };
+    plan.def as {
+      approval: { grant: "executor" | "editor"; connection?: string; allowSelfApproval?: boolean };
     }
   ).approval;
+  if (decision.approve && approval.allowSelfApproval !== true) {
+    const self = (await isActorSince(deps.db, principal, run.actor, run.started_at))
+      ? `you started run ${runId}`
+      : principal.userId === run.run_as_user_id
+        ? `run ${runId} executes as you`
+        : undefined;
+    if (self !== undefined) {
+      throw new Refused(
+        "SELF_APPROVAL",
+        `another person must decide this approval: ${self} (step ${waiting.step_id} does not set allowSelfApproval)`,
+      );
+    }
+  }
   if (principal.role !== "admin") {
-    const names =
-      approval.connection !== undefined && !approval.connection.includes("${{")
-        ? [approval.connection]
-        : (
-            await deps.db
-              .selectFrom("run_targets")
-              .select("connection_name")
-              .distinct()
-              .where("run_id", "=", runId)
-              .execute()
-          ).map((r) => r.connection_name);
+    const names = plan.deciders?.connections ?? (await decidersBefore(deps, runId, approval));
     // No connection to hold a grant on: nobody's grant says they may decide, so only an admin does.
     if (names.length === 0) {
       throw new Refused(
         "FORBIDDEN",
-        `step ${waiting.step_id} names no connection and the run has used none yet: only an org admin decides it`,
+        `step ${waiting.step_id} has no connection whose grant decides it (it names none, and neither the steps after it nor the run so far use one): only an org admin decides it`,
       );
     }
+    const ids = await connectionIds(deps, run.org_id, names);
+    const roles = await rolesOnEach(deps.db, principal, [...ids.values()]);
     for (const name of names) {
-      const connection = await findConnection(deps.db, run.org_id, name).catch(() => undefined);
-      const roles =
-        connection === undefined ? [] : await rolesOn(deps.db, principal, connection.id);
-      if (!roles.includes(approval.grant)) {
+      const id = ids.get(name);
+      if (id === undefined || !(roles.get(id) ?? []).includes(approval.grant)) {
         throw new Refused(
           "FORBIDDEN",
           `approving step ${waiting.step_id} needs the ${approval.grant} role on connection ${name}, which you do not have`,
@@ -409,11 +416,52 @@ export async function decideApproval(
   deps.events.changed(runId);
 }
 
+/**
+ * Who decided an approval that started to wait before its deciders were stored with it: its
+ * literal connection, or each connection the run used so far; an expression was never evaluated
+ * then, so only an org admin decides such a step.
+ */
+async function decidersBefore(
+  deps: EngineDeps,
+  runId: string,
+  approval: { connection?: string },
+): Promise<string[]> {
+  if (approval.connection !== undefined)
+    return hasExpression(approval.connection) ? [] : [approval.connection];
+  const used = await deps.db
+    .selectFrom("run_targets")
+    .select("connection_name")
+    .distinct()
+    .where("run_id", "=", runId)
+    .execute();
+  return used.map((r) => r.connection_name);
+}
+
+/** The ids of the named connections of the org that exist. */
+async function connectionIds(
+  deps: EngineDeps,
+  orgId: string,
+  names: string[],
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  // Chunks keep the statement's parameters under SQLite's and PostgreSQL's limits.
+  for (let i = 0; i < names.length; i += 500) {
+    const rows = await deps.db
+      .selectFrom("connections")
+      .select(["id", "name"])
+      .where("org_id", "=", orgId)
+      .where("name", "in", names.slice(i, i + 500))
+      .execute();
+    for (const row of rows) ids.set(row.name, row.id);
+  }
+  return ids;
+}
+
 /** Approvers are not always who started the run: any org member may find a waiting run to decide. */
 async function findVisibleRunForDecision(deps: EngineDeps, principal: Principal, runId: string) {
   const row = await deps.db
     .selectFrom("runs")
-    .select(["id", "org_id", "status"])
+    .select(["id", "org_id", "status", "actor", "run_as_user_id", "started_at"])
     .where("id", "=", runId)
     .where("org_id", "=", principal.orgId)
     .executeTakeFirst();

@@ -13,6 +13,15 @@ export interface StepPlan {
   /** A single action's plan as it stood when the run started (GET /runs/ID shows it). */
   runPlan?: RecordedPlan;
   action?: ActionPlan;
+  /** An approval step, once it waits: whose grant decides it (approval-deciders.ts). */
+  deciders?: ApprovalDeciders;
+}
+
+export interface ApprovalDeciders {
+  /** The decider needs the approval's grant on each; none: only an org admin decides. */
+  connections: string[];
+  /** named: the approval's own connection; gated: the later steps'; earlier: those the run used before it. */
+  from: ("named" | "gated" | "earlier")[];
 }
 
 export interface ActionPlan {

@@ -12,6 +12,7 @@ export type RunOutcomeCode =
   | "RUN_TIMED_OUT"
   | "APPROVAL_TIMED_OUT"
   | "APPROVAL_DECLINED"
+  | "APPROVAL_CONNECTION_UNKNOWN"
   | "TARGETS_FAILED"
   | "PROJECT_SCOPE"
   | "HTTP_STATUS"
@@ -60,6 +61,12 @@ export const RUN_OUTCOME_CODES: Readonly<Record<RunOutcomeCode, RunOutcomeInfo>>
     message:
       "a person with the approval's grant declined it; the message gives who and their reason",
     fix: "read the reason; change what it asks, then run the workflow again",
+  },
+  APPROVAL_CONNECTION_UNKNOWN: {
+    on: "step",
+    message:
+      "the approval's `connection` (its expression's value, evaluated when the approval started to wait) is not a connection of the org, so nobody's grant could decide it; the message gives the value",
+    fix: "make the approval's connection (or the inputs its expression reads) name an existing connection, then redrive the run",
   },
   TARGETS_FAILED: {
     on: "step",

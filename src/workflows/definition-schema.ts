@@ -332,9 +332,15 @@ export const approvalStepSchema = z.strictObject({
       connection: orExpression(connectionNameSchema, "a connection name")
         .optional()
         .describe(
-          "the connection whose grant holders decide; each connection the run uses when absent",
+          "the connection whose grant holders decide; the later steps' connections when absent",
         ),
       message: z.string().max(4000).optional(),
+      allowSelfApproval: z
+        .boolean()
+        .optional()
+        .describe(
+          "the run's starter and its run-as user may approve too (default: another person)",
+        ),
       timeout: durationSchema(MAX_APPROVAL_TIMEOUT_MS, "30d").optional(),
     })
     .transform(({ timeout, ...approval }) => ({

@@ -88,13 +88,14 @@ steps:
       label: \${{ inputs.label }}
       targets: \${{ $count(steps.instances.targets) }}
 `;
-  /** Waits for a person before a transform. */
-  const gated = (name: string, connection: string) => `name: ${name}
+  /** Waits for a person before a transform (the one who starts it may approve: one CLI user here). */
+  const gated = (name: string, connection: string, allowSelfApproval = true) => `name: ${name}
 steps:
   - id: gate
     approval:
       connection: ${connection}
       message: check the change window
+      allowSelfApproval: ${allowSelfApproval}
   - id: done
     transform: \${{ "approved" }}
 `;
@@ -293,6 +294,20 @@ steps:
     );
     expect(followed.stdout).toMatch(/^done\s+transform\s+succeeded/m);
     expect(followed.stdout.trimEnd().split("\n").at(-1)).toMatch(/ succeeded in \S+$/);
+  });
+
+  it("refuses in one line to approve one's own run unless the step allows it", async () => {
+    const connection = await addConnection();
+    const name = unique("self");
+    await apply(name, gated(name, connection, false));
+    const id = await startRun(name);
+    await waitForStatus(id, "waiting");
+    const own = await runCli(["approve", id, "--reason", "me"], { env });
+    expect(own.code).toBe(1);
+    expect(own.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(own.stderr).toContain("another person must decide this approval");
+    const cancelled = await runCli(["run", "cancel", id], { env });
+    expect(cancelled.code, cancelled.stderr).toBe(0);
   });
 
   it("declines a waiting approval with a reason; the run fails", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { signInAsMember } from "../helpers/member.js";
+import type { TestApp } from "../helpers/test-app.js";
 import {
   engineStage,
   saveWorkflow,
@@ -22,6 +23,15 @@ type Step = RunView["steps"][number] & {
 };
 
 const waiting = (run: RunView) => run.status === "waiting";
+
+/** A second org admin: the admin who starts a run may not approve it (another person must). */
+async function signInAsAdmin(t: TestApp, name: string): Promise<string> {
+  const created = await t.call("POST", "/api/v1/users", {
+    body: { name, password: `${name}-password-123`, role: "admin" },
+  });
+  if (created.statusCode !== 201 && created.statusCode !== 409) throw new Error(created.body);
+  return signInAsMember(t, name);
+}
 
 interface AuditPage {
   items: { action: string; actor: string; objectId: string | null; detail: unknown }[];
@@ -53,7 +63,7 @@ describeEachDatabase("approval steps", (suite) => {
     await stage.close();
   });
 
-  it("waits for a holder of the grant; an admin's approval with a reason finishes the run", async () => {
+  it("waits for a holder of the grant; another admin's approval with a reason finishes the run", async () => {
     await saveWorkflow(stage.t, approvalWorkflow("approval-approved"));
     const id = await startWorkflow(stage.t, "approval-approved");
     const paused = await waitForRun(stage.t, id, waiting);
@@ -82,7 +92,16 @@ describeEachDatabase("approval steps", (suite) => {
     expect(refused.json<{ error: { message: string } }>().error.message).toContain("member-1");
     expect((await waitForRun(stage.t, id, waiting)).steps[1]?.status).toBe("waiting");
 
+    // The admin who started it may not approve it: another person must.
+    const own = await stage.t.call("POST", `/api/v1/runs/${id}/approve`, {
+      body: { reason: "change 4711" },
+    });
+    expect(own.statusCode, own.body).toBe(403);
+    expect(own.json<{ error: { code: string } }>().error.code).toBe("SELF_APPROVAL");
+
+    const admin = await signInAsAdmin(stage.t, "approval-admin");
     const approved = await stage.t.call("POST", `/api/v1/runs/${id}/approve`, {
+      token: admin,
       body: { reason: "change 4711" },
     });
     expect(approved.statusCode, approved.body).toBe(200);
@@ -94,8 +113,8 @@ describeEachDatabase("approval steps", (suite) => {
       ["count", "succeeded"],
     ]);
     const decided = run.steps[1] as Step;
-    expect(decided.approval).toMatchObject({ decidedBy: "admin", reason: "change 4711" });
-    expect(decided.output).toEqual({ approved: true, by: "admin", reason: "change 4711" });
+    expect(decided.approval).toMatchObject({ decidedBy: "approval-admin", reason: "change 4711" });
+    expect(decided.output).toEqual({ approved: true, by: "approval-admin", reason: "change 4711" });
     expect(run.steps[2]?.output).toBe(1);
 
     // Deciding again: nothing waits any more.
@@ -108,7 +127,7 @@ describeEachDatabase("approval steps", (suite) => {
     expect(audit.json<AuditPage>().items).toEqual([
       expect.objectContaining({
         action: "run.approve",
-        actor: "user:admin",
+        actor: "user:approval-admin",
         objectId: id,
         detail: { step: "confirm", reason: "change 4711" },
       }),
@@ -196,7 +215,12 @@ describeEachDatabase("approval steps", (suite) => {
       ["count", "pending"],
     ]);
     expect((asking.steps[1] as Step).approval).toMatchObject({ decidedBy: null, reason: null });
-    await stage.t.call("POST", `/api/v1/runs/${id}/approve`, { body: { reason: "now" } });
+    const admin = await signInAsAdmin(stage.t, "approval-admin");
+    const approved = await stage.t.call("POST", `/api/v1/runs/${id}/approve`, {
+      token: admin,
+      body: { reason: "now" },
+    });
+    expect(approved.statusCode, approved.body).toBe(200);
     const run = await waitForRun(stage.t, id);
     expect(run.status, JSON.stringify(run)).toBe("succeeded");
     expect(run.steps[2]?.output).toBe(1);

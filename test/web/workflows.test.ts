@@ -20,6 +20,8 @@ function definition(name: string, regionKey: string): string {
     "    approval:",
     "      connection: production",
     "      message: The instances are listed; approve to finish.",
+    // alice works alone here: the one who starts a run may approve it only when the step says so.
+    "      allowSelfApproval: true",
     "",
   ].join("\n");
 }
