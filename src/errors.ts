@@ -21,6 +21,7 @@ export const ERROR_CATALOGUE = {
   SETUP_LINK_INVALID: { status: 400, retriable: false },
   RATE_LIMITED: { status: 429, retriable: true },
   OUTBOUND_REFUSED: { status: 403, retriable: false },
+  SECRET_HOST_NOT_ALLOWED: { status: 403, retriable: false },
   SECRET_UNREADABLE: { status: 500, retriable: false },
   UNAVAILABLE: { status: 503, retriable: true },
   ACTION_NOT_FOUND: { status: 404, retriable: false },

@@ -13,18 +13,28 @@ export const MIN_REDACTED_SECRET_LENGTH = 4;
  * marker, never to the value, so no expression ($error, $number, $base64encode, …) can put the
  * value in a stored message or send it transformed. The markers are replaced by the values only
  * in the request's final url, query, headers and body; a marker that an expression changed is
- * not recognised, and the value does not leave.
+ * not recognised, and the value does not leave. The markers exist before any value is decrypted,
+ * so the request (and the host it goes to) is known before a value is read.
  */
 export class HttpSecrets {
   /** name → marker: what `${{ secrets.<name> }}` gives. */
   readonly markers: Record<string, string> = {};
   private readonly values = new Map<string, string>();
 
-  /** Binds a name to its value; the marker is random per step run (letters, digits and _ only, valid in a URL, a header and JSON). */
+  /** One random marker per name, per step run (letters, digits and _ only, valid in a URL, a header and JSON). */
+  constructor(names: readonly string[] = []) {
+    for (const name of names) this.markers[name] = `sbsecret_${randomBytes(16).toString("hex")}`;
+  }
+
+  /** Binds a name to its value (a name not given to the constructor gets its marker now). */
   add(name: string, value: string): void {
-    const marker = `sbsecret_${randomBytes(16).toString("hex")}`;
-    this.markers[name] = marker;
+    const marker = (this.markers[name] ??= `sbsecret_${randomBytes(16).toString("hex")}`);
     this.values.set(marker, value);
+  }
+
+  /** Whether a secret's marker is in the text, i.e. its value would be there once revealed. */
+  appearsIn(text: string): boolean {
+    return Object.values(this.markers).some((marker) => text.includes(marker));
   }
 
   /** Every secret value (for redaction). */

@@ -1,5 +1,7 @@
 import type { RunStepTable, RunTable } from "../runs/index.js";
+import { SwitchboardError } from "../errors.js";
 import { useSecret } from "../keystore/index.js";
+import { destinationOf, type OutboundResponse } from "../outbound/index.js";
 import { compileTemplate, referencedSteps, type ExpressionContext } from "../workflows/index.js";
 import type { StepOutcome } from "./advance-run.js";
 import type { EngineDeps } from "./engine-deps.js";
@@ -67,6 +69,9 @@ export async function runTransformStep(
 
 const MAX_HTTP_OUTPUT_BYTES = 256 * 1024;
 
+/** The parts of an http step's answer its output may keep. */
+type HttpOutputPart = "status" | "headers" | "body";
+
 type HttpDef = {
   id: string;
   timeoutMs?: number;
@@ -78,13 +83,17 @@ type HttpDef = {
     body?: unknown;
     secrets?: Record<string, string>;
     expectStatus?: number[];
+    output?: HttpOutputPart[];
   };
 };
 
 /**
  * An http request through the outbound layer (the org's allow-list applies), with key store
  * secrets given by reference and never stored: expressions see markers, not values (see
- * HttpSecrets), and the response and any error message are kept with the values removed.
+ * HttpSecrets), each secret goes only to a host its writer bound it to, and the response and any
+ * error message are kept with the values removed. The answer of a request that carried secrets
+ * keeps only its status unless the step asks for more (`output`): redaction finds a value as
+ * written, not a server's transform of it (base64, reversed).
  */
 export async function runHttpStep(
   deps: EngineDeps,
@@ -93,7 +102,8 @@ export async function runHttpStep(
   _step: Pick<RunStepTable, "idx">,
   plan: StepPlan,
 ): Promise<StepOutcome> {
-  const secrets = new HttpSecrets();
+  const def = plan.def as HttpDef;
+  const secrets = new HttpSecrets(Object.keys(def.http.secrets ?? {}));
   let outcome: StepOutcome;
   try {
     outcome = await httpRequestStep(deps, run, earlier, plan, secrets);
@@ -117,6 +127,32 @@ async function httpRequestStep(
   const context = await contextFor(deps, run, earlier, plan);
   if (!(await conditionHolds(deps, run, earlier, plan, context))) return SKIPPED_IF;
   const def = plan.def as HttpDef;
+  const withSecrets: ExpressionContext = { ...context, secrets: secrets.markers };
+  const at = `steps.${def.id}.http`;
+  // The whole request is built with markers first: where it goes is known before any value is read.
+  const markedUrl = new URL(String(await evaluate(def.http.url, `${at}.url`, withSecrets)));
+  if (secrets.appearsIn(markedUrl.host)) {
+    // A host is looked up in DNS and sent in clear (SNI) before any allow-list can help.
+    throw new SwitchboardError(
+      "SECRET_HOST_NOT_ALLOWED",
+      `a secret may not be part of the URL's host: put it in a header, the query or the body`,
+      { field: `${at}.url` },
+    );
+  }
+  const query: [string, string][] = [];
+  for (const [k, v] of Object.entries(def.http.query ?? {})) {
+    query.push([k, String(await evaluate(v, `${at}.query.${k}`, withSecrets))]);
+  }
+  const markedHeaders: [string, string][] = [];
+  for (const [k, v] of Object.entries(def.http.headers ?? {})) {
+    markedHeaders.push([k, String(await evaluate(v, `${at}.headers.${k}`, withSecrets))]);
+  }
+  const bodyValue =
+    def.http.body === undefined
+      ? undefined
+      : await evaluate(def.http.body, `${at}.body`, withSecrets);
+
+  const destination = destinationOf(markedUrl);
   for (const [name, path] of Object.entries(def.http.secrets ?? {})) {
     const value = await useSecret(deps.keystore, run.org_id, path, {
       auditContext: {
@@ -125,31 +161,22 @@ async function httpRequestStep(
         sourceIp: null,
         requestId: `run_${run.id.slice(-12)}`,
       },
-      purpose: `run ${run.id} step ${def.id}: http request`,
+      purpose: `run ${run.id} step ${def.id}: http request to ${destination.host}`,
+      sendTo: destination,
     });
     secrets.add(name, value);
   }
-  const withSecrets: ExpressionContext = { ...context, secrets: secrets.markers };
-  const at = `steps.${def.id}.http`;
-  const url = new URL(
-    secrets.reveal(String(await evaluate(def.http.url, `${at}.url`, withSecrets))),
-  );
-  for (const [k, v] of Object.entries(def.http.query ?? {})) {
-    const value = String(await evaluate(v, `${at}.query.${k}`, withSecrets));
-    url.searchParams.set(k, secrets.reveal(value));
-  }
+  const url = new URL(secrets.reveal(markedUrl.href));
+  for (const [k, value] of query) url.searchParams.set(k, secrets.reveal(value));
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(def.http.headers ?? {})) {
-    headers[k] = secrets.reveal(String(await evaluate(v, `${at}.headers.${k}`, withSecrets)));
-  }
+  for (const [k, value] of markedHeaders) headers[k] = secrets.reveal(value);
   let body: string | undefined;
   if (def.http.body !== undefined) {
-    const value = await evaluate(def.http.body, `${at}.body`, withSecrets);
     body =
-      typeof value === "string"
-        ? secrets.reveal(value)
-        : secrets.revealInJson(JSON.stringify(value));
-    if (typeof value !== "string") headers["content-type"] ??= "application/json";
+      typeof bodyValue === "string"
+        ? secrets.reveal(bodyValue)
+        : secrets.revealInJson(JSON.stringify(bodyValue));
+    if (typeof bodyValue !== "string") headers["content-type"] ??= "application/json";
   }
   // The outbound layer's timeoutMs is a socket's silence; the step's timeout bounds the request.
   const deadline = def.timeoutMs === undefined ? undefined : AbortSignal.timeout(def.timeoutMs);
@@ -173,17 +200,13 @@ async function httpRequestStep(
       },
     };
   }
-  const text = response.text();
-  let parsed: unknown = secrets.redact(text);
-  if (String(response.headers["content-type"] ?? "").includes("json")) {
-    try {
-      // Redacted after parsing: JSON may escape a secret's characters, so its text is not the value.
-      parsed = secrets.redactDeep(JSON.parse(text));
-    } catch {
-      parsed = secrets.redact(text);
-    }
-  }
-  const output = { status: response.status, body: parsed };
+  const parts = new Set<HttpOutputPart>(
+    def.http.output ?? (def.http.secrets === undefined ? ["status", "body"] : ["status"]),
+  );
+  const output: { status?: number; headers?: unknown; body?: unknown } = {};
+  if (parts.has("status")) output.status = response.status;
+  if (parts.has("headers")) output.headers = secrets.redactDeep({ ...response.headers });
+  if (parts.has("body")) output.body = responseBody(response, secrets);
   const ok =
     def.http.expectStatus === undefined
       ? response.status >= 200 && response.status < 300
@@ -199,4 +222,18 @@ async function httpRequestStep(
     };
   }
   return { status: "succeeded", output };
+}
+
+/** The answer's body as stored: JSON parsed when it says it is JSON, secrets' values removed. */
+function responseBody(response: OutboundResponse, secrets: HttpSecrets): unknown {
+  const text = response.text();
+  if (String(response.headers["content-type"] ?? "").includes("json")) {
+    try {
+      // Redacted after parsing: JSON may escape a secret's characters, so its text is not the value.
+      return secrets.redactDeep(JSON.parse(text));
+    } catch {
+      return secrets.redact(text);
+    }
+  }
+  return secrets.redact(text);
 }

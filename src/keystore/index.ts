@@ -22,6 +22,7 @@ export {
   putScopedSecret,
   putSecret,
   rebindProjectSecrets,
+  secretSendRefusal,
   useSecret,
   type SecretUse,
 } from "./secrets.js";

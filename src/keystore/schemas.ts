@@ -1,4 +1,8 @@
 import { z } from "zod";
+import { allowPatternSchema } from "../outbound/index.js";
+
+/** Host patterns bound to one secret (the outbound allow-list's syntax). */
+export const MAX_SECRET_ALLOWED_HOSTS = 50;
 
 export const secretTypeSchema = z.enum(["password", "key-pair"]);
 
@@ -12,6 +16,10 @@ export const secretMetadataSchema = z.object({
   updatedAt: z.string(),
   updatedBy: z.string(),
   lastUsedAt: z.string().nullable(),
+  allowedHosts: z
+    .array(z.string())
+    .nullable()
+    .describe("the hosts an http step may send the value to; null: no http step may send it"),
 });
 export type SecretMetadata = z.infer<typeof secretMetadataSchema>;
 
@@ -24,6 +32,13 @@ export const putSecretSchema = z.strictObject({
     .max(65_536, "expected at most 64 KiB")
     .describe("write-only: never returned by any route"),
   replace: z.boolean().default(false).describe("true to replace an existing value at this path"),
+  allowedHosts: z
+    .array(allowPatternSchema)
+    .max(MAX_SECRET_ALLOWED_HOSTS)
+    .optional()
+    .describe(
+      "the hosts an http step may send this value to (outbound allow-list patterns); bound to the value: absent, no http step may send it, and writing the value again without it clears it",
+    ),
 });
 export type PutSecretInput = z.infer<typeof putSecretSchema>;
 

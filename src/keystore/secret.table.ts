@@ -12,6 +12,11 @@ export interface SecretTable {
   /** The data key, AES-256-GCM under the master key. */
   wrapped_key: string;
   master_key_id: string;
+  /**
+   * The hosts an http step may send the value to (JSON array of outbound allow-list patterns),
+   * set by whoever writes the value; NULL: no http step may send it.
+   */
+  allowed_hosts: string | null;
   created_at: string;
   created_by: string;
   updated_at: string;

@@ -11,6 +11,8 @@ import type { KeystoreDeps } from "./keystore-deps.js";
 import type { PutSecretInput, SecretMetadata } from "./schemas.js";
 import type { SecretTable, SecretType } from "./secret.table.js";
 import { parseSecretPath, projectSecretPrefix, type SecretPath } from "./secret-path.js";
+import { allowedHostsOf, secretHostRefusal, storedAllowedHosts } from "./secret-hosts.js";
+import type { Destination } from "../outbound/index.js";
 
 function toMetadata(row: SecretTable, parsed = parseSecretPath(row.path)): SecretMetadata {
   return {
@@ -23,6 +25,7 @@ function toMetadata(row: SecretTable, parsed = parseSecretPath(row.path)): Secre
     updatedAt: row.updated_at,
     updatedBy: row.updated_by,
     lastUsedAt: row.last_used_at,
+    allowedHosts: allowedHostsOf(row),
   };
 }
 
@@ -66,6 +69,8 @@ export async function putSecret(
   const parsed = parseSecretPath(input.path);
   validateValue(input.type, input.value);
   const now = deps.clock.now().toISOString();
+  // Bound to this value: a replace without hosts clears the previous writer's.
+  const allowedHosts = storedAllowedHosts(input.allowedHosts);
   try {
     return await deps.db.transaction().execute(async (tx) => {
       const project = await authorizePath(tx, principal, parsed);
@@ -91,6 +96,7 @@ export async function putSecret(
           project_id: project?.id ?? null,
           type: input.type,
           ...sealValue(deps.keyring, { orgId: principal.orgId, id, path: input.path }, input.value),
+          allowed_hosts: allowedHosts,
           created_at: now,
           created_by: context.actor,
           updated_at: now,
@@ -110,12 +116,19 @@ export async function putSecret(
           ...existing,
           ...sealed,
           type: input.type,
+          allowed_hosts: allowedHosts,
           updated_at: now,
           updated_by: context.actor,
         };
         await tx
           .updateTable("secrets")
-          .set({ ...sealed, type: input.type, updated_at: now, updated_by: context.actor })
+          .set({
+            ...sealed,
+            type: input.type,
+            allowed_hosts: allowedHosts,
+            updated_at: now,
+            updated_by: context.actor,
+          })
           .where("id", "=", existing.id)
           .execute();
       }
@@ -123,7 +136,7 @@ export async function putSecret(
         action: existing === undefined ? "secret.create" : "secret.replace",
         objectType: "secret",
         objectId: input.path,
-        detail: { type: input.type },
+        detail: { type: input.type, allowedHosts: input.allowedHosts ?? null },
       });
       return { secret: toMetadata(row, parsed), created: existing === undefined };
     });
@@ -199,6 +212,11 @@ export interface SecretUse {
   auditContext: RequestContext;
   /** Why the server needs the value, e.g. "connection prod: access key". */
   purpose: string;
+  /**
+   * Where the value will be sent (an http step's destination): refused, before it is decrypted,
+   * unless the secret's writer bound it to that host (SECRET_HOST_NOT_ALLOWED).
+   */
+  sendTo?: Destination;
 }
 
 /**
@@ -218,6 +236,11 @@ export async function useSecret(
     .where("path", "=", path)
     .executeTakeFirst();
   if (row === undefined) throw new NotFound(`secret ${path}`);
+  if (use.sendTo !== undefined) {
+    // Checked on the row the value comes from: a concurrent rewrite changes both together.
+    const refusal = secretHostRefusal(path, allowedHostsOf(row), use.sendTo);
+    if (refusal !== undefined) throw refusal;
+  }
   const value = openValue(deps.keyring, row);
   await recordUse(deps, row.id, path, use);
   return value;
@@ -292,6 +315,7 @@ export async function putScopedSecret(
       project_id: null,
       type: input.type,
       ...sealValue(deps.keyring, { orgId: scope, id, path: input.path }, input.value),
+      allowed_hosts: null,
       created_at: now,
       created_by: input.actor,
       updated_at: now,
@@ -329,4 +353,24 @@ export function rebindProjectSecrets(deps: Pick<KeystoreDeps, "keyring">) {
         .execute();
     }
   };
+}
+
+/**
+ * At save and preflight: why an http step may not send this secret to the destination (undefined
+ * when the URL is known only at run time), or undefined when it may, or the secret does not exist
+ * yet. The run checks again when it sends (useSecret's sendTo); that check is the one that holds.
+ */
+export async function secretSendRefusal(
+  db: DbOrTx,
+  orgId: string,
+  path: string,
+  destination: Destination | undefined,
+): Promise<Error | undefined> {
+  const row = await db
+    .selectFrom("secrets")
+    .select("allowed_hosts")
+    .where("org_id", "=", orgId)
+    .where("path", "=", path)
+    .executeTakeFirst();
+  return row === undefined ? undefined : secretHostRefusal(path, allowedHostsOf(row), destination);
 }

@@ -8,6 +8,7 @@ export {
   type OutboundDeps,
   type SdkTimeouts,
 } from "./create-outbound.js";
+export { destinationOf } from "./destination.js";
 export type { OutboundRequestOptions, OutboundResponse } from "./outbound-request.js";
 export type { OutboundTables } from "./outbound-allow-list.table.js";
 export type { Resolver, ResolvedAddress } from "./resolver.js";

@@ -317,6 +317,13 @@ export const httpStepSchema = z.strictObject({
       .min(1)
       .optional()
       .describe("statuses that mean success; 2xx when absent"),
+    output: z
+      .array(z.enum(["status", "headers", "body"]))
+      .min(1)
+      .optional()
+      .describe(
+        "the parts of the answer the step's output keeps; status and body when absent, status alone when the step has secrets (a server may echo a secret transformed, which redaction cannot find)",
+      ),
   }),
 });
 

@@ -12,6 +12,7 @@ import type { Db } from "../db/index.js";
 import { chooseTargets, planTarget, type Selection } from "../fan-out/index.js";
 import { hasExpression, type WorkflowDefinition, type WorkflowStep } from "./definition-schema.js";
 import { compileTemplate, type ExpressionContext } from "./expressions.js";
+import { httpSecretRefusals } from "./http-secret-hosts.js";
 import type { PreflightResponse } from "./schemas.js";
 import { inProject, namesConnections, projectScoped } from "./project-scope.js";
 import { stepSelection } from "./step-selection.js";
@@ -71,16 +72,26 @@ export async function preflightWorkflow(
   const missingGrants: PreflightResponse["missingGrants"] = [];
   const accessRefusals: PreflightResponse["accessRefusals"] = [];
   const perConnection = new Map<string, Set<string>>();
+  let secretRefusals = 0;
 
   for (const step of run.definition.steps) {
     if (!("action" in step)) {
+      // An http step's secrets, each refused unless its writer allowed the step's host.
+      const url =
+        "http" in step
+          ? await knownValue(step.http.url, `steps.${step.id}.http.url`, run.inputs).catch(
+              () => undefined,
+            )
+          : undefined;
+      const refused = await httpSecretRefusals(deps.db, principal.orgId, step, url?.value);
+      secretRefusals += refused.length;
       steps.push({
         id: step.id,
         kind: kindOf(step),
         iamActions: [],
         targets: [],
         targetsKnown: true,
-        notes: [],
+        notes: refused.map((r) => r.error.message),
       });
       continue;
     }
@@ -200,7 +211,7 @@ export async function preflightWorkflow(
     missingGrants,
     accessRefusals,
     permissions: permissions,
-    ok: missingGrants.length === 0 && accessRefusals.length === 0,
+    ok: missingGrants.length === 0 && accessRefusals.length === 0 && secretRefusals === 0,
   };
 }
 

@@ -9,6 +9,7 @@ import { deleteScopedSecret, putScopedSecret, type KeystoreDeps } from "../keyst
 import { findProjectRow, isProjectMember } from "../projects/index.js";
 import type { WorkflowDefinition, WorkflowTrigger } from "./definition-schema.js";
 import { DefinitionInvalid } from "./definition-invalid.js";
+import { requireSecretHostsAllowed } from "./http-secret-hosts.js";
 import { parseDefinition } from "./parse-definition.js";
 import type { WorkflowTable, WorkflowVersionTable } from "./workflow.table.js";
 
@@ -231,6 +232,7 @@ export async function saveWorkflow(
   const actor = `user:${principal.userName}`;
   const runAs = await runAsUserId(deps.db, principal, definition.runAs);
   await requireSecretsUsable(deps.db, principal, definition);
+  await requireSecretHostsAllowed(deps.db, principal.orgId, definition);
   const project =
     input.project === undefined
       ? undefined

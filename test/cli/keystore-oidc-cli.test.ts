@@ -37,7 +37,7 @@ describe("key store and OIDC from the CLI", () => {
       stdin: `${VALUE}\n`,
     });
     expect(set.stderr).toBe("");
-    expect(set.stdout).toBe("stored keys/system/aws/prod (password)\n");
+    expect(set.stdout).toBe("stored keys/system/aws/prod (password); no http step may send it\n");
     const again = await runCli(["secret", "set", "keys/system/aws/prod"], {
       env,
       stdin: "other-value\n",
@@ -46,19 +46,34 @@ describe("key store and OIDC from the CLI", () => {
     expect(again.stderr).toMatch(
       /^error: a secret exists at keys\/system\/aws\/prod; send "replace": true/,
     );
-    expect(
-      (
-        await runCli(["secret", "set", "keys/system/aws/prod", "--replace"], {
-          env,
-          stdin: `${VALUE}\n`,
-        })
-      ).code,
-    ).toBe(0);
+    const replaced = await runCli(
+      [
+        "secret",
+        "set",
+        "keys/system/aws/prod",
+        "--replace",
+        "--allow-host",
+        "api.example.com",
+        "--allow-host",
+        "*.example.org:8443",
+      ],
+      { env, stdin: `${VALUE}\n` },
+    );
+    expect(replaced.stdout).toBe(
+      "stored keys/system/aws/prod (password); http steps may send it to api.example.com, *.example.org:8443\n",
+    );
+    const badHost = await runCli(
+      ["secret", "set", "keys/system/aws/other", "--allow-host", "https://api.example.com"],
+      { env, stdin: `${VALUE}\n` },
+    );
+    expect(badHost.code).toBe(1);
+    expect(badHost.stderr).toMatch(/^error: .*allowedHosts.*not a URL/);
     const list = await runCli(["secret", "list", "--prefix", "keys/system/"], { env });
     expect(list.stdout).toMatch(/^keys\/system\/aws\/prod\s+password\s+/m);
+    expect(list.stdout).toContain("api.example.com,*.example.org:8443");
     const rm = await runCli(["secret", "rm", "keys/system/aws/prod"], { env });
     expect(rm.stdout).toBe("deleted keys/system/aws/prod\n");
-    for (const output of [set, again, list, rm])
+    for (const output of [set, again, replaced, badHost, list, rm])
       expect(output.stdout + output.stderr).not.toContain(VALUE);
     expect(server.output()).not.toContain(VALUE);
   });

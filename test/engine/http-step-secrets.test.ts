@@ -56,7 +56,9 @@ describeEachDatabase("an http step's secrets", (suite) => {
 
   async function newSecret(value: string): Promise<string> {
     const path = `keys/system/http-secrets-${randomBytes(4).toString("hex")}`;
-    const put = await stage.t.call("POST", "/api/v1/secrets", { body: { path, value } });
+    const put = await stage.t.call("POST", "/api/v1/secrets", {
+      body: { path, value, allowedHosts: [`127.0.0.1:${server.port}`, "*.example.com"] },
+    });
     expect(put.statusCode, put.body).toBe(201);
     return path;
   }
@@ -71,6 +73,7 @@ steps:
 ${http}
       secrets:
         token: ${path}
+      output: [status, body]
 `,
     );
     const id = await startWorkflow(stage.t, name);
@@ -151,7 +154,7 @@ ${http}
     await expectStoredNowhere(secret, detail);
   });
 
-  it("an error naming a URL built from a secret (outbound refusal) is stored redacted", async () => {
+  it("a secret in the URL's host is refused before its value is read: no lookup, nothing sent", async () => {
     const secret = `host${randomBytes(8).toString("hex")}`;
     const path = await newSecret(secret);
     const { run, detail } = await runHttp(
@@ -161,9 +164,15 @@ ${http}
       url: http://\${{ secrets.token }}.example.com/x`,
     );
     expect(run.steps[0]?.status, detail).toBe("failed");
-    expect(run.steps[0]?.error?.code).toBe("OUTBOUND_REFUSED");
-    expect(run.steps[0]?.error?.message).toContain("[redacted]");
+    // Even for a host its writer allowed (*.example.com): DNS would carry the value in clear.
+    expect(run.steps[0]?.error?.code).toBe("SECRET_HOST_NOT_ALLOWED");
+    expect(run.steps[0]?.error?.message).toContain("host");
     expect(received).toEqual([]);
+    const audit = await stage.t.call(
+      "GET",
+      `/api/v1/audit?action=secret.use&objectId=${encodeURIComponent(path)}`,
+    );
+    expect(audit.json<{ items: unknown[] }>().items).toEqual([]);
     await expectStoredNowhere(secret, detail);
   });
 });

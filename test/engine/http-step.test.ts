@@ -65,8 +65,11 @@ describeEachDatabase("an http step", (suite) => {
     await stage.close();
   });
 
+  /** A secret its writer lets http steps send to the local server. */
   async function putSecret(path: string, value: string): Promise<void> {
-    const put = await stage.t.call("POST", "/api/v1/secrets", { body: { path, value } });
+    const put = await stage.t.call("POST", "/api/v1/secrets", {
+      body: { path, value, allowedHosts: [`127.0.0.1:${server.port}`] },
+    });
     expect(put.statusCode, put.body).toBe(201);
   }
 
@@ -89,6 +92,7 @@ steps:
       secrets:
         token: ${path}
       body: { greeting: \${{ inputs.greeting }}, n: \${{ 1 + 1 }} }
+      output: [status, body]
   - id: after
     transform: \${{ steps.call.output.status }}
 `,
@@ -220,6 +224,7 @@ steps:
         authorization: \${{ secrets.token }}
       secrets:
         token: ${path}
+      output: [status, body]
 `,
     );
     const id = await startWorkflow(stage.t, "http-escaped-secret");
