@@ -4508,6 +4508,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** @description the hosts an http step may send the value to; null: no http step may send it */
+                                allowedHosts: string[] | null;
                                 createdAt: string;
                                 createdBy: string;
                                 lastUsedAt: string | null;
@@ -4539,6 +4541,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description the hosts an http step may send this value to (outbound allow-list patterns); bound to the value: absent, no http step may send it, and writing the value again without it clears it */
+                        allowedHosts?: string[];
                         /** @description keys/system/<name> or keys/project/<project>/<name> */
                         path: string;
                         /**
@@ -4564,6 +4568,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the hosts an http step may send the value to; null: no http step may send it */
+                            allowedHosts: string[] | null;
                             createdAt: string;
                             createdBy: string;
                             lastUsedAt: string | null;
@@ -4585,6 +4591,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description the hosts an http step may send the value to; null: no http step may send it */
+                            allowedHosts: string[] | null;
                             createdAt: string;
                             createdBy: string;
                             lastUsedAt: string | null;
