@@ -1,4 +1,4 @@
-import { isActorSince, type Principal } from "../access/index.js";
+import type { Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import { rolesOnEach } from "../connections/index.js";
 import { Conflict, Refused } from "../errors.js";
@@ -333,11 +333,13 @@ export async function decideApproval(
     }
   ).approval;
   if (decision.approve && approval.allowSelfApproval !== true) {
-    const self = (await isActorSince(deps.db, principal, run.actor, run.started_at))
-      ? `you started run ${runId}`
-      : principal.userId === run.run_as_user_id
-        ? `run ${runId} executes as you`
-        : undefined;
+    // By user id, never by the name in `actor` (a user created again under a name is another).
+    const self =
+      run.started_by_user_id === principal.userId
+        ? `you started run ${runId}`
+        : principal.userId === run.run_as_user_id
+          ? `run ${runId} executes as you`
+          : undefined;
     if (self !== undefined) {
       throw new Refused(
         "SELF_APPROVAL",
@@ -461,7 +463,7 @@ async function connectionIds(
 async function findVisibleRunForDecision(deps: EngineDeps, principal: Principal, runId: string) {
   const row = await deps.db
     .selectFrom("runs")
-    .select(["id", "org_id", "status", "actor", "run_as_user_id", "started_at"])
+    .select(["id", "org_id", "status", "started_by_user_id", "run_as_user_id"])
     .where("id", "=", runId)
     .where("org_id", "=", principal.orgId)
     .executeTakeFirst();
