@@ -274,6 +274,51 @@ describeEachDatabase("runs and workflows keep their users by id", (suite) => {
     expect(byBen.statusCode, byBen.body).toBe(202);
     expect((await settled(byBen.json<{ id: string }>().id, finished)).runAs).toBe(ben);
   });
+
+  it("a run started for another user (runAs) stays visible to its starter by id, after they stop being an admin", async () => {
+    const starterName = unique("sam");
+    const sam = await signInAsMember(t, starterName);
+    const memberName = unique("mia");
+    const mia = await signInAsMember(t, memberName);
+    const other = await signInAsMember(t, unique("oli"));
+    const promote = await t.call("PATCH", `/api/v1/users/${starterName}`, {
+      body: { role: "admin" },
+    });
+    expect(promote.statusCode, promote.body).toBe(200);
+    const workflow = unique("as-mia");
+    expect(
+      (
+        await save(
+          sam,
+          `name: ${workflow}\nrunAs: ${memberName}\nsteps:\n  - id: n\n    transform: \${{ 1 }}\n`,
+        )
+      ).statusCode,
+    ).toBe(200);
+    const id = await start(sam, workflow);
+    expect(await settled(id, finished)).toMatchObject({
+      status: "succeeded",
+      actor: `user:${starterName}`,
+      runAs: memberName,
+    });
+    const demote = await t.call("PATCH", `/api/v1/users/${starterName}`, {
+      body: { role: "member" },
+    });
+    expect(demote.statusCode, demote.body).toBe(200);
+
+    const stored = await suite
+      .handle()
+      .db.selectFrom("runs")
+      .innerJoin("users as starter", "starter.id", "runs.started_by_user_id")
+      .innerJoin("users as runner", "runner.id", "runs.run_as_user_id")
+      .select(["starter.name as startedBy", "runner.name as runsAs"])
+      .where("runs.id", "=", id)
+      .executeTakeFirst();
+    expect(stored).toEqual({ startedBy: starterName, runsAs: memberName });
+    for (const token of [sam, mia]) {
+      expect((await t.call("GET", `/api/v1/runs/${id}`, { token })).statusCode).toBe(200);
+    }
+    expect((await t.call("GET", `/api/v1/runs/${id}`, { token: other })).statusCode).toBe(404);
+  });
 });
 
 describe.each(DIALECTS)("upgrading runs and workflows to user ids [%s]", (dialect) => {
