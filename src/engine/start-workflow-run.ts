@@ -2,7 +2,7 @@ import type { Principal } from "../access/index.js";
 import type { RequestContext } from "../audit/index.js";
 import { Refused } from "../errors.js";
 import {
-  cachedVersion,
+  findVersion,
   preflightWorkflow,
   resolveInputs,
   type WorkflowDefinition,
@@ -58,7 +58,7 @@ export async function startWorkflowRun(
   },
 ): Promise<{ id: string }> {
   const { workflow } = request;
-  const version = await cachedVersion(deps.db, workflow.id, workflow.current_version);
+  const version = await findVersion(deps.db, workflow.id, workflow.current_version);
   const definition = JSON.parse(version.definition) as WorkflowDefinition;
   const inputs = resolveInputs(definition, request.inputs);
   const runAs = await runAsOf(deps, workflow, request.starter, version);
