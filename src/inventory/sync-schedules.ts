@@ -4,6 +4,7 @@ import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import { runPrincipal, type EngineDeps, type ScheduleData } from "../engine/index.js";
 import { Conflict, Forbidden, Invalid, NotFound } from "../errors.js";
 import { newId } from "../ids.js";
+import { cronProblem } from "../workflows/index.js";
 import type { SyncRequest } from "./schemas.js";
 import { startSync, SYNC_ACTION_ID } from "./start-sync.js";
 
@@ -31,12 +32,16 @@ const CRON_EXPECTED = `5 fields (minute hour day-of-month month day-of-week), at
 /**
  * A schedule's cron: 5 fields (minute resolution, no seconds field) whose slots are at least
  * {@link MIN_SCHEDULE_INTERVAL_MINUTES} apart, so a member cannot keep the workers listing AWS.
+ * Only plain values, ranges, lists and steps (as a workflow's schedule): cron-parser's `H` is a
+ * random value drawn again at every parse, so the slots checked here would not be the ones the
+ * scheduler fires ("H * * * *" fired every few minutes), and `?`, `L`, `#` are not needed.
  */
 export function checkCron(cron: string, tz: string): void {
-  const fields = cron.trim().split(/\s+/).length;
+  const problem = cronProblem(cron);
+  if (problem !== undefined)
+    throw new Invalid(`cron: ${problem}; expected ${CRON_EXPECTED}`, { field: "cron" });
   let slots;
   try {
-    if (fields !== 5) throw new Error(`got ${fields} fields`);
     slots = CronExpressionParser.parse(cron, { tz, currentDate: new Date() });
     slots.next();
   } catch (error) {
