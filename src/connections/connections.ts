@@ -158,11 +158,16 @@ export async function listVisibleConnections(
     .filter((v) => v.roles.length > 0);
 }
 
-/** Who may reference a key-store secret from a connection: anyone who could write it. */
+/**
+ * Who may reference a key-store secret from a connection: anyone who could write it. A project's
+ * secret backs only that project's connections: on an org connection (or another project's) its
+ * keys would reach people the project never let in.
+ */
 async function assertSecretUsable(
   db: DbOrTx,
   principal: Principal,
   secretPath: string,
+  projectId: string | null,
 ): Promise<void> {
   const secret = await db
     .selectFrom("secrets")
@@ -180,6 +185,17 @@ async function assertSecretUsable(
     principal.role === "admin" ||
     (secret.project_id !== null && (await isProjectMember(db, principal, secret.project_id)));
   if (!allowed) throw new Forbidden(`you may not use the secret ${secretPath}`);
+  if (secret.project_id !== null && secret.project_id !== projectId) {
+    const project = await db
+      .selectFrom("projects")
+      .select("name")
+      .where("id", "=", secret.project_id)
+      .executeTakeFirst();
+    throw new Invalid(
+      `the secret ${secretPath} belongs to project ${project?.name ?? secret.project_id}: it can back only a connection of that project (create the connection with project ${project?.name ?? secret.project_id}, or store the key under keys/system/ as an admin)`,
+      { field: "secretPath" },
+    );
+  }
 }
 
 /** Resolves a source connection by name; using one means executing with it. Refuses chains that loop. */
@@ -230,6 +246,7 @@ export async function toStoredSettings(
   db: DbOrTx,
   principal: Principal,
   settings: ConnectionSettings,
+  projectId: string | null,
   previous?: { self: ConnectionRecord; changed: Set<string> },
 ): Promise<StoredSettings> {
   const changed = (field: string) => previous === undefined || previous.changed.has(field);
@@ -240,7 +257,8 @@ export async function toStoredSettings(
       }
       return { method: "ambient" };
     case "access_key":
-      if (changed("secretPath")) await assertSecretUsable(db, principal, settings.secretPath);
+      if (changed("secretPath"))
+        await assertSecretUsable(db, principal, settings.secretPath, projectId);
       return settings;
     case "assume_role": {
       const { sourceConnection, ...rest } = settings;
@@ -330,7 +348,7 @@ export async function createConnection(
   try {
     return await deps.db.transaction().execute(async (tx) => {
       const projectId = await projectIdOf(tx, principal, input.project);
-      const settings = await toStoredSettings(tx, principal, settingsOf(input));
+      const settings = await toStoredSettings(tx, principal, settingsOf(input), projectId);
       const externalIdId =
         input.method !== "assume_role"
           ? null
@@ -568,7 +586,7 @@ export async function updateConnection(
           ? ["endpoint"]
           : []),
       ]);
-      const settings = await toStoredSettings(tx, principal, parsed.data, {
+      const settings = await toStoredSettings(tx, principal, parsed.data, connection.projectId, {
         self: connection,
         changed: changedFields,
       });

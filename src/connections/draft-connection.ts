@@ -50,7 +50,13 @@ export async function draftConnection(
     previous = { self: connection, changed };
   }
   await requireEndpointSetter(deps, principal, input.endpoint, previous?.self.endpoint ?? null);
-  const storedSettings = await toStoredSettings(deps.db, principal, settings, previous);
+  const storedSettings = await toStoredSettings(
+    deps.db,
+    principal,
+    settings,
+    previous?.self.projectId ?? projectId,
+    previous,
+  );
   // A draft's test signs a token for its subject: it may open the roles a saved one could.
   if (input.method === "web_identity") {
     await checkWebIdentitySubject(deps.db, principal, {
