@@ -2,7 +2,7 @@ import type { Principal } from "../access/index.js";
 import type { RequestContext } from "../audit/index.js";
 import { Refused } from "../errors.js";
 import {
-  findVersion,
+  cachedVersion,
   preflightWorkflow,
   resolveInputs,
   type WorkflowDefinition,
@@ -58,7 +58,7 @@ export async function startWorkflowRun(
   },
 ): Promise<{ id: string }> {
   const { workflow } = request;
-  const version = await findVersion(deps.db, workflow.id, workflow.current_version);
+  const version = await cachedVersion(deps.db, workflow.id, workflow.current_version);
   const definition = JSON.parse(version.definition) as WorkflowDefinition;
   const inputs = resolveInputs(definition, request.inputs);
   const runAs = await runAsOf(deps, workflow, request.starter, version);
@@ -79,7 +79,6 @@ export async function startWorkflowRun(
     kind: "workflow",
     actor: context.actor,
     runAs,
-    startedByUserId: request.starter?.userId ?? null,
     trigger: request.trigger,
     workflow: { id: workflow.id, name: workflow.name, version: version.version },
     steps: definition.steps.map((def) => ({ def })),

@@ -1,7 +1,6 @@
 export type { WorkflowTables, WorkflowTable, WorkflowVersionTable } from "./workflow.table.js";
 export * from "./schemas.js";
 export {
-  cronProblem,
   hasExpression,
   stepKind,
   type WorkflowDefinition,
@@ -16,6 +15,7 @@ export {
   type StepContext,
 } from "./expressions.js";
 export { parseDefinition } from "./parse-definition.js";
+export { cachedVersion, type StartedVersion } from "./cached-version.js";
 export { preflightWorkflow } from "./preflight.js";
 export { resolveInputs } from "./resolve-inputs.js";
 export { stepSelection } from "./step-selection.js";
