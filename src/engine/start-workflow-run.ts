@@ -79,6 +79,7 @@ export async function startWorkflowRun(
     kind: "workflow",
     actor: context.actor,
     runAs,
+    startedByUserId: request.starter?.userId ?? null,
     trigger: request.trigger,
     workflow: { id: workflow.id, name: workflow.name, version: version.version },
     steps: definition.steps.map((def) => ({ def })),

@@ -1,6 +1,7 @@
 export type { WorkflowTables, WorkflowTable, WorkflowVersionTable } from "./workflow.table.js";
 export * from "./schemas.js";
 export {
+  cronProblem,
   hasExpression,
   stepKind,
   type WorkflowDefinition,
