@@ -1,6 +1,6 @@
 import { recordAuditEvent } from "../audit/index.js";
 import type { DbOrTx } from "../db/index.js";
-import { NotFound, Unauthenticated } from "../errors.js";
+import { Invalid, NotFound, Unauthenticated } from "../errors.js";
 import { newId } from "../ids.js";
 import type { AccessDeps } from "./access-deps.js";
 import type { Principal, RequestContext } from "../request-types.js";
@@ -55,11 +55,12 @@ export async function createApiToken(
 ): Promise<{ token: ApiToken; secret: string }> {
   const now = deps.clock.now();
   const secret = generateSecretToken();
-  const expiresAt =
+  const requested =
     input.expiresInDays === null
       ? null
       : new Date(now.getTime() + input.expiresInDays * 86_400_000).toISOString();
   return deps.db.transaction().execute(async (tx) => {
+    const expiresAt = await cappedByParentToken(tx, principal, requested);
     const row = await insertApiToken(
       tx,
       { orgId: principal.orgId, userId: principal.userId },
@@ -79,6 +80,32 @@ export async function createApiToken(
     );
     return { token: toApiToken(row, principal.userName), secret };
   });
+}
+
+/**
+ * A token created with an API token expires no later than that token: otherwise a stolen token
+ * would mint one that outlives it (or never expires). A browser session, where the password was
+ * typed, may create any expiry.
+ */
+async function cappedByParentToken(
+  db: DbOrTx,
+  principal: Principal,
+  requested: string | null,
+): Promise<string | null> {
+  if (principal.via !== "token" || principal.tokenId === undefined) return requested;
+  const parent = await db
+    .selectFrom("api_tokens")
+    .select("expires_at")
+    .where("id", "=", principal.tokenId)
+    .executeTakeFirst();
+  const limit = parent?.expires_at ?? null;
+  if (limit === null) return requested;
+  if (requested === null)
+    throw new Invalid(
+      `expiresInDays: a token created with an API token cannot outlive it (it expires at ${limit}): give a number of days, or create a token that never expires from a browser session`,
+      { field: "expiresInDays" },
+    );
+  return Date.parse(requested) > Date.parse(limit) ? limit : requested;
 }
 
 /** A user's own tokens; an admin may ask for every token in the org. */
