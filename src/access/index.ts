@@ -7,7 +7,6 @@ export { accessRoutes, SESSION_COOKIE } from "./routes.js";
 export * from "./schemas.js";
 export { authenticateSession } from "./sessions.js";
 export {
-  isActorSince,
   namedPrincipals,
   storedPrincipalsOf,
   storedTeam,

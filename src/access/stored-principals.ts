@@ -172,25 +172,3 @@ export async function removeStoredPrincipal(
   };
   return Object.keys(removed).length === 0 ? undefined : removed;
 }
-
-/**
- * Whether `actor`, as runs and workflows record who acted (`user:<name>`), names `principal`
- * for a record made at `at` (ISO time): the same name, and their user existed then. Users are
- * never renamed, so a user deleted and created again under the same name is not the author of
- * what the old one did (a user's id is what grants and memberships hold; these records keep the
- * name, as the audit log does).
- */
-export async function isActorSince(
-  db: DbOrTx,
-  principal: Principal,
-  actor: string,
-  at: string,
-): Promise<boolean> {
-  if (actor !== `user:${principal.userName}`) return false;
-  const user = await db
-    .selectFrom("users")
-    .select("created_at")
-    .where("id", "=", principal.userId)
-    .executeTakeFirst();
-  return user !== undefined && user.created_at <= at;
-}
