@@ -39,7 +39,17 @@ describe("web UI: key store", () => {
     await add.getByLabel(/^Name/).fill("ci/deploy-key");
     await expect.poll(() => add.getByText("keys/system/ci/deploy-key").count()).toBe(1);
     await add.getByLabel(/^Value/).fill(first);
+    // The hosts an http step may send it to are written with the value; a URL is refused.
+    const hostsInput = add.getByLabel(/^Hosts http steps may send it to/);
+    await hostsInput.fill("https://hooks.example.com");
+    await hostsInput.press("Enter");
     await expectAccessible(page);
+    await add.getByRole("button", { name: "Store secret" }).click();
+    await expect.poll(() => add.getByText(/not a URL/).count()).toBe(1);
+    // Backspace in the empty input removes the last host.
+    await hostsInput.press("Backspace");
+    await hostsInput.fill("hooks.example.com");
+    await hostsInput.press("Enter");
     await add.getByRole("button", { name: "Store secret" }).click();
     await add.waitFor({ state: "detached" });
 
@@ -48,6 +58,7 @@ describe("web UI: key store", () => {
     await page.getByRole("heading", { name: "deploy-key" }).waitFor();
     expect(new URL(page.url()).searchParams.get("path")).toBe("keys/system/ci/deploy-key");
     await expect.poll(() => page.getByText("Write-only: never shown").count()).toBe(1);
+    await page.getByText("hooks.example.com", { exact: true }).waitFor();
     expect(await page.content()).not.toContain(first);
 
     await page.reload();
@@ -62,6 +73,11 @@ describe("web UI: key store", () => {
     expect(await page.content()).not.toContain(first);
     await expectAccessible(page);
     await replace.getByLabel(/^New value/).fill(second);
+    // The new value starts from the current hosts; one more is added.
+    await replace.getByText("hooks.example.com", { exact: true }).waitFor();
+    const moreHosts = replace.getByLabel(/^Hosts http steps may send it to/);
+    await moreHosts.fill("*.example.org");
+    await moreHosts.press("Enter");
     await replace.getByRole("button", { name: "Replace value" }).click();
     await replace.waitFor({ state: "detached" });
     await page.getByText("Secret keys/system/ci/deploy-key replaced").waitFor();
@@ -71,6 +87,13 @@ describe("web UI: key store", () => {
       "/audit?action=secret.replace",
     );
     expect(replaced.items.map((e) => e.objectId)).toContain("keys/system/ci/deploy-key");
+    const stored = await demo.api<{ items: { path: string; allowedHosts: string[] | null }[] }>(
+      "GET",
+      "/secrets?prefix=keys/system/ci/",
+    );
+    expect(stored.items).toMatchObject([
+      { path: "keys/system/ci/deploy-key", allowedHosts: ["hooks.example.com", "*.example.org"] },
+    ]);
 
     await page.getByRole("button", { name: "Delete", exact: true }).click();
     const confirm = page.getByRole("dialog", { name: "Delete this secret?" });

@@ -173,6 +173,7 @@ export function KeystorePage() {
           key={replacingSecret.path}
           path={replacingSecret.path}
           type={replacingSecret.type}
+          allowedHosts={replacingSecret.allowedHosts}
           onClose={() => setParam({ replace: null }, true)}
         />
       )}

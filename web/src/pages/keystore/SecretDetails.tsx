@@ -115,6 +115,20 @@ export function SecretDetails(props: {
           ],
           ["Last used", <When exact key="l" iso={s.lastUsedAt} never="never used" />],
           [
+            "HTTP hosts",
+            s.allowedHosts === null || s.allowedHosts.length === 0 ? (
+              <Text size="sm" c="dimmed" key="h">
+                none: no http step may send it
+              </Text>
+            ) : (
+              <Group gap={6} key="h">
+                {s.allowedHosts.map((host) => (
+                  <Code key={host}>{host}</Code>
+                ))}
+              </Group>
+            ),
+          ],
+          [
             "Used by",
             props.usedBy.length === 0 ? (
               <Text size="sm" c="dimmed" key="b">

@@ -9,6 +9,7 @@ import {
   SegmentedControl,
   Select,
   Stack,
+  TagsInput,
   Text,
   TextInput,
 } from "@mantine/core";
@@ -98,9 +99,37 @@ function ValueField(props: {
   );
 }
 
+/**
+ * The hosts an http step may send the value to, written with it. Empty: no http step sends it
+ * (a connection's access key, a webhook secret need none).
+ */
+function HostsField(props: {
+  value: string[];
+  onChange: (hosts: string[]) => void;
+  error: string | undefined;
+}) {
+  return (
+    <TagsInput
+      label="Hosts http steps may send it to"
+      description="Only workflow http steps to these hosts may send this value (api.example.com, *.example.com, 10.0.0.5:8443). Leave empty when no http step needs it. Never a pattern others can own, such as *.amazonaws.com."
+      placeholder="api.example.com, then Enter"
+      value={props.value}
+      onChange={props.onChange}
+      error={props.error}
+      splitChars={[",", " "]}
+      clearable
+    />
+  );
+}
+
 /** The body as stored: a private key gets back the line breaks a one-line field dropped. */
 function withPemLineBreaks(body: SecretBody): SecretBody {
   return body.type === "key-pair" ? { ...body, value: normalizePem(body.value) } : body;
+}
+
+/** Hosts are sent only when there are some: none means no http step may send the value. */
+function hostsOf(hosts: string[]): Pick<SecretBody, "allowedHosts"> {
+  return hosts.length === 0 ? {} : { allowedHosts: hosts };
 }
 
 /**
@@ -123,6 +152,7 @@ export function AddSecretModal(props: {
   const [name, setName] = useState(props.initial.folder);
   const [type, setType] = useState<SecretType>("password");
   const [value, setValue] = useState("");
+  const [hosts, setHosts] = useState<string[]>([]);
   const error = store.error;
 
   const prefix =
@@ -138,7 +168,7 @@ export function AddSecretModal(props: {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (path === null) return;
-    store.mutate(withPemLineBreaks({ path, type, value, replace: false }), {
+    store.mutate(withPemLineBreaks({ path, type, value, replace: false, ...hostsOf(hosts) }), {
       onSuccess: (saved) => {
         setValue("");
         notifications.show({ message: `Secret ${saved.path} stored`, color: "teal" });
@@ -147,7 +177,7 @@ export function AddSecretModal(props: {
     });
   };
 
-  const fields = ["path", "value", "type"];
+  const fields = ["path", "value", "type", "allowedHosts"];
   return (
     <Modal opened={props.opened} onClose={close} title="Add a secret" size="lg">
       <form onSubmit={submit} autoComplete="off">
@@ -212,6 +242,7 @@ export function AddSecretModal(props: {
             onChange={setValue}
             error={fieldError(error, "value")}
           />
+          <HostsField value={hosts} onChange={setHosts} error={fieldError(error, "allowedHosts")} />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               Cancel
@@ -248,10 +279,18 @@ function TypeField(props: { id: string; value: SecretType; onChange: (type: Secr
 }
 
 /** Replaces a secret's value; the old value is never shown, and the new one is cleared once sent. */
-export function ReplaceSecretModal(props: { path: string; type: SecretType; onClose: () => void }) {
+export function ReplaceSecretModal(props: {
+  path: string;
+  type: SecretType;
+  allowedHosts: string[] | null;
+  onClose: () => void;
+}) {
   const store = useStoreSecret();
   const [type, setType] = useState<SecretType>(props.type);
   const [value, setValue] = useState("");
+  // The hosts are bound to the value: a new value starts from the current ones, which the
+  // writer may keep, change or clear.
+  const [hosts, setHosts] = useState<string[]>(props.allowedHosts ?? []);
   const error = store.error;
 
   const close = () => {
@@ -262,7 +301,8 @@ export function ReplaceSecretModal(props: { path: string; type: SecretType; onCl
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    store.mutate(withPemLineBreaks({ path: props.path, type, value, replace: true }), {
+    const body = { path: props.path, type, value, replace: true, ...hostsOf(hosts) };
+    store.mutate(withPemLineBreaks(body), {
       onSuccess: () => {
         setValue("");
         notifications.show({ message: `Secret ${props.path} replaced`, color: "teal" });
@@ -275,7 +315,9 @@ export function ReplaceSecretModal(props: { path: string; type: SecretType; onCl
     <Modal opened onClose={close} title="Replace the value" size="lg">
       <form onSubmit={submit} autoComplete="off">
         <Stack>
-          {otherError(error, ["value", "type"]) !== null && <ErrorAlert error={error} />}
+          {otherError(error, ["value", "type", "allowedHosts"]) !== null && (
+            <ErrorAlert error={error} />
+          )}
           <Text size="sm">
             <Code>{props.path}</Code> gets a new value. The current value cannot be shown; whatever
             uses this secret (connections, workflows) uses the new one from its next call.
@@ -288,6 +330,7 @@ export function ReplaceSecretModal(props: { path: string; type: SecretType; onCl
             onChange={setValue}
             error={fieldError(error, "value")}
           />
+          <HostsField value={hosts} onChange={setHosts} error={fieldError(error, "allowedHosts")} />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               Cancel
