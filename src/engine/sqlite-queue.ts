@@ -398,7 +398,13 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
     timers.push(timer);
   };
 
-  const results = new GroupCommit<Result>(writeResults, onError);
+  // Results are written from the next turn of the event loop (GroupCommit), after the pump that
+  // follows a handler has already claimed: what a write frees (a group's place, a failed job due
+  // again at once) is claimed right after it, not at the next poll.
+  const results = new GroupCommit<Result>(async (items) => {
+    await writeResults(items);
+    for (const registration of registrations) void registration.pump();
+  }, onError);
 
   return {
     dialect: "sqlite",
