@@ -3,7 +3,7 @@ import type { RequestContext } from "../audit/index.js";
 import { Refused } from "../errors.js";
 import {
   cachedVersion,
-  preflightWorkflow,
+  missingGrantsOf,
   resolveInputs,
   type WorkflowDefinition,
   type WorkflowTable,
@@ -62,13 +62,12 @@ export async function startWorkflowRun(
   const definition = JSON.parse(version.definition) as WorkflowDefinition;
   const inputs = resolveInputs(definition, request.inputs);
   const runAs = await runAsOf(deps, workflow, request.starter, version);
-  const preflight = await preflightWorkflow(deps, runAs, {
+  const [missing] = await missingGrantsOf(deps, runAs, {
     workflow,
     version: version.version,
     definition,
     inputs,
   });
-  const missing = preflight.missingGrants[0];
   if (missing !== undefined) {
     throw new Refused(
       "FORBIDDEN",

@@ -17,7 +17,7 @@ export {
 } from "./expressions.js";
 export { parseDefinition } from "./parse-definition.js";
 export { cachedVersion, type StartedVersion } from "./cached-version.js";
-export { preflightWorkflow } from "./preflight.js";
+export { missingGrantsOf, preflightWorkflow } from "./preflight.js";
 export { resolveInputs } from "./resolve-inputs.js";
 export { stepSelection } from "./step-selection.js";
 export { inProject, namesConnections, projectScoped } from "./project-scope.js";

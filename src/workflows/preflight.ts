@@ -61,12 +61,37 @@ interface ActionStepDef {
 export async function preflightWorkflow(
   deps: { db: Db },
   principal: Principal,
-  run: {
-    workflow: WorkflowTable;
-    version: number;
-    definition: WorkflowDefinition;
-    inputs: Record<string, unknown>;
-  },
+  run: PreflightRun,
+): Promise<PreflightResponse> {
+  return preflight(deps, principal, run, false);
+}
+
+/**
+ * The grants the principal lacks on the connections the workflow's steps name (as preflight
+ * reports them), and nothing else: what a run's start refuses on. Preflight's targets, access
+ * refusals and IAM policies are not worked out (a fan-out's start chose and planned every target
+ * only to drop them); each step checks its targets again when it starts.
+ */
+export async function missingGrantsOf(
+  deps: { db: Db },
+  principal: Principal,
+  run: PreflightRun,
+): Promise<PreflightResponse["missingGrants"]> {
+  return (await preflight(deps, principal, run, true)).missingGrants;
+}
+
+interface PreflightRun {
+  workflow: WorkflowTable;
+  version: number;
+  definition: WorkflowDefinition;
+  inputs: Record<string, unknown>;
+}
+
+async function preflight(
+  deps: { db: Db },
+  principal: Principal,
+  run: PreflightRun,
+  grantsOnly: boolean,
 ): Promise<PreflightResponse> {
   const steps: PreflightStep[] = [];
   const missingGrants: PreflightResponse["missingGrants"] = [];
@@ -76,6 +101,7 @@ export async function preflightWorkflow(
 
   for (const step of run.definition.steps) {
     if (!("action" in step)) {
+      if (grantsOnly) continue;
       // An http step's secrets, each refused unless its writer allowed the step's host.
       const url =
         "http" in step
@@ -160,6 +186,7 @@ export async function preflightWorkflow(
         });
       }
     }
+    if (grantsOnly) continue;
     let service: { service: string; global: boolean };
     try {
       service = await serviceOf(action, input.known ? input.value : undefined);
