@@ -44,6 +44,14 @@ export function stepLines(steps: readonly RunStep[]): string[] {
   );
 }
 
+/** The connections whose holders decide, five at most; undefined when the run does not say. */
+function decidersText(deciders: string[] | undefined): string | undefined {
+  if (deciders === undefined) return undefined;
+  if (deciders.length === 0) return "no connection (an org admin decides)";
+  const more = deciders.length > 5 ? ` and ${deciders.length - 5} more` : "";
+  return `${deciders.slice(0, 5).join(", ")}${more}`;
+}
+
 /**
  * What a waiting approval waits for, then the commands that answer it on a line of their own (a
  * terminal cuts long lines, and the command is what a person copies).
@@ -53,7 +61,8 @@ export function waitLines(run: RunDetail): string[] {
     .filter((step) => step.status === "waiting" && step.approval !== undefined)
     .flatMap((step) => {
       const approval = step.approval;
-      const on = approval?.connection ?? "a connection of the run";
+      const on =
+        decidersText(approval?.deciders) ?? approval?.connection ?? "a connection of the run";
       const until = approval?.waitUntil == null ? "" : ` until ${approval.waitUntil}`;
       const message = approval?.message === undefined ? "" : `: ${approval.message}`;
       return [

@@ -123,10 +123,16 @@ export async function findVisibleRun(
 
 function toStep(row: RunStepTable): RunStep {
   const plan =
-    row.plan === null ? undefined : (JSON.parse(row.plan) as { def?: Record<string, unknown> });
+    row.plan === null
+      ? undefined
+      : (JSON.parse(row.plan) as {
+          def?: Record<string, unknown>;
+          deciders?: { connections: string[] };
+        });
   const def = plan?.def ?? {};
   const approval = def.approval as
-    { grant: string; connection?: string; message?: string } | undefined;
+    | { grant: string; connection?: string; message?: string; allowSelfApproval?: boolean }
+    | undefined;
   return {
     idx: row.idx,
     id: row.step_id,
@@ -150,6 +156,8 @@ function toStep(row: RunStepTable): RunStep {
             grant: approval.grant,
             ...(typeof approval.connection === "string" ? { connection: approval.connection } : {}),
             ...(approval.message === undefined ? {} : { message: approval.message }),
+            ...(plan?.deciders === undefined ? {} : { deciders: plan.deciders.connections }),
+            ...(approval.allowSelfApproval === true ? { allowSelfApproval: true } : {}),
             waitUntil: row.wait_until,
             decidedBy: row.decided_by,
             reason: row.decision_reason,

@@ -98,6 +98,13 @@ export const runStepSchema = z.object({
       grant: z.string(),
       connection: z.string().optional(),
       message: z.string().optional(),
+      deciders: z
+        .array(z.string())
+        .optional()
+        .describe(
+          "the connections whose grant holders decide (all of them), fixed when it started to wait; empty: only an org admin",
+        ),
+      allowSelfApproval: z.boolean().optional(),
       waitUntil: z.string().nullable(),
       decidedBy: z.string().nullable(),
       reason: z.string().nullable(),

@@ -16,6 +16,12 @@ import {
 
 const waiting = (run: RunView) => run.status === "waiting";
 
+/** The connections GET /runs/ID says decide the run's waiting approval. */
+function decidersOf(run: RunView, stepId: string): unknown {
+  const step = run.steps.find((s) => s.id === stepId) as { approval?: { deciders?: unknown } };
+  return step.approval?.deciders;
+}
+
 interface ErrorBody {
   error: { code: string; message: string };
 }
@@ -90,7 +96,7 @@ steps:
 `,
     );
     const id = await startAs(stage.t, starter, "approval-expression", { gate: "member-2" });
-    await waitForRun(stage.t, id, waiting);
+    expect(decidersOf(await waitForRun(stage.t, id, waiting), "ok")).toEqual(["member-2"]);
 
     // A holder of the connection the run used so far (the old fallback) is not one of member-2's.
     const refused = await decide(stage.t, devHolder, id);
@@ -246,7 +252,7 @@ steps:
 `,
     );
     const id = await startAs(stage.t, starter, "approval-gates-later");
-    await waitForRun(stage.t, id, waiting);
+    expect(decidersOf(await waitForRun(stage.t, id, waiting), "ok")).toEqual(["member-2"]);
     // The earlier step's connection (dev) no longer decides: the gated step's (prod) does.
     const dev = await decide(stage.t, devHolder, id);
     expect(dev.statusCode, dev.body).toBe(403);
@@ -285,7 +291,7 @@ steps:
 `,
     );
     const id = await startAs(stage.t, starter, "approval-gates-unknown");
-    await waitForRun(stage.t, id, waiting);
+    expect(decidersOf(await waitForRun(stage.t, id, waiting), "ok")).toEqual(["member-1"]);
     const prod = await decide(stage.t, prodHolder, id);
     expect(prod.statusCode, prod.body).toBe(403);
     expect(prod.json<ErrorBody>().error.message).toContain("connection member-1");

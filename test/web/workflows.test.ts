@@ -116,6 +116,8 @@ describe("web UI: workflows", () => {
     const approval = page.getByRole("region", { name: "Approval of approve" });
     await approval.waitFor();
     await approval.getByText("The instances are listed; approve to finish.").waitFor();
+    // Who may decide, as the run fixed it when the approval started to wait.
+    await approval.getByText(/A person with executor on production may decide/).waitFor();
     await page.screenshot({ path: `${SHOTS}/wf-run-waiting.png`, fullPage: true });
     await expectAccessible(page);
 

@@ -4142,8 +4142,11 @@ export interface paths {
                             steps: {
                                 action?: string;
                                 approval?: {
+                                    allowSelfApproval?: boolean;
                                     connection?: string;
                                     decidedBy: string | null;
+                                    /** @description the connections whose grant holders decide (all of them), fixed when it started to wait; empty: only an org admin */
+                                    deciders?: string[];
                                     grant: string;
                                     message?: string;
                                     reason: string | null;

@@ -35,8 +35,17 @@ export function ApprovalBox(props: { runId: string; step: RunStep; approval: App
         <Stack gap="xs">
           {approval.message !== undefined && <Text size="sm">{approval.message}</Text>}
           <Text size="xs">
-            A person with {approval.grant} on{" "}
-            {approval.connection ?? "each connection the run uses"} may decide
+            {approval.deciders?.length === 0 ? (
+              "Only an org admin may decide"
+            ) : (
+              <>
+                A person with {approval.grant} on{" "}
+                {approval.deciders?.join(", ") ??
+                  approval.connection ??
+                  "each connection the run uses"}{" "}
+                may decide
+              </>
+            )}
             {approval.waitUntil !== null && (
               <>
                 , until <When iso={approval.waitUntil} exact />
