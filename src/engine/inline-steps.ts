@@ -167,6 +167,15 @@ async function httpRequestStep(
     secrets.add(name, value);
   }
   const url = new URL(secrets.reveal(markedUrl.href));
+  const revealed = destinationOf(url);
+  if (revealed.host !== destination.host || revealed.port !== destination.port) {
+    // A value with "@" or "/" in the URL's user info can move its host: the checked one is used or none.
+    throw new SwitchboardError(
+      "SECRET_HOST_NOT_ALLOWED",
+      `a secret's value changes where the URL goes (from ${destination.host}): put it in a header, the query or the body`,
+      { field: `${at}.url` },
+    );
+  }
   for (const [k, value] of query) url.searchParams.set(k, secrets.reveal(value));
   const headers: Record<string, string> = {};
   for (const [k, value] of markedHeaders) headers[k] = secrets.reveal(value);

@@ -191,6 +191,25 @@ steps:
     await expectNowhere(secret, detail);
   });
 
+  it("a value that would move the URL's host once put in (user info with @) is refused, not sent elsewhere", async () => {
+    const secret = `u@127.0.0.1:${echo.port}/`;
+    const { path } = await eveWrites("userinfo", secret, [`127.0.0.1:${trusted.port}`]);
+    const saved = await bobSaves(`name: userinfo
+steps:
+  - id: h
+    http:
+      method: GET
+      url: http://\${{ secrets.t }}@127.0.0.1:${trusted.port}/x
+      secrets: { t: ${path} }
+`);
+    expect(saved.statusCode, saved.body).toBe(200);
+    const { run, detail } = await bobRuns("userinfo");
+    expect(run.steps[0]?.error?.code, detail).toBe("SECRET_HOST_NOT_ALLOWED");
+    expect(run.steps[0]?.error?.message).toContain("changes where the URL goes");
+    expect(echoed).toEqual([]);
+    expect(delivered).toEqual([]);
+  });
+
   it("preflight names the secret and the host when the URL is known from the inputs", async () => {
     const { path } = await eveWrites("preflight-token", `pf-${randomBytes(12).toString("hex")}`, [
       `127.0.0.1:${trusted.port}`,
