@@ -36,6 +36,8 @@ function selectViews(db: DbOrTx, orgId: string) {
 
 interface Narrowing {
   connection(name: string): boolean;
+  /** A tag selector ("key=value") that a connection the principal may see carries. */
+  tag(selector: string): boolean;
   node(id: string): boolean;
 }
 
@@ -52,7 +54,7 @@ const ACCOUNTLESS_ARN = /arn:[^:]*:[^:]*:[^:]*::/;
 async function narrowFor(db: DbOrTx, principal: Principal, rows: Row[]): Promise<Narrowing> {
   const shared = rows.filter((r) => r.owner_user_id !== principal.userId);
   if (shared.length === 0 || principal.role === "admin")
-    return { connection: () => true, node: () => true };
+    return { connection: () => true, tag: () => true, node: () => true };
   const visible = await listVisibleConnections(db, principal);
   const names = new Set(visible.map((v) => v.connection.name));
   const accounts = new Set(visible.flatMap((v) => v.connection.accountId ?? []));
@@ -94,11 +96,20 @@ async function narrowFor(db: DbOrTx, principal: Principal, rows: Row[]): Promise
       .execute();
     for (const row of found) accountless.add(row.arn);
   }
+  const tags = new Set(
+    visible.flatMap((v) => Object.entries(v.connection.tags).map(([k, value]) => `${k}=${value}`)),
+  );
   return {
     connection: (name) => names.has(name),
+    tag: (selector) => tags.has(selector),
+    // Only ids that can be tied to what the principal sees: every account id in them visible,
+    // and at least one, or an accountless ARN listed through a visible connection. Any other
+    // string kept in a view (a group id made up by its owner, "tag:customer=…") is dropped.
     node: (id) => {
-      if (ACCOUNTLESS_ARN.test(id) && !accountless.has(id)) return false;
-      return [...id.matchAll(ACCOUNT_ID)].every((m) => accounts.has(m[0]));
+      const ids = [...id.matchAll(ACCOUNT_ID)].map((m) => m[0]);
+      if (!ids.every((account) => accounts.has(account))) return false;
+      if (ACCOUNTLESS_ARN.test(id)) return accountless.has(id);
+      return ids.length > 0;
     },
   };
 }
@@ -109,7 +120,11 @@ function present(row: Row, principal: Principal, allowed: Narrowing): View {
   const selection = JSON.parse(row.selection) as View["selection"];
   const connections = Array.isArray(selection.connections)
     ? selection.connections.filter((name) => mine || allowed.connection(name))
-    : selection.connections;
+    : // A tag no visible connection carries would select nothing for them, and its value may
+      // name what they may not know (a customer, a project): they get the empty selection.
+      typeof selection.connections === "object" && !mine && !allowed.tag(selection.connections.tag)
+      ? []
+      : selection.connections;
   const pinned = JSON.parse(row.pinned) as View["pinned"];
   return {
     id: row.id,

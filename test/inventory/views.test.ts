@@ -200,6 +200,53 @@ describeEachDatabase("inventory saved views", (suite) => {
     }
   });
 
+  it("hides from a team member a tag selector and ids that no connection they see accounts for", async () => {
+    const tagged = (name: string, tag: string) =>
+      call("POST", "", {
+        token: alice,
+        body: body(name, {
+          team: "sre",
+          selection: { connections: { tag }, regions: ["us-east-1"] },
+          collapsed: [`account:${PROD}`, "tag:customer=acme-merger", "region:us-east-1"],
+          pinned: {},
+        }),
+      });
+    const secret = await tagged("merger board", "customer=acme-merger");
+    const known = await tagged("prod board", "env=prod");
+    expect(secret.statusCode, secret.body).toBe(201);
+    expect(known.statusCode, known.body).toBe(201);
+    await stage.t.call("PUT", "/api/v1/connections/prod/grants", {
+      body: [{ principal: "user:view-bob", role: "viewer" }],
+    });
+    const tagsSet = await stage.t.call("PATCH", "/api/v1/connections/prod", {
+      body: { tags: { env: "prod" } },
+    });
+    expect(tagsSet.statusCode, tagsSet.body).toBe(200);
+    try {
+      const opened = (id: string, token?: string) =>
+        call("GET", `/${id}`, token === undefined ? {} : { token }).then((r) => r.json<View>());
+      // Bob sees no connection tagged customer=acme-merger: the selector selects nothing for him.
+      const hidden = await opened(secret.json<View>().id, bob);
+      expect(hidden.selection.connections).toEqual([]);
+      expect(hidden.collapsed).toEqual([`account:${PROD}`]);
+      expect(JSON.stringify(await list(bob))).not.toContain("acme-merger");
+      // A tag he sees on prod stays; the owner and an org admin see the view as saved.
+      expect((await opened(known.json<View>().id, bob)).selection.connections).toEqual({
+        tag: "env=prod",
+      });
+      for (const token of [alice, undefined]) {
+        const whole = await opened(secret.json<View>().id, token);
+        expect(whole.selection.connections).toEqual({ tag: "customer=acme-merger" });
+        expect(whole.collapsed).toContain("tag:customer=acme-merger");
+      }
+    } finally {
+      await stage.t.call("PATCH", "/api/v1/connections/prod", { body: { tags: {} } });
+      await stage.t.call("PUT", "/api/v1/connections/prod/grants", { body: [] });
+      for (const view of [secret, known])
+        await call("DELETE", `/${view.json<View>().id}`, { token: alice });
+    }
+  });
+
   it("keeps another org's views out of sight and out of reach", async () => {
     const created = await call("POST", "", { body: body("tenant one") });
     expect(created.statusCode, created.body).toBe(201);
