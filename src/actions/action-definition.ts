@@ -3,8 +3,14 @@ import type { z } from "zod";
 /** What an action's code gets for one target: SDK clients already bound to the connection and region. */
 export interface ActionContext {
   region: string;
-  /** A client of the given SDK class for this target (credentials, endpoint and HTTP layer set). */
-  client<C>(ClientClass: new (config: never) => C): C;
+  /** The regions the target's connection allows. */
+  regions: readonly string[];
+  /**
+   * A client of the given SDK class for this target (credentials, endpoint and HTTP layer set).
+   * `region`: another of the connection's regions, for a global listing that follows a reference
+   * there (a CloudFront origin's load balancer); a region the connection does not allow is refused.
+   */
+  client<C>(ClientClass: new (config: never) => C, options?: { region?: string }): C;
   /** Stop following pages after this many items. */
   maxItems: number | undefined;
   /** Items per page asked of AWS (the operation's MaxResults); AWS's default when absent. */

@@ -139,6 +139,7 @@ function sameTokenEc2(): { client: EC2Client; requests: { count: number } } {
 function context(client: EC2Client): ActionContext {
   return {
     region: "us-east-1",
+    regions: ["us-east-1"],
     client: <C>() => client as C,
     maxItems: undefined,
     pageSize: undefined,

@@ -148,16 +148,20 @@ export function targetContext(
   const scope: CallScope = { deps, connection, actor };
   return {
     region,
+    regions: connection.regions,
     maxItems: options.maxItems,
     pageSize: options.pageSize,
     signal: options.signal,
     sleep: (ms) => sleep(ms, undefined, { signal: options.signal }),
-    client<C>(ClientClass: new (config: never) => C): C {
+    client<C>(ClientClass: new (config: never) => C, choice: { region?: string } = {}): C {
+      const at = choice.region ?? region;
+      if (at !== region && !connection.regions.includes(at))
+        throw new Error(`connection ${connection.name} does not allow region ${at}`);
       // The org's HTTP agents (its outbound allow-list) and the endpoint are the client's own.
-      const key = `${connection.orgId}|${connection.endpoint ?? ""}|${region}|${ClientClass.name}`;
+      const key = `${connection.orgId}|${connection.endpoint ?? ""}|${at}|${ClientClass.name}`;
       const client = clients.get<C>(key, () => {
         const config = {
-          region,
+          region: at,
           credentials: scopedCredentials,
           requestHandler: deps.outbound.requestHandler(connection.orgId),
           // The SDK's standard retry mode: backoff with jitter on throttling and 5xx.

@@ -117,6 +117,7 @@ describe("aws.call against the emulator", () => {
   it('fails DescribeInstances with MaxResults "abc" after one request instead of paging forever', async () => {
     const context: ActionContext = {
       region: "us-east-1",
+      regions: ["us-east-1"],
       client: <C>(ClientClass: new (config: never) => C) =>
         new ClientClass({
           endpoint: emulator.url,

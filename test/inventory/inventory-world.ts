@@ -341,10 +341,13 @@ export function inventoryWorld(): WorldInput {
               DomainName: `d${base}.cloudfront.net`,
               Enabled: true,
               Origins: {
-                Quantity: 2,
+                Quantity: 4,
                 Items: [
                   { Id: "assets", DomainName: `assets-${id}.s3.amazonaws.com` },
                   { Id: "web", DomainName: balancer(id, "us-east-1", base).dns },
+                  // Another region's load balancer, and one of a region no connection allows.
+                  { Id: "web-eu", DomainName: balancer(id, "eu-west-1", base + 1).dns },
+                  { Id: "web-ap", DomainName: balancer(id, "ap-southeast-2", base).dns },
                 ],
               },
             },

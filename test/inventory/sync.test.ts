@@ -177,8 +177,10 @@ describeEachDatabase("inventory sync", (suite) => {
     expect(byArn.get(`arn:aws:apigateway:${region}::/apis/http10x`)).toMatchObject({
       type: "apigateway.http-api",
     });
-    // The distribution's origins: the bucket and the load balancer its DNS name names.
+    // The distribution's origins: the bucket and the load balancers their DNS names name, in
+    // us-east-1 and in eu-west-1 (listed there); ap-southeast-2 is not a region of the connection.
     expect(byArn.get(`arn:aws:cloudfront::${PROD}:distribution/EDIST10`)?.edges).toEqual([
+      { to: balancer(PROD, "eu-west-1", 11).arn, kind: "origin" },
       { to: lb, kind: "origin" },
       { to: `arn:aws:s3:::assets-${PROD}`, kind: "origin" },
     ]);

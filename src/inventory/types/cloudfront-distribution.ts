@@ -37,10 +37,21 @@ function originArn(
   return undefined;
 }
 
+/** The region an ELB DNS name names: `NAME-ID.REGION.elb.amazonaws.com` (ALB, Classic) or `NAME-ID.elb.REGION.amazonaws.com` (NLB). */
+function elbRegion(domain: string): string | undefined {
+  const m =
+    /\.([a-z]{2}(?:-[a-z]+)+-\d)\.elb\.amazonaws\.com$|\.elb\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com$/.exec(
+      domain.toLowerCase(),
+    );
+  return m?.[1] ?? m?.[2];
+}
+
 /**
  * CloudFront distributions: global, listed once per account; edges to their origins. A load
- * balancer origin is resolved in the region the listing runs in (where the account's global
- * listings run, us-east-1 by default): an ELB DNS name of another region keeps no edge.
+ * balancer origin is found by its DNS name among the account's load balancers of the region the
+ * name names, listed once per such region — among the connection's regions only; a load balancer
+ * of a region the connection does not allow keeps no edge. A region that cannot be listed fails
+ * the listing, which then keeps its last good picture.
  */
 export const cloudfrontDistribution = defineResourceType<Distribution>({
   type: "cloudfront.distribution",
@@ -55,9 +66,17 @@ export const cloudfrontDistribution = defineResourceType<Distribution>({
       (p) => p.DistributionList?.Items,
     );
     const balancers = new Map<string, string>();
-    const elbOrigin = `.${context.region}.elb.amazonaws.com`;
-    if (items.some((d) => d.Origins?.Items?.some((o) => o.DomainName?.endsWith(elbOrigin)))) {
-      const elb = context.client(ElasticLoadBalancingV2Client);
+    const regions = new Set(
+      items.flatMap((d) =>
+        (d.Origins?.Items ?? []).flatMap((o) => {
+          const r = o.DomainName === undefined ? undefined : elbRegion(o.DomainName);
+          return r === undefined ? [] : [r];
+        }),
+      ),
+    );
+    for (const r of regions) {
+      if (r !== context.region && !context.regions.includes(r)) continue;
+      const elb = context.client(ElasticLoadBalancingV2Client, { region: r });
       for (const lb of await collect(
         paginateDescribeLoadBalancers({ client: elb }, {}),
         (p) => p.LoadBalancers,
