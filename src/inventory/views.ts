@@ -211,6 +211,39 @@ async function nameTaken<T>(name: string, write: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * How many views one user, and a whole org, may keep: each may be up to 1 MiB, and every view
+ * shared with a team is listed to each of its members, so without a bound one member could make
+ * every team member's diagram page load gigabytes.
+ */
+export const MAX_VIEWS_PER_USER = 100;
+export const MAX_VIEWS_PER_ORG = 2000;
+
+async function ensureRoomForView(db: DbOrTx, principal: Principal): Promise<void> {
+  const counted = await db
+    .selectFrom("inventory_views")
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as("org"),
+      eb.fn
+        .sum<number | string | null>(
+          eb.case().when("owner_user_id", "=", principal.userId).then(1).else(0).end(),
+        )
+        .as("mine"),
+    ])
+    .where("org_id", "=", principal.orgId)
+    .executeTakeFirstOrThrow();
+  if (Number(counted.mine ?? 0) >= MAX_VIEWS_PER_USER)
+    throw new Conflict(
+      `you have ${MAX_VIEWS_PER_USER} saved views, the most a user may: delete one or replace one`,
+      { field: "name" },
+    );
+  if (Number(counted.org) >= MAX_VIEWS_PER_ORG)
+    throw new Conflict(
+      `the org has ${MAX_VIEWS_PER_ORG} saved views, the most it may: delete some first`,
+      { field: "name" },
+    );
+}
+
 export async function createView(
   deps: ViewDeps,
   context: RequestContext,
@@ -222,6 +255,7 @@ export async function createView(
   await nameTaken(input.name, () =>
     deps.db.transaction().execute(async (tx) => {
       const teamId = await teamIdFor(tx, principal, input.team);
+      await ensureRoomForView(tx, principal);
       await tx
         .insertInto("inventory_views")
         .values({

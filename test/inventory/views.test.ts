@@ -247,6 +247,70 @@ describeEachDatabase("inventory saved views", (suite) => {
     }
   });
 
+  it("keeps at most 100 views per user and 2,000 per org, and says so on the name", async () => {
+    const dave = await signInAsMember(stage.t, "view-dave");
+    const db = suite.handle().db;
+    const owner = await db
+      .selectFrom("users")
+      .select(["id", "org_id"])
+      .where("name", "=", "view-dave")
+      .executeTakeFirstOrThrow();
+    const rows = (count: number, prefix: string, ownerId = owner.id) =>
+      Array.from({ length: count }, (_, i) => ({
+        id: `${prefix}-${i}`,
+        org_id: owner.org_id,
+        owner_user_id: ownerId,
+        name: `${prefix} ${i}`,
+        selection: JSON.stringify({ connections: "*" }),
+        collapsed: "[]",
+        pinned: "{}",
+        team_id: null,
+        created_at: new Date().toISOString(),
+        updated_at: new Date().toISOString(),
+      }));
+    const refusal = async (name: string) => {
+      const refused = await call("POST", "", { token: dave, body: body(name) });
+      expect(refused.statusCode, refused.body).toBe(409);
+      return refused.json<ErrorBody>().error;
+    };
+    try {
+      await db.insertInto("inventory_views").values(rows(99, "dave-view")).execute();
+      const hundredth = await call("POST", "", { token: dave, body: body("hundredth") });
+      expect(hundredth.statusCode, hundredth.body).toBe(201);
+      const error = await refusal("one too many");
+      expect(error).toMatchObject({ code: "CONFLICT", field: "name" });
+      expect(error.message).toContain("100 saved views");
+      // Room again once one is deleted.
+      await call("DELETE", `/${hundredth.json<View>().id}`, { token: dave });
+      const again = await call("POST", "", { token: dave, body: body("again") });
+      expect(again.statusCode, again.body).toBe(201);
+      await db.deleteFrom("inventory_views").where("owner_user_id", "=", owner.id).execute();
+
+      // The org's bound holds whoever owns the views (here all another user's).
+      const inOrg = await db
+        .selectFrom("inventory_views")
+        .select((eb) => eb.fn.countAll<number | string>().as("n"))
+        .where("org_id", "=", owner.org_id)
+        .executeTakeFirstOrThrow();
+      const other = await db
+        .selectFrom("users")
+        .select("id")
+        .where("org_id", "=", owner.org_id)
+        .where("name", "!=", "view-dave")
+        .executeTakeFirstOrThrow();
+      const filler = rows(2000 - Number(inOrg.n), "org-filler", other.id);
+      for (let i = 0; i < filler.length; i += 200)
+        await db
+          .insertInto("inventory_views")
+          .values(filler.slice(i, i + 200))
+          .execute();
+      expect((await refusal("past the org's bound")).message).toContain("2000 saved views");
+    } finally {
+      await db.deleteFrom("inventory_views").where("owner_user_id", "=", owner.id).execute();
+      await db.deleteFrom("inventory_views").where("id", "like", "org-filler-%").execute();
+    }
+  });
+
   it("keeps another org's views out of sight and out of reach", async () => {
     const created = await call("POST", "", { body: body("tenant one") });
     expect(created.statusCode, created.body).toBe(201);
