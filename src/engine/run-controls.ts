@@ -353,7 +353,11 @@ export async function decideApproval(
     if (names.length === 0) {
       throw new Refused(
         "FORBIDDEN",
-        `step ${waiting.step_id} has no connection whose grant decides it (it names none, and neither the steps after it nor the run so far use one): only an org admin decides it`,
+        `step ${waiting.step_id} has no connection whose grant decides it (${
+          plan.deciders === undefined && approval.connection !== undefined
+            ? "its connection expression was not evaluated when it started to wait"
+            : "it names none, and neither the steps after it nor the run so far use one"
+        }): only an org admin decides it`,
       );
     }
     const ids = await connectionIds(deps, run.org_id, names);

@@ -137,6 +137,55 @@ steps:
     expect(run.steps[0]?.error?.message).toContain('"no-such-connection"');
   });
 
+  it("an approval that started waiting before its deciders were stored, with an expression connection, is decided only by an org admin", async () => {
+    const starter = await signInAsMember(stage.t, "legacy-starter");
+    const holder = await signInAsMember(stage.t, "legacy-holder");
+    await grantExecutor(stage.t, {
+      "member-1": ["legacy-starter", "legacy-holder"],
+      "member-2": ["legacy-holder"],
+    });
+    await saveWorkflow(
+      stage.t,
+      `name: approval-legacy
+steps:
+  - id: list
+    action: aws.ecs.listClusters
+    connection: member-1
+    region: us-east-1
+  - id: ok
+    approval: { connection: "\${{ 'member-2' }}" }
+`,
+    );
+    const id = await startAs(stage.t, starter, "approval-legacy");
+    await waitForRun(stage.t, id, waiting);
+    // As a server before this change left it: the step's plan without its deciders.
+    const db = suite.handle().db;
+    const row = await db
+      .selectFrom("run_steps")
+      .select("plan")
+      .where("run_id", "=", id)
+      .where("step_id", "=", "ok")
+      .executeTakeFirstOrThrow();
+    const { deciders, ...plan } = JSON.parse(row.plan ?? "{}") as Record<string, unknown>;
+    expect(deciders).toEqual({ connections: ["member-2"], from: ["named"] });
+    await db
+      .updateTable("run_steps")
+      .set({ plan: JSON.stringify(plan) })
+      .where("run_id", "=", id)
+      .where("step_id", "=", "ok")
+      .execute();
+
+    const refused = await decide(stage.t, holder, id);
+    expect(refused.statusCode, refused.body).toBe(403);
+    expect(refused.json<ErrorBody>().error.message).toContain(
+      "its connection expression was not evaluated when it started to wait",
+    );
+    expect(refused.json<ErrorBody>().error.message).toContain("only an org admin decides it");
+    const approved = await decide(stage.t, undefined, id);
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect((await waitForRun(stage.t, id)).status).toBe("succeeded");
+  });
+
   it("the person who started the run may not approve it, another may, and declining one's own run is allowed", async () => {
     const starter = await signInAsMember(stage.t, "self-starter");
     const other = await signInAsMember(stage.t, "self-other");
