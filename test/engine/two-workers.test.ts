@@ -18,8 +18,7 @@ const MEMBERS = 8;
 const ONE_BUCKET_ITEMS = 40;
 // More targets than one worker claims in a batch (128), over every (account, region): both share them.
 const SPREAD_ITEMS = 192;
-// Long enough for the calls of a bucket to overlap (the bound is checked on calls in flight).
-const EC2_LATENCY_MS = 500;
+const EC2_LATENCY_MS = 1000;
 const TUNING = { pollSeconds: 0.5, schedulePollSeconds: 1, superviseSeconds: 2 };
 
 // PostgreSQL only: SQLite has one worker process by design (switchboard serve).
