@@ -12,6 +12,8 @@ export {
   storedTeam,
   storedUser,
   toStoredPrincipals,
+  idsByName,
+  namesById,
 } from "./stored-principals.js";
 export { authenticateApiToken } from "./tokens.js";
 export type { OrgRole } from "./tables.js";

@@ -25,7 +25,8 @@ export async function storedPrincipalsOf(db: DbOrTx, principal: Principal): Prom
   return [storedUser(principal.userId), ...teams.map((t) => storedTeam(t.team_id))];
 }
 
-async function idsByName(
+/** The ids of the org's users or teams of these names (a name the org lacks is absent). */
+export async function idsByName(
   db: DbOrTx,
   table: "users" | "teams",
   orgId: string,
@@ -41,7 +42,8 @@ async function idsByName(
   return new Map(rows.map((r) => [r.name, r.id]));
 }
 
-async function namesById(
+/** The names of the org's users or teams of these ids (an id the org lacks is absent). */
+export async function namesById(
   db: DbOrTx,
   table: "users" | "teams",
   orgId: string,

@@ -1,3 +1,4 @@
+import { idsByName, namesById } from "../access/index.js";
 import type { DbOrTx } from "../db/index.js";
 import type { Organization } from "./schemas.js";
 
@@ -12,38 +13,6 @@ export type StoredGrant =
   | { principal: string; role: Grant["role"] }
   | { teamId: string; role: Grant["role"] }
   | { userId: string; role: Grant["role"] };
-
-async function idsByName(
-  db: DbOrTx,
-  table: "teams" | "users",
-  orgId: string,
-  names: string[],
-): Promise<Map<string, string>> {
-  if (names.length === 0) return new Map();
-  const rows = await db
-    .selectFrom(table)
-    .select(["id", "name"])
-    .where("org_id", "=", orgId)
-    .where("name", "in", names)
-    .execute();
-  return new Map(rows.map((r) => [r.name, r.id]));
-}
-
-async function namesById(
-  db: DbOrTx,
-  table: "teams" | "users",
-  orgId: string,
-  ids: string[],
-): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom(table)
-    .select(["id", "name"])
-    .where("org_id", "=", orgId)
-    .where("id", "in", ids)
-    .execute();
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
 
 const nameAfter = (principal: string, prefix: string) =>
   principal.startsWith(prefix) ? [principal.slice(prefix.length)] : [];
