@@ -4,7 +4,7 @@ import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import { runPrincipal, type EngineDeps, type ScheduleData } from "../engine/index.js";
 import { Conflict, Forbidden, Invalid, NotFound } from "../errors.js";
 import { newId } from "../ids.js";
-import { cronProblem } from "../workflows/index.js";
+import { cronProblem } from "../cron-problem.js";
 import type { SyncRequest } from "./schemas.js";
 import { startSync, SYNC_ACTION_ID } from "./start-sync.js";
 

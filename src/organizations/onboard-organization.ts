@@ -2,6 +2,7 @@ import { CronExpressionParser } from "cron-parser";
 import type { Principal } from "../access/index.js";
 import { recordAuditEvent, type RequestContext } from "../audit/index.js";
 import { issueGroupExternalId, principalArnOf, visibleConnection } from "../connections/index.js";
+import { cronProblem } from "../cron-problem.js";
 import { Conflict, Forbidden, Invalid } from "../errors.js";
 import { connectMembers, type ConnectResult } from "./connect-members.js";
 import type { OrganizationDeps } from "./organization-deps.js";
@@ -23,12 +24,10 @@ export interface OnboardResult extends ConnectResult {
 
 function assertSchedule(cron: string): void {
   try {
-    // Minute resolution, as the inventory's schedules: no leading seconds field.
-    const fields = cron.trim().split(/\s+/).length;
-    if (fields !== 5)
-      throw new Error(
-        `expected 5 fields (minute hour day-of-month month day-of-week), got ${fields}`,
-      );
+    // Minute resolution and plain fields, as the inventory's schedules: no seconds field, and no
+    // cron-parser `H`, a random value drawn again at every scheduler pass.
+    const problem = cronProblem(cron);
+    if (problem !== undefined) throw new Error(problem);
     CronExpressionParser.parse(cron, { tz: "UTC", currentDate: new Date() }).next();
   } catch (error) {
     throw new Invalid(

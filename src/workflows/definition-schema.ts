@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cronProblem } from "../cron-problem.js";
 
 // The web editor validates as you type with this file, so it imports nothing but zod: the
 // expression compiler (jsonata) and the YAML positions live in parse-definition.ts.
@@ -82,51 +83,9 @@ function durationSchema(maxMs: number, maxText: string) {
   });
 }
 
-const CRON_FIELDS = [
-  { name: "minute", min: 0, max: 59, names: [] },
-  { name: "hour", min: 0, max: 23, names: [] },
-  { name: "day of month", min: 1, max: 31, names: [] },
-  {
-    name: "month",
-    min: 1,
-    max: 12,
-    names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
-  },
-  { name: "day of week", min: 0, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
-] as const;
-
-/** What is wrong with a 5-field cron expression, or undefined when it is valid. */
-export function cronProblem(cron: string): string | undefined {
-  const fields = cron.trim().split(/\s+/);
-  if (fields.length !== 5) {
-    return `expected 5 cron fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
-  }
-  for (const [i, field] of fields.entries()) {
-    const spec = CRON_FIELDS[i];
-    if (spec === undefined) break;
-    const value = (text: string): number | undefined => {
-      const named = (spec.names as readonly string[]).indexOf(text.toUpperCase());
-      if (named >= 0) return named + (spec.name === "month" ? 1 : 0);
-      if (!/^\d+$/.test(text)) return undefined;
-      const n = Number(text);
-      return n >= spec.min && n <= spec.max ? n : undefined;
-    };
-    for (const part of field.split(",")) {
-      const [range = "", step, extra] = part.split("/");
-      const stepOk = step === undefined || (/^\d+$/.test(step) && Number(step) > 0);
-      const bounds = range === "*" ? [] : range.split("-");
-      const rangeOk =
-        extra === undefined &&
-        bounds.length <= 2 &&
-        bounds.every((b) => value(b) !== undefined) &&
-        (bounds.length < 2 || (value(bounds[0] ?? "") ?? 0) <= (value(bounds[1] ?? "") ?? 0));
-      if (!stepOk || !rangeOk) {
-        return `the ${spec.name} field "${field}" is not valid: expected *, a value from ${spec.min} to ${spec.max}, a range a-b, a list a,b or a step */n`;
-      }
-    }
-  }
-  return undefined;
-}
+// Shared with the inventory's and organizations' schedules (a leaf module, so they need not
+// import the workflows feature).
+export { cronProblem };
 
 function isTimeZone(zone: string): boolean {
   try {

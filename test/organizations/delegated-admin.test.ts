@@ -114,6 +114,20 @@ describeEachDatabase("an organization through a delegated administrator of Stack
     });
     expect(seconds.statusCode, seconds.body).toBe(400);
     expect(seconds.json<{ error: { field: string } }>().error.field).toBe("reconcileSchedule");
+    // So is cron-parser's random H, which the scheduler would draw again at every pass.
+    for (const reconcileSchedule of ["H * * * *", "0 0 L * *"]) {
+      const random = await t.call("POST", "/api/v1/organizations/scheduled/onboarding", {
+        body: {
+          ous: [root],
+          regions: ["us-east-1"],
+          method: "assume_role",
+          hubConnection: "hub",
+          reconcileSchedule,
+        },
+      });
+      expect(random.statusCode, reconcileSchedule).toBe(400);
+      expect(random.json<{ error: { field: string } }>().error.field).toBe("reconcileSchedule");
+    }
     const onboarded = await t.call("POST", "/api/v1/organizations/scheduled/onboarding", {
       body: {
         ous: [root],
