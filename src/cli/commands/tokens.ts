@@ -34,7 +34,11 @@ export function registerTokens(program: Command): void {
   tokens
     .command("create <name>")
     .description("create an API token; the token is printed once")
-    .option("--expires-in-days <days>", "days until it expires, or 'never'", "90")
+    .option(
+      "--expires-in-days <days>",
+      "days until it expires (no later than the token you use), or 'never' (only if that token never expires)",
+      "90",
+    )
     .action(async (name: string, o: { expiresInDays: string }, command: Command) => {
       const options = globalOptions(command);
       const expiresInDays = o.expiresInDays === "never" ? null : Number(o.expiresInDays);
