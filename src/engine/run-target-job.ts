@@ -264,10 +264,18 @@ async function runTargetJob(
   }
 
   const runSignal = deps.inFlight.enter(runId);
-  const signal =
-    runtime.timeoutMs === undefined
-      ? runSignal
-      : AbortSignal.any([runSignal, AbortSignal.timeout(runtime.timeoutMs)]);
+  // The step's timeout: a controller on a timer, not AbortSignal.timeout inside AbortSignal.any —
+  // nothing holds such a timeout signal but its weak link to the combined one, so after a garbage
+  // collection it never fires (seen on Node 20: a 1 s timeout let an 8 s call run its course).
+  const deadline = runtime.timeoutMs === undefined ? undefined : new AbortController();
+  const timer =
+    deadline === undefined
+      ? undefined
+      : setTimeout(
+          () => deadline.abort(new DOMException("the step timed out", "TimeoutError")),
+          runtime.timeoutMs,
+        );
+  const signal = deadline === undefined ? runSignal : AbortSignal.any([runSignal, deadline.signal]);
   let outcome;
   try {
     outcome = await runTarget(deps, target, {
@@ -281,6 +289,7 @@ async function runTargetJob(
       limiter: PASS_THROUGH,
     });
   } finally {
+    clearTimeout(timer);
     deps.inFlight.leave(runId);
   }
   const result = outcome.result;

@@ -126,17 +126,17 @@ steps:
     timeout: 1s
 `,
     );
-    stage.emulator.setKnobs({ latencyMs: { ecs: 8_000 } });
+    // AWS would answer after two minutes: a run that ends within the wait below, its call
+    // timed out, was stopped by the step's timeout (no clock is read here).
+    stage.emulator.setKnobs({ latencyMs: { ecs: 120_000 } });
     let id: string;
     let run;
-    const startedAt = Date.now();
     try {
       id = await startWorkflow(stage.t, "retry-step-timeout");
       run = await waitForRun(stage.t, id, undefined, 30_000);
     } finally {
       stage.emulator.setKnobs({ latencyMs: 0 });
     }
-    expect(Date.now() - startedAt).toBeLessThan(7_000);
     expect(run.status, JSON.stringify(run)).toBe("failed");
     const [target] = await targetsOf(stage, id, "slow");
     expect(target?.status).toBe("failed");
