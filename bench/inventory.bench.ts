@@ -165,7 +165,8 @@ type Config = {
   maxAttempts: number;
 };
 /** One SDK client per (account, region, service), built on first use, as a script caches them. */
-type Clients = <C>(make: new (config: Config) => C) => C;
+/** A client of the listing's account and region, or of another region of the account. */
+type Clients = <C>(make: new (config: Config) => C, region?: string) => C;
 
 async function count<P>(pages: AsyncIterable<P>, pick: (page: P) => unknown[] | undefined) {
   let n = 0;
@@ -316,11 +317,18 @@ const LISTINGS: Record<string, { service: string; list: (c: Clients) => Promise<
       const items = [];
       for await (const page of paginateListDistributions({ client: c(CloudFrontClient) }, {}))
         items.push(...(page.DistributionList?.Items ?? []));
-      // Origins that are a load balancer of this region: their ARNs come from DescribeLoadBalancers.
-      const elb = `.${GLOBAL_REGION}.elb.amazonaws.com`;
-      if (items.some((d) => d.Origins?.Items?.some((o) => o.DomainName?.endsWith(elb))))
+      // Origins that are a load balancer: their ARNs come from DescribeLoadBalancers in the region
+      // each DNS name names (NAME-ID.REGION.elb.amazonaws.com).
+      const regions = new Set(
+        items.flatMap((d) =>
+          (d.Origins?.Items ?? []).flatMap(
+            (o) => /\.([a-z0-9-]+)\.elb\.amazonaws\.com$/.exec(o.DomainName ?? "")?.[1] ?? [],
+          ),
+        ),
+      );
+      for (const region of regions)
         await count(
-          paginateDescribeLoadBalancers({ client: c(ElasticLoadBalancingV2Client) }, {}),
+          paginateDescribeLoadBalancers({ client: c(ElasticLoadBalancingV2Client, region) }, {}),
           (p) => p.LoadBalancers,
         );
       return items.length;
@@ -405,12 +413,12 @@ async function handWrittenSync(
         buckets.set(key, bucket);
       }
       const limit = bucket;
-      const clientsOf: Clients = (make) => {
-        const id = `${account}/${region}/${make.name}`;
+      const clientsOf: Clients = (make, at = region) => {
+        const id = `${account}/${at}/${make.name}`;
         let client = clients.get(id);
         if (client === undefined) {
           client = new make({
-            region,
+            region: at,
             endpoint: h.endpoint,
             credentials: () => credentialsOf(account),
             requestHandler: h.requestHandler,

@@ -77,7 +77,7 @@ interface Pending {
 
 // A finished listing waits at most this long for others to share its transaction (the engine's
 // settlements wait as long), and goes at once when nothing else is listing.
-const WAIT_MS = 20;
+const WAIT_MS = 5;
 const MAX_LISTINGS = 200;
 
 /**
