@@ -55,7 +55,9 @@ export interface Settlement {
 }
 
 // While others are in flight, a settled target waits at most this long to share a transaction.
-const WAIT_MS = 20;
+// The wait holds the target's queue slot: at 20 ms a 3,400-target fan-out was bound by it (4.49 s
+// wall on 3.60 s of CPU); at 5 ms, 3.65 s on 3.79 s.
+const WAIT_MS = 5;
 const MAX_ROWS = 500;
 
 /**
