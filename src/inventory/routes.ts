@@ -5,6 +5,7 @@ import { recordAuditEvent } from "../audit/index.js";
 import { actorOfRequest } from "../connections/index.js";
 import { MAX_PER_BUCKET, type Engine } from "../engine/index.js";
 import { KeyedSemaphore } from "../fan-out/index.js";
+import { pageOf } from "../http/pagination.js";
 import { contextOf, principalOf } from "../http/route-helpers.js";
 import { budgetCsv, estimateBudget } from "./budget.js";
 import { fetchAttributes } from "./fetch-attributes.js";
@@ -35,8 +36,10 @@ import {
   timelinePageSchema,
   timelineQuerySchema,
   viewIdSchema,
+  viewListQuerySchema,
   viewRequestSchema,
   viewSchema,
+  viewSummarySchema,
 } from "./schemas.js";
 import { startSync } from "./start-sync.js";
 import { deleteSyncSchedule, listSyncSchedules, saveSyncSchedule } from "./sync-schedules.js";
@@ -142,11 +145,13 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
       config: { access: "authenticated" },
       schema: {
         tags: ["inventory"],
-        summary: "Saved views of the diagram: yours, and those shared with a team you are in",
-        response: { 200: z.object({ items: z.array(viewSchema) }) },
+        summary:
+          "Saved views of the diagram, a page at a time: yours, and those shared with a team you are in; without their collapsed ids and pinned positions (GET /inventory/views/ID)",
+        querystring: viewListQuerySchema,
+        response: { 200: pageOf(viewSummarySchema) },
       },
     },
-    async (request) => ({ items: await listViews(deps, principalOf(request)) }),
+    (request) => listViews(deps, principalOf(request), request.query),
   );
 
   app.get(
@@ -155,7 +160,8 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
       config: { access: "authenticated" },
       schema: {
         tags: ["inventory"],
-        summary: "One saved view (yours or your team's)",
+        summary:
+          "One saved view (yours or your team's) with its collapsed ids and pinned positions",
         params: viewIdSchema,
         response: { 200: viewSchema },
       },

@@ -331,4 +331,28 @@ export const viewSchema = z.object({
 });
 export type View = z.infer<typeof viewSchema>;
 
+/** A saved view as listed: who saved it, for whom, and its selection summed up; no body. */
+export const viewSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  connections: z
+    .union([z.number().int(), z.object({ tag: z.string() }), z.literal("*")])
+    .describe(
+      "how many connections the view names (for a view shared with you, of those you may see), its tag selector, or *",
+    ),
+  regions: z
+    .union([z.number().int(), z.literal("*")])
+    .describe("how many regions it names, or * (each connection's own)"),
+  team: z.string().nullable(),
+  owner: z.string().describe("the owner's user name"),
+  mine: z.boolean(),
+  updatedAt: z.string(),
+});
+export type ViewSummary = z.infer<typeof viewSummarySchema>;
+
+export const viewListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe("Items per page, 1 to 500"),
+  cursor: z.string().max(2000).optional().describe("The nextCursor of the previous page"),
+});
+
 export const viewIdSchema = z.strictObject({ id: z.string().min(1).max(64) });

@@ -4,9 +4,10 @@ import type { Clock } from "../clock.js";
 import { listVisibleConnections } from "../connections/index.js";
 import { isUniqueViolation, type Db, type DbOrTx } from "../db/index.js";
 import { Conflict, Forbidden, Invalid, NotFound } from "../errors.js";
+import { decodeCursor, toPage } from "../http/pagination.js";
 import { newId } from "../ids.js";
 import type { InventoryViewTable } from "./inventory.table.js";
-import type { View, ViewRequest } from "./schemas.js";
+import type { View, ViewRequest, ViewSummary } from "./schemas.js";
 
 interface ViewDeps {
   db: Db;
@@ -51,7 +52,11 @@ const ACCOUNTLESS_ARN = /arn:[^:]*:[^:]*:[^:]*::/;
  * them see. A shared view must not tell a team member the names of connections, the accounts or
  * the ARNs kept in it (as the selection, collapsed ids or pinned ids) that they may not see.
  */
-async function narrowFor(db: DbOrTx, principal: Principal, rows: Row[]): Promise<Narrowing> {
+async function narrowFor(
+  db: DbOrTx,
+  principal: Principal,
+  rows: { owner_user_id: string; collapsed?: string; pinned?: string }[],
+): Promise<Narrowing> {
   const shared = rows.filter((r) => r.owner_user_id !== principal.userId);
   if (shared.length === 0 || principal.role === "admin")
     return { connection: () => true, tag: () => true, node: () => true };
@@ -77,8 +82,8 @@ async function narrowFor(db: DbOrTx, principal: Principal, rows: Row[]): Promise
   const asked = [
     ...new Set(
       shared.flatMap((r) => [
-        ...(JSON.parse(r.collapsed) as string[]),
-        ...Object.keys(JSON.parse(r.pinned) as object),
+        ...(JSON.parse(r.collapsed ?? "[]") as string[]),
+        ...Object.keys(JSON.parse(r.pinned ?? "{}") as object),
       ]),
     ),
   ].filter((id) => ACCOUNTLESS_ARN.test(id));
@@ -114,10 +119,9 @@ async function narrowFor(db: DbOrTx, principal: Principal, rows: Row[]): Promise
   };
 }
 
-function present(row: Row, principal: Principal, allowed: Narrowing): View {
-  const mine = row.owner_user_id === principal.userId;
-  const keep = (id: string) => mine || allowed.node(id);
-  const selection = JSON.parse(row.selection) as View["selection"];
+/** A view's selection as someone sees it: theirs as saved, another's less what they may not see. */
+function selectionFor(raw: string, mine: boolean, allowed: Narrowing): View["selection"] {
+  const selection = JSON.parse(raw) as View["selection"];
   const connections = Array.isArray(selection.connections)
     ? selection.connections.filter((name) => mine || allowed.connection(name))
     : // A tag no visible connection carries would select nothing for them, and its value may
@@ -125,11 +129,17 @@ function present(row: Row, principal: Principal, allowed: Narrowing): View {
       typeof selection.connections === "object" && !mine && !allowed.tag(selection.connections.tag)
       ? []
       : selection.connections;
+  return { ...selection, connections };
+}
+
+function present(row: Row, principal: Principal, allowed: Narrowing): View {
+  const mine = row.owner_user_id === principal.userId;
+  const keep = (id: string) => mine || allowed.node(id);
   const pinned = JSON.parse(row.pinned) as View["pinned"];
   return {
     id: row.id,
     name: row.name,
-    selection: { ...selection, connections },
+    selection: selectionFor(row.selection, mine, allowed),
     collapsed: (JSON.parse(row.collapsed) as string[]).filter(keep),
     pinned: Object.fromEntries(Object.entries(pinned).filter(([id]) => keep(id))),
     team: row.team_name,
@@ -139,20 +149,96 @@ function present(row: Row, principal: Principal, allowed: Narrowing): View {
   };
 }
 
-/** The views a principal sees: their own, and those shared with a team they are a member of. */
-export async function listViews(deps: ViewDeps, principal: Principal): Promise<View[]> {
+/** A page of views: after the view of this name and id, in the order name, id. */
+export interface ViewPageQuery {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+function afterOf(cursor: string | undefined): [string, string] | undefined {
+  const key = decodeCursor(cursor);
+  if (key === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(key);
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      typeof parsed[0] === "string" &&
+      typeof parsed[1] === "string"
+    )
+      return [parsed[0], parsed[1]];
+  } catch {
+    // refused below, as any cursor this server did not issue
+  }
+  throw new Invalid(
+    "cursor is not one this server issued; pass the nextCursor of the previous page",
+    { field: "cursor" },
+  );
+}
+
+/**
+ * The views a principal sees, a page at a time: their own, and those shared with a team they are
+ * a member of. Light: no collapsed ids or pinned positions (up to a mebibyte each; GET
+ * /inventory/views/ID gives them), and the selection summed up as counts.
+ */
+export async function listViews(
+  deps: ViewDeps,
+  principal: Principal,
+  page: ViewPageQuery,
+): Promise<{ items: ViewSummary[]; nextCursor: string | null }> {
+  const after = afterOf(page.cursor);
   const teams = await teamIdsOf(deps.db, principal);
-  const rows = await selectViews(deps.db, principal.orgId)
+  let query = deps.db
+    .selectFrom("inventory_views as v")
+    .innerJoin("users as u", "u.id", "v.owner_user_id")
+    .leftJoin("teams as t", "t.id", "v.team_id")
+    .select([
+      "v.id",
+      "v.name",
+      "v.owner_user_id",
+      "v.selection",
+      "v.updated_at",
+      "u.name as owner_name",
+      "t.name as team_name",
+    ])
+    .where("v.org_id", "=", principal.orgId)
     .where((eb) =>
       teams.length === 0
         ? eb("v.owner_user_id", "=", principal.userId)
         : eb.or([eb("v.owner_user_id", "=", principal.userId), eb("v.team_id", "in", teams)]),
-    )
+    );
+  if (after !== undefined) {
+    const [name, id] = after;
+    query = query.where((eb) =>
+      eb.or([eb("v.name", ">", name), eb.and([eb("v.name", "=", name), eb("v.id", ">", id)])]),
+    );
+  }
+  const rows = await query
     .orderBy("v.name")
     .orderBy("v.id")
+    .limit(page.limit + 1)
     .execute();
-  const allowed = await narrowFor(deps.db, principal, rows);
-  return rows.map((row) => present(row, principal, allowed));
+  const shown = toPage(rows, page.limit, (row) => JSON.stringify([row.name, row.id]));
+  const allowed = await narrowFor(deps.db, principal, shown.items);
+  return {
+    items: shown.items.map((row) => {
+      const mine = row.owner_user_id === principal.userId;
+      const selection = selectionFor(row.selection, mine, allowed);
+      return {
+        id: row.id,
+        name: row.name,
+        connections: Array.isArray(selection.connections)
+          ? selection.connections.length
+          : selection.connections,
+        regions: Array.isArray(selection.regions) ? selection.regions.length : "*",
+        team: row.team_name,
+        owner: row.owner_name,
+        mine,
+        updatedAt: row.updated_at,
+      };
+    }),
+    nextCursor: shown.nextCursor,
+  };
 }
 
 /** A view the principal sees (theirs or their team's); NOT_FOUND otherwise, whoever owns it. */

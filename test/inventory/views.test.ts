@@ -16,6 +16,21 @@ interface View {
   mine: boolean;
   updatedAt: string;
 }
+/** A view as listed: no body, its selection summed up. */
+interface ViewSummary {
+  id: string;
+  name: string;
+  connections: number | { tag: string } | "*";
+  regions: number | "*";
+  team: string | null;
+  owner: string;
+  mine: boolean;
+  updatedAt: string;
+}
+interface ViewPage {
+  items: ViewSummary[];
+  nextCursor: string | null;
+}
 interface ErrorBody {
   error: { code: string; message: string; field?: string };
 }
@@ -58,10 +73,24 @@ describeEachDatabase("inventory saved views", (suite) => {
     options: { token?: string; body?: unknown } = {},
   ) => stage.t.call(method, `/api/v1/inventory/views${url}`, options);
 
-  const list = async (token?: string) => {
-    const response = await call("GET", "", token === undefined ? {} : { token });
+  const page = async (query: string, token?: string) => {
+    const response = await call("GET", query, token === undefined ? {} : { token });
     expect(response.statusCode, response.body).toBe(200);
-    return response.json<{ items: View[] }>().items;
+    return response.json<ViewPage>();
+  };
+  /** Every view listed to someone, page after page. */
+  const list = async (token?: string) => {
+    const items: ViewSummary[] = [];
+    let cursor: string | null = null;
+    do {
+      const next: ViewPage = await page(
+        `?limit=500${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`,
+        token,
+      );
+      items.push(...next.items);
+      cursor = next.nextCursor;
+    } while (cursor !== null);
+    return items;
   };
 
   const auditActions = async (id: string) =>
@@ -192,6 +221,13 @@ describeEachDatabase("inventory saved views", (suite) => {
       expect(opened.collapsed).toEqual([`account:${PROD}`]);
       expect(opened.pinned).toEqual({ [bucket(PROD)]: { x: 1, y: 1 } });
       expect(JSON.stringify(await list(bob))).not.toContain(DEV);
+      // Listed, the view names one connection for him (prod), two for Alice.
+      expect((await list(bob)).find((v) => v.id === view.id)).toMatchObject({
+        connections: 1,
+        regions: 1,
+        mine: false,
+      });
+      expect((await list(alice)).find((v) => v.id === view.id)?.connections).toBe(2);
       // An org admin sees every connection, so all of it.
       expect(Object.keys((await call("GET", `/${view.id}`)).json<View>().pinned)).toHaveLength(3);
     } finally {
@@ -230,6 +266,14 @@ describeEachDatabase("inventory saved views", (suite) => {
       expect(hidden.selection.connections).toEqual([]);
       expect(hidden.collapsed).toEqual([`account:${PROD}`]);
       expect(JSON.stringify(await list(bob))).not.toContain("acme-merger");
+      const listed = await list(bob);
+      expect(listed.find((v) => v.id === secret.json<View>().id)?.connections).toBe(0);
+      expect(listed.find((v) => v.id === known.json<View>().id)?.connections).toEqual({
+        tag: "env=prod",
+      });
+      expect((await list(alice)).find((v) => v.id === secret.json<View>().id)?.connections).toEqual(
+        { tag: "customer=acme-merger" },
+      );
       // A tag he sees on prod stays; the owner and an org admin see the view as saved.
       expect((await opened(known.json<View>().id, bob)).selection.connections).toEqual({
         tag: "env=prod",
@@ -244,6 +288,129 @@ describeEachDatabase("inventory saved views", (suite) => {
       await stage.t.call("PUT", "/api/v1/connections/prod/grants", { body: [] });
       for (const view of [secret, known])
         await call("DELETE", `/${view.json<View>().id}`, { token: alice });
+    }
+  });
+
+  it("lists views a page at a time (100 by default, at most 500), in name order, without their bodies", async () => {
+    const erin = await signInAsMember(stage.t, "view-erin", ["sre"]);
+    const db = suite.handle().db;
+    const owner = await db
+      .selectFrom("users")
+      .select(["id", "org_id"])
+      .where("name", "=", "view-erin")
+      .executeTakeFirstOrThrow();
+    const big = Array.from(
+      { length: 2000 },
+      (_, i) => `arn:aws:ec2:us-east-1:${PROD}:vpc/vpc-${i}`,
+    );
+    try {
+      // Two views of one name, one Alice's shared with sre and one Erin's: both listed to Erin.
+      const shared = await call("POST", "", {
+        token: alice,
+        body: body("page b", { team: "sre", collapsed: big }),
+      });
+      expect(shared.statusCode, shared.body).toBe(201);
+      const own = ["page c", "page b", "page a", "page d"];
+      for (const name of own) {
+        const created = await call("POST", "", {
+          token: erin,
+          body: body(name, { collapsed: big, selection: { connections: "*" } }),
+        });
+        expect(created.statusCode, created.body).toBe(201);
+      }
+      const all = await list(erin);
+      const pages = all.filter((v) => v.name.startsWith("page "));
+      expect(pages.map((v) => v.name)).toEqual(["page a", "page b", "page b", "page c", "page d"]);
+      // Light: no collapsed ids or pinned positions, the selection summed up.
+      for (const item of all) {
+        expect(Object.keys(item).sort()).toEqual(
+          ["connections", "id", "mine", "name", "owner", "regions", "team", "updatedAt"].sort(),
+        );
+      }
+      expect(JSON.stringify(all)).not.toContain("vpc-");
+      // Alice's names prod and dev, neither of which Erin may see.
+      expect(pages.find((v) => !v.mine)).toMatchObject({
+        name: "page b",
+        owner: "view-alice",
+        team: "sre",
+        connections: 0,
+        regions: 1,
+      });
+      expect(pages.find((v) => v.mine)).toMatchObject({ connections: "*", regions: "*" });
+      // The body is there by id, narrowed as before for a view shared with her.
+      const opened = (id: string) => call("GET", `/${id}`, { token: erin });
+      const mineOpened = await opened(pages.find((v) => v.mine)?.id ?? "");
+      expect(mineOpened.json<View>().collapsed).toEqual(big);
+      expect((await opened(shared.json<View>().id)).json<View>()).toMatchObject({
+        collapsed: [],
+        selection: { connections: [] },
+        mine: false,
+      });
+
+      // One at a time, each page follows the last: the same views in the same order.
+      const walked: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const next: ViewPage = await page(
+          `?limit=1${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`,
+          erin,
+        );
+        expect(next.items).toHaveLength(1);
+        walked.push(...next.items.map((v) => v.id));
+        cursor = next.nextCursor;
+      } while (cursor !== null);
+      expect(walked).toEqual(all.map((v) => v.id));
+
+      // 100 a page unless asked otherwise.
+      const now = new Date().toISOString();
+      await db
+        .insertInto("inventory_views")
+        .values(
+          Array.from({ length: 96 }, (_, i) => ({
+            id: `erin-view-${String(i).padStart(3, "0")}`,
+            org_id: owner.org_id,
+            owner_user_id: owner.id,
+            name: `erin ${String(i).padStart(3, "0")}`,
+            selection: JSON.stringify({ connections: ["prod"] }),
+            collapsed: "[]",
+            pinned: "{}",
+            team_id: null,
+            created_at: now,
+            updated_at: now,
+          })),
+        )
+        .execute();
+      const everything = await list(erin);
+      const total = everything.length;
+      expect(total).toBeGreaterThan(100);
+      const first = await page("", erin);
+      expect(first.items).toHaveLength(100);
+      expect(first.nextCursor).not.toBeNull();
+      const rest = await page(`?cursor=${encodeURIComponent(first.nextCursor ?? "")}`, erin);
+      expect(rest.items).toHaveLength(total - 100);
+      expect(rest.nextCursor).toBeNull();
+      expect([...first.items, ...rest.items].map((v) => v.id)).toEqual(everything.map((v) => v.id));
+      expect(everything.find((v) => v.id === "erin-view-000")).toMatchObject({
+        connections: 1,
+        regions: "*",
+      });
+
+      // Bad paging: a 400 naming the field.
+      for (const [query, field] of [
+        ["?limit=0", "limit"],
+        ["?limit=501", "limit"],
+        ["?limit=ten", "limit"],
+        ["?cursor=not-a-cursor", "cursor"],
+        [`?cursor=${Buffer.from(JSON.stringify({ k: "7" })).toString("base64url")}`, "cursor"],
+        ["?sort=name", "sort"],
+      ] as const) {
+        const refused = await call("GET", query, { token: erin });
+        expect(refused.statusCode, `${query}: ${refused.body}`).toBe(400);
+        expect(refused.json<ErrorBody>().error.field ?? "").toContain(field);
+      }
+    } finally {
+      await db.deleteFrom("inventory_views").where("owner_user_id", "=", owner.id).execute();
+      await db.deleteFrom("inventory_views").where("name", "=", "page b").execute();
     }
   });
 

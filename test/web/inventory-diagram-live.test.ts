@@ -309,12 +309,16 @@ describe("web UI: the diagram's live status, side panel and saved views", () => 
     await expect
       .poll(
         async () => {
-          const { items } = await apiAs<{ items: { name: string; collapsed: string[] }[] }>(
+          // The list has no bodies: the view by id has its collapsed groups.
+          const { items } = await apiAs<{ items: { id: string; name: string }[] }>(
             page,
             "GET",
             "/inventory/views",
           );
-          return items.find((v) => v.name === "mine only")?.collapsed.includes(VPC);
+          const id = items.find((v) => v.name === "mine only")?.id;
+          if (id === undefined) return false;
+          const view = await apiAs<{ collapsed: string[] }>(page, "GET", `/inventory/views/${id}`);
+          return view.collapsed.includes(VPC);
         },
         { timeout: 15_000 },
       )
@@ -326,6 +330,17 @@ describe("web UI: the diagram's live status, side panel and saved views", () => 
     await rename.waitFor({ state: "detached" });
     await views.click();
     await mine.getByRole("button", { name: "just me", exact: true }).waitFor();
+    // The rename kept what the view holds (fetched by id: the list has none of it).
+    const renamed = await apiAs<{ items: { id: string; name: string }[] }>(
+      page,
+      "GET",
+      "/inventory/views",
+    );
+    const renamedId = renamed.items.find((v) => v.name === "just me")?.id ?? "";
+    expect(
+      (await apiAs<{ collapsed: string[] }>(page, "GET", `/inventory/views/${renamedId}`))
+        .collapsed,
+    ).toContain(VPC);
     await mine.getByRole("button", { name: "Delete just me" }).click();
     const confirm = page.getByRole("dialog", { name: "Delete the view" });
     await confirm.getByRole("button", { name: "Delete" }).click();

@@ -1,4 +1,9 @@
-import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
+import {
+  infiniteQueryOptions,
+  queryOptions,
+  useMutation,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { api, ApiError, unwrap, type Body, type Ok } from "./client";
 
 /** Live attributes of one resource, as the server lists them now (never stored). */
@@ -66,16 +71,36 @@ export async function streamAttributes(
 
 /** What a saved view keeps: its name, selection, collapsed groups, pinned positions and team. */
 export type ViewBody = Body<"/api/v1/inventory/views", "post">;
-/** A saved view as listed: mine, or shared with a team I am in (`mine` false, `owner` who saved it). */
+/**
+ * A saved view as listed: mine, or shared with a team I am in (`mine` false, `owner` who saved
+ * it); without its collapsed groups and pinned positions (`inventoryViewQuery` has them).
+ */
 export type SavedView = Ok<"/api/v1/inventory/views", "get">["items"][number];
+/** A saved view with what it keeps: selection, collapsed groups, pinned positions. */
+export type SavedViewWhole = Ok<"/api/v1/inventory/views/{id}", "get">;
 
 export const inventoryViewsKey = ["inventory", "views"] as const;
 
-/** My saved views and those shared with a team I am in. */
-export const inventoryViewsQuery = queryOptions({
-  queryKey: inventoryViewsKey,
-  queryFn: () => unwrap(api.GET("/api/v1/inventory/views")),
+/** My saved views and those shared with a team I am in, 100 a page ("More views"). */
+export const inventoryViewsQuery = infiniteQueryOptions({
+  queryKey: [...inventoryViewsKey, "list"] as const,
+  queryFn: ({ pageParam }) =>
+    unwrap(
+      api.GET("/api/v1/inventory/views", {
+        params: { query: { limit: 100, ...(pageParam === null ? {} : { cursor: pageParam }) } },
+      }),
+    ),
+  initialPageParam: null as string | null,
+  getNextPageParam: (last) => last.nextCursor,
 });
+
+/** One saved view, fetched when it is opened (or renamed, which saves it whole). */
+export function inventoryViewQuery(id: string) {
+  return queryOptions({
+    queryKey: [...inventoryViewsKey, "one", id] as const,
+    queryFn: () => unwrap(api.GET("/api/v1/inventory/views/{id}", { params: { path: { id } } })),
+  });
+}
 
 /** Saves a view: a new one (no id) or over one of mine (its id). */
 export function useSaveInventoryView() {
@@ -90,6 +115,32 @@ export function useSaveInventoryView() {
               body: v.body,
             }),
           ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: inventoryViewsKey }),
+  });
+}
+
+/**
+ * Renames or reshares one of my views: the list has no body, so the view is fetched whole and
+ * saved with its new name and team.
+ */
+export function useRenameInventoryView() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (v: { id: string; name: string; team: string | null }) => {
+      const whole = await queryClient.fetchQuery({ ...inventoryViewQuery(v.id), staleTime: 0 });
+      return unwrap(
+        api.PUT("/api/v1/inventory/views/{id}", {
+          params: { path: { id: v.id } },
+          body: {
+            name: v.name,
+            team: v.team,
+            selection: whole.selection,
+            collapsed: whole.collapsed,
+            pinned: whole.pinned,
+          },
+        }),
+      );
+    },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: inventoryViewsKey }),
   });
 }

@@ -2691,10 +2691,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Saved views of the diagram: yours, and those shared with a team you are in */
+        /** Saved views of the diagram, a page at a time: yours, and those shared with a team you are in; without their collapsed ids and pinned positions (GET /inventory/views/ID) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Items per page, 1 to 500 */
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2709,28 +2714,22 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
-                                collapsed: string[];
+                                /** @description how many connections the view names (for a view shared with you, of those you may see), its tag selector, or * */
+                                connections: number | {
+                                    tag: string;
+                                } | "*";
                                 id: string;
                                 mine: boolean;
                                 name: string;
                                 /** @description the owner's user name */
                                 owner: string;
-                                pinned: {
-                                    [key: string]: {
-                                        x: number;
-                                        y: number;
-                                    };
-                                };
-                                /** @description as saved; for a view shared with you, less the connections you may not see */
-                                selection: {
-                                    connections: string[] | {
-                                        tag: string;
-                                    } | "*";
-                                    regions?: string[] | "*";
-                                };
+                                /** @description how many regions it names, or * (each connection's own) */
+                                regions: number | "*";
                                 team: string | null;
                                 updatedAt: string;
                             }[];
+                            /** @description Pass as cursor to get the next page; null on the last */
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -2818,7 +2817,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One saved view (yours or your team's) */
+        /** One saved view (yours or your team's) with its collapsed ids and pinned positions */
         get: {
             parameters: {
                 query?: never;

@@ -20,7 +20,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import {
   graphQuery,
-  inventoryViewsQuery,
+  inventoryViewQuery,
   resourceTypesQuery,
   streamAttributes,
   type GraphSelection,
@@ -192,7 +192,8 @@ export function DiagramPage() {
     enabled: selection !== null,
   });
   const types = useQuery(resourceTypesQuery);
-  const views = useQuery({ ...inventoryViewsQuery, enabled: viewId !== null });
+  // A view named in the address (?view=ID): fetched whole, by id.
+  const view = useQuery({ ...inventoryViewQuery(viewId ?? ""), enabled: viewId !== null });
   const titles = useMemo(
     () => Object.fromEntries((types.data ?? []).map((t) => [t.type, t.title])),
     [types.data],
@@ -221,21 +222,21 @@ export function DiagramPage() {
     if (hierarchy === null) return;
     if (viewId !== null) {
       if (appliedView.current === viewId) return;
-      const view = views.data?.items.find((v) => v.id === viewId);
-      if (view === undefined) {
-        if (!views.isPending) {
+      const saved = view.data;
+      if (saved === undefined) {
+        if (!view.isPending) {
           appliedView.current = viewId;
           setCollapsed(new Set(defaultCollapsed(hierarchy)));
         }
         return;
       }
       appliedView.current = viewId;
-      setCollapsed(new Set(view.collapsed));
-      setPinned(view.pinned);
+      setCollapsed(new Set(saved.collapsed));
+      setPinned(saved.pinned);
       return;
     }
     setCollapsed((previous) => previous ?? new Set(defaultCollapsed(hierarchy)));
-  }, [hierarchy, viewId, views.data, views.isPending]);
+  }, [hierarchy, viewId, view.data, view.isPending]);
 
   const loadTags = useCallback(() => {
     if (tags !== null || tagsLoading || hierarchy === null) return;

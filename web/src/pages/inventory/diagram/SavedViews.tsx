@@ -13,11 +13,13 @@ import {
   Tooltip,
 } from "@mantine/core";
 import { IconBookmark, IconDeviceFloppy, IconPencil, IconTrash } from "@tabler/icons-react";
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import {
+  inventoryViewQuery,
   inventoryViewsQuery,
   useDeleteInventoryView,
+  useRenameInventoryView,
   useSaveInventoryView,
   type SavedView,
   type ViewBody,
@@ -115,6 +117,7 @@ function ViewRow(props: {
   onOverwrite: () => void;
   onDelete: () => void;
   busy: boolean;
+  opening: boolean;
 }) {
   const { view } = props;
   return (
@@ -123,6 +126,7 @@ function ViewRow(props: {
         variant="subtle"
         size="compact-sm"
         onClick={props.onOpen}
+        loading={props.opening}
         style={{ flex: 1, minWidth: 0 }}
         justify="flex-start"
       >
@@ -184,25 +188,44 @@ export function SavedViews(props: {
   current: ViewState;
   onOpen: (view: ViewState & { name: string }) => void;
 }) {
-  const views = useQuery(inventoryViewsQuery);
+  const queryClient = useQueryClient();
+  const views = useInfiniteQuery(inventoryViewsQuery);
   const save = useSaveInventoryView();
+  const rename = useRenameInventoryView();
   const remove = useDeleteInventoryView();
   const [opened, setOpened] = useState(false);
   const [form, setForm] = useState<{ view: SavedView | null } | null>(null);
   const [deleting, setDeleting] = useState<SavedView | null>(null);
   const [overwriting, setOverwriting] = useState<string | null>(null);
+  const [opening, setOpening] = useState<string | null>(null);
+  const [openError, setOpenError] = useState<unknown>(null);
 
-  const stateOf = (view: SavedView): ViewState & { name: string } => ({
-    name: view.name,
-    selection: view.selection,
-    collapsed: view.collapsed,
-    pinned: view.pinned,
-  });
-  const items = views.data?.items ?? [];
+  const items = views.data?.pages.flatMap((p) => p.items) ?? [];
   const mine = items.filter((v) => v.mine);
   const shared = items.filter((v) => !v.mine);
-  // An overwrite's error shows beside the list; the form's inside its dialog.
-  const listError = form === null ? save.error : null;
+  // An overwrite's or an open's error shows beside the list; the form's inside its dialog.
+  const listError = form === null ? (save.error ?? openError) : null;
+
+  // The list carries no view's groups or positions: the view is fetched whole when opened.
+  const open = (view: SavedView) => {
+    setOpening(view.id);
+    setOpenError(null);
+    queryClient
+      .fetchQuery({ ...inventoryViewQuery(view.id), staleTime: 0 })
+      .then(
+        (whole) => {
+          setOpened(false);
+          props.onOpen({
+            name: whole.name,
+            selection: whole.selection,
+            collapsed: whole.collapsed,
+            pinned: whole.pinned,
+          });
+        },
+        (error: unknown) => setOpenError(error),
+      )
+      .finally(() => setOpening(null));
+  };
 
   const list = (title: string, rows: SavedView[]) =>
     rows.length > 0 && (
@@ -215,12 +238,10 @@ export function SavedViews(props: {
             key={view.id}
             view={view}
             busy={save.isPending && overwriting === view.id}
-            onOpen={() => {
-              setOpened(false);
-              props.onOpen(stateOf(view));
-            }}
+            opening={opening === view.id}
+            onOpen={() => open(view)}
             onRename={() => {
-              save.reset();
+              rename.reset();
               setOpened(false);
               setForm({ view });
             }}
@@ -276,7 +297,17 @@ export function SavedViews(props: {
             )}
             {list("My views", mine)}
             {list("Shared with me", shared)}
-            {listError !== null && <ErrorAlert error={listError} />}
+            {views.hasNextPage && (
+              <Button
+                size="xs"
+                variant="default"
+                loading={views.isFetchingNextPage}
+                onClick={() => void views.fetchNextPage()}
+              >
+                More views
+              </Button>
+            )}
+            {listError !== null && listError !== undefined && <ErrorAlert error={listError} />}
           </Stack>
         </Popover.Dropdown>
       </Popover>
@@ -286,15 +317,18 @@ export function SavedViews(props: {
           title={form.view === null ? "Save the current view" : `Rename ${form.view.name}`}
           submitLabel={form.view === null ? "Save" : "Rename"}
           initial={{ name: form.view?.name ?? "", team: form.view?.team ?? null }}
-          busy={save.isPending}
-          error={save.error}
+          busy={form.view === null ? save.isPending : rename.isPending}
+          error={form.view === null ? save.error : rename.error}
           onClose={() => setForm(null)}
           onSubmit={({ name, team }) => {
             const view = form.view;
-            const body = bodyOf(view === null ? props.current : stateOf(view), name, team);
-            save.mutate(view === null ? { body } : { id: view.id, body }, {
-              onSuccess: () => setForm(null),
-            });
+            if (view === null)
+              save.mutate(
+                { body: bodyOf(props.current, name, team) },
+                { onSuccess: () => setForm(null) },
+              );
+            // A rename keeps what the view holds, fetched whole (the list has none of it).
+            else rename.mutate({ id: view.id, name, team }, { onSuccess: () => setForm(null) });
           }}
         />
       )}
