@@ -97,6 +97,8 @@ interface Claimed {
 
 interface Result {
   id: string;
+  /** The job's queue: a write wakes the registrations of the queues it freed room in. */
+  name: string;
   attempt: number;
   error?: string;
 }
@@ -165,8 +167,8 @@ class Registration {
       this.running -= 1;
       this.results.add(
         error === undefined
-          ? { id: job.id, attempt: job.attempt }
-          : { id: job.id, attempt: job.attempt, error },
+          ? { id: job.id, name: job.name, attempt: job.attempt }
+          : { id: job.id, name: job.name, attempt: job.attempt, error },
       );
       void this.pump();
     })();
@@ -400,10 +402,14 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
 
   // Results are written from the next turn of the event loop (GroupCommit), after the pump that
   // follows a handler has already claimed: what a write frees (a group's place, a failed job due
-  // again at once) is claimed right after it, not at the next poll.
+  // again at once) is claimed right after it, not at the next poll. Only in the queues written:
+  // pumping every registration after every write cost an empty claim transaction per idle queue
+  // (2,600 of a 3,400-target fan-out's 5,900 statements).
   const results = new GroupCommit<Result>(async (items) => {
     await writeResults(items);
-    for (const registration of registrations) void registration.pump();
+    const names = new Set(items.map((item) => item.name));
+    for (const registration of registrations)
+      if (names.has(registration.name)) void registration.pump();
   }, onError);
 
   return {
@@ -510,8 +516,8 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
       if (!claimedNew.delete(job.id)) throw new Error(`job ${job.id} was not claimed by claimNew`);
       results.add(
         error === undefined
-          ? { id: job.id, attempt: job.attempt }
-          : { id: job.id, attempt: job.attempt, error: errorText(error) },
+          ? { id: job.id, name: job.name, attempt: job.attempt }
+          : { id: job.id, name: job.name, attempt: job.attempt, error: errorText(error) },
       );
     },
 
