@@ -260,7 +260,7 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
   };
 
   // Fenced by attempt: a result of an attempt whose lease expired and was claimed again is dropped.
-  const writeResults = async (items: Result[]): Promise<void> => {
+  const writeResults = async (items: Omit<Result, "name">[]): Promise<void> => {
     const at = now();
     const done = items
       .filter((item) => item.error === undefined)
