@@ -7,7 +7,7 @@
 //   scale          the fan-out over 1,000 accounts against 200 on one server: wall time per target, peak RSS
 // The single action through the API against the SDK is part 1 of actions.bench.ts.
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,6 +40,7 @@ import type { ProcessMeasure } from "./process-control.js";
 import {
   spawnEmulator,
   spawnServer,
+  spawnScript,
   spawnWorker,
   type EmulatorProcess,
   type ServerProcess,
@@ -71,14 +72,54 @@ const POLL_MS = 25;
  */
 const FOLLOW_POLL_MS = 100;
 
+/** Linux's USER_HZ, the unit of /proc/PID/stat's times: 100 on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 const goal = (label: string, met: boolean) => `(goal ${label}: ${verdict(met)})`;
 const x = (n: number) => `${n.toFixed(2)}×`;
 const perTargetMs = (wallMs: number, targets: number) => `${(wallMs / targets).toFixed(3)} ms`;
 
 /** An embedded PostgreSQL of the bench's own (as test/global-setup.ts starts one). */
-async function startPostgres(
-  dir: string,
-): Promise<{ url(db: string): Promise<string>; stop(): Promise<void> }> {
+interface BenchPostgres {
+  url(db: string): Promise<string>;
+  /** CPU time of every PostgreSQL process so far (Linux /proc), exited backends included. */
+  cpuMs(): number;
+  stop(): Promise<void>;
+}
+
+/** user + system CPU of a process (fields 14–15 of /proc/PID/stat), with its reaped children's (16–17). */
+function procCpuTicks(pid: number, withChildren: boolean): number {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return 0; // gone between the listing and the read
+  }
+  // The fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const at = (n: number) => Number(fields[n - 3] ?? 0);
+  return at(14) + at(15) + (withChildren ? at(16) + at(17) : 0);
+}
+
+/** The postmaster and its live backends; backends that exited are in the postmaster's child times. */
+function postgresCpuMs(dataDir: string): number {
+  const postmaster = Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  let ticks = procCpuTicks(postmaster, true);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid === postmaster) ticks += procCpuTicks(Number(entry), false);
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+async function startPostgres(dir: string): Promise<BenchPostgres> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const postgres = new EmbeddedPostgres({
     databaseDir: join(dir, "pg"),
@@ -101,6 +142,7 @@ async function startPostgres(
       await admin.end();
       return `${base}/${db}`;
     },
+    cpuMs: () => postgresCpuMs(join(dir, "pg")),
     stop: () => postgres.stop(),
   };
 }
@@ -260,14 +302,23 @@ async function fanOutRun(
   workflow: string,
   targets: number,
   accounts: number,
-): Promise<{ wallMs: number; runMs: number; measures: ProcessMeasure[]; assumeRoles: number }> {
+  postgres?: BenchPostgres,
+): Promise<{
+  wallMs: number;
+  runMs: number;
+  measures: ProcessMeasure[];
+  assumeRoles: number;
+  others: OthersCpu;
+}> {
   await Promise.all(processes(side.i).map((p) => p.forgetCredentials(side.connectionIds)));
   await emulator.resetCounters();
   await measureStart(side.i);
+  const others0 = await othersCpu(emulator, postgres);
   const t0 = performance.now();
   const id = await startRun(side.i.api, workflow);
   const run = await waitForRun(side.i.api, id, FOLLOW_POLL_MS);
   const wallMs = performance.now() - t0;
+  const others = cpuSince(others0, await othersCpu(emulator, postgres));
   const measures = await measureStop(side.i);
   if (process.env.BENCH_DEBUG !== undefined) process.stdout.write(`${JSON.stringify(measures)}\n`);
   // Durability: every target's result is in the run's rows (the summary is counted from them).
@@ -283,8 +334,27 @@ async function fanOutRun(
   const assumeRoles = (await emulator.counters()).byOperation["sts:AssumeRole"] ?? 0;
   if (assumeRoles < accounts)
     throw new Error(`${side.i.label}: ${assumeRoles} AssumeRoles for ${accounts} accounts`);
-  return { wallMs, runMs: run.durationMs ?? Number.NaN, measures, assumeRoles };
+  return { wallMs, runMs: run.durationMs ?? Number.NaN, measures, assumeRoles, others };
 }
+
+/** CPU of the processes beside ours: the emulator's, and PostgreSQL's when the side uses it. */
+interface OthersCpu {
+  emulatorMs: number;
+  postgresMs: number;
+}
+
+async function othersCpu(
+  emulator: EmulatorProcess,
+  postgres: BenchPostgres | undefined,
+): Promise<OthersCpu> {
+  const { user, system } = (await emulator.counters()).processCpuMicros;
+  return { emulatorMs: (user + system) / 1000, postgresMs: postgres?.cpuMs() ?? 0 };
+}
+
+const cpuSince = (before: OthersCpu, after: OthersCpu): OthersCpu => ({
+  emulatorMs: after.emulatorMs - before.emulatorMs,
+  postgresMs: after.postgresMs - before.postgresMs,
+});
 
 interface World {
   emulator: EmulatorProcess;
@@ -370,46 +440,103 @@ async function fanOutWorld(
 
 const peakRss = (measures: ProcessMeasure[]) => Math.max(...measures.map((m) => m.peakRss));
 
-async function workflowFanOut(dir: string, pgUrl: (db: string) => Promise<string>): Promise<void> {
+/** The script split over two processes, each over half the accounts: the floor of a two-process fan-out. */
+async function scriptOnTwoProcesses(w: World): Promise<{
+  run(): Promise<{ wallMs: number; cpuMs: number }>;
+  close(): Promise<void>;
+}> {
+  const half = ACCOUNTS / 2;
+  const scripts = await Promise.all([spawnScript(w.emulator.url), spawnScript(w.emulator.url)]);
+  const runs = scripts.map((_, k) => {
+    const first = 1 + k * half;
+    const externalIds = Object.fromEntries(
+      Array.from({ length: half }, (_, n) => [first + n, w.h.externalIdOf(first + n)]),
+    );
+    return { first, accounts: half, access: ACCESS, externalIds } as const;
+  });
+  return {
+    run: async () => {
+      const t0 = performance.now();
+      const results = await Promise.all(scripts.map((script, k) => script.run(runs[k] as never)));
+      const wallMs = performance.now() - t0;
+      const failed = results.reduce((sum, r) => sum + r.failed, 0);
+      if (failed > 0) throw new Error(`${failed} calls of the two-process script failed`);
+      return { wallMs, cpuMs: results.reduce((sum, r) => sum + r.cpuMs, 0) };
+    },
+    close: async () => {
+      await Promise.all(scripts.map((script) => script.close()));
+    },
+  };
+}
+
+const cpuBeside = (o: OthersCpu, withPostgres: boolean) =>
+  `emulator ${s(o.emulatorMs)}${withPostgres ? `, PostgreSQL ${s(o.postgresMs)}` : ""}`;
+
+const medianOthers = (list: OthersCpu[]): OthersCpu => ({
+  emulatorMs: median(list.map((o) => o.emulatorMs)),
+  postgresMs: median(list.map((o) => o.postgresMs)),
+});
+
+async function workflowFanOut(dir: string, postgres: BenchPostgres | undefined): Promise<void> {
   const installations: Installation[] = [];
   let w: World | undefined;
+  let twoScripts: Awaited<ReturnType<typeof scriptOnTwoProcesses>> | undefined;
   try {
     if (PARTS.has("workflow"))
       installations.push(await install("SQLite, in-process workers", { workerProcesses: 0 }));
-    if (PARTS.has("workflow-pg"))
+    if (PARTS.has("workflow-pg")) {
+      if (postgres === undefined) throw new Error("workflow-pg needs PostgreSQL");
       installations.push(
         await install(`PostgreSQL, ${FAN_OUT_PG_WORKERS} worker processes`, {
-          databaseUrl: await pgUrl("fan_out"),
+          databaseUrl: await postgres.url("fan_out"),
           workerProcesses: FAN_OUT_PG_WORKERS,
         }),
       );
+    }
     const setupStarted = performance.now();
     const made = await fanOutWorld(dir, installations, ACCOUNTS);
     w = made.world;
     const { emulator, h } = w;
     for (const i of installations) await saveWorkflow(i.api, fanOutYaml(FAN_OUT, '"*"'));
+    if (PARTS.has("workflow-pg")) twoScripts = await scriptOnTwoProcesses(w);
     process.stdout.write(
       `fan-out setup: ${installations.map((i) => i.label).join(" and ")}; ${ACCOUNTS} connections each, created through the API in ${s(performance.now() - setupStarted)}; load average ${loadavg()[0]?.toFixed(1)}\n`,
     );
     const targets = ACCOUNTS * REGIONS.length;
+    const postgresOf = (side: FanOutSide) => (side.i.workers.length > 0 ? postgres : undefined);
+    const runSide = (side: FanOutSide) =>
+      fanOutRun(side, emulator, FAN_OUT, targets, ACCOUNTS, postgresOf(side));
     // Warm-up (JIT, SDK clients, sockets), then rounds: the script, then each installation.
     await handWrittenFanOut(h, ACCOUNTS, ACCESS);
-    for (const side of made.sides) await fanOutRun(side, emulator, FAN_OUT, targets, ACCOUNTS);
+    await twoScripts?.run();
+    for (const side of made.sides) await runSide(side);
     const scriptMs: number[] = [];
     const scriptCpuMs: number[] = [];
+    const scriptOthers: OthersCpu[] = [];
+    const twoRuns: { wallMs: number; cpuMs: number; others: OthersCpu }[] = [];
     const sideRuns = made.sides.map(() => [] as Awaited<ReturnType<typeof fanOutRun>>[]);
     for (let round = 0; round < ROUNDS; round++) {
+      const before = await othersCpu(emulator, undefined);
       const script = await measured(() => handWrittenFanOut(h, ACCOUNTS, ACCESS));
+      scriptOthers.push(cpuSince(before, await othersCpu(emulator, undefined)));
       if (script.value.failed > 0) throw new Error(`${script.value.failed} script calls failed`);
       scriptMs.push(script.wallMs);
       scriptCpuMs.push(script.cpuMs);
-      for (const [k, side] of made.sides.entries())
-        sideRuns[k]?.push(await fanOutRun(side, emulator, FAN_OUT, targets, ACCOUNTS));
+      if (twoScripts !== undefined) {
+        const before2 = await othersCpu(emulator, undefined);
+        const two = await twoScripts.run();
+        twoRuns.push({ ...two, others: cpuSince(before2, await othersCpu(emulator, undefined)) });
+      }
+      for (const [k, side] of made.sides.entries()) sideRuns[k]?.push(await runSide(side));
     }
     const script = median(scriptMs);
     let out =
       `workflow fan-out, one step aws.ec2.describeInstances on connections "*", regions "*": ${ACCOUNTS} accounts × ${REGIONS.length} regions = ${targets} targets on ${ACCESS} connections, ${LATENCY_MS} ms emulated latency per call, every target's result committed as it settles; median of ${ROUNDS} rounds after a warm-up, each round the script then each installation, all starting without credentials:\n` +
-      `  hand-written SDK script (as actions.bench.ts: AssumeRole once per account, EC2Client per region, ${OVERALL_CONCURRENCY} overall / ${PER_BUCKET_CONCURRENCY} per account+region+service): ${s(script)} wall (rounds: ${scriptMs.map(s).join(", ")}); CPU ${s(median(scriptCpuMs))}\n`;
+      `  hand-written SDK script (as actions.bench.ts: AssumeRole once per account, EC2Client per region, ${OVERALL_CONCURRENCY} overall / ${PER_BUCKET_CONCURRENCY} per account+region+service): ${s(script)} wall (rounds: ${scriptMs.map(s).join(", ")}); CPU ${s(median(scriptCpuMs))}; beside it ${cpuBeside(medianOthers(scriptOthers), false)}\n`;
+    if (twoRuns.length > 0) {
+      const wall = median(twoRuns.map((r) => r.wallMs));
+      out += `  the same script on two processes, each over ${ACCOUNTS / 2} accounts (no engine, nothing stored: the floor of a two-process fan-out on this machine): ${s(wall)} wall (rounds: ${twoRuns.map((r) => s(r.wallMs)).join(", ")}), ${x(wall / script)} the script; CPU ${s(median(twoRuns.map((r) => r.cpuMs)))}; beside it ${cpuBeside(medianOthers(twoRuns.map((r) => r.others)), false)}\n`;
+    }
     for (const [k, side] of made.sides.entries()) {
       const runs = sideRuns[k] ?? [];
       const wall = median(runs.map((r) => r.wallMs));
@@ -417,11 +544,12 @@ async function workflowFanOut(dir: string, pgUrl: (db: string) => Promise<string
       const limit = side.i.workers.length === 0 ? 1.25 : 0.75;
       out +=
         `  workflow run, ${side.i.label}: ${s(wall)} wall from POST …/runs to the run seen finished (rounds: ${runs.map((r) => s(r.wallMs)).join(", ")}; the run's own duration ${s(median(runs.map((r) => r.runMs)))}); ratio to the script ${x(ratio)} ${goal(`≤ ${limit}×`, ratio <= limit)}\n` +
-        `    CPU ${s(median(runs.map((r) => cpuMsOf(r.measures))))} (${side.i.workers.length === 0 ? "the server" : "server + workers"}, ${x(median(runs.map((r) => cpuMsOf(r.measures))) / median(scriptCpuMs))} the script's); peak RSS ${runs[0]?.measures.map((m) => mb(m.peakRss)).join(" / ")}; AssumeRoles per run ${runs.map((r) => r.assumeRoles).join(", ")}\n`;
+        `    CPU ${s(median(runs.map((r) => cpuMsOf(r.measures))))} (${side.i.workers.length === 0 ? "the server" : `server + workers: ${runs[0]?.measures.map((m) => s(m.cpuMs)).join(" + ")}`}, ${x(median(runs.map((r) => cpuMsOf(r.measures))) / median(scriptCpuMs))} the script's); beside it ${cpuBeside(medianOthers(runs.map((r) => r.others)), postgresOf(side) !== undefined)}; peak RSS ${runs[0]?.measures.map((m) => mb(m.peakRss)).join(" / ")}; AssumeRoles per run ${runs.map((r) => r.assumeRoles).join(", ")}\n`;
     }
     out += `load average after the fan-out: ${loadavg()[0]?.toFixed(1)}\n`;
     process.stdout.write(out);
   } finally {
+    await twoScripts?.close();
     await w?.close();
     for (const i of installations) await i.close();
   }
@@ -512,7 +640,7 @@ export async function run(): Promise<void> {
         await i.close();
       }
     }
-    if (PARTS.has("workflow") || PARTS.has("workflow-pg")) await workflowFanOut(dir, pgUrl);
+    if (PARTS.has("workflow") || PARTS.has("workflow-pg")) await workflowFanOut(dir, postgres);
     if (PARTS.has("scale")) await scale(dir);
   } finally {
     await postgres?.stop();

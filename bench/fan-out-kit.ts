@@ -229,12 +229,14 @@ export async function describeAll(ec2: EC2Client): Promise<Reservation[]> {
 
 /**
  * The script a careful user writes by hand: AssumeRole once per account (cached), an EC2Client
- * per region, 64 calls in flight overall and at most 8 per (account, region, service).
+ * per region, 64 calls in flight overall and at most 8 per (account, region, service). Over
+ * `accounts` accounts from member-`first` on.
  */
 export async function handWrittenFanOut(
   h: HandWritten,
   accounts: number,
   access: "read" | "full",
+  first = 1,
 ): Promise<{ ok: number; failed: number }> {
   const overall = limiter(OVERALL_CONCURRENCY);
   const perBucket = new Map<string, <T>(task: () => Promise<T>) => Promise<T>>();
@@ -252,7 +254,7 @@ export async function handWrittenFanOut(
   };
   let ok = 0;
   let failed = 0;
-  const targets = Array.from({ length: accounts }, (_, k) => k + 1).flatMap((account) =>
+  const targets = Array.from({ length: accounts }, (_, k) => k + first).flatMap((account) =>
     REGIONS.map((region) => ({ account, region })),
   );
   await Promise.all(

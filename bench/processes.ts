@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { CallCounters } from "../emulator/knobs/counters.js";
 import type { KnobsInput } from "../emulator/knobs/knobs.js";
 import type { ControlMessage, ProcessMeasure } from "./process-control.js";
+import type { ScriptRun } from "./script-process.js";
 import type { CountFinishedRuns, ServerMeasure } from "./server-process.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -253,6 +254,38 @@ export async function spawnWorker(options: {
     forgetCredentials: c.forgetCredentials,
     measureStart: c.measureStart,
     measureStop: c.measureStop,
+    close: () => stopped(child),
+  };
+}
+
+export interface ScriptProcess {
+  /** Runs the script over its accounts; its wall time and CPU time as the child measured them. */
+  run(run: ScriptRun): Promise<{ ok: number; failed: number; wallMs: number; cpuMs: number }>;
+  close(): Promise<void>;
+}
+
+/** bench/script-process.ts: the hand-written script in its own process, against `emulatorUrl`. */
+export async function spawnScript(emulatorUrl: string): Promise<ScriptProcess> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "bench/script-process.ts")],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+      env: { ...process.env, BENCH_EMULATOR_URL: emulatorUrl },
+    },
+  );
+  await started(child, "a script process", (m) =>
+    typeof m === "object" && m !== null && "ready" in m ? true : undefined,
+  );
+  const send = ipc(child);
+  return {
+    run: async (run) => {
+      const result = (await send({ run })) as
+        { ok: number; failed: number; wallMs: number; cpuMs: number } | { error: string };
+      if ("error" in result) throw new Error(`script process: ${result.error}`);
+      return result;
+    },
     close: () => stopped(child),
   };
 }
