@@ -230,6 +230,10 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
         1,
         Math.min(FETCH_LANES, Math.floor(workOptions.localConcurrency / HANDLERS_PER_LANE)),
       );
+      // One group commit for every lane: the results that settle together are completed in one
+      // statement whichever lane fetched them (per batch, a 3,400-target fan-out took twice the
+      // completion statements).
+      const results = new GroupCommit<Result>(settle(name), onError);
       for (let lane = 0; lane < lanes; lane += 1) {
         // Set once work() returns; its first batch may already be running by then.
         const worker: { id?: string } = {};
@@ -244,11 +248,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
             burstWhenBatchFull: true,
           },
           async (jobs: Job<T>[]) => {
-            let failedWrites = 0;
-            const results = new GroupCommit<Result>(settle(name), (error) => {
-              failedWrites += 1;
-              onError(error);
-            });
+            const written: Promise<boolean>[] = [];
             await runWithConcurrency(
               jobs,
               Math.ceil(workOptions.localConcurrency / lanes),
@@ -261,19 +261,20 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
                     data: job.data,
                     attempt: job.retryCount + 1,
                   });
-                  results.add({ job: attempt });
+                  written.push(results.add({ job: attempt }));
                 } catch (error) {
-                  results.add({
-                    job: attempt,
-                    error: error instanceof Error ? error.message : String(error),
-                  });
+                  written.push(
+                    results.add({
+                      job: attempt,
+                      error: error instanceof Error ? error.message : String(error),
+                    }),
+                  );
                 }
               },
             );
-            await results.flushed();
             // pg-boss completes the whole batch after we return: a result we could not write must
             // not become a completion, so fail what is still ours and let it be retried.
-            if (failedWrites > 0)
+            if ((await Promise.all(written)).includes(false))
               throw new Error("some results of this batch could not be written");
             // A batch cut short by group limits is not "full", and pg-boss would then wait out its
             // poll before fetching again although settling this one just freed group slots.

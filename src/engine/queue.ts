@@ -179,10 +179,11 @@ export async function runWithConcurrency<T>(
  * Group commit of job results: the results of one turn of the event loop are written together
  * at the next, and those that arrive while a write is in flight go together in the next one. A
  * failed write is reported and its results are dropped: their jobs stay active without a
- * heartbeat, so they come back as a new attempt.
+ * heartbeat, so they come back as a new attempt. `add` resolves once its result's write is over:
+ * true when it was written, false when that write failed (it never rejects).
  */
 export class GroupCommit<T> {
-  #pending: T[] = [];
+  #pending: { item: T; written: (ok: boolean) => void }[] = [];
   #writing: Promise<void> | undefined;
 
   constructor(
@@ -190,13 +191,16 @@ export class GroupCommit<T> {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  add(item: T): void {
-    this.#pending.push(item);
+  add(item: T): Promise<boolean> {
+    const written = new Promise<boolean>((resolve) =>
+      this.#pending.push({ item, written: resolve }),
+    );
     // From the next turn of the event loop: the jobs that end in this one (the targets one commit
     // settled) are written together, instead of the first alone and the others after it.
     this.#writing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
       this.#drain(),
     );
+    return written;
   }
 
   /** Resolves once every result added so far is written (or reported). */
@@ -207,13 +211,16 @@ export class GroupCommit<T> {
   async #drain(): Promise<void> {
     try {
       while (this.#pending.length > 0) {
-        const items = this.#pending;
+        const entries = this.#pending;
         this.#pending = [];
+        let ok = true;
         try {
-          await this.write(items);
+          await this.write(entries.map((entry) => entry.item));
         } catch (error) {
+          ok = false;
           this.onError(error);
         }
+        for (const entry of entries) entry.written(ok);
       }
     } finally {
       this.#writing = undefined;

@@ -165,7 +165,7 @@ class Registration {
       }
       this.held.delete(job.id);
       this.running -= 1;
-      this.results.add(
+      void this.results.add(
         error === undefined
           ? { id: job.id, name: job.name, attempt: job.attempt }
           : { id: job.id, name: job.name, attempt: job.attempt, error },
@@ -514,7 +514,7 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
 
     complete(job, error) {
       if (!claimedNew.delete(job.id)) throw new Error(`job ${job.id} was not claimed by claimNew`);
-      results.add(
+      void results.add(
         error === undefined
           ? { id: job.id, name: job.name, attempt: job.attempt }
           : { id: job.id, name: job.name, attempt: job.attempt, error: errorText(error) },
