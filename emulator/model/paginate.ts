@@ -49,6 +49,8 @@ export type PageOptions = {
   limitKey?: string;
   /** The service's own code for a page size out of range, where it is not the family's. */
   errorCode?: string;
+  /** The service's own error for a token it never issued, where its model names one. */
+  invalidToken?: { code: string; message: string };
 };
 
 /**
@@ -70,7 +72,9 @@ export function paginate(
     const decoded = Buffer.from(rawToken, "base64").toString("utf8").split("|");
     const parsed = Number(decoded[1]);
     if (decoded[0] !== operation.name || !Number.isInteger(parsed) || parsed < 0)
-      throw invalidParameter(model, `Invalid ${paginator.inputToken}: ${rawToken}`);
+      throw options.invalidToken !== undefined
+        ? new AwsError(options.invalidToken.code, options.invalidToken.message, 400)
+        : invalidParameter(model, `Invalid ${paginator.inputToken}: ${rawToken}`);
     offset = parsed;
   }
   const limitKey = options.limitKey ?? paginator.limitKey;

@@ -32,6 +32,7 @@ function cloudWatchJson(model: ServiceModel): ServiceModel {
       protocol: "json",
       targetPrefix: CLOUDWATCH_JSON_TARGET,
       jsonVersion: "1.0",
+      awsQueryCompatible: true,
     };
     jsonVariants.set(model, variant);
   }

@@ -65,6 +65,11 @@ export type ServiceModel = {
   apiVersion: string;
   targetPrefix: string | undefined;
   jsonVersion: string;
+  /**
+   * The service moved from AWS Query to JSON and still names its errors by their Query codes in an
+   * `x-amzn-query-error` header (Smithy's awsQueryCompatible trait): SQS, CloudWatch.
+   */
+  awsQueryCompatible: boolean;
   xmlNamespace: string | undefined;
   operations: Map<string, Operation>;
   paginators: Map<string, Paginator>;
@@ -131,7 +136,7 @@ export function loadServiceModel(
   const file = latestModelFile(name);
   if (file === undefined) return undefined;
   const raw = JSON.parse(readFileSync(join(APIS_DIR, file), "utf8")) as {
-    metadata: Record<string, string | undefined>;
+    metadata: Record<string, unknown>;
     operations: Record<string, { http?: Operation["http"]; input?: RawShape; output?: RawShape }>;
     shapes: Record<string, RawShape>;
   };
@@ -171,7 +176,7 @@ export function loadServiceModel(
   } catch {
     // A service without a paginators file simply has no paginated operations.
   }
-  const m = raw.metadata;
+  const m = raw.metadata as Record<string, string | undefined>;
   return {
     name,
     signingName,
@@ -179,6 +184,7 @@ export function loadServiceModel(
     apiVersion: m.apiVersion ?? "",
     targetPrefix: m.targetPrefix,
     jsonVersion: m.jsonVersion ?? "1.0",
+    awsQueryCompatible: raw.metadata.awsQueryCompatible !== undefined,
     xmlNamespace: m.xmlNamespace,
     operations,
     paginators,

@@ -1,6 +1,7 @@
 import type { AwsError } from "../aws-error.js";
 import type { Operation, ServiceModel } from "../model/service-model.js";
 import { jsonValue } from "./json-serializer.js";
+import { queryCompatibleError } from "./query-compatible-errors.js";
 import type { WireResponse } from "./wire-response.js";
 
 function contentType(model: ServiceModel): string {
@@ -26,6 +27,21 @@ export function serializeJsonError(
   error: AwsError,
   requestId: string,
 ): WireResponse {
+  const compatible = queryCompatibleError(model, error);
+  if (compatible !== undefined)
+    return {
+      status: compatible.status,
+      headers: {
+        "content-type": contentType(model),
+        "x-amzn-requestid": requestId,
+        "x-amzn-query-error": `${compatible.queryCode};${error.fault}`,
+      },
+      body: JSON.stringify({
+        __type: compatible.type,
+        [compatible.messageField]: error.message,
+        ...error.extra.members,
+      }),
+    };
   return {
     status: error.status,
     headers: { "content-type": contentType(model), "x-amzn-requestid": requestId },

@@ -53,7 +53,13 @@ const PAGE_OPTIONS: Record<string, PageOptions> = {
   "elasticache:DescribeCacheClusters": RDS_PAGES,
   "sns:ListTopics": { defaultPageSize: 100 },
   "sqs:ListQueues": { minPageSize: 1, maxPageSize: 1000 },
-  "monitoring:DescribeAlarms": { defaultPageSize: 50, minPageSize: 1, maxPageSize: 100 },
+  // CloudWatch models its own error for a token it did not issue (Query code and JSON shape alike).
+  "monitoring:DescribeAlarms": {
+    defaultPageSize: 50,
+    minPageSize: 1,
+    maxPageSize: 100,
+    invalidToken: { code: "InvalidNextToken", message: "The next token specified is invalid." },
+  },
   "apigateway:GetRestApis": { defaultPageSize: 25, minPageSize: 1, maxPageSize: 500 },
   "pricing:GetProducts": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
   "pricing:DescribeServices": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
