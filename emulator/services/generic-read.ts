@@ -21,6 +21,20 @@ const RDS_PAGES: PageOptions = {
   errorCode: "InvalidParameterValue",
 };
 
+const PRICING_PAGES: PageOptions = {
+  defaultPageSize: 100,
+  minPageSize: 1,
+  maxPageSize: 100,
+  invalidToken: { code: "InvalidNextTokenException", message: "The pagination token is invalid." },
+};
+
+// A token the service never issued is refused with the error the operation's model names for it
+// (the SDK v3 clients' @throws); where the model names none, the protocol family's
+// invalid-parameter error is kept (paginate.ts).
+const invalidToken = (code: string, message = "The pagination token is not valid.") => ({
+  invalidToken: { code, message },
+});
+
 // AWS's documented page-size bounds and defaults for the lists the emulator serves.
 const PAGE_OPTIONS: Record<string, PageOptions> = {
   "ec2:DescribeInstances": { minPageSize: 5, maxPageSize: 1000 },
@@ -28,11 +42,21 @@ const PAGE_OPTIONS: Record<string, PageOptions> = {
   "ec2:DescribeSubnets": { minPageSize: 5, maxPageSize: 1000 },
   "ec2:DescribeSecurityGroups": { minPageSize: 5, maxPageSize: 1000 },
   "lambda:ListFunctions": { defaultPageSize: 50, minPageSize: 1, maxPageSize: 10000 },
-  "secretsmanager:ListSecrets": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
+  "secretsmanager:ListSecrets": {
+    defaultPageSize: 100,
+    minPageSize: 1,
+    maxPageSize: 100,
+    ...invalidToken("InvalidNextTokenException"),
+  },
   "ecs:ListClusters": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
   "ecs:ListServices": { defaultPageSize: 10, minPageSize: 1, maxPageSize: 100 },
   "logs:DescribeQueryDefinitions": { defaultPageSize: 1000, minPageSize: 1, maxPageSize: 1000 },
-  "account:ListRegions": { defaultPageSize: 20, minPageSize: 1, maxPageSize: 50 },
+  "account:ListRegions": {
+    defaultPageSize: 20,
+    minPageSize: 1,
+    maxPageSize: 50,
+    ...invalidToken("ValidationException"),
+  },
   "ec2:DescribeRouteTables": { minPageSize: 5, maxPageSize: 100 },
   "ec2:DescribeInternetGateways": { minPageSize: 5, maxPageSize: 1000 },
   "ec2:DescribeNatGateways": { minPageSize: 5, maxPageSize: 1000 },
@@ -46,12 +70,18 @@ const PAGE_OPTIONS: Record<string, PageOptions> = {
     minPageSize: 1,
     maxPageSize: 100,
     errorCode: "ValidationError",
+    ...invalidToken("InvalidNextToken"),
   },
-  "eks:ListClusters": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
+  "eks:ListClusters": {
+    defaultPageSize: 100,
+    minPageSize: 1,
+    maxPageSize: 100,
+    ...invalidToken("InvalidParameterException"),
+  },
   "rds:DescribeDBInstances": RDS_PAGES,
   "rds:DescribeDBClusters": RDS_PAGES,
-  "elasticache:DescribeCacheClusters": RDS_PAGES,
-  "sns:ListTopics": { defaultPageSize: 100 },
+  "elasticache:DescribeCacheClusters": { ...RDS_PAGES, ...invalidToken("InvalidParameterValue") },
+  "sns:ListTopics": { defaultPageSize: 100, ...invalidToken("InvalidParameter") },
   "sqs:ListQueues": { minPageSize: 1, maxPageSize: 1000 },
   // CloudWatch models its own error for a token it did not issue (Query code and JSON shape alike).
   "monitoring:DescribeAlarms": {
@@ -60,10 +90,15 @@ const PAGE_OPTIONS: Record<string, PageOptions> = {
     maxPageSize: 100,
     invalidToken: { code: "InvalidNextToken", message: "The next token specified is invalid." },
   },
-  "apigateway:GetRestApis": { defaultPageSize: 25, minPageSize: 1, maxPageSize: 500 },
-  "pricing:GetProducts": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
-  "pricing:DescribeServices": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
-  "pricing:GetAttributeValues": { defaultPageSize: 100, minPageSize: 1, maxPageSize: 100 },
+  "apigateway:GetRestApis": {
+    defaultPageSize: 25,
+    minPageSize: 1,
+    maxPageSize: 500,
+    ...invalidToken("BadRequestException"),
+  },
+  "pricing:GetProducts": PRICING_PAGES,
+  "pricing:DescribeServices": PRICING_PAGES,
+  "pricing:GetAttributeValues": PRICING_PAGES,
 };
 
 export function pageOptions(ctx: CallContext): PageOptions {
