@@ -6,6 +6,7 @@ import type { Principal } from "./iam/principal.js";
 import { bump } from "./knobs/counters.js";
 import { latencyFor } from "./knobs/knobs.js";
 import { notAwsAnswer } from "./knobs/not-aws-answer.js";
+import { checkRequiredMembers } from "./model/required-members.js";
 import { selectModel } from "./model/select-model.js";
 import type { ServiceModel } from "./model/service-model.js";
 import { parseInput, resolveOperation, type ProtocolRequest } from "./protocols/parse-request.js";
@@ -201,6 +202,7 @@ export async function handleAwsRequest(
 
       const ctx = callContext(parts, principal, model, region, resolved);
       const input = parseInput(model, resolved, request);
+      checkRequiredMembers(model, resolved.operation, input);
       const handler =
         SERVICES[model.name]?.[operationName] ??
         (READ_OPERATION.test(operationName) ? genericRead : undefined);

@@ -19,6 +19,8 @@ export type Shape = {
     | "bigdecimal"
     | "biginteger";
   members: Record<string, Shape>;
+  /** The members a request must carry (structures). */
+  required?: string[];
   member?: Shape;
   key?: Shape;
   value?: Shape;

@@ -29,6 +29,7 @@ const MODELED: Record<string, { namespace: string; errors: Modeled[] }> = {
       },
       { shape: "ResourceNotFound", queryCode: "ResourceNotFound", status: 404 },
       { shape: "ValidationException", queryCode: "ValidationError", status: 400 },
+      { shape: "MissingRequiredParameterException", queryCode: "MissingParameter", status: 400 },
     ],
   },
   sqs: {
@@ -52,6 +53,10 @@ const ACCESS_DENIED: QueryCompatibleError = {
   messageField: "Message",
 };
 
+// Query-era errors a service still raises that its JSON model has no shape for (SQS's common
+// MissingParameter): the SDK reports the header's code, so it is the __type too.
+const UNMODELED: Record<string, string[]> = { sqs: ["MissingParameter"] };
+
 /**
  * The wire form of an error a query-compatible JSON service answers with, or undefined when the
  * error is none it names by a Query code (authentication, throttling and other common errors keep
@@ -64,6 +69,13 @@ export function queryCompatibleError(
 ): QueryCompatibleError | undefined {
   if (!model.awsQueryCompatible) return undefined;
   if (error.code === "AccessDenied" || error.code === "AccessDeniedException") return ACCESS_DENIED;
+  if (UNMODELED[model.name]?.includes(error.code) === true)
+    return {
+      type: error.code,
+      queryCode: error.code,
+      status: error.status,
+      messageField: "message",
+    };
   const service = MODELED[model.name];
   const found = service?.errors.find((e) => e.shape === error.code || e.queryCode === error.code);
   if (service === undefined || found === undefined) return undefined;

@@ -220,6 +220,54 @@ describe("CloudWatch over JSON 1.0 (awsQueryCompatible)", () => {
   });
 });
 
+describe("a required member left out", () => {
+  it("is MissingParameter from CloudWatch (JSON and Query) and SQS, never an emulator fault", async () => {
+    const alarmer = new CloudWatchClient(config(KEYS.alarmer));
+    const cloudwatch = await failure(
+      alarmer.send(new SetAlarmStateCommand({ AlarmName: "cpu-high", StateValue: "OK" } as never)),
+    );
+    expect(cloudwatch).toBeInstanceOf(cloudwatchSdk.MissingRequiredParameterException);
+    expect(cloudwatch).toMatchObject({
+      name: "MissingRequiredParameterException",
+      Code: "MissingParameter",
+      message: "The parameter StateReason is required.",
+    });
+    expect(status(cloudwatch)).toBe(400);
+
+    const query = await send(
+      await signedRequest({
+        url: emulator.url,
+        service: "monitoring",
+        headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+        body: new URLSearchParams({
+          Action: "SetAlarmState",
+          Version: "2010-08-01",
+          StateValue: "OK",
+          StateReason: "t",
+        }).toString(),
+        credentials: KEYS.alarmer,
+      }),
+    );
+    expect(query.status).toBe(400);
+    const doc = new XMLParser().parse(await query.text()) as {
+      ErrorResponse: { Error: { Code: string; Message: string } };
+    };
+    expect(doc.ErrorResponse.Error).toMatchObject({
+      Code: "MissingParameter",
+      Message: "The parameter AlarmName is required.",
+    });
+
+    const sqs = new SQSClient(config(KEYS.reader));
+    const queue = await failure(sqs.send(new GetQueueAttributesCommand({} as never)));
+    expect(queue).toMatchObject({
+      name: "MissingParameter",
+      Code: "MissingParameter",
+      message: "The request must contain the parameter QueueUrl.",
+    });
+    expect(status(queue)).toBe(400);
+  });
+});
+
 describe("SQS over JSON 1.0 (awsQueryCompatible)", () => {
   it("answers an unknown queue with QueueDoesNotExist and its Query code", async () => {
     const sqs = new SQSClient(config(KEYS.reader));
