@@ -194,8 +194,12 @@ export function Shell() {
                 }
               />
             ) : (
+              // A button, not Mantine's default <a> without href: that is skipped by Tab and
+              // cannot be opened from the keyboard, so Settings' pages were out of reach.
               <NavLink
                 key={item.to}
+                component="button"
+                type="button"
                 label={item.label}
                 leftSection={item.icon}
                 defaultOpened={isActive(item.to)}
