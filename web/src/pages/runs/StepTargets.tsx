@@ -41,7 +41,9 @@ export function StepTargets(props: { runId: string; step: RunStep; live: boolean
   const cursor = cursors.at(-1) ?? null;
   const [selected, setSelected] = useState<number | null>(null);
   const [view, setView] = useState<"targets" | "items">("targets");
-  const revision = `${step.status}:${step.attempt}:${step.settledCount}`;
+  // A redrive ends with the same status, attempt and count as before it (failed, 1, n): only
+  // the step's finish time tells the pages fetched mid-redrive (targets "started") from the end.
+  const revision = `${step.status}:${step.attempt}:${step.settledCount}:${step.finishedAt ?? ""}`;
   const page = useQuery(runTargetsQuery(runId, step.id, status, cursor, props.live, revision));
 
   const items = page.data?.items ?? [];
