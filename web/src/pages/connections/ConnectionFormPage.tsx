@@ -126,12 +126,21 @@ function ConnectionForm(props: { original?: Connection }) {
       ? { ...body, externalId: draftExternalId }
       : body;
   const error = lastAction === "test" ? testDraft.error : saveConnection.error;
+  // A new assume_role draft tested before its ExternalId was known (Test clicked before the
+  // documents beside the form came back) was issued one by the test: what was tested is the body
+  // with that ExternalId, which the form keeps (runTest), so the result is not "changed since".
+  const testedBody =
+    testDraft.variables?.method === "assume_role" &&
+    testDraft.variables.externalId === undefined &&
+    testDraft.data?.externalId !== undefined
+      ? { ...testDraft.variables, externalId: testDraft.data.externalId }
+      : testDraft.variables;
   const tested =
-    testDraft.data === undefined || testDraft.variables === undefined
+    testDraft.data === undefined || testedBody === undefined
       ? null
       : {
           result: testDraft.data,
-          stale: JSON.stringify(testDraft.variables) !== JSON.stringify(sent),
+          stale: JSON.stringify(testedBody) !== JSON.stringify(sent),
         };
   const roleMethod = state.method === "assume_role" || state.method === "web_identity";
   const refusal = refusalOf(error);
@@ -147,7 +156,10 @@ function ConnectionForm(props: { original?: Connection }) {
   const runTest = () => {
     if (sent === null) return;
     setLastAction("test");
-    testDraft.mutate(sent, { onError: (e) => noteError(e, sent.name) });
+    testDraft.mutate(sent, {
+      onSuccess: (result) => keepExternalId(result.externalId),
+      onError: (e) => noteError(e, sent.name),
+    });
   };
 
   const save = async (event: FormEvent) => {
