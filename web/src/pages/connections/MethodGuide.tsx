@@ -5,13 +5,14 @@ import { useQuery } from "@tanstack/react-query";
 import type { Access, Method } from "../../api/connections";
 import { oidcQuery } from "../../api/settings";
 
-function Policy(props: { access: Access }) {
+/** The policy to attach; only the role methods come with a CloudFormation template that does it. */
+function Policy(props: { access: Access; template?: boolean }) {
   return props.access === "full" ? (
     <>the permission policies its actions need</>
   ) : (
     <>
       the AWS managed <Code>{props.access === "view" ? "ViewOnlyAccess" : "ReadOnlyAccess"}</Code>{" "}
-      policy (the template does this)
+      policy{props.template === true && " (the template does this)"}
     </>
   );
 }
@@ -107,7 +108,7 @@ export function MethodGuide(props: {
               template in that account. For an existing role, replace its trust policy.
             </List.Item>
             <List.Item>
-              Attach <Policy access={props.access} />.
+              Attach <Policy access={props.access} template />.
             </List.Item>
             <List.Item>Test: when AWS accepts it, save.</List.Item>
             <List.Item>
@@ -141,7 +142,7 @@ export function MethodGuide(props: {
               is <Code>{subject}</Code>. The CloudFormation template creates both.
             </List.Item>
             <List.Item>
-              Attach <Policy access={props.access} />, enter the role ARN, test, then save.
+              Attach <Policy access={props.access} template />, enter the role ARN, test, then save.
             </List.Item>
           </List>
           <Text size="sm" c="dimmed">
