@@ -1,8 +1,8 @@
 import { yaml } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics, type Diagnostic } from "@codemirror/lint";
-import { useComputedColorScheme } from "@mantine/core";
+import { Text as MantineText, useComputedColorScheme } from "@mantine/core";
 import CodeMirror, { EditorView, type ReactCodeMirrorRef, type Text } from "@uiw/react-codemirror";
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useId, useMemo, useRef } from "react";
 import type { DefinitionError } from "../../api/workflows";
 
 /** A 1-based line and column as a range over the word there (what the marker underlines). */
@@ -38,14 +38,18 @@ export function YamlEditor(props: {
   const ref = useRef<ReactCodeMirrorRef>(null);
   const scheme = useComputedColorScheme("light");
   const { label, readOnly = false } = props;
+  const hintId = useId();
   const extensions = useMemo(
     () => [
       yaml(),
       lintGutter(),
       EditorView.lineWrapping,
-      EditorView.contentAttributes.of({ "aria-label": label }),
+      EditorView.contentAttributes.of({
+        "aria-label": label,
+        ...(readOnly ? {} : { "aria-describedby": hintId }),
+      }),
     ],
-    [label],
+    [label, readOnly, hintId],
   );
 
   const errors = props.errors;
@@ -57,7 +61,7 @@ export function YamlEditor(props: {
     view.dispatch(setDiagnostics(view.state, toDiagnostics(view.state.doc, errors)));
   }, [errors, props.value]);
 
-  return (
+  const editor = (
     <CodeMirror
       ref={ref}
       value={props.value}
@@ -75,5 +79,15 @@ export function YamlEditor(props: {
         fontSize: "var(--mantine-font-size-sm)",
       }}
     />
+  );
+  if (readOnly) return editor;
+  // Tab indents inside the editor (as in any code editor), so a keyboard user needs the way out.
+  return (
+    <div>
+      {editor}
+      <MantineText id={hintId} size="xs" c="dimmed" mt={4}>
+        Tab indents. To leave the editor with the keyboard, press Esc, then Tab.
+      </MantineText>
+    </div>
   );
 }
