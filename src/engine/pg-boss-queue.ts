@@ -11,7 +11,6 @@ import {
   assertCron,
   dueSlots,
   GroupCommit,
-  runWithConcurrency,
   SCHEDULE_QUEUE,
   scheduleJobId,
   scheduleWindow,
@@ -20,6 +19,9 @@ import {
   type QueueHandler,
   type SendOptions,
   type WorkOptions,
+  WorkLoop,
+  type Claimed,
+  type JobResult,
 } from "./queue.js";
 
 export interface PgBossQueueOptions {
@@ -43,13 +45,15 @@ export interface PgBossQueueOptions {
 
 const SCHEMA = "pgboss";
 
-/** Fetch loops per registration at most (see work()), one per this many handlers. */
-const FETCH_LANES = 4;
-const HANDLERS_PER_LANE = 16;
-
-// pg-boss bounds a batch's handler by expireInSeconds, and our batch runs up to batchSize jobs a
-// few at a time, so the bound is pg-boss's maximum (24 h): heartbeats, not expiry, catch dead workers.
+// pg-boss bounds a claimed job by expireInSeconds as well as by its heartbeat; heartbeats, not
+// expiry, catch dead workers, so the bound is pg-boss's maximum (24 h).
 const EXPIRE_IN_SECONDS = 24 * 60 * 60;
+
+/** The channel a send wakes every process's loops of its queue on (payload: the queue's name). */
+const WAKE_CHANNEL = "switchboard_queue";
+
+/** How often heartbeats may fall due: a held job's lease is refreshed at about half its length. */
+const HEARTBEAT_TICK_SECONDS = 1;
 
 // Our table in pg-boss's schema, so the queue's state stays in one schema.
 const CREATE_SCHEDULES = `create table if not exists ${SCHEMA}.switchboard_schedules (
@@ -60,37 +64,43 @@ const CREATE_SCHEDULES = `create table if not exists ${SCHEMA}.switchboard_sched
   created_at timestamptz not null default now()
 )`;
 
-interface Result {
-  job: JobAttempt;
-  error?: string;
-}
-
 /**
  * The queue on PostgreSQL: pg-boss 12 in its own `pgboss` schema.
  *
  * - Every queue is created with pg-boss's `exclusive` policy, which refuses a second job with the
  *   same singleton key while one is created, waiting for a retry, or active: our `singletonKey`. A
  *   job sent without one gets a random key of its own, since the policy treats "no key" as one key.
- * - `groupConcurrency` is a work option in pg-boss, not a queue setting: pg-boss's fetch skips
- *   groups at their limit in the claim, then counts the group's active jobs again after its claim
- *   committed and gives the excess back (restored jobs keep their attempt), so two workers racing
- *   cannot exceed it. Every worker of a queue must therefore pass the same limit: it comes from the
+ * - Jobs are claimed with pg-boss's `fetch` by the same {@link WorkLoop} as on SQLite, not by
+ *   pg-boss's `work()`: a `work()` batch handler holds its fetch loop until every job of the batch
+ *   has ended, so one target waiting out its timeout idled the rest of its batch's slots. Our loop
+ *   starts the next job as each ends, and claims again when its buffer is empty.
+ * - `groupConcurrency` is a fetch option in pg-boss, not a queue setting: the fetch skips groups at
+ *   their limit in the claim, then counts the group's active jobs again after its claim committed
+ *   and gives the excess back (restored jobs keep their attempt), so two workers racing cannot
+ *   exceed it. Every worker of a queue must therefore pass the same limit: it comes from the
  *   `createQueue` definition, which every process calls.
- * - A fetch of `batchSize` jobs is one pg-boss batch; its handler runs them `localConcurrency` at a
- *   time and settles them by group commit (`complete`/`fail` with the attempts it holds, so a
- *   stale result never settles a newer attempt). pg-boss heartbeats every job of the batch while it
- *   runs, and completes the batch once more at the end, which finds nothing left to change.
+ * - Results are settled by group commit (`complete`/`fail` with the attempts held, so a stale
+ *   result never settles a newer attempt). What a process holds, running or buffered, is touched
+ *   (pg-boss's heartbeat, fenced by attempt) at about half its heartbeat; pg-boss's supervisor
+ *   gives a job whose heartbeat went stale to another worker.
+ * - A send wakes the loops of its queue at once: in this process directly, in the others by a
+ *   NOTIFY on {@link WAKE_CHANNEL}, which each process LISTENs to through pg-boss's own listener
+ *   connection (reconnected by pg-boss). Polling every `pollSeconds` backs it up.
  * - pg-boss's own cron is off (`schedule: false`): see queue.ts for why, and for the pass used instead.
  */
 export function createPgBossQueue(options: PgBossQueueOptions): Queue {
   const { clock, onError } = options;
   const definitions = new Map<string, QueueDefinition>();
   const timers: NodeJS.Timeout[] = [];
+  const loops: WorkLoop[] = [];
+  let listening: { close(): Promise<void> } | undefined;
+  let lastHeartbeat = -Infinity;
   const boss = new PgBoss({
     connectionString: options.connectionString,
     schema: SCHEMA,
     max: options.poolSize,
-    useListenNotify: true,
+    // Our loops are woken by our own NOTIFY (see above), not by pg-boss's.
+    useListenNotify: false,
     schedule: false,
     superviseIntervalSeconds: options.superviseSeconds,
     monitorIntervalSeconds: options.superviseSeconds,
@@ -112,6 +122,16 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
       ? {}
       : { startAfter: sendOptions.startAfterSeconds }),
   });
+
+  const wake = (name: string): void => {
+    for (const loop of loops) if (loop.name === name) void loop.pump();
+  };
+
+  /** Wakes this process's loops of `name` now, and the other processes' through NOTIFY. */
+  const woken = async (name: string): Promise<void> => {
+    wake(name);
+    await boss.getDb().executeSql("select pg_notify($1, $2)", [WAKE_CHANNEL, name]);
+  };
 
   const insert = (name: string, jobs: JobInsert[]): Promise<unknown> => boss.insert(name, jobs);
 
@@ -141,7 +161,10 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
       });
     });
     // Every worker's pass inserts the same ids; the job table's primary key keeps the first.
-    if (jobs.length > 0) await insert(SCHEDULE_QUEUE, jobs);
+    if (jobs.length > 0) {
+      await insert(SCHEDULE_QUEUE, jobs);
+      await woken(SCHEDULE_QUEUE);
+    }
   };
 
   const every = (seconds: number, task: () => Promise<void>): void => {
@@ -159,15 +182,43 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
     timers.push(timer);
   };
 
-  const settle = (name: string) => async (items: Result[]) => {
-    const done = items.filter((item) => item.error === undefined).map((item) => item.job);
-    if (done.length > 0) await boss.complete(name, done);
-    const byMessage = new Map<string, JobAttempt[]>();
-    for (const item of items) {
-      if (item.error === undefined) continue;
-      byMessage.set(item.error, [...(byMessage.get(item.error) ?? []), item.job]);
+  // pg-boss counts retries from 0 where our attempts count from 1.
+  const attemptOf = (held: { id: string; attempt: number }): JobAttempt => ({
+    id: held.id,
+    retryCount: held.attempt - 1,
+  });
+
+  const fail = async (name: string, held: { id: string; attempt: number }[], message: string) => {
+    if (held.length > 0) await boss.fail(name, held.map(attemptOf), { message });
+  };
+
+  // Per queue: one statement for the completions, one per distinct error for the failures. A
+  // write wakes the loops of the queues it freed room in (a group's place, a retry due at once).
+  const results = new GroupCommit<JobResult>(async (items) => {
+    const byName = new Map<string, JobResult[]>();
+    for (const item of items) byName.set(item.name, [...(byName.get(item.name) ?? []), item]);
+    for (const [name, settled] of byName) {
+      const done = settled.filter((item) => item.error === undefined).map(attemptOf);
+      if (done.length > 0) await boss.complete(name, done);
+      const byMessage = new Map<string, JobResult[]>();
+      for (const item of settled) {
+        if (item.error === undefined) continue;
+        byMessage.set(item.error, [...(byMessage.get(item.error) ?? []), item]);
+      }
+      for (const [message, failed] of byMessage) await fail(name, failed, message);
     }
-    for (const [message, jobs] of byMessage) await boss.fail(name, jobs, { message });
+    for (const name of byName.keys()) wake(name);
+  }, onError);
+
+  // Touches what each loop holds once half of its shortest lease has passed since the last touch.
+  const heartbeatIfDue = async (): Promise<void> => {
+    const held = loops.map((loop) => ({ name: loop.name, jobs: loop.holding() }));
+    const shortestMs = Math.min(...held.flatMap(({ jobs }) => jobs.map((job) => job.leaseMs)));
+    // Real time, not the engine's clock: pg-boss's supervisor judges heartbeats by the database's.
+    if (shortestMs === Infinity || performance.now() - lastHeartbeat < shortestMs / 2) return;
+    lastHeartbeat = performance.now();
+    for (const { name, jobs } of held)
+      if (jobs.length > 0) await boss.touch(name, jobs.map(attemptOf));
   };
 
   return {
@@ -176,11 +227,48 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
     async start() {
       await boss.start();
       await boss.getDb().executeSql(CREATE_SCHEDULES);
+      // pg-boss's listener connection, reconnected by pg-boss; after a reconnect a send may have
+      // been missed, so every loop looks again.
+      listening = await boss.getDb().listen?.(
+        WAKE_CHANNEL,
+        (name) => wake(name),
+        () => {
+          for (const loop of loops) void loop.pump();
+        },
+      );
       every(options.schedulePollSeconds, schedulePass);
+      every(options.pollSeconds, async () => {
+        for (const loop of loops) void loop.pump();
+      });
+      every(HEARTBEAT_TICK_SECONDS, heartbeatIfDue);
     },
 
     async stop(stopOptions = {}) {
       for (const timer of timers.splice(0)) clearInterval(timer);
+      for (const loop of loops) loop.stopped = true;
+      // Claimed but never started: failed, so they run again elsewhere (pg-boss has no public way
+      // to give a claim back without counting it as an attempt).
+      for (const loop of loops)
+        await fail(
+          loop.name,
+          loop.buffer.splice(0).map(({ job }) => job),
+          "the queue stopped before the job started",
+        );
+      if (stopOptions.graceful === true) {
+        await Promise.all(loops.flatMap((loop) => [...loop.inFlight]));
+      } else {
+        // Their handlers may still finish, but their results are fenced off by the attempt.
+        for (const loop of loops)
+          await fail(
+            loop.name,
+            [...loop.held].map(([id, { attempt }]) => ({ id, attempt })),
+            "the queue stopped while the job ran",
+          );
+      }
+      await results.flushed();
+      loops.splice(0);
+      await listening?.close();
+      listening = undefined;
       await boss.stop({ graceful: stopOptions.graceful === true, timeout: 30_000 });
     },
 
@@ -191,7 +279,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
         retryDelay: queueDefinition.retryDelaySeconds ?? 0,
         heartbeatSeconds: queueDefinition.heartbeatSeconds,
         expireInSeconds: EXPIRE_IN_SECONDS,
-        notify: true,
+        notify: false,
       };
       // createQueue leaves an existing queue as it was; updateQueue applies today's definition.
       await boss.createQueue(name, { ...settings, policy: "exclusive" });
@@ -200,7 +288,9 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
 
     async send(name, data, sendOptions) {
       definition(name);
-      return boss.send(name, data as object, jobOptions(sendOptions));
+      const id = await boss.send(name, data as object, jobOptions(sendOptions));
+      if (id !== null) await woken(name);
+      return id;
     },
 
     async sendMany(name, jobs) {
@@ -210,6 +300,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
         name,
         jobs.map((job) => ({ data: job.data as object, ...jobOptions(job.options) })),
       );
+      await woken(name);
     },
 
     // pg-boss inserts jobs as created only: a caller sends its job to the workers instead.
@@ -222,66 +313,27 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
     },
 
     async work<T>(name: string, workOptions: WorkOptions, handler: QueueHandler<T>) {
-      const { groupConcurrency } = definition(name);
-      // A batch's handler returns once all its jobs are done, and only then does its loop fetch
-      // again: with one loop, the last slow job of a batch would idle the rest. Several loops,
-      // each with its share of the batch and of the concurrency, keep fetching while others wait.
-      const lanes = Math.max(
-        1,
-        Math.min(FETCH_LANES, Math.floor(workOptions.localConcurrency / HANDLERS_PER_LANE)),
+      const { groupConcurrency, heartbeatSeconds } = definition(name);
+      const claim = async (limit: number): Promise<Claimed[]> => {
+        const jobs = await boss.fetch<T>(name, {
+          batchSize: limit,
+          ...(groupConcurrency === undefined ? {} : { groupConcurrency }),
+        });
+        return jobs.map((job: Job<T>) => ({
+          job: { id: job.id, name: job.name, data: job.data, attempt: job.retryCount + 1 },
+          leaseMs: (job.heartbeatSeconds ?? heartbeatSeconds) * 1000,
+        }));
+      };
+      const loop = new WorkLoop(
+        name,
+        workOptions,
+        handler as QueueHandler<unknown>,
+        claim,
+        results,
+        onError,
       );
-      // One group commit for every lane: the results that settle together are completed in one
-      // statement whichever lane fetched them (per batch, a 3,400-target fan-out took twice the
-      // completion statements).
-      const results = new GroupCommit<Result>(settle(name), onError);
-      for (let lane = 0; lane < lanes; lane += 1) {
-        // Set once work() returns; its first batch may already be running by then.
-        const worker: { id?: string } = {};
-        worker.id = await boss.work<T>(
-          name,
-          {
-            batchSize: Math.max(1, Math.ceil(workOptions.batchSize / lanes)),
-            localConcurrency: 1,
-            ...(groupConcurrency === undefined ? {} : { groupConcurrency }),
-            pollingIntervalSeconds: options.pollSeconds,
-            notifyPollingIntervalSeconds: options.pollSeconds,
-            burstWhenBatchFull: true,
-          },
-          async (jobs: Job<T>[]) => {
-            const written: Promise<boolean>[] = [];
-            await runWithConcurrency(
-              jobs,
-              Math.ceil(workOptions.localConcurrency / lanes),
-              async (job) => {
-                const attempt: JobAttempt = { id: job.id, retryCount: job.retryCount };
-                try {
-                  await handler({
-                    id: job.id,
-                    name: job.name,
-                    data: job.data,
-                    attempt: job.retryCount + 1,
-                  });
-                  written.push(results.add({ job: attempt }));
-                } catch (error) {
-                  written.push(
-                    results.add({
-                      job: attempt,
-                      error: error instanceof Error ? error.message : String(error),
-                    }),
-                  );
-                }
-              },
-            );
-            // pg-boss completes the whole batch after we return: a result we could not write must
-            // not become a completion, so fail what is still ours and let it be retried.
-            if ((await Promise.all(written)).includes(false))
-              throw new Error("some results of this batch could not be written");
-            // A batch cut short by group limits is not "full", and pg-boss would then wait out its
-            // poll before fetching again although settling this one just freed group slots.
-            if (worker.id !== undefined) boss.notifyWorker(worker.id);
-          },
-        );
-      }
+      loops.push(loop);
+      void loop.pump();
     },
 
     async schedule(key, cron, data, scheduleOptions) {

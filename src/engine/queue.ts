@@ -153,29 +153,6 @@ export function scheduleWindow(now: Date, createdAt: Date): { after: Date; until
 }
 
 /**
- * Runs `run` over `items` with at most `concurrency` in flight; resolves when all have settled.
- * `run` must not throw (the drivers catch the handler's error themselves).
- */
-export async function runWithConcurrency<T>(
-  items: readonly T[],
-  concurrency: number,
-  run: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from(
-    { length: Math.max(1, Math.min(concurrency, items.length)) },
-    async () => {
-      while (next < items.length) {
-        const item = items[next] as T;
-        next += 1;
-        await run(item);
-      }
-    },
-  );
-  await Promise.all(lanes);
-}
-
-/**
  * Group commit of job results: the results of one turn of the event loop are written together
  * at the next, and those that arrive while a write is in flight go together in the next one. A
  * failed write is reported and its results are dropped: their jobs stay active without a
@@ -225,5 +202,117 @@ export class GroupCommit<T> {
     } finally {
       this.#writing = undefined;
     }
+  }
+}
+
+/** A handler's error as a job's result keeps it: the stack when there is one. */
+export function errorText(thrown: unknown): string {
+  return thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown);
+}
+
+/**
+ * A job a process holds, with its lease: a job keeps the lease it was sent with, even when this
+ * process's definition of its queue says otherwise, and is heartbeated at that lease's pace.
+ */
+export interface Claimed {
+  job: QueueJob;
+  leaseMs: number;
+}
+
+/** A job's outcome, as a driver writes it: completed, or failed with `error`. */
+export interface JobResult {
+  id: string;
+  /** The job's queue: a write wakes the loops of the queues it freed room in. */
+  name: string;
+  attempt: number;
+  error?: string;
+}
+
+/**
+ * A `work()` registration, the same on both drivers: it claims up to `batchSize` jobs when its
+ * buffer is empty and it has a free slot, runs them `localConcurrency` at a time, starts the next
+ * one as each ends (a slow job holds its own slot only), and hands each result to the driver's
+ * group commit. The driver heartbeats what it holds: running jobs and those waiting in the buffer.
+ */
+export class WorkLoop {
+  /** Running jobs: id → their attempt and lease. */
+  readonly held = new Map<string, { attempt: number; leaseMs: number }>();
+  /** Claimed, not started yet. */
+  readonly buffer: Claimed[] = [];
+  running = 0;
+  #pumping = false;
+  #again = false;
+  /** No more claims; a job already running still writes its result. */
+  stopped = false;
+  readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    readonly name: string,
+    readonly options: WorkOptions,
+    readonly handler: QueueHandler<unknown>,
+    readonly claim: (limit: number) => Promise<Claimed[]>,
+    readonly results: GroupCommit<JobResult>,
+    readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Claims and starts jobs while there is room; a call during a claim makes it look again. */
+  async pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#again = false;
+        while (!this.stopped && this.running < this.options.localConcurrency) {
+          if (this.buffer.length === 0) {
+            const jobs = await this.claim(this.options.batchSize);
+            if (jobs.length === 0 || this.stopped) {
+              this.buffer.push(...jobs);
+              break;
+            }
+            this.buffer.push(...jobs);
+          }
+          const claimed = this.buffer.shift();
+          if (claimed !== undefined) this.#start(claimed);
+        }
+      } while (this.#again && !this.stopped);
+    } catch (error) {
+      this.onError(error);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  /** The attempts this loop holds, running or buffered, with their leases: what a heartbeat refreshes. */
+  holding(): { id: string; attempt: number; leaseMs: number }[] {
+    return [
+      ...[...this.held].map(([id, { attempt, leaseMs }]) => ({ id, attempt, leaseMs })),
+      ...this.buffer.map(({ job, leaseMs }) => ({ id: job.id, attempt: job.attempt, leaseMs })),
+    ];
+  }
+
+  #start({ job, leaseMs }: Claimed): void {
+    this.running += 1;
+    this.held.set(job.id, { attempt: job.attempt, leaseMs });
+    const run = (async () => {
+      let error: string | undefined;
+      try {
+        await this.handler(job);
+      } catch (thrown) {
+        error = errorText(thrown);
+      }
+      this.held.delete(job.id);
+      this.running -= 1;
+      void this.results.add(
+        error === undefined
+          ? { id: job.id, name: job.name, attempt: job.attempt }
+          : { id: job.id, name: job.name, attempt: job.attempt, error },
+      );
+      void this.pump();
+    })();
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run));
   }
 }

@@ -5,14 +5,17 @@ import type { Db } from "../db/index.js";
 import {
   assertCron,
   dueSlots,
+  errorText,
   GroupCommit,
+  WorkLoop,
+  type Claimed,
+  type JobResult,
   SCHEDULE_QUEUE,
   scheduleJobId,
   scheduleWindow,
   type Queue,
   type QueueDefinition,
   type QueueHandler,
-  type QueueJob,
   type SendOptions,
   type WorkOptions,
 } from "./queue.js";
@@ -68,10 +71,6 @@ const SCHEMA = [
   )`,
 ];
 
-function errorText(thrown: unknown): string {
-  return thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown);
-}
-
 /** Jobs inserted per statement. */
 const INSERT_CHUNK = 1000;
 
@@ -87,97 +86,6 @@ interface ClaimedRow {
 }
 
 /**
- * A job this process holds, with its row's lease: a job keeps the lease it was sent with, even when
- * this process's definition of its queue says otherwise, and is heartbeated at that lease's pace.
- */
-interface Claimed {
-  job: QueueJob;
-  leaseMs: number;
-}
-
-interface Result {
-  id: string;
-  /** The job's queue: a write wakes the registrations of the queues it freed room in. */
-  name: string;
-  attempt: number;
-  error?: string;
-}
-
-/** A `work()` registration: claims batches, runs them `localConcurrency` at a time, heartbeats what it holds. */
-class Registration {
-  /** Running jobs: id → their attempt and lease. */
-  readonly held = new Map<string, { attempt: number; leaseMs: number }>();
-  readonly buffer: Claimed[] = [];
-  running = 0;
-  #pumping = false;
-  #again = false;
-  stopped = false;
-  readonly inFlight = new Set<Promise<void>>();
-
-  constructor(
-    readonly name: string,
-    readonly options: WorkOptions,
-    readonly handler: QueueHandler<unknown>,
-    readonly claim: (name: string, limit: number) => Promise<Claimed[]>,
-    readonly results: GroupCommit<Result>,
-    readonly onError: (error: unknown) => void,
-  ) {}
-
-  /** Claims and starts jobs while there is room; a call during a claim makes it look again. */
-  async pump(): Promise<void> {
-    if (this.#pumping) {
-      this.#again = true;
-      return;
-    }
-    this.#pumping = true;
-    try {
-      do {
-        this.#again = false;
-        while (!this.stopped && this.running < this.options.localConcurrency) {
-          if (this.buffer.length === 0) {
-            const jobs = await this.claim(this.name, this.options.batchSize);
-            if (jobs.length === 0 || this.stopped) {
-              this.buffer.push(...jobs);
-              break;
-            }
-            this.buffer.push(...jobs);
-          }
-          const claimed = this.buffer.shift();
-          if (claimed !== undefined) this.#start(claimed);
-        }
-      } while (this.#again && !this.stopped);
-    } catch (error) {
-      this.onError(error);
-    } finally {
-      this.#pumping = false;
-    }
-  }
-
-  #start({ job, leaseMs }: Claimed): void {
-    this.running += 1;
-    this.held.set(job.id, { attempt: job.attempt, leaseMs });
-    const run = (async () => {
-      let error: string | undefined;
-      try {
-        await this.handler(job);
-      } catch (thrown) {
-        error = errorText(thrown);
-      }
-      this.held.delete(job.id);
-      this.running -= 1;
-      void this.results.add(
-        error === undefined
-          ? { id: job.id, name: job.name, attempt: job.attempt }
-          : { id: job.id, name: job.name, attempt: job.attempt, error },
-      );
-      void this.pump();
-    })();
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
-  }
-}
-
-/**
  * The queue on this project's SQLite database (one process). Claims run inside `BEGIN IMMEDIATE`
  * with `UPDATE … RETURNING`, so a claim and the group counts it reads are one atomic step; a send
  * wakes this process's workers at once, and a poll picks up delayed jobs and expired leases.
@@ -186,7 +94,7 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
   const { db } = deps;
   const { clock, onError } = options;
   const definitions = new Map<string, QueueDefinition>();
-  const registrations: Registration[] = [];
+  const registrations: WorkLoop[] = [];
   // Jobs claimNew inserted as claimed, until their caller completes them.
   const claimedNew = new Map<string, { attempt: number; heartbeatSeconds: number }>();
   const timers: NodeJS.Timeout[] = [];
@@ -260,7 +168,7 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
   };
 
   // Fenced by attempt: a result of an attempt whose lease expired and was claimed again is dropped.
-  const writeResults = async (items: Omit<Result, "name">[]): Promise<void> => {
+  const writeResults = async (items: Omit<JobResult, "name">[]): Promise<void> => {
     const at = now();
     const done = items
       .filter((item) => item.error === undefined)
@@ -296,10 +204,9 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
   const heartbeat = async (): Promise<void> => {
     const pairs = [...claimedNew].map(([id, { attempt }]) => `${id}:${attempt}`);
     pairs.push(
-      ...registrations.flatMap((registration) => [
-        ...[...registration.held].map(([id, { attempt }]) => `${id}:${attempt}`),
-        ...registration.buffer.map(({ job }) => `${job.id}:${job.attempt}`),
-      ]),
+      ...registrations.flatMap((registration) =>
+        registration.holding().map(({ id, attempt }) => `${id}:${attempt}`),
+      ),
     );
     if (pairs.length === 0) return;
     await sql`update queue_jobs set lease_until = ${now()} + heartbeat_ms
@@ -405,7 +312,7 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
   // again at once) is claimed right after it, not at the next poll. Only in the queues written:
   // pumping every registration after every write cost an empty claim transaction per idle queue
   // (2,600 of a 3,400-target fan-out's 5,900 statements).
-  const results = new GroupCommit<Result>(async (items) => {
+  const results = new GroupCommit<JobResult>(async (items) => {
     await writeResults(items);
     const names = new Set(items.map((item) => item.name));
     for (const registration of registrations)
@@ -523,11 +430,11 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
 
     async work<T>(name: string, workOptions: WorkOptions, handler: QueueHandler<T>) {
       definition(name);
-      const registration = new Registration(
+      const registration = new WorkLoop(
         name,
         workOptions,
         handler as QueueHandler<unknown>,
-        claim,
+        (limit) => claim(name, limit),
         results,
         onError,
       );
@@ -551,11 +458,8 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
 
   async function heartbeatIfDue(): Promise<void> {
     let shortestMs = Infinity;
-    for (const registration of registrations) {
-      for (const { leaseMs } of registration.held.values())
-        shortestMs = Math.min(shortestMs, leaseMs);
-      for (const { leaseMs } of registration.buffer) shortestMs = Math.min(shortestMs, leaseMs);
-    }
+    for (const registration of registrations)
+      for (const { leaseMs } of registration.holding()) shortestMs = Math.min(shortestMs, leaseMs);
     for (const { heartbeatSeconds } of claimedNew.values())
       shortestMs = Math.min(shortestMs, heartbeatSeconds * 1000);
     if (shortestMs === Infinity) return;

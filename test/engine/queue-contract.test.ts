@@ -160,6 +160,54 @@ function queueContract(dialect: Dialect): void {
       expect(at - sentAt).toBeGreaterThanOrEqual(2500);
     });
 
+    it("a job that does not end holds its own slot only: the jobs claimed with it and those after it all run", async () => {
+      const h = await harness();
+      const queue = await h.queue();
+      await queue.createQueue(QUEUE, DEFINITION);
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const done = new Set<number>();
+      // Sent first, so that it is claimed in the first batch, with three others.
+      await queue.send(QUEUE, { n: 0 });
+      await queue.sendMany(
+        QUEUE,
+        Array.from({ length: 11 }, (_, k) => ({ data: { n: k + 1 } })),
+      );
+      await queue.work<{ n: number }>(QUEUE, { batchSize: 4, localConcurrency: 2 }, async (job) => {
+        if (job.data.n === 0) await gate;
+        done.add(job.data.n);
+      });
+      await until("the eleven other jobs", () => (done.size === 11 ? true : undefined));
+      expect(done.has(0)).toBe(false);
+      release();
+      await until("the job that waited", () => (done.size === 12 ? true : undefined));
+      expect(h.errors).toEqual([]);
+    });
+
+    if (dialect === "postgres")
+      it("a send from another worker wakes this one at once (NOTIFY), not at its next poll", async () => {
+        const h = await harness();
+        // A poll that never comes within the test.
+        const worker = await h.queue({ pollSeconds: 600 });
+        const sender = await h.queue();
+        for (const q of [worker, sender]) await q.createQueue(QUEUE, DEFINITION);
+        const seen: number[] = [];
+        await worker.work<{ n: number }>(
+          QUEUE,
+          { batchSize: 10, localConcurrency: 2 },
+          async (job) => {
+            seen.push(job.data.n);
+          },
+        );
+        await sleep(500);
+        await sender.send(QUEUE, { n: 1 });
+        await until("the job sent by the other worker", () =>
+          seen.length === 1 ? true : undefined,
+        );
+        expect(seen).toEqual([1]);
+        expect(h.errors).toEqual([]);
+      });
+
     it("never runs more jobs of one group than groupConcurrency across two workers, and runs them all", async () => {
       const h = await harness();
       const limit = 2;
