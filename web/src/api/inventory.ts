@@ -154,6 +154,14 @@ export function useDeleteInventoryView() {
   });
 }
 
+/** Starts a sync of connections × regions (a run on the engine); resolves to its run's id. */
+export function useStartSync() {
+  return useMutation({
+    mutationFn: (body: Body<"/api/v1/inventory/syncs", "post">) =>
+      unwrap(api.POST("/api/v1/inventory/syncs", { body })),
+  });
+}
+
 /** A diagram's selection: the connection and region selectors a sync takes. */
 export type GraphSelection = Body<"/api/v1/inventory/graph", "post">;
 export type InventoryGraph = Ok<"/api/v1/inventory/graph", "post">;

@@ -19,7 +19,7 @@ export function InventoryPage() {
     <>
       <PageHeader
         title="Inventory"
-        description="What the inventory holds for your connections, drawn as an architecture diagram with live status. Sync first (switchboard inventory sync) for a picture."
+        description="What the inventory holds for your connections, drawn as an architecture diagram with live status. A selection never synced offers Sync now on its diagram (or run switchboard inventory sync)."
       />
       <Card withBorder maw={640}>
         <form

@@ -44,6 +44,7 @@ import {
 import type { LayoutRequest, LayoutResponse } from "./layout.worker";
 import { SavedViews, type ViewState } from "./SavedViews";
 import { SidePanel } from "./SidePanel";
+import { SyncPrompt } from "./SyncPrompt";
 import { useLiveStatus, type LiveStatus } from "./useLiveStatus";
 
 /** What browser tests and the frame bench drive, in every build: the canvas has no DOM to click. */
@@ -64,6 +65,8 @@ declare global {
     __switchboardDiagram?: DiagramHandle;
   }
 }
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 // Live status for at most this many components at once: the visible ones, nearest first.
 const LIVE_LIMIT = 1000;
@@ -620,7 +623,9 @@ export function DiagramPage() {
         description={
           hierarchy === null
             ? "Loading what the inventory holds…"
-            : `${hierarchy.resources.size} resources in ${hierarchy.accounts.size} accounts · ${visible?.nodes.length ?? 0} nodes drawn · synced pictures as of ${new Date(graph.data?.generatedAt ?? Date.now()).toLocaleString()}`
+            : hierarchy.resources.size === 0
+              ? "Nothing synced yet for this selection"
+              : `${count(hierarchy.resources.size, "resource")} in ${count(hierarchy.accounts.size, "account")} · ${count(visible?.nodes.length ?? 0, "node")} drawn · as the inventory held them at ${new Date(graph.data?.generatedAt ?? Date.now()).toLocaleString()}`
         }
         actions={
           <>
@@ -815,6 +820,9 @@ export function DiagramPage() {
                 <Loader size="sm" />
               </div>
             )}
+          {graph.data !== undefined && graph.data.resources.length === 0 && selection !== null && (
+            <SyncPrompt selection={selection} />
+          )}
           {hover !== null && (
             <div
               className={classes.tooltip}

@@ -1,0 +1,171 @@
+import { randomBytes } from "node:crypto";
+import type { Page, Route } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDemo, type Demo } from "../../scripts/demo-stack.js";
+import { expectAccessible, signIn, useBrowser } from "../helpers/browser.js";
+
+/**
+ * What a new user tripped over walking through Switchboard in a browser: each test is one of
+ * those walks, on the demo world.
+ */
+describe("web UI: a new user's first walk", () => {
+  const browser = useBrowser();
+  let demo: Demo;
+  beforeAll(async () => {
+    demo = await startDemo();
+  });
+  afterAll(() => demo.close());
+
+  const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
+
+  /** Presses Tab until the focused element's text is `text` (at most `limit` presses). */
+  async function tabTo(page: Page, text: string, limit = 40): Promise<void> {
+    for (let i = 0; i < limit; i++) {
+      await page.keyboard.press("Tab");
+      const focused = await page.evaluate<string>(
+        "(document.activeElement?.textContent ?? '').trim()",
+      );
+      if (focused === text) return;
+    }
+    throw new Error(`${limit} presses of Tab never reached "${text}"`);
+  }
+
+  it("reaches Settings and its pages with the keyboard alone", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.admin, "/connections");
+    await page.getByRole("heading", { name: "Connections", exact: true }).waitFor();
+    await tabTo(page, "Settings");
+    await page.keyboard.press("Enter");
+    await tabTo(page, "Users", 3);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/settings\/users$/);
+    await page.getByRole("heading", { name: "Users" }).waitFor();
+  });
+
+  it("shows each target's new outcome once a redriven run settles, not the 'started' of mid-redrive", async () => {
+    const name = unique("redrive");
+    // No such instance: both targets fail, again on the redrive.
+    await demo.api("POST", "/workflows", {
+      name,
+      steps: [
+        {
+          id: "lookup",
+          action: "aws.ec2.describeInstances",
+          connections: ["production"],
+          regions: ["us-east-1", "eu-west-1"],
+          input: { InstanceIds: ["i-0000000000000dead"] },
+        },
+      ],
+    });
+    const { id } = await demo.api<{ id: string }>("POST", `/workflows/${name}/runs`, {
+      inputs: {},
+    });
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.admin, `/runs/${id}`);
+    const about = page.getByRole("region", { name: "About this run" });
+    await about.getByText("failed").waitFor();
+    const rows = page
+      .getByRole("region", { name: "Step lookup" })
+      .getByRole("table", { name: "Targets of lookup" })
+      .locator("tbody tr");
+    await expect.poll(() => rows.filter({ hasText: "InvalidInstanceID.NotFound" }).count()).toBe(2);
+
+    await page.getByRole("button", { name: "Redrive" }).click();
+    // Both targets ran a second time and failed again: the table says so without a reload.
+    await expect
+      .poll(() => rows.filter({ hasText: "×2" }).filter({ hasText: "InvalidInstanceID" }).count(), {
+        timeout: 30_000,
+      })
+      .toBe(2);
+    expect(await rows.filter({ hasText: /started/i }).count()).toBe(0);
+    await about.getByText("failed").waitFor();
+  });
+
+  it("keeps the ExternalId a test issued when Test is clicked before the trust policy came", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.admin, "/connections/new");
+    // The documents beside the form answer only once the test has: a quick paste and click.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/api/v1/connections/setup-documents*", async (route: Route) => {
+      await released;
+      await route.continue();
+    });
+    await page.getByLabel(/^Name/).fill(unique("quick"));
+    await page.getByLabel(/^Role ARN/).fill("arn:aws:iam::222222222222:role/switchboard-read");
+    await page.getByLabel(/^Endpoint/).fill(demo.emulator.url);
+    await page.getByRole("button", { name: "Test connection" }).click();
+    const outcome = page.getByRole("region", { name: "Test and save" });
+    // The demo's role trusts another ExternalId: AWS refuses, and says so.
+    await outcome.getByText("What AWS said").waitFor();
+    release();
+
+    const documents = page.getByRole("region", { name: "Trust policy and template" });
+    const shown = documents.getByText(/^switchboard-[\w-]+$/).first();
+    await shown.waitFor();
+    const externalId = (await shown.textContent()) ?? "";
+    // The guide, the trust policy and the test all name the one ExternalId: nothing changed.
+    await page
+      .getByRole("region", { name: /^Set up in AWS/ })
+      .getByText(externalId)
+      .waitFor();
+    expect(await outcome.textContent()).not.toContain("Settings changed since this test");
+    expect(await outcome.textContent()).toContain("What AWS said");
+  });
+
+  it("says a template attaches the policy only for the methods that have one", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.admin, "/connections/new");
+    const guide = page.getByRole("region", { name: /^Set up in AWS/ });
+    await guide.getByText(/ReadOnlyAccess policy \(the template does this\)/).waitFor();
+    for (const method of ["Server identity", "Access key"]) {
+      await page.getByText(method, { exact: true }).click();
+      await guide
+        .getByText(/ReadOnlyAccess/)
+        .first()
+        .waitFor();
+      expect(await guide.textContent()).not.toContain("the template does this");
+    }
+    await page.getByText("Web identity (OIDC)", { exact: true }).click();
+    await guide.getByText(/ReadOnlyAccess policy \(the template does this\)/).waitFor();
+  });
+
+  it("tells a keyboard user how to leave the workflow editor, where Tab indents", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.member, "/workflows/new");
+    const editor = page.getByRole("textbox", { name: "Workflow definition" });
+    await editor.focus();
+    const hintId = (await editor.getAttribute("aria-describedby")) ?? "";
+    expect(hintId).not.toBe("");
+    const hint = await page.locator(`[id="${hintId}"]`).textContent();
+    expect(hint).toContain("press Esc, then Tab");
+    const inEditor = () =>
+      page.evaluate<boolean>("document.activeElement?.classList.contains('cm-content') === true");
+    await page.keyboard.press("Tab");
+    expect(await inEditor()).toBe(true);
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Tab");
+    expect(await inEditor()).toBe(false);
+  });
+
+  it("offers a sync on a diagram with nothing synced, and draws what it found", async () => {
+    const name = unique("fresh");
+    await demo.api("POST", "/connections", {
+      name,
+      method: "ambient",
+      endpoint: demo.emulator.url,
+      regions: ["us-east-1"],
+    });
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.admin, `/inventory/diagram?connections=${name}`);
+    const prompt = page.getByRole("region", { name: "Nothing synced yet" });
+    await prompt.getByText("Nothing synced for this selection yet").waitFor();
+    await page.getByText("Nothing synced yet for this selection", { exact: true }).waitFor();
+    await expectAccessible(page);
+
+    await prompt.getByRole("button", { name: "Sync now" }).click();
+    // The run ends and the diagram draws itself, without a reload.
+    await prompt.waitFor({ state: "detached", timeout: 60_000 });
+    await page.getByText(/^\d+ resources? in 1 account · \d+ nodes? drawn/).waitFor();
+  });
+});
