@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Page, Route } from "playwright-core";
+import type { Locator, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemo, type Demo } from "../../scripts/demo-stack.js";
 import { expectAccessible, signIn, useBrowser } from "../helpers/browser.js";
@@ -146,6 +146,48 @@ describe("web UI: a new user's first walk", () => {
     await page.keyboard.press("Escape");
     await page.keyboard.press("Tab");
     expect(await inEditor()).toBe(false);
+  });
+
+  it("says how to sign a webhook call, with the headers and the workflow's URL", async () => {
+    const name = unique("hook");
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.member, "/workflows/new");
+    const editor = page.getByRole("textbox", { name: "Workflow definition" });
+    await editor.click();
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText(
+      [
+        `name: ${name}`,
+        "steps:",
+        "  - id: instances",
+        "    action: aws.ec2.describeInstances",
+        "    connections: [production]",
+        "    regions: [us-east-1]",
+        "triggers:",
+        "  - webhook: {}",
+        "",
+      ].join("\n"),
+    );
+    await page.getByRole("status").getByText("The definition is valid.").waitFor();
+    await page.getByRole("button", { name: "Save" }).click();
+    const url = `${demo.url}/api/v1/hooks/default/${name}`;
+    const showsSigning = async (where: Locator) => {
+      await where.getByText("X-Switchboard-Timestamp", { exact: true }).waitFor();
+      await where.getByText("X-Switchboard-Signature", { exact: true }).waitFor();
+      const example = await where.getByLabel("Example of a signed call").textContent();
+      expect(example).toContain(`curl -X POST '${url}'`);
+      expect(example).toContain("sha256=$SIG");
+      await expectAccessible(page);
+    };
+    // Shown once with the secret, and on the workflow's page for later.
+    const modal = page.getByRole("dialog", { name: `Webhook secret of ${name}` });
+    await showsSigning(modal);
+    await modal.getByRole("button", { name: "I have copied it" }).click();
+    await page.waitForURL(new RegExp(`/workflows/${name}$`));
+    const triggers = page.getByRole("region", { name: "Triggers" });
+    await triggers.getByText("How to sign a call").click();
+    await showsSigning(triggers);
   });
 
   it("offers a sync on a diagram with nothing synced, and draws what it found", async () => {

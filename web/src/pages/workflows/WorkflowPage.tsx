@@ -21,7 +21,7 @@ import { RunDialog } from "./RunDialog";
 import { outlineSteps } from "./step-outline";
 import { StepGraph } from "./StepGraph";
 import { VersionsPanel } from "./VersionsPanel";
-import { WebhookSecretModal } from "./WebhookSecretModal";
+import { WebhookSecretModal, WebhookSigning } from "./WebhookSecretModal";
 import { YamlEditor } from "./YamlEditor";
 
 function Section(props: { title: string; children: ReactNode; id: string }) {
@@ -122,6 +122,14 @@ function Triggers(props: { workflow: WorkflowDetail }) {
               {workflow.webhookUrl}
             </Code>
           )}
+          <details>
+            <summary>
+              <Text span size="sm">
+                How to sign a call
+              </Text>
+            </summary>
+            <WebhookSigning url={workflow.webhookUrl} />
+          </details>
           <Group>
             <Button
               size="xs"
