@@ -5,6 +5,8 @@ export interface AwsErrorExtra {
   headers?: Record<string, string>;
   /** Extra members of a JSON error body, after message: Logs' queryCompileError … */
   members?: Record<string, unknown>;
+  /** The JSON body member the message goes in, where the service spells it `Message`. */
+  messageField?: "message" | "Message";
 }
 
 /** An error AWS would answer with: the code and message clients see, and the HTTP status. */

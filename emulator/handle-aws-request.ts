@@ -9,6 +9,7 @@ import { notAwsAnswer } from "./knobs/not-aws-answer.js";
 import { checkRequiredMembers } from "./model/required-members.js";
 import { selectModel } from "./model/select-model.js";
 import type { ServiceModel } from "./model/service-model.js";
+import { checkJsonInputTypes } from "./protocols/json-input-types.js";
 import { parseInput, resolveOperation, type ProtocolRequest } from "./protocols/parse-request.js";
 import { accessDenied, authErrors, injectedFault, throttled } from "./protocols/service-errors.js";
 import { serializeError, serializeOutput } from "./protocols/serialize-response.js";
@@ -202,6 +203,7 @@ export async function handleAwsRequest(
 
       const ctx = callContext(parts, principal, model, region, resolved);
       const input = parseInput(model, resolved, request);
+      checkJsonInputTypes(model, resolved.operation.input, input);
       checkRequiredMembers(model, resolved.operation, input);
       const handler =
         SERVICES[model.name]?.[operationName] ??

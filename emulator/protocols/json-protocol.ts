@@ -45,6 +45,10 @@ export function serializeJsonError(
   return {
     status: error.status,
     headers: { "content-type": contentType(model), "x-amzn-requestid": requestId },
-    body: JSON.stringify({ __type: error.code, message: error.message, ...error.extra.members }),
+    body: JSON.stringify({
+      __type: error.code,
+      [error.extra.messageField ?? "message"]: error.message,
+      ...error.extra.members,
+    }),
   };
 }

@@ -87,13 +87,18 @@ describe("page-size validation", () => {
   });
 
   it("refuses secretsmanager:ListSecrets (JSON) with a MaxResults that is not an integer", async () => {
-    for (const body of ['{"MaxResults":"abc"}', '{"MaxResults":2.5}']) {
-      const response = await listSecrets(body);
-      expect(response.status).toBe(400);
-      expect(await response.json()).toMatchObject({
-        __type: expect.stringContaining("InvalidParameterException") as unknown,
-      });
-    }
+    // A string is not a JSON number: AWS's deserializer refuses it before the service sees it.
+    const text = await listSecrets('{"MaxResults":"abc"}');
+    expect(text.status).toBe(400);
+    expect(await text.json()).toEqual({
+      __type: "SerializationException",
+      Message: "class java.lang.String can not be converted to an Integer",
+    });
+    const fraction = await listSecrets('{"MaxResults":2.5}');
+    expect(fraction.status).toBe(400);
+    expect(await fraction.json()).toMatchObject({
+      __type: expect.stringContaining("InvalidParameterException") as unknown,
+    });
     expect((await listSecrets('{"MaxResults":null}')).status).toBe(200);
   });
 
