@@ -49,8 +49,13 @@ const SCHEMA = "pgboss";
 // expiry, catch dead workers, so the bound is pg-boss's maximum (24 h).
 const EXPIRE_IN_SECONDS = 24 * 60 * 60;
 
-/** The channel a send wakes every process's loops of its queue on (payload: the queue's name). */
-const WAKE_CHANNEL = "switchboard_queue";
+/**
+ * pg-boss's NOTIFY channel for the schema (its `plans.notifyChannelSql`, not exported): an insert
+ * into a queue created with `notify` sends the queue's name on it in the same statement. We LISTEN
+ * to it ourselves, since our loops are not pg-boss workers. If a pg-boss release changed the
+ * channel, the contract test of a worker whose poll is 10 minutes away would fail.
+ */
+const NOTIFY_CHANNEL_SQL = `select ('pgboss_' || left(encode(sha224('${SCHEMA}'::bytea), 'hex'), 24)) as channel`;
 
 /** How often heartbeats may fall due: a held job's lease is refreshed at about half its length. */
 const HEARTBEAT_TICK_SECONDS = 1;
@@ -83,9 +88,10 @@ const CREATE_SCHEDULES = `create table if not exists ${SCHEMA}.switchboard_sched
  *   result never settles a newer attempt). What a process holds, running or buffered, is touched
  *   (pg-boss's heartbeat, fenced by attempt) at about half its heartbeat; pg-boss's supervisor
  *   gives a job whose heartbeat went stale to another worker.
- * - A send wakes the loops of its queue at once: in this process directly, in the others by a
- *   NOTIFY on {@link WAKE_CHANNEL}, which each process LISTENs to through pg-boss's own listener
- *   connection (reconnected by pg-boss). Polling every `pollSeconds` backs it up.
+ * - A send wakes the loops of its queue at once: in this process directly, in the others by the
+ *   NOTIFY pg-boss's insert sends ({@link NOTIFY_CHANNEL_SQL}), which each process LISTENs to
+ *   through pg-boss's listener connection (reconnected by pg-boss); pg-boss's own listener is
+ *   off, as it only wakes pg-boss workers. Polling every `pollSeconds` backs it up.
  * - pg-boss's own cron is off (`schedule: false`): see queue.ts for why, and for the pass used instead.
  */
 export function createPgBossQueue(options: PgBossQueueOptions): Queue {
@@ -99,7 +105,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
     connectionString: options.connectionString,
     schema: SCHEMA,
     max: options.poolSize,
-    // Our loops are woken by our own NOTIFY (see above), not by pg-boss's.
+    // Its listener wakes pg-boss workers only; ours wakes our loops (see NOTIFY_CHANNEL_SQL).
     useListenNotify: false,
     schedule: false,
     superviseIntervalSeconds: options.superviseSeconds,
@@ -125,12 +131,6 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
 
   const wake = (name: string): void => {
     for (const loop of loops) if (loop.name === name) void loop.pump();
-  };
-
-  /** Wakes this process's loops of `name` now, and the other processes' through NOTIFY. */
-  const woken = async (name: string): Promise<void> => {
-    wake(name);
-    await boss.getDb().executeSql("select pg_notify($1, $2)", [WAKE_CHANNEL, name]);
   };
 
   const insert = (name: string, jobs: JobInsert[]): Promise<unknown> => boss.insert(name, jobs);
@@ -161,10 +161,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
       });
     });
     // Every worker's pass inserts the same ids; the job table's primary key keeps the first.
-    if (jobs.length > 0) {
-      await insert(SCHEDULE_QUEUE, jobs);
-      await woken(SCHEDULE_QUEUE);
-    }
+    if (jobs.length > 0) await insert(SCHEDULE_QUEUE, jobs);
   };
 
   const every = (seconds: number, task: () => Promise<void>): void => {
@@ -229,8 +226,9 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
       await boss.getDb().executeSql(CREATE_SCHEDULES);
       // pg-boss's listener connection, reconnected by pg-boss; after a reconnect a send may have
       // been missed, so every loop looks again.
+      const { rows } = await boss.getDb().executeSql(NOTIFY_CHANNEL_SQL);
       listening = await boss.getDb().listen?.(
-        WAKE_CHANNEL,
+        (rows[0] as { channel: string }).channel,
         (name) => wake(name),
         () => {
           for (const loop of loops) void loop.pump();
@@ -279,7 +277,8 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
         retryDelay: queueDefinition.retryDelaySeconds ?? 0,
         heartbeatSeconds: queueDefinition.heartbeatSeconds,
         expireInSeconds: EXPIRE_IN_SECONDS,
-        notify: false,
+        // pg-boss's insert sends a NOTIFY on its channel (see NOTIFY_CHANNEL_SQL).
+        notify: true,
       };
       // createQueue leaves an existing queue as it was; updateQueue applies today's definition.
       await boss.createQueue(name, { ...settings, policy: "exclusive" });
@@ -289,7 +288,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
     async send(name, data, sendOptions) {
       definition(name);
       const id = await boss.send(name, data as object, jobOptions(sendOptions));
-      if (id !== null) await woken(name);
+      if (id !== null) wake(name);
       return id;
     },
 
@@ -300,7 +299,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
         name,
         jobs.map((job) => ({ data: job.data as object, ...jobOptions(job.options) })),
       );
-      await woken(name);
+      wake(name);
     },
 
     // pg-boss inserts jobs as created only: a caller sends its job to the workers instead.
