@@ -30,6 +30,27 @@ describe("web UI: a new user's first walk", () => {
     throw new Error(`${limit} presses of Tab never reached "${text}"`);
   }
 
+  it("explains a refused password on its input on the setup page, in the form's words", async () => {
+    const created = await demo.api<{ setupUrl: string }>("POST", "/users", {
+      name: unique("newcomer"),
+    });
+    const page = await browser.newPage();
+    await page.goto(created.setupUrl);
+    await page.getByLabel("New password").fill("too-short");
+    await page.getByLabel("Repeat the password").fill("too-short");
+    await page.getByRole("button", { name: "Set password" }).click();
+    // Under the input, in its words, and read out with it.
+    const said = page.getByText("expected at least 12 characters", { exact: true });
+    await said.waitFor();
+    const saidId = (await said.getAttribute("id")) ?? "";
+    expect(saidId).not.toBe("");
+    const describedBy =
+      (await page.getByLabel("New password").getAttribute("aria-describedby")) ?? "";
+    expect(describedBy.split(" ")).toContain(saidId);
+    expect(await page.locator("body").textContent()).not.toContain("body.password");
+    await expectAccessible(page);
+  });
+
   it("reaches Settings and its pages with the keyboard alone", async () => {
     const page = await browser.newPage();
     await signIn(page, demo.url, demo.admin, "/connections");

@@ -2,6 +2,7 @@ import { Button, Center, Code, Paper, PasswordInput, Stack, Text, Title } from "
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { api, unwrap } from "../../api/client";
+import { fieldError, otherError } from "../../components/field-errors";
 import { ErrorAlert } from "../../components/page";
 
 /** The one-time link from `switchboard users add` or the first start: /setup#token=… */
@@ -54,7 +55,9 @@ export function SetupPage() {
                   the server logged at its start); otherwise the user name an admin created for you.
                   Sign in with that name afterwards.
                 </Text>
-                {error !== null && <ErrorAlert error={error} title="Could not set the password" />}
+                {otherError(error, ["password"]) !== null && (
+                  <ErrorAlert error={error} title="Could not set the password" />
+                )}
                 <PasswordInput
                   label="New password"
                   description="At least 12 characters"
@@ -63,6 +66,8 @@ export function SetupPage() {
                   required
                   autoFocus
                   autoComplete="new-password"
+                  // A refused password is explained on its input, without the API's body.password.
+                  error={fieldError(error, "password")}
                 />
                 <PasswordInput
                   label="Repeat the password"
