@@ -207,6 +207,8 @@ export function applyEc2Filters(
   );
 }
 
+const INSTANCE_ID = /^i-[0-9a-f]+$/;
+
 // What EC2 calls each id kind in its NotFound errors.
 const NOT_FOUND: Record<string, [code: string, noun: string]> = {
   InstanceId: ["InvalidInstanceID.NotFound", "instance ID"],
@@ -226,6 +228,14 @@ export function selectByIds(
 ): ResourceItem[] {
   if (ids === undefined || ids.length === 0) return items;
   const missing = ids.filter((id) => !items.some((item) => item[field] === id));
+  // EC2 reads each id's format before looking it up. Its ids are i- and 8 or 17 hex digits; the
+  // emulator refuses only what is not i- and hex at all ("bogus", an IP address, "$i-0abc"), since
+  // tests and worlds name missing instances with other lengths, and checks only the ids the world
+  // does not hold.
+  const malformed =
+    field === "InstanceId" ? missing.find((id) => !INSTANCE_ID.test(id)) : undefined;
+  if (malformed !== undefined)
+    throw new AwsError("InvalidInstanceID.Malformed", `Invalid id: "${malformed}"`, 400);
   if (missing.length > 0) {
     const [code, noun] = NOT_FOUND[field] ?? ["InvalidParameterValue", field];
     const quoted = missing.map((id) => `'${id}'`).join(", ");

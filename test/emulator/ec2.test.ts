@@ -99,6 +99,19 @@ describe("EC2", () => {
     });
   });
 
+  it("refuses an instance id that is not one with InvalidInstanceID.Malformed, before looking up the others", async () => {
+    for (const id of ["bogus", "10.0.1.10", "$i-0000000000000001"])
+      await expect(
+        ec2().send(new DescribeInstancesCommand({ InstanceIds: ["i-0000000000000999", id] })),
+      ).rejects.toMatchObject({
+        name: "InvalidInstanceID.Malformed",
+        message: `Invalid id: "${id}"`,
+      });
+    await expect(
+      ec2(KEYS.admin).send(new TerminateInstancesCommand({ InstanceIds: ["node-001"] })),
+    ).rejects.toMatchObject({ name: "InvalidInstanceID.Malformed" });
+  });
+
   it("paginates DescribeInstances with MaxResults across three pages using NextToken", async () => {
     const pages: number[] = [];
     for await (const page of paginateDescribeInstances({ client: ec2(), pageSize: 5 }, {}))
