@@ -63,6 +63,41 @@ describe("web UI: a new user's first walk", () => {
     await page.getByRole("heading", { name: "Users" }).waitFor();
   });
 
+  it("runs a workflow and approves its waiting step with the keyboard alone", async () => {
+    const name = unique("keys");
+    await demo.api("POST", "/workflows", {
+      name,
+      steps: [
+        {
+          id: "instances",
+          action: "aws.ec2.describeInstances",
+          connections: ["production"],
+          regions: ["us-east-1"],
+        },
+        {
+          id: "approve",
+          approval: { connection: "production", message: "OK?", allowSelfApproval: true },
+        },
+      ],
+    });
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.admin, `/workflows/${name}`);
+    await page.getByRole("heading", { name }).waitFor();
+    await tabTo(page, "Run");
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: `Run ${name}` });
+    await tabTo(page, "Check before running", 6);
+    await page.keyboard.press("Enter");
+    await dialog.getByText("Ready to run").waitFor();
+    // The focus stayed in the dialog, on what comes next.
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/runs\/[^/]+$/);
+    await page.getByRole("region", { name: "Approval of approve" }).waitFor();
+    await tabTo(page, "Approve", 80);
+    await page.keyboard.press("Enter");
+    await page.getByRole("region", { name: "About this run" }).getByText("succeeded").waitFor();
+  });
+
   it("shows each target's new outcome once a redriven run settles, not the 'started' of mid-redrive", async () => {
     const name = unique("redrive");
     // No such instance: both targets fail, again on the redrive.

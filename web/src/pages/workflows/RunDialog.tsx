@@ -11,7 +11,7 @@ import {
   TextInput,
 } from "@mantine/core";
 import { IconPlayerPlay, IconShieldCheck } from "@tabler/icons-react";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import { usePreflight, useStartRun, type WorkflowDetail } from "../../api/workflows";
 import { ErrorAlert } from "../../components/page";
@@ -112,6 +112,13 @@ export function RunDialog(props: { workflow: WorkflowDetail; onClose: () => void
     if (!hasProblems) preflight.mutate(inputs);
   };
   const run = () => start.mutate(inputs, { onSuccess: ({ id }) => void navigate(`/runs/${id}`) });
+  // The check button is disabled while the preflight loads, which drops the keyboard's focus to
+  // the page behind the dialog: once the preflight is there, focus goes to what comes next.
+  const startButton = useRef<HTMLButtonElement>(null);
+  const checked = preflight.data !== undefined;
+  useEffect(() => {
+    if (checked) startButton.current?.focus();
+  }, [checked]);
 
   return (
     <Modal opened onClose={props.onClose} title={`Run ${workflow.name}`} size="xl">
@@ -155,6 +162,7 @@ export function RunDialog(props: { workflow: WorkflowDetail; onClose: () => void
             </Button>
           ) : (
             <Button
+              ref={startButton}
               leftSection={<IconPlayerPlay size={16} />}
               color={preflight.data.ok ? undefined : "orange"}
               loading={start.isPending}
