@@ -39,6 +39,16 @@ export async function releaseWindow(
   return held.map((t) => ({ ...t, sent_at: now }));
 }
 
+/** A step whose targets a batch settled: its counters after the batch, and how many it settled. */
+interface SettledStep {
+  run_id: string;
+  idx: number;
+  settled_count: number;
+  target_count: number;
+  window: number | null;
+  n: number;
+}
+
 /** A target's result, as its row takes it. */
 export interface Settlement {
   runId: string;
@@ -166,19 +176,44 @@ async function writeSettlements(
       request_id: "text",
     },
   );
+  // One statement for the batch. A target settled twice (a cancel and its own end) counts once:
+  // only the rows still pending or started are updated and returned.
+  const updateTargets = sql<{ run_id: string; step_idx: number }>`update run_targets set
+      status = ${j.col("status")}, duration_ms = ${j.col("duration_ms")},
+      output = ${j.col("output")}, output_bytes = ${j.col("output_bytes")},
+      output_truncated = ${j.col("output_truncated")}, error = ${j.col("error")},
+      aws_session = ${j.col("aws_session")}, request_id = ${j.col("request_id")},
+      finished_at = ${finishedAt}
+    from ${j.from}
+    where run_targets.run_id = ${j.col("run_id")} and run_targets.idx = ${j.col("idx")}
+      and run_targets.status in ('pending', 'started')
+    returning run_targets.run_id, run_targets.step_idx`;
+  const advanceAndRelease = async (tx: DbOrTx, steps: SettledStep[]) => {
+    const done: string[] = [];
+    const next: NextTarget[] = [];
+    for (const step of steps) {
+      if (step.settled_count >= step.target_count) done.push(step.run_id);
+      if (step.window !== null)
+        next.push(...(await releaseWindow(tx, step.run_id, step.idx, step.n, finishedAt)));
+    }
+    return { advance: [...new Set(done)], next };
+  };
+  if (dialect === "postgres") {
+    // On PostgreSQL the targets and their steps' counters are one statement (one round trip, its
+    // own transaction); a forEach's window, when a step has one, is released after it.
+    const steps = await sql<SettledStep>`with updated as (${updateTargets}),
+        counts as (select run_id, step_idx, count(*)::int as n from updated group by run_id, step_idx)
+      update run_steps set settled_count = run_steps.settled_count + counts.n
+      from counts where run_steps.run_id = counts.run_id and run_steps.idx = counts.step_idx
+      returning run_steps.run_id, run_steps.idx, run_steps.settled_count, run_steps.target_count,
+        run_steps."window", counts.n`.execute(db);
+    return steps.rows.some((step) => step.window !== null)
+      ? db.transaction().execute((tx) => advanceAndRelease(tx, steps.rows))
+      : advanceAndRelease(db, steps.rows);
+  }
+  // SQLite has no UPDATE inside WITH; a transaction costs no round trip there.
   return db.transaction().execute(async (tx) => {
-    // One statement for the batch. A target settled twice (a cancel and its own end) counts once:
-    // only the rows still pending or started are updated and returned.
-    const updated = await sql<{ run_id: string; step_idx: number }>`update run_targets set
-        status = ${j.col("status")}, duration_ms = ${j.col("duration_ms")},
-        output = ${j.col("output")}, output_bytes = ${j.col("output_bytes")},
-        output_truncated = ${j.col("output_truncated")}, error = ${j.col("error")},
-        aws_session = ${j.col("aws_session")}, request_id = ${j.col("request_id")},
-        finished_at = ${finishedAt}
-      from ${j.from}
-      where run_targets.run_id = ${j.col("run_id")} and run_targets.idx = ${j.col("idx")}
-        and run_targets.status in ('pending', 'started')
-      returning run_targets.run_id, run_targets.step_idx`.execute(tx);
+    const updated = await updateTargets.execute(tx);
     const counts = new Map<string, { runId: string; stepIdx: number; n: number }>();
     for (const row of updated.rows) {
       const key = `${row.run_id}:${row.step_idx}`;
@@ -186,8 +221,7 @@ async function writeSettlements(
       entry.n += 1;
       counts.set(key, entry);
     }
-    const done: string[] = [];
-    const next: NextTarget[] = [];
+    const steps: SettledStep[] = [];
     for (const { runId, stepIdx, n } of counts.values()) {
       const step = await tx
         .updateTable("run_steps")
@@ -196,11 +230,8 @@ async function writeSettlements(
         .where("idx", "=", stepIdx)
         .returning(["settled_count", "target_count", "window"])
         .executeTakeFirst();
-      if (step !== undefined && step.settled_count >= step.target_count) done.push(runId);
-      if (step?.window !== null && step?.window !== undefined) {
-        next.push(...(await releaseWindow(tx, runId, stepIdx, n, finishedAt)));
-      }
+      if (step !== undefined) steps.push({ run_id: runId, idx: stepIdx, n, ...step });
     }
-    return { advance: [...new Set(done)], next };
+    return advanceAndRelease(tx, steps);
   });
 }
