@@ -109,7 +109,14 @@ function callContext(
         throw accessDenied(
           model.signingName,
           model.protocol,
-          denialMessage(principal.arn, action, resource, decision),
+          // SQS names the action in lower case in its denials (measured: "not authorized to
+          // perform: sqs:sendmessage on resource: … allows the sqs:sendmessage action").
+          denialMessage(
+            principal.arn,
+            model.name === "sqs" ? action.toLowerCase() : action,
+            resource,
+            decision,
+          ),
         );
     },
   };

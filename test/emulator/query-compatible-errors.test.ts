@@ -289,6 +289,10 @@ describe("SQS over JSON 1.0 (awsQueryCompatible)", () => {
     const error = await failure(sqs.send(new ListQueuesCommand({})));
     expect(error).toMatchObject({ name: "AccessDenied", Code: "AccessDenied", Type: "Sender" });
     expect(status(error)).toBe(403);
+    // SQS writes the action in lower case in its denials.
+    expect(error.message).toMatch(
+      /^User: arn:aws:iam::\d+:user\/nobody is not authorized to perform: sqs:listqueues on resource: .+ because no identity-based policy allows the sqs:listqueues action$/,
+    );
     expect(classifyAwsError(error).kind).toBe("access_denied");
   });
 });
