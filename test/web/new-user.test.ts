@@ -186,6 +186,22 @@ describe("web UI: a new user's first walk", () => {
     await guide.getByText(/ReadOnlyAccess policy \(the template does this\)/).waitFor();
   });
 
+  it("offers an access key's secret from the key store, not a workflow's webhook secret", async () => {
+    const name = unique("hooked");
+    await demo.api("POST", "/workflows", {
+      name,
+      steps: [{ id: "noop", transform: "${{ 1 }}" }],
+      triggers: [{ webhook: {} }],
+    });
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.admin, "/connections/new");
+    await page.getByText("Access key", { exact: true }).click();
+    await page.getByRole("combobox", { name: /key-store path/ }).click();
+    await page.getByRole("option", { name: "keys/system/demo/management-switchboard" }).waitFor();
+    const offered = await page.getByRole("option").allTextContents();
+    expect(offered.filter((o) => o.endsWith("/webhook"))).toEqual([]);
+  });
+
   it("tells a keyboard user how to leave the workflow editor, where Tab indents", async () => {
     const page = await browser.newPage();
     await signIn(page, demo.url, demo.member, "/workflows/new");

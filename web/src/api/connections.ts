@@ -86,7 +86,14 @@ export function accessRequestsQuery(status: "pending" | undefined) {
   });
 }
 
-/** Key-store paths (metadata only: values never leave the server) to pick a secret from. */
+// Where the server keeps each workflow's webhook signing secret (src/workflows/workflows.ts):
+// never an AWS secret key, so not offered as one.
+const WEBHOOK_SECRET = /^keys\/system\/workflows\/[^/]+\/webhook$/;
+
+/**
+ * Key-store paths (metadata only: values never leave the server) to pick an access key's secret
+ * from: every secret but the workflows' webhook secrets.
+ */
 export const secretPathsQuery = queryOptions({
   queryKey: ["secrets", "paths"],
   queryFn: async () =>
@@ -94,7 +101,9 @@ export const secretPathsQuery = queryOptions({
       await allPages((cursor) =>
         unwrap(api.GET("/api/v1/secrets", { params: { query: pageQuery(cursor) } })),
       )
-    ).map((s) => s.path),
+    )
+      .map((s) => s.path)
+      .filter((path) => !WEBHOOK_SECRET.test(path)),
 });
 
 /** The list, a connection's page and its grants after a change to it. */
