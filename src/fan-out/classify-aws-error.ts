@@ -237,7 +237,16 @@ function kindOf(facts: Facts, context: ClassifyContext): AwsErrorKind {
   if (CREDENTIAL_CODES.has(b)) return "credentials";
 
   if (ACCESS_DENIED_CODES.has(b) || b.endsWith("AccessDenied")) return "access_denied";
-  if (b.endsWith("NotFound") || b.startsWith("NoSuch") || httpStatus === 404) return "not_found";
+  // The last part of a dotted Query code: SQS's missing queue is AWS.SimpleQueueService.NonExistentQueue.
+  const last = b.slice(b.lastIndexOf(".") + 1);
+  if (
+    b.endsWith("NotFound") ||
+    b.startsWith("NoSuch") ||
+    b.endsWith("DoesNotExist") ||
+    last.startsWith("NonExistent") ||
+    httpStatus === 404
+  )
+    return "not_found";
   if (
     INVALID_INPUT_CODES.has(b) ||
     b.startsWith("InvalidParameter") ||

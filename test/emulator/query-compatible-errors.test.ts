@@ -282,6 +282,8 @@ describe("SQS over JSON 1.0 (awsQueryCompatible)", () => {
       Code: "AWS.SimpleQueueService.NonExistentQueue",
     });
     expect(status(error)).toBe(400);
+    // A missing queue is not found, whatever its dotted Query code (a 400, not a 404).
+    expect(classifyAwsError(error).kind).toBe("not_found");
   });
 
   it("answers a denial with 403 and AccessDenied, as measured on AWS", async () => {
