@@ -6,35 +6,13 @@ import { EKSClient, ListClustersCommand } from "@aws-sdk/client-eks";
 import { GetProductsCommand, PricingClient } from "@aws-sdk/client-pricing";
 import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { failure, sdkHarness } from "./sdk-harness.js";
 import { KEYS, testWorld } from "./test-world.js";
 
 // A pagination token the service never issued is refused with the error the operation's model
 // names for it (the SDK v3 clients' @throws), not the protocol family's generic one.
-let emulator: Emulator;
-const config = () => ({
-  endpoint: emulator.url,
-  region: "us-east-1",
-  credentials: KEYS.admin,
-  maxAttempts: 1,
-});
-
-beforeAll(async () => {
-  emulator = await startEmulator({ world: testWorld() });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-
-async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Record<string, unknown>;
-  }
-  throw new Error("the call succeeded");
-}
+const { config } = sdkHarness(testWorld, { credentials: KEYS.admin });
 
 const TOKEN = "bm90LWEtdG9rZW4=";
 

@@ -1,8 +1,8 @@
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeClustersCommand, ECSClient, ListServicesCommand } from "@aws-sdk/client-ecs";
 import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { failure, sdkHarness } from "./sdk-harness.js";
 import { classifyAwsError } from "../../src/fan-out/index.js";
 import { send, signedRequest } from "./signed-request.js";
 import { KEYS, testWorld } from "./test-world.js";
@@ -10,29 +10,7 @@ import { KEYS, testWorld } from "./test-world.js";
 // aws.call hands the SDK whatever a user wrote, and the SDK sends it as given: a value of the wrong
 // JSON type reaches the service, whose deserializer refuses it (SerializationException, 400) before
 // the operation runs. The emulator used to pass it to its handlers, which failed with a 500.
-let emulator: Emulator;
-const config = () => ({
-  endpoint: emulator.url,
-  region: "us-east-1",
-  credentials: KEYS.admin,
-  maxAttempts: 1,
-});
-
-beforeAll(async () => {
-  emulator = await startEmulator({ world: testWorld() });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-
-async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Record<string, unknown>;
-  }
-  throw new Error("the call succeeded");
-}
+const { config, url } = sdkHarness(testWorld, { credentials: KEYS.admin });
 
 describe("a JSON value of the wrong type", () => {
   it("is refused with SerializationException in AWS's words, through the SDK clients", async () => {
@@ -79,7 +57,7 @@ describe("a JSON value of the wrong type", () => {
     const call = async (target: string, body: string) =>
       send(
         await signedRequest({
-          url: emulator.url,
+          url: url(),
           service: "logs",
           headers: {
             "content-type": "application/x-amz-json-1.1",

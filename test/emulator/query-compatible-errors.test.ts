@@ -7,8 +7,9 @@ import {
 import * as sqsSdk from "@aws-sdk/client-sqs";
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { XMLParser } from "fast-xml-parser";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator, type WorldInput } from "../../emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { failure, httpStatus, sdkHarness } from "./sdk-harness.js";
+import { type WorldInput } from "../../emulator/index.js";
 import { modeledQueryErrors } from "../../emulator/protocols/query-compatible-errors.js";
 import { classifyAwsError } from "../../src/fan-out/index.js";
 import { send, signedRequest } from "./signed-request.js";
@@ -84,33 +85,7 @@ function world(): WorldInput {
   };
 }
 
-let emulator: Emulator;
-const config = (credentials = KEYS.reader) => ({
-  endpoint: emulator.url,
-  region: REGION,
-  credentials,
-  maxAttempts: 1,
-});
-
-beforeAll(async () => {
-  emulator = await startEmulator({ world: world() });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-
-async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Record<string, unknown>;
-  }
-  throw new Error("the call succeeded");
-}
-
-function status(error: Record<string, unknown>): unknown {
-  return (error.$metadata as { httpStatusCode?: number }).httpStatusCode;
-}
+const { config, url } = sdkHarness(world, { credentials: KEYS.reader, region: REGION });
 
 describe("CloudWatch over JSON 1.0 (awsQueryCompatible)", () => {
   it("answers a denial as AWS does: 403, AccessDenied;Sender, and the SDK names it AccessDenied", async () => {
@@ -119,7 +94,7 @@ describe("CloudWatch over JSON 1.0 (awsQueryCompatible)", () => {
     expect(error.name).toBe("AccessDenied");
     expect(error.Code).toBe("AccessDenied");
     expect(error.Type).toBe("Sender");
-    expect(status(error)).toBe(403);
+    expect(httpStatus(error)).toBe(403);
     expect(error.message).toContain("cloudwatch:DescribeAlarms");
     // Switchboard's fan-out still calls it access denied, and not retriable.
     expect(classifyAwsError(error)).toMatchObject({
@@ -131,7 +106,7 @@ describe("CloudWatch over JSON 1.0 (awsQueryCompatible)", () => {
 
     const raw = await send(
       await signedRequest({
-        url: emulator.url,
+        url: url(),
         service: "monitoring",
         headers: {
           "content-type": "application/x-amz-json-1.0",
@@ -168,7 +143,7 @@ describe("CloudWatch over JSON 1.0 (awsQueryCompatible)", () => {
     );
     expect(missing).toBeInstanceOf(cloudwatchSdk.ResourceNotFound);
     expect(missing).toMatchObject({ name: "ResourceNotFound", Code: "ResourceNotFound" });
-    expect(status(missing)).toBe(404);
+    expect(httpStatus(missing)).toBe(404);
 
     const invalid = await failure(
       alarmer.send(
@@ -197,11 +172,11 @@ describe("CloudWatch over JSON 1.0 (awsQueryCompatible)", () => {
     );
     expect(error).toBeInstanceOf(cloudwatchSdk.InvalidNextToken);
     expect(error).toMatchObject({ name: "InvalidNextToken", Code: "InvalidNextToken" });
-    expect(status(error)).toBe(400);
+    expect(httpStatus(error)).toBe(400);
 
     const query = await send(
       await signedRequest({
-        url: emulator.url,
+        url: url(),
         service: "monitoring",
         headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
         body: new URLSearchParams({
@@ -232,11 +207,11 @@ describe("a required member left out", () => {
       Code: "MissingParameter",
       message: "The parameter StateReason is required.",
     });
-    expect(status(cloudwatch)).toBe(400);
+    expect(httpStatus(cloudwatch)).toBe(400);
 
     const query = await send(
       await signedRequest({
-        url: emulator.url,
+        url: url(),
         service: "monitoring",
         headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
         body: new URLSearchParams({
@@ -264,7 +239,7 @@ describe("a required member left out", () => {
       Code: "MissingParameter",
       message: "The request must contain the parameter QueueUrl.",
     });
-    expect(status(queue)).toBe(400);
+    expect(httpStatus(queue)).toBe(400);
   });
 });
 
@@ -281,7 +256,7 @@ describe("SQS over JSON 1.0 (awsQueryCompatible)", () => {
       name: "QueueDoesNotExist",
       Code: "AWS.SimpleQueueService.NonExistentQueue",
     });
-    expect(status(error)).toBe(400);
+    expect(httpStatus(error)).toBe(400);
     // A missing queue is not found, whatever its dotted Query code (a 400, not a 404).
     expect(classifyAwsError(error).kind).toBe("not_found");
   });
@@ -290,7 +265,7 @@ describe("SQS over JSON 1.0 (awsQueryCompatible)", () => {
     const sqs = new SQSClient(config(KEYS.nobody));
     const error = await failure(sqs.send(new ListQueuesCommand({})));
     expect(error).toMatchObject({ name: "AccessDenied", Code: "AccessDenied", Type: "Sender" });
-    expect(status(error)).toBe(403);
+    expect(httpStatus(error)).toBe(403);
     // SQS writes the action in lower case in its denials.
     expect(error.message).toMatch(
       /^User: arn:aws:iam::\d+:user\/nobody is not authorized to perform: sqs:listqueues on resource: .+ because no identity-based policy allows the sqs:listqueues action$/,

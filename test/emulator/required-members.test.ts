@@ -2,39 +2,13 @@ import { DeleteStackCommand, CloudFormationClient } from "@aws-sdk/client-cloudf
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeInstancesCommand, EC2Client, StopInstancesCommand } from "@aws-sdk/client-ec2";
 import { DeleteSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../emulator/index.js";
+import { describe, expect, it } from "vitest";
+import { failure, httpStatus, sdkHarness } from "./sdk-harness.js";
 import { KEYS, testWorld } from "./test-world.js";
 
 // The SDK v3 clients send what they are given: a required member left out reaches the service,
 // which refuses it in its own words before doing anything (never a 200, never a 500).
-let emulator: Emulator;
-const config = () => ({
-  endpoint: emulator.url,
-  region: "us-east-1",
-  credentials: KEYS.admin,
-  maxAttempts: 1,
-});
-
-beforeAll(async () => {
-  emulator = await startEmulator({ world: testWorld() });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-
-async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Record<string, unknown>;
-  }
-  throw new Error("the call succeeded");
-}
-
-function status(error: Record<string, unknown>): unknown {
-  return (error.$metadata as { httpStatusCode?: number }).httpStatusCode;
-}
+const { config } = sdkHarness(testWorld, { credentials: KEYS.admin });
 
 describe("a required member left out", () => {
   it("is EC2's MissingParameter, named as on the wire, and stops nothing", async () => {
@@ -50,7 +24,7 @@ describe("a required member left out", () => {
       name: "MissingParameter",
       message: "The request must contain the parameter InstanceId",
     });
-    expect(status(error)).toBe(400);
+    expect(httpStatus(error)).toBe(400);
     expect(await running()).toBe(before);
   });
 
@@ -63,7 +37,7 @@ describe("a required member left out", () => {
       message:
         "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null",
     });
-    expect(status(dynamodb)).toBe(400);
+    expect(httpStatus(dynamodb)).toBe(400);
 
     const secrets = await failure(
       new SecretsManagerClient(config()).send(new DeleteSecretCommand({} as never)),
@@ -73,7 +47,7 @@ describe("a required member left out", () => {
       message:
         "1 validation error detected: Value null at 'secretId' failed to satisfy constraint: Member must not be null",
     });
-    expect(status(secrets)).toBe(400);
+    expect(httpStatus(secrets)).toBe(400);
 
     const stacks = await failure(
       new CloudFormationClient(config()).send(new DeleteStackCommand({} as never)),
@@ -83,6 +57,6 @@ describe("a required member left out", () => {
       message:
         "1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null",
     });
-    expect(status(stacks)).toBe(400);
+    expect(httpStatus(stacks)).toBe(400);
   });
 });
