@@ -202,6 +202,27 @@ describe("web UI: a new user's first walk", () => {
     expect(offered.filter((o) => o.endsWith("/webhook"))).toEqual([]);
   });
 
+  it("says in the key store what a workflow's webhook secret is for and how to rotate it", async () => {
+    const name = unique("hookinfo");
+    await demo.api("POST", "/workflows", {
+      name,
+      steps: [{ id: "noop", transform: "${{ 1 }}" }],
+      triggers: [{ webhook: {} }],
+    });
+    const { items } = await demo.api<{ items: { path: string }[] }>("GET", "/secrets?limit=500");
+    // Its path names the workflow by its id, time-ordered: the last webhook secret is this one.
+    const mine = items
+      .map((i) => i.path)
+      .filter((p) => p.endsWith("/webhook"))
+      .sort()
+      .at(-1);
+    expect(mine).toBeDefined();
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.admin, `/keystore?path=${encodeURIComponent(mine ?? "")}`);
+    await page.getByText(/^the webhook of a workflow: it signs the calls/).waitFor();
+    expect(await page.getByText("no connection you can see").count()).toBe(0);
+  });
+
   it("tells a keyboard user how to leave the workflow editor, where Tab indents", async () => {
     const page = await browser.newPage();
     await signIn(page, demo.url, demo.member, "/workflows/new");

@@ -1,6 +1,7 @@
 import { queryOptions, useMutation, useQueryClient } from "@tanstack/react-query";
 import { pendingRequestsKey } from "../app/Shell";
 import { allPages, api, pageQuery, unwrap, type Body, type Ok } from "./client";
+import { isWebhookSecretPath } from "./keystore";
 
 export type Connection = Ok<"/api/v1/connections", "get">["items"][number];
 export type ConnectionTest = NonNullable<Connection["lastTest"]>;
@@ -86,10 +87,6 @@ export function accessRequestsQuery(status: "pending" | undefined) {
   });
 }
 
-// Where the server keeps each workflow's webhook signing secret (src/workflows/workflows.ts):
-// never an AWS secret key, so not offered as one.
-const WEBHOOK_SECRET = /^keys\/system\/workflows\/[^/]+\/webhook$/;
-
 /**
  * Key-store paths (metadata only: values never leave the server) to pick an access key's secret
  * from: every secret but the workflows' webhook secrets.
@@ -103,7 +100,7 @@ export const secretPathsQuery = queryOptions({
       )
     )
       .map((s) => s.path)
-      .filter((path) => !WEBHOOK_SECRET.test(path)),
+      .filter((path) => !isWebhookSecretPath(path)),
 });
 
 /** The list, a connection's page and its grants after a change to it. */

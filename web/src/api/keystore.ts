@@ -6,6 +6,13 @@ export type Project = Ok<"/api/v1/projects", "get">["items"][number];
 export type SecretBody = Body<"/api/v1/secrets", "post">;
 export type ProjectChange = Body<"/api/v1/projects/{name}", "patch">;
 
+/**
+ * Where the server keeps each workflow's webhook signing secret (src/workflows/workflows.ts,
+ * named by the workflow's id): made and rotated by the workflow, never an AWS secret key.
+ */
+export const isWebhookSecretPath = (path: string) =>
+  /^keys\/system\/workflows\/[^/]+\/webhook$/.test(path);
+
 export const secretsKey = ["secrets"] as const;
 export const projectsKey = ["projects"] as const;
 

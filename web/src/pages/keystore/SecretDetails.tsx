@@ -15,7 +15,7 @@ import { IconCheck, IconCopy, IconPencil, IconTrash } from "@tabler/icons-react"
 import type { ReactNode } from "react";
 import { Link } from "react-router";
 import type { Connection } from "../../api/connections";
-import type { Secret } from "../../api/keystore";
+import { isWebhookSecretPath, type Secret } from "../../api/keystore";
 import { When } from "../../components/time";
 
 function CopyPath({ path }: { path: string }) {
@@ -61,6 +61,7 @@ export function SecretDetails(props: {
   onDelete: () => void;
 }) {
   const s = props.secret;
+  const webhook = isWebhookSecretPath(s.path);
   return (
     <Stack gap="sm">
       <Group justify="space-between" align="flex-start" wrap="nowrap">
@@ -130,7 +131,13 @@ export function SecretDetails(props: {
           ],
           [
             "Used by",
-            props.usedBy.length === 0 ? (
+            webhook ? (
+              <Text size="sm" key="b">
+                the webhook of a workflow: it signs the calls that start its runs. Rotate it on the
+                workflow&apos;s page (Triggers), which shows the new one once; deleting it here
+                makes the webhook refuse every call.
+              </Text>
+            ) : props.usedBy.length === 0 ? (
               <Text size="sm" c="dimmed" key="b">
                 no connection you can see
               </Text>
