@@ -169,6 +169,24 @@ describe("web UI: a new user's first walk", () => {
     expect(await outcome.textContent()).toContain("What AWS said");
   });
 
+  it("keeps the keyboard at Test connection once a test answers, beside Save", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.admin, "/connections/new");
+    await page.getByText("Server identity", { exact: true }).click();
+    await page.getByLabel(/^Name/).fill(unique("kbd"));
+    await page.getByLabel(/^Endpoint/).fill(demo.emulator.url);
+    await page.getByRole("button", { name: "Test connection" }).focus();
+    await page.keyboard.press("Enter");
+    await page
+      .getByRole("region", { name: "Test and save" })
+      .getByText("AWS accepts this connection")
+      .waitFor();
+    const focused = () =>
+      page.evaluate<string>("(document.activeElement?.textContent ?? '').trim()");
+    await expect.poll(focused).toBe("Test connection");
+    await tabTo(page, "Save connection", 3);
+  });
+
   it("says a template attaches the policy only for the methods that have one", async () => {
     const page = await browser.newPage();
     await signIn(page, demo.url, demo.admin, "/connections/new");
