@@ -6,6 +6,7 @@ import type { Principal } from "./iam/principal.js";
 import { bump } from "./knobs/counters.js";
 import { latencyFor } from "./knobs/knobs.js";
 import { notAwsAnswer } from "./knobs/not-aws-answer.js";
+import { checkInputConstraints } from "./model/input-constraints.js";
 import { checkRequiredMembers } from "./model/required-members.js";
 import { selectModel } from "./model/select-model.js";
 import type { ServiceModel } from "./model/service-model.js";
@@ -211,6 +212,7 @@ export async function handleAwsRequest(
       const ctx = callContext(parts, principal, model, region, resolved);
       const input = parseInput(model, resolved, request);
       checkJsonInputTypes(model, resolved.operation.input, input);
+      checkInputConstraints(model, operationName, input);
       checkRequiredMembers(model, resolved.operation, input);
       const handler =
         SERVICES[model.name]?.[operationName] ??
