@@ -251,8 +251,11 @@ async function redriveStep(
   await tx
     .updateTable("run_steps")
     .set((eb) => ({
+      // A new attempt of the step, timed from the redrive (its earlier one ended when it failed);
+      // its runtime (principal, grants) is built afresh for the new attempt.
       status: "running",
-      attempt: step.attempt,
+      attempt: step.attempt + 1,
+      started_at: now,
       finished_at: null,
       duration_ms: null,
       error: null,

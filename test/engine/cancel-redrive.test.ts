@@ -173,12 +173,24 @@ steps:
     ]);
 
     const before = stage.emulator.counters().byAccountRegionOperation;
+    const failedStep = (await stage.t.call("GET", `/api/v1/runs/${id}`)).json<{
+      steps: { attempt: number; finishedAt: string }[];
+    }>().steps[0];
     const redrive = await stage.t.call("POST", `/api/v1/runs/${id}/redrive`);
     expect(redrive.statusCode, redrive.body).toBe(202);
     expect(redrive.json()).toMatchObject({ id, targets: 2 });
     const run = await waitForRun(stage.t, id);
     expect(run.status, JSON.stringify(run)).toBe("succeeded");
     expect(run.steps.map((s) => [s.id, s.status])).toEqual([["clusters", "succeeded"]]);
+    // The step's second attempt, timed from the redrive, not from the run's start.
+    const redriven = (await stage.t.call("GET", `/api/v1/runs/${id}`)).json<{
+      steps: { attempt: number; startedAt: string }[];
+    }>().steps[0];
+    expect(failedStep?.attempt).toBe(1);
+    expect(redriven?.attempt).toBe(2);
+    expect(Date.parse(redriven?.startedAt ?? "")).toBeGreaterThanOrEqual(
+      Date.parse(failedStep?.finishedAt ?? ""),
+    );
 
     // Only member-2's two targets were called again, once each.
     const after = stage.emulator.counters().byAccountRegionOperation;
