@@ -29,8 +29,10 @@ type Constraints = {
 // the validation layer's wording ("1 validation error detected: Value '' at 'secretId' failed to
 // satisfy constraint: Member must have length greater than or equal to 1"), under their own code:
 // Logs answers InvalidParameterException. Enums are checked where the service is known to refuse
-// an unknown value this way (DynamoDB: "Member must satisfy enum value set: [HASH, RANGE]"); for
-// the others an unknown value goes on to the operation, which answers in its own words.
+// an unknown value this way, listing the values in the model's order (DynamoDB, measured: "Value
+// 'BOGUS' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value
+// set: [INDEXES, TOTAL, NONE]"); for the others an unknown value goes on to the operation, which
+// answers in its own words.
 const SERVICES: Record<string, { code: string; enums: boolean }> = {
   dynamodb: { code: "ValidationException", enums: true },
   secretsmanager: { code: "ValidationException", enums: false },
@@ -104,7 +106,7 @@ function check(
         fail(`Member must satisfy regular expression pattern: ${shape.pattern}`);
     }
     if (enums && shape.enum !== undefined && !shape.enum.includes(value))
-      fail(`Member must satisfy enum value set: [${[...shape.enum].sort().join(", ")}]`);
+      fail(`Member must satisfy enum value set: [${shape.enum.join(", ")}]`);
   }
   if (typeof value === "number") {
     if (shape.min !== undefined && value < shape.min)

@@ -70,7 +70,7 @@ describe("a value outside its model's constraints", () => {
     expect(String(error.message)).not.toContain("s3cr3t");
   });
 
-  it("is DynamoDB's ValidationException, a pattern before a length, enums included", async () => {
+  it("is DynamoDB's ValidationException, a pattern before a length, enums in the model's order", async () => {
     const dynamodb = new DynamoDBClient(config());
     const empty = await failure(dynamodb.send(new DescribeTableCommand({ TableName: "" })));
     expect(empty).toMatchObject({
@@ -97,14 +97,15 @@ describe("a value outside its model's constraints", () => {
           TableName: "orders",
           AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
           KeySchema: [{ AttributeName: "id", KeyType: "SORT" as never }],
-          BillingMode: "PAY_PER_REQUEST",
+          BillingMode: "FREE" as never,
         }),
       ),
     );
     expect(keyType).toMatchObject({
       name: "ValidationException",
       message:
-        "1 validation error detected: Value 'SORT' at 'keySchema.1.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]",
+        "2 validation errors detected: Value 'SORT' at 'keySchema.1.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]; " +
+        "Value 'FREE' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]",
     });
   });
 
