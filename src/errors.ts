@@ -35,6 +35,7 @@ export const ERROR_CATALOGUE = {
   DEFINITION_INVALID: { status: 400, retriable: false },
   RUN_FINISHED: { status: 409, retriable: false },
   RUN_NOT_REDRIVABLE: { status: 409, retriable: false },
+  MANAGED_SECRET: { status: 409, retriable: false },
   NOT_WAITING: { status: 409, retriable: false },
   SELF_APPROVAL: { status: 403, retriable: false },
   WEBHOOK_SIGNATURE_INVALID: { status: 401, retriable: false },

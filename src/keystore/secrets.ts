@@ -60,6 +60,31 @@ async function authorizePath(
 }
 
 /** Creates a secret, or replaces its value when `replace` is true; the value is never returned. */
+/**
+ * Secrets Switchboard keeps for itself, which the secrets API neither replaces nor deletes: a
+ * workflow's webhook secret (deleting it silently turned every webhook call away) and the OIDC
+ * issuer's signing keys. Each is managed where it belongs.
+ */
+const MANAGED_SECRETS: { prefix: string; how: string }[] = [
+  {
+    prefix: "keys/system/workflows/",
+    how: "it is a workflow's webhook secret: rotate it with POST /api/v1/workflows/NAME/webhook/rotate (or on the workflow's page); it goes when the workflow is deleted",
+  },
+  {
+    prefix: "keys/system/oidc/",
+    how: "it is a signing key of Switchboard's OIDC issuer, which creates and retires its keys itself",
+  },
+];
+
+function refuseManaged(path: string, verb: string): void {
+  const managed = MANAGED_SECRETS.find((m) => path.startsWith(m.prefix));
+  if (managed !== undefined)
+    throw new Conflict(`${path} cannot be ${verb} through the secrets API: ${managed.how}`, {
+      code: "MANAGED_SECRET",
+      field: "path",
+    });
+}
+
 export async function putSecret(
   deps: KeystoreDeps,
   context: RequestContext,
@@ -67,6 +92,7 @@ export async function putSecret(
   input: PutSecretInput,
 ): Promise<{ secret: SecretMetadata; created: boolean }> {
   const parsed = parseSecretPath(input.path);
+  refuseManaged(input.path, "written");
   validateValue(input.type, input.value);
   const now = deps.clock.now().toISOString();
   // Bound to this value: a replace without hosts clears the previous writer's.
@@ -158,6 +184,7 @@ export async function deleteSecret(
   path: string,
 ): Promise<void> {
   const parsed = parseSecretPath(path);
+  refuseManaged(path, "deleted");
   await deps.db.transaction().execute(async (tx) => {
     await authorizePath(tx, principal, parsed);
     const result = await tx

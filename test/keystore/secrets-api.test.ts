@@ -166,6 +166,34 @@ describeEachDatabase("key store API", (suite) => {
     expect((error as Error).message).not.toContain(VALUE);
   });
 
+  it("neither replaces nor deletes a secret Switchboard keeps for itself (a webhook's, the issuer's keys)", async () => {
+    const saved = await t.call("POST", "/api/v1/workflows", {
+      body: "name: hooked\nsteps:\n  - id: one\n    transform: ${{ 1 }}\ntriggers:\n  - webhook: {}\n",
+      headers: { "content-type": "application/yaml" },
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const listed = await t.call("GET", "/api/v1/secrets?prefix=keys/system/workflows/");
+    const paths = listed.json<{ items: { path: string }[] }>().items.map((i) => i.path);
+    expect(paths).toHaveLength(1);
+    const path = paths[0] ?? "";
+    const refusals = [
+      await t.call("DELETE", `/api/v1/secrets/${path}`),
+      await t.call("POST", "/api/v1/secrets", { body: { path, value: "mine", replace: true } }),
+      await t.call("DELETE", "/api/v1/secrets/keys/system/oidc/some-kid"),
+    ];
+    for (const refused of refusals) {
+      expect(refused.statusCode, refused.body).toBe(409);
+      expect(refused.json()).toMatchObject({ error: { code: "MANAGED_SECRET", field: "path" } });
+    }
+    expect(refusals[0]?.json<{ error: { message: string } }>().error.message).toContain(
+      "/webhook/rotate",
+    );
+    // Still there, and still the workflow's.
+    const after = await t.call("GET", "/api/v1/secrets?prefix=keys/system/workflows/");
+    expect(after.json<{ items: { path: string }[] }>().items.map((i) => i.path)).toEqual([path]);
+    expect(await use(path)).toMatch(/^whsec_/);
+  });
+
   it("leaves exactly one whole value after concurrent replaces", async () => {
     const values = Array.from({ length: 12 }, (_, i) => `concurrent-value-${i}-${"x".repeat(i)}`);
     await t.call("POST", "/api/v1/secrets", {

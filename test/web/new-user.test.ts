@@ -239,6 +239,9 @@ describe("web UI: a new user's first walk", () => {
     await signIn(page, demo.url, demo.admin, `/keystore?path=${encodeURIComponent(mine ?? "")}`);
     await page.getByText(/^the webhook of a workflow: it signs the calls/).waitFor();
     expect(await page.getByText("no connection you can see").count()).toBe(0);
+    // Kept by Switchboard: no Replace or Delete (the API refuses both with MANAGED_SECRET).
+    expect(await page.getByRole("button", { name: "Replace value" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Delete" }).count()).toBe(0);
   });
 
   it("tells a keyboard user how to leave the workflow editor, where Tab indents", async () => {

@@ -13,6 +13,14 @@ export type ProjectChange = Body<"/api/v1/projects/{name}", "patch">;
 export const isWebhookSecretPath = (path: string) =>
   /^keys\/system\/workflows\/[^/]+\/webhook$/.test(path);
 
+/**
+ * Secrets the server keeps for itself (src/keystore/secrets.ts MANAGED_SECRETS): a workflow's
+ * webhook secret and the OIDC issuer's signing keys, which the secrets API neither replaces nor
+ * deletes (409 MANAGED_SECRET).
+ */
+export const isManagedSecretPath = (path: string) =>
+  path.startsWith("keys/system/workflows/") || path.startsWith("keys/system/oidc/");
+
 export const secretsKey = ["secrets"] as const;
 export const projectsKey = ["projects"] as const;
 

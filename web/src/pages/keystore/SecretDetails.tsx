@@ -15,7 +15,7 @@ import { IconCheck, IconCopy, IconPencil, IconTrash } from "@tabler/icons-react"
 import type { ReactNode } from "react";
 import { Link } from "react-router";
 import type { Connection } from "../../api/connections";
-import { isWebhookSecretPath, type Secret } from "../../api/keystore";
+import { isManagedSecretPath, isWebhookSecretPath, type Secret } from "../../api/keystore";
 import { When } from "../../components/time";
 
 function CopyPath({ path }: { path: string }) {
@@ -62,6 +62,8 @@ export function SecretDetails(props: {
 }) {
   const s = props.secret;
   const webhook = isWebhookSecretPath(s.path);
+  // Kept by Switchboard itself: neither replaced nor deleted here (the API refuses it).
+  const managed = isManagedSecretPath(s.path);
   return (
     <Stack gap="sm">
       <Group justify="space-between" align="flex-start" wrap="nowrap">
@@ -74,23 +76,25 @@ export function SecretDetails(props: {
             <CopyPath path={s.path} />
           </Group>
         </Stack>
-        <Group gap="xs" wrap="nowrap">
-          <Button
-            variant="default"
-            leftSection={<IconPencil size={16} />}
-            onClick={props.onReplace}
-          >
-            Replace value
-          </Button>
-          <Button
-            variant="light"
-            color="red"
-            leftSection={<IconTrash size={16} />}
-            onClick={props.onDelete}
-          >
-            Delete
-          </Button>
-        </Group>
+        {managed ? null : (
+          <Group gap="xs" wrap="nowrap">
+            <Button
+              variant="default"
+              leftSection={<IconPencil size={16} />}
+              onClick={props.onReplace}
+            >
+              Replace value
+            </Button>
+            <Button
+              variant="light"
+              color="red"
+              leftSection={<IconTrash size={16} />}
+              onClick={props.onDelete}
+            >
+              Delete
+            </Button>
+          </Group>
+        )}
       </Group>
       <Meta
         rows={[
@@ -134,8 +138,8 @@ export function SecretDetails(props: {
             webhook ? (
               <Text size="sm" key="b">
                 the webhook of a workflow: it signs the calls that start its runs. Rotate it on the
-                workflow&apos;s page (Triggers), which shows the new one once; deleting it here
-                makes the webhook refuse every call.
+                workflow&apos;s page (Triggers), which shows the new one once; it goes when the
+                workflow is deleted, and is neither replaced nor deleted here.
               </Text>
             ) : props.usedBy.length === 0 ? (
               <Text size="sm" c="dimmed" key="b">
