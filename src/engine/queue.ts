@@ -156,11 +156,10 @@ export function scheduleWindow(now: Date, createdAt: Date): { after: Date; until
  * Group commit of job results: the results of one turn of the event loop are written together
  * at the next, and those that arrive while a write is in flight go together in the next one. A
  * failed write is reported and its results are dropped: their jobs stay active without a
- * heartbeat, so they come back as a new attempt. `add` resolves once its result's write is over:
- * true when it was written, false when that write failed (it never rejects).
+ * heartbeat, so they come back as a new attempt.
  */
 export class GroupCommit<T> {
-  #pending: { item: T; written: (ok: boolean) => void }[] = [];
+  #pending: T[] = [];
   #writing: Promise<void> | undefined;
 
   constructor(
@@ -168,16 +167,13 @@ export class GroupCommit<T> {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  add(item: T): Promise<boolean> {
-    const written = new Promise<boolean>((resolve) =>
-      this.#pending.push({ item, written: resolve }),
-    );
+  add(item: T): void {
+    this.#pending.push(item);
     // From the next turn of the event loop: the jobs that end in this one (the targets one commit
     // settled) are written together, instead of the first alone and the others after it.
     this.#writing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
       this.#drain(),
     );
-    return written;
   }
 
   /** Resolves once every result added so far is written (or reported). */
@@ -188,16 +184,13 @@ export class GroupCommit<T> {
   async #drain(): Promise<void> {
     try {
       while (this.#pending.length > 0) {
-        const entries = this.#pending;
+        const items = this.#pending;
         this.#pending = [];
-        let ok = true;
         try {
-          await this.write(entries.map((entry) => entry.item));
+          await this.write(items);
         } catch (error) {
-          ok = false;
           this.onError(error);
         }
-        for (const entry of entries) entry.written(ok);
       }
     } finally {
       this.#writing = undefined;
@@ -305,7 +298,7 @@ export class WorkLoop {
       }
       this.held.delete(job.id);
       this.running -= 1;
-      void this.results.add(
+      this.results.add(
         error === undefined
           ? { id: job.id, name: job.name, attempt: job.attempt }
           : { id: job.id, name: job.name, attempt: job.attempt, error },

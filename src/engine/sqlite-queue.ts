@@ -421,7 +421,7 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
 
     complete(job, error) {
       if (!claimedNew.delete(job.id)) throw new Error(`job ${job.id} was not claimed by claimNew`);
-      void results.add(
+      results.add(
         error === undefined
           ? { id: job.id, name: job.name, attempt: job.attempt }
           : { id: job.id, name: job.name, attempt: job.attempt, error: errorText(error) },
