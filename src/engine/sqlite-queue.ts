@@ -112,6 +112,13 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
   const claim = async (name: string, limit: number): Promise<Claimed[]> => {
     const { groupConcurrency } = definition(name);
     const at = now();
+    // Most pumps find nothing due (one follows every result write): a read that uses the ready
+    // index answers them without taking the write lock. This process is the only writer, so no
+    // job can become due between this read and the claim other than by this process's own sends,
+    // which pump again.
+    const due = await sql`select 1 from queue_jobs
+      where name = ${name} and state = 'queued' and run_after <= ${at} limit 1`.execute(db);
+    if (due.rows.length === 0) return [];
     const rows = await db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
