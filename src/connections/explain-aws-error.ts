@@ -82,7 +82,29 @@ export function explainAwsError(
   error: unknown,
   phase: TestPhase,
   connection: ConnectionRecord,
-  options: { draft?: boolean } = {},
+  /** `issuer`: Switchboard's OIDC issuer (SWITCHBOARD_PUBLIC_URL), for a web identity's failure. */
+  options: { draft?: boolean; issuer?: string } = {},
+): ExplainedError {
+  const explained = explainError(error, phase, connection, options);
+  // AWS accepts only an https issuer for an IAM OIDC provider: a plain-http one can never work,
+  // whatever the error says, so the first fix is the URL.
+  if (
+    connection.settings.method === "web_identity" &&
+    phase === "credentials" &&
+    options.issuer?.startsWith("http://") === true
+  )
+    return {
+      ...explained,
+      fix: `Switchboard's OIDC issuer is ${options.issuer}, and AWS trusts only an https issuer: set SWITCHBOARD_PUBLIC_URL to an https address where AWS can fetch this server's OIDC documents (or publish them there with switchboard oidc publish). Then: ${explained.fix}`,
+    };
+  return explained;
+}
+
+function explainError(
+  error: unknown,
+  phase: TestPhase,
+  connection: ConnectionRecord,
+  options: { draft?: boolean },
 ): ExplainedError {
   const code = codeOf(error);
   const message = messageOf(error);

@@ -145,7 +145,7 @@ export async function probeConnection(
           deadline.signal.aborted ? unreachable(connection, limitMs) : error,
           phase,
           connection,
-          options,
+          { ...options, issuer: deps.oidc.issuer },
         ),
     };
   } finally {

@@ -422,6 +422,10 @@ describeEachDatabase("connections against the AWS emulator", (suite) => {
     expect(renamed.error?.fix).toMatch(
       /does not accept this token's aud and sub|rejected the web identity token/,
     );
+    // This server's issuer is plain http (loopback): AWS itself would never trust it.
+    expect(renamed.error?.fix).toMatch(
+      /^Switchboard's OIDC issuer is http:\/\/127\.0\.0\.1:\d+, and AWS trusts only an https issuer: set SWITCHBOARD_PUBLIC_URL/,
+    );
     const back = await t.call("PATCH", "/api/v1/connections/web-renamed", {
       body: { name: web, confirmRename: true },
     });
