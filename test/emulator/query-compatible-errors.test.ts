@@ -87,6 +87,22 @@ function world(): WorldInput {
 
 const { config, url } = sdkHarness(world, { credentials: KEYS.reader, region: REGION });
 
+/** A CloudWatch call over AWS Query (its 2010-08-01 form), signed with `credentials`. */
+async function cloudWatchQuery(
+  params: Record<string, string>,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<Response> {
+  return send(
+    await signedRequest({
+      url: url(),
+      service: "monitoring",
+      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+      body: new URLSearchParams({ ...params, Version: "2010-08-01" }).toString(),
+      credentials,
+    }),
+  );
+}
+
 describe("CloudWatch over JSON 1.0 (awsQueryCompatible)", () => {
   it("answers a denial as AWS does: 403, AccessDenied;Sender, and the SDK names it AccessDenied", async () => {
     const cloudwatch = new CloudWatchClient(config(KEYS.nobody));
@@ -174,18 +190,9 @@ describe("CloudWatch over JSON 1.0 (awsQueryCompatible)", () => {
     expect(error).toMatchObject({ name: "InvalidNextToken", Code: "InvalidNextToken" });
     expect(httpStatus(error)).toBe(400);
 
-    const query = await send(
-      await signedRequest({
-        url: url(),
-        service: "monitoring",
-        headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-        body: new URLSearchParams({
-          Action: "DescribeAlarms",
-          Version: "2010-08-01",
-          NextToken: "not-a-token",
-        }).toString(),
-        credentials: KEYS.reader,
-      }),
+    const query = await cloudWatchQuery(
+      { Action: "DescribeAlarms", NextToken: "not-a-token" },
+      KEYS.reader,
     );
     expect(query.status).toBe(400);
     const doc = new XMLParser().parse(await query.text()) as {
@@ -209,19 +216,9 @@ describe("a required member left out", () => {
     });
     expect(httpStatus(cloudwatch)).toBe(400);
 
-    const query = await send(
-      await signedRequest({
-        url: url(),
-        service: "monitoring",
-        headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
-        body: new URLSearchParams({
-          Action: "SetAlarmState",
-          Version: "2010-08-01",
-          StateValue: "OK",
-          StateReason: "t",
-        }).toString(),
-        credentials: KEYS.alarmer,
-      }),
+    const query = await cloudWatchQuery(
+      { Action: "SetAlarmState", StateValue: "OK", StateReason: "t" },
+      KEYS.alarmer,
     );
     expect(query.status).toBe(400);
     const doc = new XMLParser().parse(await query.text()) as {
