@@ -163,4 +163,40 @@ describe("web UI: workflows", () => {
     await noSidewaysScroll(page);
     await page.screenshot({ path: `${SHOTS}/wf-run-390.png`, fullPage: true });
   });
+
+  it("asks before cancelling a run: Keep running leaves it waiting, Cancel run cancels it", async () => {
+    const name = `wf-cancel-${randomBytes(4).toString("hex")}`;
+    await demo.api("POST", "/workflows", {
+      name,
+      steps: [
+        { id: "wait", approval: { connection: "production", message: "Waits for a person." } },
+      ],
+    });
+    const { id } = await demo.api<{ id: string }>("POST", `/workflows/${name}/runs`, {
+      inputs: {},
+    });
+    const status = async () => (await demo.api<{ status: string }>("GET", `/runs/${id}`)).status;
+    for (let i = 0; (await status()) !== "waiting"; i += 1) {
+      if (i > 100) throw new Error(`the run is ${await status()}, not waiting`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The admin started it (the demo's API client), so the admin's page shows it.
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.admin, `/runs/${id}`);
+    await page.getByRole("region", { name: "Approval of wait" }).waitFor();
+
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    const dialog = page.getByRole("dialog", { name: "Cancel this run?" });
+    await dialog.getByText(/A cancelled run can be redriven/).waitFor();
+    await expectAccessible(page);
+    await dialog.getByRole("button", { name: "Keep running" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(await status()).toBe("waiting");
+
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await dialog.getByRole("button", { name: "Cancel run" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("region", { name: "About this run" }).getByText("cancelled").waitFor();
+    expect(await status()).toBe("cancelled");
+  });
 });

@@ -9,6 +9,8 @@ export function ConfirmModal(props: {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The button that leaves things as they are ("Cancel" unless the action is itself a cancel). */
+  dismissLabel?: string;
   onConfirm: () => Promise<void>;
   onClose: () => void;
 }) {
@@ -29,7 +31,7 @@ export function ConfirmModal(props: {
         {error !== null && <ErrorAlert error={error} />}
         <Group justify="flex-end">
           <Button variant="default" onClick={close}>
-            Cancel
+            {props.dismissLabel ?? "Cancel"}
           </Button>
           <Button color="red" loading={busy} onClick={confirm}>
             {props.confirmLabel}

@@ -2,9 +2,10 @@ import { Anchor, Button, Code, DataList, Paper, Stack, Title } from "@mantine/co
 import { notifications } from "@mantine/notifications";
 import { IconPlayerPlay, IconPlayerStop, IconRepeat } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { canRedrive, isRunFinished, runQuery, useRunCommand, type RunDetail } from "../../api/runs";
+import { ConfirmModal } from "../../components/ConfirmModal";
 import { JsonTree } from "../../components/JsonTree";
 import { ErrorAlert, Loading, PageHeader } from "../../components/page";
 import { formatDuration, When } from "../../components/time";
@@ -87,6 +88,7 @@ function Controls(props: { run: RunDetail; commands: ReturnType<typeof useRunCom
   const r = props.run;
   const { cancel, redrive } = props.commands;
   const rerun: RerunState = { input: r.input, connections: r.connections };
+  const [confirmCancel, setConfirmCancel] = useState(false);
   return (
     <>
       <Button variant="default" component={Link} to="/runs">
@@ -98,15 +100,25 @@ function Controls(props: { run: RunDetail; commands: ReturnType<typeof useRunCom
           variant="light"
           leftSection={<IconPlayerStop size={16} />}
           loading={cancel.isPending}
-          onClick={() =>
-            cancel.mutate(undefined, {
-              onSuccess: () => notifications.show({ message: "Cancelling the run", color: "teal" }),
-            })
-          }
+          onClick={() => setConfirmCancel(true)}
         >
           Cancel run
         </Button>
       )}
+      <ConfirmModal
+        opened={confirmCancel}
+        title="Cancel this run?"
+        confirmLabel="Cancel run"
+        dismissLabel="Keep running"
+        onConfirm={async () => {
+          await cancel.mutateAsync();
+          notifications.show({ message: "Cancelling the run", color: "teal" });
+        }}
+        onClose={() => setConfirmCancel(false)}
+      >
+        Calls in flight are stopped and targets not started yet are not sent; finished targets keep
+        their results. A cancelled run can be redriven: its cancelled and failed parts run again.
+      </ConfirmModal>
       {canRedrive(r.status) && (
         <Button
           variant="light"
