@@ -193,14 +193,20 @@ export function createPgBossQueue(options: PgBossQueueOptions): Queue {
   // write wakes the loops of the queues it freed room in (a group's place, a retry due at once).
   const results = new GroupCommit<JobResult>(async (items) => {
     const byName = new Map<string, JobResult[]>();
-    for (const item of items) byName.set(item.name, [...(byName.get(item.name) ?? []), item]);
+    for (const item of items) {
+      const list = byName.get(item.name);
+      if (list === undefined) byName.set(item.name, [item]);
+      else list.push(item);
+    }
     for (const [name, settled] of byName) {
       const done = settled.filter((item) => item.error === undefined).map(attemptOf);
       if (done.length > 0) await boss.complete(name, done);
       const byMessage = new Map<string, JobResult[]>();
       for (const item of settled) {
         if (item.error === undefined) continue;
-        byMessage.set(item.error, [...(byMessage.get(item.error) ?? []), item]);
+        const list = byMessage.get(item.error);
+        if (list === undefined) byMessage.set(item.error, [item]);
+        else list.push(item);
       }
       for (const [message, failed] of byMessage) await fail(name, failed, message);
     }
