@@ -187,6 +187,35 @@ describe("web UI: a new user's first walk", () => {
     await tabTo(page, "Save connection", 3);
   });
 
+  it("gives the keyboard back to any button that was busy, not only the connection form's", async () => {
+    const name = unique("refocus");
+    await demo.api("POST", "/connections", {
+      name,
+      method: "ambient",
+      endpoint: demo.emulator.url,
+      regions: ["us-east-1"],
+    });
+    const page = await browser.newPage();
+    // The test's answer is held until the button has shown that it is busy, so the focus is
+    // dropped for certain before it comes back.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(`**/api/v1/connections/${name}/test`, async (route: Route) => {
+      await held;
+      await route.continue();
+    });
+    await signIn(page, demo.url, demo.admin, `/connections/${name}`);
+    const testButton = page.getByRole("button", { name: "Test", exact: true });
+    await testButton.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => testButton.isDisabled()).toBe(true);
+    release();
+    await page.getByText(`${name} works`).waitFor();
+    await expect
+      .poll(() => page.evaluate<string>("(document.activeElement?.textContent ?? '').trim()"))
+      .toBe("Test");
+  });
+
   it("says a template attaches the policy only for the methods that have one", async () => {
     const page = await browser.newPage();
     await signIn(page, demo.url, demo.admin, "/connections/new");

@@ -20,7 +20,7 @@ import {
 import { notifications } from "@mantine/notifications";
 import { IconPlayerPlay } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import {
   connectionQuery,
@@ -153,20 +153,12 @@ function ConnectionForm(props: { original?: Connection }) {
     // Once per error (faultyField and refusal follow from it), not on every render.
   }, [error]);
 
-  const testButton = useRef<HTMLButtonElement>(null);
   const runTest = () => {
     if (sent === null) return;
     setLastAction("test");
     testDraft.mutate(sent, {
       onSuccess: (result) => keepExternalId(result.externalId),
       onError: (e) => noteError(e, sent.name),
-      // The button is disabled while the test runs, which drops the keyboard's focus to the top
-      // of the page: give it back, beside the result and the Save button (unless the error is
-      // about a field, which the form brings into view and focuses).
-      onSettled: (_, e) => {
-        if (!isSubjectReserved(e) && erroredField(e, FIELDS) === undefined)
-          requestAnimationFrame(() => testButton.current?.focus());
-      },
     });
   };
 
@@ -451,7 +443,6 @@ function ConnectionForm(props: { original?: Connection }) {
             >
               <Group justify="space-between">
                 <Button
-                  ref={testButton}
                   variant="light"
                   leftSection={<IconPlayerPlay size={16} />}
                   onClick={runTest}
