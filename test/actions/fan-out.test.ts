@@ -128,7 +128,17 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
     await emulator.close();
   });
 
+  // Forgets every connection's cached credentials, as an ExternalId rotation does: a test that
+  // counts AssumeRole calls or reads a session name starts cold, whichever tests ran before it.
+  async function forgetCredentials(): Promise<void> {
+    const ids = (await t.call("GET", "/api/v1/connections"))
+      .json<{ items: { id: string }[] }>()
+      .items.map((c) => c.id);
+    for (const id of ids) t.credentials.cache.forget(id);
+  }
+
   it("returns 60 results with the right statuses, and assumes each role once", async () => {
+    await forgetCredentials();
     emulator.resetCounters();
     const response = await t.call("POST", "/api/v1/actions/aws.ec2.describeInstances/run", {
       body: { connections: "*", regions: REGIONS, input: {} },
@@ -188,10 +198,7 @@ describeEachDatabase("fan-out over 20 accounts × 3 regions", (suite) => {
       `arn:aws:sts::${accountId(1)}:assumed-role/switchboard-read/${firstSession}`,
     );
     // …until the credentials are forgotten (an ExternalId rotation does that): then once per connection again.
-    const ids = (await t.call("GET", "/api/v1/connections"))
-      .json<{ items: { id: string }[] }>()
-      .items.map((c) => c.id);
-    for (const id of ids) t.credentials.cache.forget(id);
+    await forgetCredentials();
     emulator.resetCounters();
     const again = (
       await t.call("POST", "/api/v1/actions/aws.sts.getCallerIdentity/run", {
