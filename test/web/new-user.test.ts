@@ -98,7 +98,7 @@ describe("web UI: a new user's first walk", () => {
     await page.getByRole("region", { name: "About this run" }).getByText("succeeded").waitFor();
   });
 
-  it("shows each target's new outcome once a redriven run settles, not the 'started' of mid-redrive", async () => {
+  it("shows each target's new outcome once a redriven run settles, not the 'started' of mid-redrive; dates one way", async () => {
     const name = unique("redrive");
     // No such instance: both targets fail, again on the redrive.
     await demo.api("POST", "/workflows", {
@@ -135,6 +135,16 @@ describe("web UI: a new user's first walk", () => {
       .toBe(2);
     expect(await rows.filter({ hasText: /started/i }).count()).toBe(0);
     await about.getByText("failed").waitFor();
+
+    // One way of writing a moment on the page: the run's start as its step's.
+    const runStarted = /\(([^)]+)\)/.exec((await about.textContent()) ?? "")?.[1];
+    const stepStarted = await page
+      .getByRole("region", { name: "Step lookup" })
+      .locator("time")
+      .first()
+      .textContent();
+    const shape = (text: string | null | undefined) => text?.replace(/\d/g, "0");
+    expect(shape(runStarted)).toBe(shape(stepStarted));
   });
 
   it("keeps the ExternalId a test issued when Test is clicked before the trust policy came", async () => {

@@ -8,7 +8,7 @@ import { canRedrive, isRunFinished, runQuery, useRunCommand, type RunDetail } fr
 import { ConfirmModal } from "../../components/ConfirmModal";
 import { JsonTree } from "../../components/JsonTree";
 import { ErrorAlert, Loading, PageHeader } from "../../components/page";
-import { formatDuration, When } from "../../components/time";
+import { formatDateTime, formatDuration, When } from "../../components/time";
 import type { RerunState } from "../actions/ActionPage";
 import { actorName, StatusBadge } from "../actions/format";
 import { RunResults } from "../actions/RunResults";
@@ -73,7 +73,7 @@ function Facts(props: { run: RunDetail }) {
           <Item label="Runs as">{r.runAs}</Item>
         )}
         <Item label="Started">
-          <When iso={r.startedAt} /> ({new Date(r.startedAt).toLocaleString()})
+          <When iso={r.startedAt} /> ({formatDateTime(r.startedAt)})
         </Item>
         <Item label="Duration">{formatDuration(r.durationMs)}</Item>
         <Item label="Where">

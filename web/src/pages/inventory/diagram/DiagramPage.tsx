@@ -26,6 +26,7 @@ import {
   type GraphSelection,
 } from "../../../api/inventory";
 import { ErrorAlert, PageHeader } from "../../../components/page";
+import { formatDateTime } from "../../../components/time";
 import { diagramStyle } from "./cy-style";
 import classes from "./Diagram.module.css";
 import { diagramSvg, STATUS_COLOURS, type ExportEdge, type ExportNode } from "./export";
@@ -625,7 +626,7 @@ export function DiagramPage() {
             ? "Loading what the inventory holds…"
             : hierarchy.resources.size === 0
               ? "Nothing synced yet for this selection"
-              : `${count(hierarchy.resources.size, "resource")} in ${count(hierarchy.accounts.size, "account")} · ${count(visible?.nodes.length ?? 0, "node")} drawn · as the inventory held them at ${new Date(graph.data?.generatedAt ?? Date.now()).toLocaleString()}`
+              : `${count(hierarchy.resources.size, "resource")} in ${count(hierarchy.accounts.size, "account")} · ${count(visible?.nodes.length ?? 0, "node")} drawn · as the inventory held them at ${formatDateTime(graph.data?.generatedAt ?? new Date().toISOString())}`
         }
         actions={
           <>
@@ -668,9 +669,7 @@ export function DiagramPage() {
             {graph.data?.scopes.slice(0, 8).map((s) => (
               <li key={`${s.connection}/${s.region}/${s.type}`}>
                 {s.connection} · {s.region} · {typeTitle(s.type, titles)}
-                {s.syncedAt === null
-                  ? ""
-                  : ` (picture of ${new Date(s.syncedAt).toLocaleString()})`}
+                {s.syncedAt === null ? "" : ` (picture of ${formatDateTime(s.syncedAt)})`}
                 {s.error === null ? "" : `: ${s.error.code} — ${s.error.message}`}
               </li>
             ))}
