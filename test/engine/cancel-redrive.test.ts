@@ -47,7 +47,8 @@ describeEachDatabase("cancel and redrive", (suite) => {
 steps:
   - id: clusters
     action: aws.ecs.listClusters
-    connections: "*"
+    # Named: "*" would also reach the connection another test adds to account 3.
+    connections: [member-1, member-2, member-3]
     regions: [${REGIONS.join(", ")}]
   - id: never
     transform: \${{ 1 }}
