@@ -16,6 +16,7 @@ import { accessDenied, authErrors, injectedFault, throttled } from "./protocols/
 import { serializeError, serializeOutput } from "./protocols/serialize-response.js";
 import type { WireResponse } from "./protocols/wire-response.js";
 import { authenticate } from "./sigv4/authenticate.js";
+import { checkCredentialScope, endpointFromHost } from "./sigv4/credential-scope.js";
 import { parseAuthorization, parsePresignedQuery } from "./sigv4/parse-authorization.js";
 import type { CallContext } from "./services/call-context.js";
 import { genericRead } from "./services/generic-read.js";
@@ -124,6 +125,22 @@ function callContext(
 }
 
 /**
+ * The model of the service a host name belongs to (`dynamodb.us-east-1.amazonaws.com` → DynamoDB),
+ * which answers a request signed for another service; the scope's model for S3's hosts and for
+ * the prefixes the emulator has no model of.
+ */
+function endpointModel(
+  parts: EmulatorParts,
+  endpoint: NonNullable<ReturnType<typeof endpointFromHost>>,
+  scopeModel: ServiceModel,
+): ServiceModel {
+  const prefix = endpoint.endpointPrefix?.replace(/-fips$/, "");
+  if (prefix === undefined || prefix === scopeModel.endpointPrefix) return scopeModel;
+  const owner = parts.modelFor(prefix.split(".").at(-1) ?? prefix);
+  return owner !== undefined && owner.endpointPrefix === prefix ? owner : scopeModel;
+}
+
+/**
  * Serves one AWS API request: operation from the protocol, knobs, SigV4, throttling and faults,
  * then the service's behaviour, answered in the protocol's wire format.
  */
@@ -163,6 +180,20 @@ export async function handleAwsRequest(
 
     let principal: Principal;
     try {
+      const endpoint = endpointFromHost(String(request.headers.host ?? ""));
+      if (endpoint !== undefined) {
+        const owner = endpointModel(parts, endpoint, model);
+        try {
+          checkCredentialScope(endpoint, authorization, owner);
+        } catch (error) {
+          // Signed for another service: that endpoint's service answers, in its own protocol.
+          if (owner !== model && error instanceof AwsError) {
+            counters.authFailures++;
+            return serializeError(owner, error, requestId);
+          }
+          throw error;
+        }
+      }
       principal = await authenticate(
         {
           world: parts.world,

@@ -63,6 +63,8 @@ export type ServiceModel = {
   name: string;
   /** The name in the SigV4 credential scope. */
   signingName: string;
+  /** The first labels of the service's host names (`sts`, `api.pricing`): metadata.endpointPrefix. */
+  endpointPrefix: string;
   protocol: Protocol;
   apiVersion: string;
   targetPrefix: string | undefined;
@@ -182,6 +184,7 @@ export function loadServiceModel(
   return {
     name,
     signingName,
+    endpointPrefix: m.endpointPrefix ?? signingName,
     protocol: m.protocol as Protocol,
     apiVersion: m.apiVersion ?? "",
     targetPrefix: m.targetPrefix,
