@@ -32,8 +32,13 @@ describeEachDatabase("key store API", (suite) => {
   });
   afterAll(() => t.close());
 
-  const use = (path: string) =>
-    useSecret(t.keystore, orgId, path, { auditContext: { ...system, orgId }, purpose: "test" });
+  const use = (path: string, purpose = "test") =>
+    useSecret(t.keystore, orgId, path, { auditContext: { ...system, orgId }, purpose });
+  // Each test stores the secrets it reads, at a path of its own: tests run in any order.
+  async function store(path: string, value: string): Promise<void> {
+    const created = await t.call("POST", "/api/v1/secrets", { body: { path, value } });
+    expect(created.statusCode, created.body).toBe(201);
+  }
 
   it("stores a secret and answers with metadata only", async () => {
     const response = await t.call("POST", "/api/v1/secrets", {
@@ -52,23 +57,22 @@ describeEachDatabase("key store API", (suite) => {
   });
 
   it("refuses to replace without replace: true, and keeps the value", async () => {
+    await store("keys/system/replaced", VALUE);
     const again = await t.call("POST", "/api/v1/secrets", {
-      body: { path: "keys/system/aws-prod", value: "other" },
+      body: { path: "keys/system/replaced", value: "other" },
     });
     expect(again.statusCode).toBe(409);
     expect(again.json<{ error: { field: string } }>().error.field).toBe("path");
-    expect(await use("keys/system/aws-prod")).toBe(VALUE);
+    expect(await use("keys/system/replaced")).toBe(VALUE);
     const replaced = await t.call("POST", "/api/v1/secrets", {
-      body: { path: "keys/system/aws-prod", value: REPLACED, replace: true },
+      body: { path: "keys/system/replaced", value: REPLACED, replace: true },
     });
     expect(replaced.statusCode).toBe(200);
-    expect(await use("keys/system/aws-prod")).toBe(REPLACED);
-    await t.call("POST", "/api/v1/secrets", {
-      body: { path: "keys/system/aws-prod", value: VALUE, replace: true },
-    });
+    expect(await use("keys/system/replaced")).toBe(REPLACED);
   });
 
   it("has no route that returns a value", async () => {
+    await store("keys/system/never-shown", VALUE);
     const document = (await t.call("GET", "/openapi.json")).json<{
       paths: Record<string, Record<string, unknown>>;
     }>();
@@ -78,7 +82,7 @@ describeEachDatabase("key store API", (suite) => {
         p.replace("{name}", "ops").replace("{id}", "00000000-0000-7000-8000-000000000000"),
       );
     urls.push(
-      "/api/v1/secrets/keys/system/aws-prod",
+      "/api/v1/secrets/keys/system/never-shown",
       "/api/v1/secrets?prefix=keys/",
       "/.well-known/jwks.json",
       "/metrics",
@@ -87,10 +91,16 @@ describeEachDatabase("key store API", (suite) => {
       const response = await t.call("GET", url);
       expect(response.body, url).not.toContain(VALUE);
     }
-    expect((await t.call("GET", "/api/v1/secrets/keys/system/aws-prod")).statusCode).toBe(404);
+    expect((await t.call("GET", "/api/v1/secrets/keys/system/never-shown")).statusCode).toBe(404);
   });
 
   it("keeps values out of the database file, error messages and logs", async () => {
+    await store("keys/system/at-rest", VALUE);
+    await store("keys/system/at-rest-replaced", "first-value-5b2e");
+    const replaced = await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/system/at-rest-replaced", value: REPLACED, replace: true },
+    });
+    expect(replaced.statusCode).toBe(200);
     const bad = await t.call("POST", "/api/v1/secrets", {
       body: { path: "keys/nowhere/x", value: VALUE },
     });
@@ -119,33 +129,35 @@ describeEachDatabase("key store API", (suite) => {
         .join("\n");
       await client.end();
     }
-    expect(stored).toContain("keys/system/aws-prod");
+    expect(stored).toContain("keys/system/at-rest");
     expect(stored).not.toContain(VALUE);
     expect(stored).not.toContain(REPLACED);
   });
 
   it("audits every use with its purpose", async () => {
-    await use("keys/system/aws-prod");
+    await store("keys/system/audited", VALUE);
+    const lastUsedAt = async () =>
+      (await t.call("GET", "/api/v1/secrets?prefix=keys/system/"))
+        .json<{ items: { path: string; lastUsedAt: string | null }[] }>()
+        .items.find((s) => s.path === "keys/system/audited")?.lastUsedAt;
+    expect(await lastUsedAt()).toBeNull();
+    await use("keys/system/audited");
+    await use("keys/system/audited", "rotation check");
     const events = (
-      await t.call("GET", "/api/v1/audit?action=secret.use&objectId=keys/system/aws-prod")
+      await t.call("GET", "/api/v1/audit?action=secret.use&objectId=keys/system/audited")
     ).json<{ items: { detail: { purpose: string } }[] }>();
-    expect(events.items.length).toBeGreaterThanOrEqual(4);
-    expect(events.items[0]?.detail.purpose).toBe("test");
-    const list = (await t.call("GET", "/api/v1/secrets?prefix=keys/system/")).json<{
-      items: { path: string; lastUsedAt: string | null }[];
-    }>();
-    expect(list.items.find((s) => s.path === "keys/system/aws-prod")?.lastUsedAt).not.toBeNull();
+    expect(events.items.map((e) => e.detail.purpose).sort()).toEqual(["rotation check", "test"]);
+    expect(await lastUsedAt()).not.toBeNull();
   });
 
   it("fails to decrypt a ciphertext moved to another row", async () => {
-    await t.call("POST", "/api/v1/secrets", {
-      body: { path: "keys/system/other", value: "other-value-1234" },
-    });
+    await store("keys/system/moved-from", VALUE);
+    await store("keys/system/other", "other-value-1234");
     const db = suite.handle().db;
     const source = await db
       .selectFrom("secrets")
       .selectAll()
-      .where("path", "=", "keys/system/aws-prod")
+      .where("path", "=", "keys/system/moved-from")
       .executeTakeFirstOrThrow();
     await db
       .updateTable("secrets")
@@ -218,6 +230,7 @@ describeEachDatabase("key store API", (suite) => {
   });
 
   it("scopes project secrets to the project's members", async () => {
+    await store("keys/system/admins-only", VALUE);
     const own = await t.call("POST", "/api/v1/secrets", {
       token: memberToken,
       body: { path: "keys/project/ops/db", value: "ops-db-password" },
@@ -238,15 +251,27 @@ describeEachDatabase("key store API", (suite) => {
     }>();
     expect(visible.items.map((s) => s.path)).toEqual(["keys/project/ops/db"]);
     expect(
-      (await t.call("DELETE", "/api/v1/secrets/keys/system/aws-prod", { token: memberToken }))
+      (await t.call("DELETE", "/api/v1/secrets/keys/system/admins-only", { token: memberToken }))
         .statusCode,
     ).toBe(403);
+    expect(await use("keys/system/admins-only")).toBe(VALUE);
   });
 
   it("moves a project's secrets when the project is renamed, and refuses to delete it while it holds any", async () => {
-    const renamed = await t.call("PATCH", "/api/v1/projects/ops", { body: { name: "platform" } });
+    // A project of its own: the other tests' projects stay as beforeAll made them.
+    const project = await t.call("POST", "/api/v1/projects", { body: { name: "infra" } });
+    expect(project.statusCode, project.body).toBe(201);
+    await store("keys/project/infra/db", "infra-db-password");
+    const replaced = await t.call("POST", "/api/v1/secrets", {
+      body: { path: "keys/project/infra/db", value: "infra-db-password-2", replace: true },
+    });
+    expect(replaced.statusCode).toBe(200);
+    const renamed = await t.call("PATCH", "/api/v1/projects/infra", { body: { name: "platform" } });
     expect(renamed.statusCode).toBe(200);
-    expect(await use("keys/project/platform/db")).toBe("ops-db-password");
+    expect(await use("keys/project/platform/db")).toBe("infra-db-password-2");
+    expect(
+      (await t.call("GET", "/api/v1/secrets?prefix=keys/project/infra/")).json(),
+    ).toMatchObject({ items: [] });
     const refused = await t.call("DELETE", "/api/v1/projects/platform");
     expect(refused.statusCode).toBe(409);
     expect((await t.call("DELETE", "/api/v1/secrets/keys/project/platform/db")).statusCode).toBe(
