@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Emulator } from "../../emulator/index.js";
+import { organizationControl, type Emulator } from "../../emulator/index.js";
 import { createDb, type DbHandle } from "../../src/db/index.js";
 import { migrateTo } from "../../src/db/migrate.js";
 import {
@@ -122,17 +122,22 @@ describeEachDatabase(
       const ous = await createOrganization(name);
       expect((await onboard(name, ous)).statusCode).toBe(201);
       const joiner = await joinDev(emulator.url, "5");
-      const taken = await squat(name, joiner);
+      try {
+        const taken = await squat(name, joiner);
 
-      const after = await sync(name);
-      const row = after.accounts.find((a) => a.accountId === joiner);
-      expect(row?.connection).toBeNull();
-      expect(row?.ledger.lastError?.code).toBe("CONNECTION_NAME_TAKEN");
-      expect(row?.ledger.lastError?.message).toContain(
-        `a connection named ${taken} already exists`,
-      );
-      const kept = await t.call("GET", `/api/v1/connections/${taken}`);
-      expect(kept.json<{ tags: Record<string, string> }>().tags).toEqual({ made: "by-hand" });
+        const after = await sync(name);
+        const row = after.accounts.find((a) => a.accountId === joiner);
+        expect(row?.connection).toBeNull();
+        expect(row?.ledger.lastError?.code).toBe("CONNECTION_NAME_TAKEN");
+        expect(row?.ledger.lastError?.message).toContain(
+          `a connection named ${taken} already exists`,
+        );
+        const kept = await t.call("GET", `/api/v1/connections/${taken}`);
+        expect(kept.json<{ tags: Record<string, string> }>().tags).toEqual({ made: "by-hand" });
+      } finally {
+        // The organization is the file's: the other tests onboard every account it holds.
+        await organizationControl.leave(emulator.url, joiner);
+      }
     });
 
     it("keeps an organization's team grant with the team, not its name: a team deleted and created again under that name inherits nothing", async () => {
