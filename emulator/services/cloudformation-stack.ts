@@ -1,3 +1,4 @@
+import { isProviderUrl } from "../iam/oidc-provider-url.js";
 import { validateIdentityPolicy, validateTrustPolicy } from "@cloud-copilot/iam-policy";
 import type { Authorizer } from "../iam/authorizer.js";
 import { managedPolicyDocument, releaseManagedPolicies } from "../world/managed-policy.js";
@@ -193,14 +194,34 @@ function createResource(world: World, account: Account, scope: Scope, resource: 
   switch (resource.type) {
     case "AWS::IAM::OIDCProvider": {
       const url = text(properties.Url).replace(/\/$/, "");
-      // AWS requires https; the emulator also takes http, as test issuers on loopback are.
-      if (!/^https?:\/\/[^/]+/.test(url))
-        throw new ResourceFailure(`Property Url must be an https:// URL`);
+      // AWS requires https (the emulator also takes http on loopback, where test issuers are).
+      if (!isProviderUrl(url)) throw new ResourceFailure(`Property Url must be an https:// URL`);
       if (account.oidcProviders.some((p) => p.arn === physicalId))
         throw alreadyExists(resource.type, physicalId);
       const clientIds = Array.isArray(properties.ClientIdList)
         ? properties.ClientIdList.map(String)
         : [];
+      // IAM's model: client ids of 1 to 255 characters, thumbprints of exactly 40. IAM's
+      // validation layer reports a list whose members break a length as one error on the list.
+      const thumbprints = Array.isArray(properties.ThumbprintList)
+        ? properties.ThumbprintList.map(String)
+        : [];
+      const invalid = [
+        ...(clientIds.some((c) => c.length < 1 || c.length > 255)
+          ? [
+              `Value '[${clientIds.join(", ")}]' at 'clientIDList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]`,
+            ]
+          : []),
+        ...(thumbprints.some((t) => t.length !== 40)
+          ? [
+              `Value '[${thumbprints.join(", ")}]' at 'thumbprintList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 40]`,
+            ]
+          : []),
+      ];
+      if (invalid.length > 0)
+        throw new ResourceFailure(
+          `Resource handler returned message: "${invalid.length} validation error${invalid.length > 1 ? "s" : ""} detected: ${invalid.join("; ")} (Service: Iam, Status Code: 400)" (HandlerErrorCode: InvalidRequest)`,
+        );
       account.oidcProviders.push({
         url,
         hostAndPath: url.replace(/^https?:\/\//, ""),

@@ -1,3 +1,4 @@
+import { isProviderUrl } from "../iam/oidc-provider-url.js";
 import { z } from "zod";
 import { organizationSchema } from "./organization-schema.js";
 
@@ -33,7 +34,9 @@ const role = z.object({
 });
 
 const oidcProvider = z.object({
-  url: z.string().regex(/^https?:\/\/[^/]+/, "an OIDC provider url starts with https://"),
+  url: z
+    .string()
+    .refine(isProviderUrl, "an OIDC provider url starts with https:// (http:// only on loopback)"),
   clientIds: z.array(z.string()).min(1),
 });
 

@@ -704,4 +704,58 @@ describe("CloudFormation stacks in one account", () => {
       await issuer.close();
     }
   });
+
+  it("refuses an OIDC provider IAM would refuse: an http:// URL off loopback, a thumbprint not of 40 characters", async () => {
+    emulator = await startEmulator({ world: world(), knobs: { cloudFormationPolls: 0 } });
+    const cfn = cloudFormation(emulator);
+    const reason = async (name: string, properties: Record<string, unknown>) => {
+      await cfn.send(
+        new CreateStackCommand({
+          StackName: name,
+          TemplateBody: JSON.stringify({
+            Resources: { Provider: { Type: "AWS::IAM::OIDCProvider", Properties: properties } },
+          }),
+        }),
+      );
+      const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: name }));
+      expect(Stacks?.[0]?.StackStatus).toBe("ROLLBACK_COMPLETE");
+      const { StackEvents } = await cfn.send(new DescribeStackEventsCommand({ StackName: name }));
+      return StackEvents?.find((e) => e.ResourceStatus === "CREATE_FAILED")?.ResourceStatusReason;
+    };
+    const clients = { ClientIdList: ["acme/app-id/switchboard.aws.connector"] };
+    expect(await reason("plain-http", { Url: "http://switchboard.example.com", ...clients })).toBe(
+      "Property Url must be an https:// URL",
+    );
+    expect(
+      await reason("with-query", { Url: "https://switchboard.example.com/?tenant=a", ...clients }),
+    ).toBe("Property Url must be an https:// URL");
+    expect(
+      await reason("short-thumbprint", {
+        Url: "https://switchboard.example.com",
+        ThumbprintList: ["abc123"],
+        ...clients,
+      }),
+    ).toBe(
+      `Resource handler returned message: "1 validation error detected: Value '[abc123]' at 'thumbprintList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 40] (Service: Iam, Status Code: 400)" (HandlerErrorCode: InvalidRequest)`,
+    );
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: "https",
+        TemplateBody: JSON.stringify({
+          Resources: {
+            Provider: {
+              Type: "AWS::IAM::OIDCProvider",
+              Properties: {
+                Url: "https://switchboard.example.com",
+                ThumbprintList: ["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"],
+                ...clients,
+              },
+            },
+          },
+        }),
+      }),
+    );
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: "https" }));
+    expect(Stacks?.[0]?.StackStatus).toBe("CREATE_COMPLETE");
+  });
 });
