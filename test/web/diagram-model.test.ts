@@ -11,6 +11,7 @@ import {
 } from "../../web/src/pages/inventory/diagram/graph.js";
 import {
   COMPOUND_PADDING,
+  GAP,
   layoutDiagram,
   leafSize,
 } from "../../web/src/pages/inventory/diagram/layout.js";
@@ -220,6 +221,32 @@ describe("diagram model", () => {
     expect(a.x2 <= b.x1 || b.x2 <= a.x1 || a.y2 <= b.y1 || b.y2 <= a.y1).toBe(true);
     // Zones are columns side by side.
     expect(a.x2).toBeLessThanOrEqual(b.x1);
+  });
+
+  it("makes a box as wide as its label asks, its content in the middle, its neighbour moved along", () => {
+    const nodes = [
+      { id: "account", parent: null, kind: "group" as const, groupKind: "account" as const },
+      {
+        id: "wide",
+        parent: "account",
+        kind: "group" as const,
+        groupKind: "region" as const,
+        minWidth: 400,
+      },
+      { id: "narrow", parent: "account", kind: "group" as const, groupKind: "region" as const },
+      { id: "a", parent: "wide", kind: "resource" as const },
+      { id: "b", parent: "narrow", kind: "resource" as const },
+    ];
+    const plain = layoutDiagram(nodes.map(({ minWidth: _, ...n }) => n));
+    const { positions, width } = layoutDiagram(nodes);
+    const { width: leaf } = leafSize("resource");
+    const box = leaf + 2 * COMPOUND_PADDING;
+    // An account's regions sit in a row: the first is as wide as its label asks.
+    expect(plain.width).toBe(2 * box + GAP + 2 * COMPOUND_PADDING);
+    expect(width).toBe(400 + box + GAP + 2 * COMPOUND_PADDING);
+    // Its leaf sits in the middle of the 400 px box; the next box starts after it.
+    expect(positions.a?.x).toBe(COMPOUND_PADDING + 200);
+    expect(positions.b?.x).toBe(COMPOUND_PADDING + 400 + GAP + box / 2);
   });
 
   it("writes an SVG with boxes, labelled components and escaped text", () => {

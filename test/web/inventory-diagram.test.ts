@@ -167,4 +167,52 @@ describe("web UI: inventory diagram", () => {
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, "inventory-diagram-demo.png") });
   });
+  it("opens every box with no two labels or boxes running into each other, and every leaf's text inside its box", async () => {
+    const page = await browser.newPage();
+    await signIn(page, demo.url, demo.admin, DIAGRAM);
+    await diagramWhen(page, { has: ["account:111111111111"] });
+    // Open every box, level by level, until nothing more opens.
+    for (let round = 0; round < 8; round++) {
+      const before = await diagramWhen(page, {});
+      await page.evaluate(() => {
+        const d = (globalThis as DiagramGlobal).__switchboardDiagram;
+        for (const id of d?.nodeIds() ?? []) d?.expand(id);
+      });
+      await page
+        .waitForFunction(
+          (layouts) => ((globalThis as DiagramGlobal).__switchboardDiagram?.layouts ?? 0) > layouts,
+          before.layouts,
+          { timeout: 30_000 },
+        )
+        .catch(() => undefined);
+      const after = await diagramWhen(page, {});
+      if (after.ids.length === before.ids.length) break;
+    }
+    await diagramWhen(page, { has: [VPC, INSTANCE] });
+    // What runs into what, measured on Cytoscape's own bounding boxes (the canvas has no DOM).
+    const problems = await page.evaluate<string[]>(`(() => {
+      const cy = globalThis.__switchboardDiagram.cy;
+      const box = (n, labels) => n.boundingBox({ includeLabels: labels, includeOverlays: false });
+      const meet = (a, b) => a.x1 < b.x2 - 1 && b.x1 < a.x2 - 1 && a.y1 < b.y2 - 1 && b.y1 < a.y2 - 1;
+      const problems = [];
+      const byParent = new Map();
+      cy.nodes().forEach((n) => {
+        const key = n.parent().nonempty() ? n.parent().id() : "";
+        if (!byParent.has(key)) byParent.set(key, []);
+        byParent.get(key).push(n);
+        if (n.isParent()) return;
+        const body = box(n, false);
+        const text = n.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
+        if (text.x1 < body.x1 - 1 || text.x2 > body.x2 + 1)
+          problems.push("the text of " + n.id() + " runs past its box");
+      });
+      for (const siblings of byParent.values())
+        for (let i = 0; i < siblings.length; i++)
+          for (let j = i + 1; j < siblings.length; j++)
+            if (meet(box(siblings[i], true), box(siblings[j], true)))
+              problems.push(siblings[i].id() + " runs into " + siblings[j].id());
+      return problems;
+    })()`);
+    expect(problems).toEqual([]);
+  });
 });

@@ -28,6 +28,7 @@ import {
 import { ErrorAlert, PageHeader } from "../../../components/page";
 import { formatDateTime } from "../../../components/time";
 import { diagramStyle } from "./cy-style";
+import { boxMinWidth, cyMinWidth, fitLeafLabel } from "./label-fit";
 import classes from "./Diagram.module.css";
 import { diagramSvg, STATUS_COLOURS, type ExportEdge, type ExportNode } from "./export";
 import {
@@ -41,6 +42,7 @@ import {
   visibleGraph,
   type Hierarchy,
   type VisibleGraph,
+  type VisibleNode,
 } from "./graph";
 import type { LayoutRequest, LayoutResponse } from "./layout.worker";
 import { SavedViews, type ViewState } from "./SavedViews";
@@ -142,26 +144,47 @@ function healthReason(h: Hierarchy, accountId: string): string | null {
   return parts.length === 0 ? null : parts.join("; ");
 }
 
+function isMarked(n: VisibleNode, h: Hierarchy): boolean {
+  return n.groupKind === "account" && healthReason(h, n.accountId ?? "") !== null;
+}
+
+/** The nodes drawn as boxes: groups with something visible inside. */
+function boxesOf(graph: VisibleGraph): Set<string> {
+  const boxes = new Set<string>();
+  for (const n of graph.nodes) if (n.parent !== null) boxes.add(n.parent);
+  return boxes;
+}
+
+/** What a node says: a box its label on one line, a leaf its label fitted to its width. */
+function nodeLabel(n: VisibleNode, h: Hierarchy, boxes: Set<string>): string {
+  const text =
+    n.kind === "collapsed"
+      ? `${n.label}\n${n.count ?? 0} resources · double-click to open`
+      : n.label;
+  const label = isMarked(n, h) ? `⚠ ${text}` : text;
+  if (boxes.has(n.id)) return label;
+  return fitLeafLabel(label, n.kind === "group" ? "resource" : n.kind);
+}
+
 function elementsOf(
   graph: VisibleGraph,
   h: Hierarchy,
   positions: Record<string, { x: number; y: number }>,
 ): cytoscape.ElementDefinition[] {
   const elements: cytoscape.ElementDefinition[] = [];
+  const boxes = boxesOf(graph);
   for (const n of graph.nodes) {
     const p = positions[n.id];
-    const marked = n.groupKind === "account" && healthReason(h, n.accountId ?? "") !== null;
-    const label =
-      n.kind === "collapsed"
-        ? `${n.label}\n${n.count ?? 0} resources · double-click to open`
-        : n.label;
+    const marked = isMarked(n, h);
+    const label = nodeLabel(n, h, boxes);
     elements.push({
       group: "nodes",
       data: {
         id: n.id,
         ...(n.parent === null ? {} : { parent: n.parent }),
         kind: n.kind,
-        label: marked ? `⚠ ${label}` : label,
+        label,
+        ...(boxes.has(n.id) ? { minWidth: cyMinWidth(boxMinWidth(label)) } : {}),
         ...(n.groupKind === undefined ? {} : { groupKind: n.groupKind }),
         ...(n.type === undefined ? {} : { type: n.type }),
         ...(n.arn === undefined ? {} : { arn: n.arn }),
@@ -446,6 +469,7 @@ export function DiagramPage() {
       setLayoutCount((c) => c + 1);
     };
     worker.addEventListener("message", onMessage);
+    const boxes = boxesOf(visible);
     const request: LayoutRequest = {
       id,
       nodes: visible.nodes.map((n) => ({
@@ -453,6 +477,7 @@ export function DiagramPage() {
         parent: n.parent,
         kind: n.kind,
         ...(n.groupKind === undefined ? {} : { groupKind: n.groupKind }),
+        ...(boxes.has(n.id) ? { minWidth: boxMinWidth(nodeLabel(n, hierarchy, boxes)) } : {}),
       })),
     };
     worker.postMessage(request);
@@ -471,7 +496,7 @@ export function DiagramPage() {
           node.data("status", s?.status ?? "unknown");
           const r = hierarchy.resources.get(node.id());
           if (r !== undefined && s?.name !== undefined)
-            node.data("label", `${typeTitle(r.type, titles)}\n${s.name}`);
+            node.data("label", fitLeafLabel(`${typeTitle(r.type, titles)}\n${s.name}`, "resource"));
         } else if (kind === "aggregate") {
           const members = visible?.nodes.find((n) => n.id === node.id())?.members ?? [];
           node.data("status", worstStatus(members.map((m) => live.get(m)?.status)));

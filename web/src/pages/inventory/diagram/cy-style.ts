@@ -77,6 +77,11 @@ export function diagramStyle(): cytoscape.StylesheetJson {
         "border-style": "solid",
       },
     },
+    {
+      // A box at least as wide as its label (label-fit.ts), which the layout made room for.
+      selector: "node[minWidth]",
+      style: { "min-width": "data(minWidth)" },
+    },
     ...KINDS.flatMap((kind): cytoscape.StylesheetStyle[] => {
       const { fill, stroke } = boxColours(kind);
       return [

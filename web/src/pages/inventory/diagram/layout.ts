@@ -4,7 +4,9 @@
  * its own components above one column per availability zone, in a zone its subnets one under
  * another, in a subnet its components on a grid. Pure (no DOM): it runs in a Web Worker
  * (`layout.worker.ts`). It places the leaves; Cytoscape sizes each compound box around its
- * children with COMPOUND_PADDING, and draws the box's label above it (LABEL_SPACE).
+ * children with COMPOUND_PADDING, and draws the box's label above it (LABEL_SPACE). A box is at
+ * least as wide as its label (`minWidth`, measured by the page), so labels of boxes side by side
+ * never run into each other.
  *
  * Chosen by measuring against a general graph layout: it is linear in the visible nodes (5,000
  * in tens of milliseconds), stable (opening a box moves only what follows it) and reads like an
@@ -18,6 +20,8 @@ export interface LayoutNode {
   parent: string | null;
   kind: NodeKind;
   groupKind?: GroupKind;
+  /** A box's least outer width: its label's, which Cytoscape draws on one line above it. */
+  minWidth?: number;
 }
 
 export interface Point {
@@ -149,13 +153,17 @@ function shelfBlock(blocks: Block[]): Block {
   return best ?? wrap(width);
 }
 
-/** A compound box: its content inside the padding, its label's space above. */
-function boxBlock(content: Block): Block {
+/**
+ * A compound box: its content inside the padding, its label's space above, and at least as wide
+ * as its label, with the content in the middle (Cytoscape widens a box around its centre).
+ */
+function boxBlock(content: Block, minWidth = 0): Block {
+  const width = Math.max(content.width + 2 * COMPOUND_PADDING, minWidth);
+  const inset = (width - content.width) / 2;
   return {
-    width: content.width + 2 * COMPOUND_PADDING,
+    width,
     height: content.height + 2 * COMPOUND_PADDING + LABEL_SPACE,
-    place: (x, y, out) =>
-      content.place(x + COMPOUND_PADDING, y + LABEL_SPACE + COMPOUND_PADDING, out),
+    place: (x, y, out) => content.place(x + inset, y + LABEL_SPACE + COMPOUND_PADDING, out),
   };
 }
 
@@ -195,7 +203,7 @@ export function layoutDiagram(nodes: readonly LayoutNode[]): LayoutResult {
           parts.push(shelfBlock(blocks));
       }
     }
-    return boxBlock(columnBlock(parts));
+    return boxBlock(columnBlock(parts), node.minWidth);
   };
   const roots = (children.get(null) ?? []).map(blockOf);
   const positions: Record<string, Point> = {};
