@@ -28,13 +28,18 @@ type Constraints = {
 // How each service answers input outside its model's constraints, where it is known. They share
 // the validation layer's wording ("1 validation error detected: Value '' at 'secretId' failed to
 // satisfy constraint: Member must have length greater than or equal to 1"), under their own code:
-// Logs answers InvalidParameterException. Enums are checked where the service is known to refuse
+// Logs answers InvalidParameterException; Lambda (REST-JSON) ValidationException, on members of
+// the path and query string as well as the body ("Value 'Not Installed' at 'functionName' failed to
+// satisfy constraint: Member must satisfy regular expression pattern: …", "Value '…' at
+// 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64
+// (Service: Lambda, Status Code: 400…)", as reported from AWS). Enums are checked where the service is known to refuse
 // an unknown value this way, listing the values in the model's order (DynamoDB, measured: "Value
 // 'BOGUS' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value
 // set: [INDEXES, TOTAL, NONE]"); for the others an unknown value goes on to the operation, which
 // answers in its own words.
 const SERVICES: Record<string, { code: string; enums: boolean }> = {
   dynamodb: { code: "ValidationException", enums: true },
+  lambda: { code: "ValidationException", enums: false },
   secretsmanager: { code: "ValidationException", enums: false },
   logs: { code: "InvalidParameterException", enums: false },
 };
@@ -162,7 +167,7 @@ function check(
 }
 
 /**
- * Refuses a JSON request whose values break its operation's constraints (length, range, pattern,
+ * Refuses a JSON or REST-JSON request whose values break its operation's constraints (length, range, pattern,
  * enum where enforced, required members at any depth), as the services named above do before the
  * operation runs: every error found, in one message. Other services are not checked here.
  */
@@ -172,7 +177,8 @@ export function checkInputConstraints(
   input: Record<string, unknown>,
 ): void {
   const service = SERVICES[model.name];
-  if (service === undefined || model.protocol !== "json") return;
+  if (service === undefined || (model.protocol !== "json" && model.protocol !== "rest-json"))
+    return;
   const constraints = constraintsOf(model.name);
   const shapeName = constraints.operations[operationName];
   const shape = shapeName === undefined ? undefined : constraints.shapes[shapeName];

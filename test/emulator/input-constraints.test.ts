@@ -15,6 +15,11 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+} from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import { failure, httpStatus, sdkHarness } from "./sdk-harness.js";
 import { KEYS, testWorld } from "./test-world.js";
@@ -135,6 +140,32 @@ describe("a value outside its model's constraints", () => {
         "2 validation errors detected: Value 'bad name' at 'logGroupNames.2.member' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+; " +
         "Value '-1' at 'startTime' failed to satisfy constraint: Member must have value greater than or equal to 0",
     });
+  });
+
+  it("is Lambda's ValidationException for path and query members too (REST-JSON)", async () => {
+    const lambda = new LambdaClient(config());
+    const name = await failure(
+      lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "Not Installed" })),
+    );
+    expect(name).toMatchObject({
+      name: "ValidationException",
+      message:
+        "1 validation error detected: Value 'Not Installed' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?",
+    });
+    expect(httpStatus(name)).toBe(400);
+    const page = await failure(lambda.send(new ListFunctionsCommand({ MaxItems: 0 })));
+    expect(page).toMatchObject({
+      name: "ValidationException",
+      message:
+        "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    });
+    expect(httpStatus(page)).toBe(400);
+    const fn = await lambda.send(
+      new GetFunctionConfigurationCommand({
+        FunctionName: `arn:aws:lambda:us-east-1:111111111111:function:alpha`,
+      }),
+    );
+    expect(fn.FunctionName).toBe("alpha");
   });
 
   it("lets a value within them through", async () => {

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 
-const SERVICES = ["dynamodb", "logs", "secretsmanager"];
+const SERVICES = ["dynamodb", "lambda", "logs", "secretsmanager"];
 const KEPT = ["type", "required", "min", "max", "pattern", "enum", "sensitive"] as const;
 
 type RawShape = Record<string, unknown> & {
