@@ -16,12 +16,14 @@ const PASS_THROUGH = { run: <T>(_key: string, fn: () => Promise<T>) => fn() };
 
 /**
  * A single action on one target, run in the request that asked for it. It is a run like any
- * other — on record, its target started by a queue job, before the request leaves — but the job
- * is claimed by this process as it is created (`claimNew`, within the target's (account, region,
- * service) bound), so no worker has to pick it up, and the target's result, its step's end and
- * its run's end are one transaction. If this process dies on the way, the job's lease runs out
- * and a worker takes the target as any redelivered one (a read runs again, a write is reported
- * `unknown`).
+ * other — on record, its target started by a queue job — but the job is claimed by this process
+ * as it is created (`claimNew`, within the target's (account, region, service) bound), so no
+ * worker has to pick it up, and the target's result, its step's end and its run's end are one
+ * transaction. An action that can change something is on record before its request leaves; a
+ * read is put on record just after its first request has left, while AWS answers (better-sqlite3
+ * writes on the event loop: written first, it held the request back by its own duration), and
+ * before its result is. If this process dies on the way, the job's lease runs out and a worker
+ * takes the target as any redelivered one (a read runs again, a write is reported `unknown`).
  *
  * Answers undefined when nothing was written (the driver cannot claim new jobs, or the bound is
  * reached): the caller starts the run through the queue instead. Answers the run's id without
@@ -43,9 +45,16 @@ export async function runSingleAction(
     target.bucket === undefined ? {} : { group: target.bucket },
   );
   if (job === null) return undefined;
+  let recorded: Promise<unknown> | undefined;
+  const record = () => {
+    recorded ??= startRun(deps, context, { ...spec, runId, claimedBy: job.id });
+    // Awaited below: a failure while the call is out is not an unhandled rejection meanwhile.
+    recorded.catch(() => undefined);
+    return recorded;
+  };
   let failure: unknown;
   try {
-    await startRun(deps, context, { ...spec, runId, claimedBy: job.id });
+    if (spec.firstStep.action.write) await record();
     const signal = deps.inFlight.enter(runId);
     let outcome;
     try {
@@ -61,10 +70,14 @@ export async function runSingleAction(
         },
         signal,
         limiter: PASS_THROUGH,
+        onSent: () => void record(),
       });
     } finally {
       deps.inFlight.leave(runId);
     }
+    // On record before its result: written while the call was out, or now if nothing was sent
+    // (refused, no credentials).
+    await record();
     const status: TargetStatus =
       outcome.cancelled !== undefined ? "cancelled" : outcome.result.status;
     const result: TargetResult = { ...outcome.result, status };

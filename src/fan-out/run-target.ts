@@ -33,6 +33,11 @@ export interface TargetRunOptions {
   signal: AbortSignal;
   /** Bounds the calls in flight per target bucket. */
   limiter: Limiter;
+  /**
+   * Called once, just after the target's first request to AWS has left (never if none did): a
+   * read's record can be written while AWS answers.
+   */
+  onSent?: () => void;
 }
 
 // Thrown inside the limiter when the run was cancelled while the target waited for its slot.
@@ -123,7 +128,7 @@ export async function runTarget(
         connection,
         target.region,
         actor,
-        { ...options.request, signal },
+        { ...options.request, signal, onSent: options.onSent },
         deps.clients,
       );
       return action.run(context, input).catch(dryRunOutcome);

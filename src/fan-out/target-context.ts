@@ -6,6 +6,8 @@ import type {
   AbsoluteLocation,
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
+  DeserializeHandlerOptions,
+  DeserializeMiddleware,
   InitializeHandlerOptions,
   InitializeMiddleware,
 } from "@smithy/types";
@@ -23,6 +25,10 @@ interface MiddlewareStackOf {
     middleware: InitializeMiddleware<object, object>,
     options: InitializeHandlerOptions & AbsoluteLocation,
   ): void;
+  add(
+    middleware: DeserializeMiddleware<object, object>,
+    options: DeserializeHandlerOptions & AbsoluteLocation,
+  ): void;
 }
 
 /** Whom an AWS call acts for: set around each call a target sends (see `scoped`). */
@@ -30,6 +36,8 @@ interface CallScope {
   deps: CredentialDeps;
   connection: ConnectionRecord;
   actor: Actor;
+  /** Called once, after the target's first request has left (see `announceSent`). */
+  onSent: (() => void) | undefined;
 }
 
 // An async context, because the SDK asks a client's credential provider twice per call: once in
@@ -101,6 +109,29 @@ const RETRY_WITH_FRESH_CREDENTIALS: InitializeHandlerOptions & AbsoluteLocation 
   name: "switchboardRetryWithFreshCredentials",
 };
 
+/**
+ * Calls the target's `onSent` once its first request is out. The handler writes the request on
+ * the socket within the same turn of the event loop (a kept-alive socket: nextTicks and
+ * microtasks), so a callback queued with setImmediate runs after it has left, while AWS works
+ * on it. Innermost in the stack, so it runs once per request actually handed to the socket.
+ */
+const announceSent: DeserializeMiddleware<object, object> = (next) => (args) => {
+  const scope = callScope.getStore();
+  const answer = next(args);
+  const onSent = scope?.onSent;
+  if (scope !== undefined && onSent !== undefined) {
+    scope.onSent = undefined;
+    setImmediate(onSent);
+  }
+  return answer;
+};
+
+const ANNOUNCE_SENT: DeserializeHandlerOptions & AbsoluteLocation = {
+  step: "deserialize",
+  priority: "low",
+  name: "switchboardAnnounceSent",
+};
+
 interface Sender {
   send(command: unknown, options?: unknown, callback?: unknown): Promise<unknown>;
 }
@@ -142,10 +173,15 @@ export function targetContext(
   connection: ConnectionRecord,
   region: string,
   actor: Actor,
-  options: { maxItems: number | undefined; pageSize: number | undefined; signal: AbortSignal },
+  options: {
+    maxItems: number | undefined;
+    pageSize: number | undefined;
+    signal: AbortSignal;
+    onSent?: (() => void) | undefined;
+  },
   clients: SdkClientCache,
 ): ActionContext {
-  const scope: CallScope = { deps, connection, actor };
+  const scope: CallScope = { deps, connection, actor, onSent: options.onSent };
   return {
     region,
     regions: connection.regions,
@@ -178,6 +214,10 @@ export function targetContext(
         (created as { middlewareStack: MiddlewareStackOf }).middlewareStack.add(
           retryWithFreshCredentials,
           RETRY_WITH_FRESH_CREDENTIALS,
+        );
+        (created as { middlewareStack: MiddlewareStackOf }).middlewareStack.add(
+          announceSent,
+          ANNOUNCE_SENT,
         );
         return created;
       });
