@@ -27,8 +27,18 @@ import { assumeRoleWithWebIdentity } from "./services/web-identity.js";
 const READ_OPERATION = /^(Describe|List|Get)/;
 const DENIAL_CODES = new Set(["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"]);
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less if the client goes: nobody waits for the answer any more. */
+function sleep(ms: number, clientGone: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      clientGone?.removeEventListener("abort", done);
+      resolve();
+    }
+    if (clientGone?.aborted === true) done();
+    else clientGone?.addEventListener("abort", done);
+  });
 }
 
 /** Answers a request that carries no SigV4 signature: web identity, or the missing-auth error. */
@@ -149,6 +159,8 @@ export async function handleAwsRequest(
   request: ProtocolRequest,
   rawPath: string,
   rawQuery: string,
+  /** Aborted when the client closes its connection before the answer. */
+  clientGone?: AbortSignal,
 ): Promise<WireResponse> {
   const requestId = randomUUID();
   const header = request.headers.authorization;
@@ -219,9 +231,22 @@ export async function handleAwsRequest(
     const flying = (parts.inFlight.get(flight) ?? 0) + 1;
     parts.inFlight.set(flight, flying);
     if (flying > (counters.peakInFlight[flight] ?? 0)) counters.peakInFlight[flight] = flying;
+    // A call is in flight for its client until answered or abandoned (the client closed its
+    // connection): AWS may still carry it out, but the client no longer holds it.
+    let landed = false;
+    const land = () => {
+      if (landed) return;
+      landed = true;
+      clientGone?.removeEventListener("abort", land);
+      const left = (parts.inFlight.get(flight) ?? 1) - 1;
+      if (left === 0) parts.inFlight.delete(flight);
+      else parts.inFlight.set(flight, left);
+    };
+    if (clientGone?.aborted === true) land();
+    else clientGone?.addEventListener("abort", land);
     try {
       const latency = latencyFor(knobs, service);
-      if (latency > 0) await sleep(latency);
+      if (latency > 0) await sleep(latency, clientGone);
 
       const throttle = knobs.throttle;
       if (
@@ -266,9 +291,7 @@ export async function handleAwsRequest(
         );
       return serializeOutput(model, resolved.operation, output, requestId);
     } finally {
-      const left = (parts.inFlight.get(flight) ?? 1) - 1;
-      if (left === 0) parts.inFlight.delete(flight);
-      else parts.inFlight.set(flight, left);
+      land();
     }
   } catch (error) {
     if (!(error instanceof AwsError)) throw error;

@@ -124,6 +124,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const metadata = new MetadataEndpoints({ world, sessions, now });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const clientGone = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) clientGone.abort();
+    });
     const body = await readBody(req);
     const method = req.method ?? "GET";
     const rawUrl = req.url ?? "/";
@@ -144,6 +148,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       protocolRequest(req, body, rawPath, rawQuery),
       rawPath,
       rawQuery,
+      clientGone.signal,
     );
     // A known length, as AWS sends, also spares chunked encoding's extra write per response.
     response.headers["content-length"] = String(Buffer.byteLength(response.body));

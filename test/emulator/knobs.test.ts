@@ -144,4 +144,27 @@ describe("counters", () => {
     expect((await fetch(`${emulator.url}/_emulator/reset`, { method: "POST" })).status).toBe(204);
     expect((await calls()).total).toBe(0);
   });
+  it("ends a call's time in flight when its client abandons it, not when its latency runs out", async () => {
+    emulator.setKnobs({ latencyMs: { ec2: 60_000 } });
+    const ec2 = new EC2Client({
+      endpoint: emulator.url,
+      region: "us-east-1",
+      credentials: KEYS.reader,
+      maxAttempts: 1,
+    });
+    const abandon = new AbortController();
+    const abandoned = ec2
+      .send(new DescribeVpcsCommand({}), { abortSignal: abandon.signal })
+      .catch((error: unknown) => error);
+    for (let i = 0; ((await calls()).byOperation["ec2:DescribeVpcs"] ?? 0) === 0; i++) {
+      if (i > 200) throw new Error("the call never reached the emulator");
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    abandon.abort();
+    expect(await abandoned).toMatchObject({ name: "AbortError" });
+    // The next call in the same (account, region, service) is the only one in flight.
+    emulator.setKnobs({ latencyMs: 0 });
+    await ec2.send(new DescribeVpcsCommand({}));
+    expect((await calls()).peakInFlight[`${MAIN}|us-east-1|ec2`]).toBe(1);
+  });
 });
