@@ -91,6 +91,17 @@ export const s3Service: ServiceHandlers = {
     return { Policy: policy };
   },
 
+  // 204 whether or not the bucket had a policy.
+  async DeleteBucketPolicy(ctx, input) {
+    const { bucket, owner } = findBucket(ctx, text(input.Bucket));
+    inBucketRegion(ctx, bucket);
+    await authorizeBucket(ctx, "s3:DeleteBucketPolicy", bucket, owner);
+    if (owner.id !== ctx.account.id) throw new AwsError("AccessDenied", "Access Denied", 403);
+    delete bucket.Policy;
+    ctx.authorizer.clear();
+    return {};
+  },
+
   async PutBucketPolicy(ctx, input) {
     const { bucket, owner } = findBucket(ctx, text(input.Bucket));
     inBucketRegion(ctx, bucket);

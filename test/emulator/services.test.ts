@@ -19,6 +19,7 @@ import {
   paginateListFunctions,
 } from "@aws-sdk/client-lambda";
 import {
+  DeleteBucketPolicyCommand,
   GetBucketPolicyCommand,
   ListBucketsCommand,
   PutBucketPolicyCommand,
@@ -129,9 +130,31 @@ describe("S3 (REST-XML)", () => {
     ).rejects.toMatchObject({ name: "NoSuchBucketPolicy" });
   });
 
+  it("deletes a bucket's policy for an admin only, and answers 204 when there is none", async () => {
+    const own = await startEmulator({ world: testWorld() });
+    try {
+      await expect(
+        s3(KEYS.reader, own.url).send(new DeleteBucketPolicyCommand({ Bucket: "main-logs" })),
+      ).rejects.toMatchObject({ name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
+      const deleted = await s3(KEYS.admin, own.url).send(
+        new DeleteBucketPolicyCommand({ Bucket: "main-logs" }),
+      );
+      expect(deleted.$metadata.httpStatusCode).toBe(204);
+      await expect(
+        s3(KEYS.admin, own.url).send(new GetBucketPolicyCommand({ Bucket: "main-logs" })),
+      ).rejects.toMatchObject({ name: "NoSuchBucketPolicy" });
+      const again = await s3(KEYS.admin, own.url).send(
+        new DeleteBucketPolicyCommand({ Bucket: "main-logs" }),
+      );
+      expect(again.$metadata.httpStatusCode).toBe(204);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("stores a policy written by an admin, which then governs the bucket", async () => {
     // A world of its own: the policy it writes would otherwise stay on main-assets, which the
-    // tests above read as a bucket without one (the emulator has no DeleteBucketPolicy).
+    // tests above read as a bucket without one.
     const own = await startEmulator({ world: testWorld() });
     try {
       await storesAPolicy(own.url);
