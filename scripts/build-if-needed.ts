@@ -3,6 +3,8 @@
  * their inputs changed since the last build, so `npm start` after `npm install` starts at once.
  *
  *   tsx scripts/build-if-needed.ts            build what is out of date (npm start, prepare)
+ *   tsx scripts/build-if-needed.ts web        the web UI only, if out of date (npm run build:web,
+ *                                             npm test: the browser tests use dist/web)
  *   tsx scripts/build-if-needed.ts --force    build both (npm run build)
  *
  * Each build leaves a stamp beside its output: a hash of the content of every input file. A part
@@ -135,7 +137,16 @@ const web: Part = {
 
 async function main(): Promise<void> {
   const force = process.argv.includes("--force");
-  for (const part of [server, web]) {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  const unknown = only.filter((name) => name !== "server" && name !== "web");
+  if (unknown.length > 0) {
+    console.error(`unknown part ${unknown.join(", ")}: expected server or web`);
+    process.exit(2);
+  }
+  const parts = [server, web].filter(
+    (part) => only.length === 0 || only.includes(part === server ? "server" : "web"),
+  );
+  for (const part of parts) {
     const stamp = readStamp(part.stampFile);
     const entryExists = fs.existsSync(path.join(ROOT, part.entryFile));
     const current =
