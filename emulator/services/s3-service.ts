@@ -61,6 +61,19 @@ async function authorizeBucket(
   });
 }
 
+/**
+ * Get, Put and DeleteBucketPolicy belong to the bucket's own account: an identity of another
+ * account that a policy lets through is answered 405 (S3 API reference), not 403.
+ */
+function ownAccountOnly(ctx: CallContext, owner: { id: string }): void {
+  if (owner.id !== ctx.account.id)
+    throw new AwsError(
+      "MethodNotAllowed",
+      "The specified method is not allowed against this resource.",
+      405,
+    );
+}
+
 export const s3Service: ServiceHandlers = {
   async ListBuckets(ctx, input) {
     await ctx.authorize("s3:ListAllMyBuckets", "*");
@@ -83,8 +96,7 @@ export const s3Service: ServiceHandlers = {
     const { bucket, owner } = findBucket(ctx, text(input.Bucket));
     inBucketRegion(ctx, bucket);
     await authorizeBucket(ctx, "s3:GetBucketPolicy", bucket, owner);
-    // Only the owning account may read a bucket policy, whatever the policy grants.
-    if (owner.id !== ctx.account.id) throw new AwsError("AccessDenied", "Access Denied", 403);
+    ownAccountOnly(ctx, owner);
     const policy = policyText(bucket);
     if (policy === undefined)
       throw new AwsError("NoSuchBucketPolicy", "The bucket policy does not exist", 404);
@@ -96,7 +108,7 @@ export const s3Service: ServiceHandlers = {
     const { bucket, owner } = findBucket(ctx, text(input.Bucket));
     inBucketRegion(ctx, bucket);
     await authorizeBucket(ctx, "s3:DeleteBucketPolicy", bucket, owner);
-    if (owner.id !== ctx.account.id) throw new AwsError("AccessDenied", "Access Denied", 403);
+    ownAccountOnly(ctx, owner);
     delete bucket.Policy;
     ctx.authorizer.clear();
     return {};
@@ -106,7 +118,7 @@ export const s3Service: ServiceHandlers = {
     const { bucket, owner } = findBucket(ctx, text(input.Bucket));
     inBucketRegion(ctx, bucket);
     await authorizeBucket(ctx, "s3:PutBucketPolicy", bucket, owner);
-    if (owner.id !== ctx.account.id) throw new AwsError("AccessDenied", "Access Denied", 403);
+    ownAccountOnly(ctx, owner);
     const submitted = typeof input.Policy === "string" ? input.Policy : "";
     let document: unknown;
     try {

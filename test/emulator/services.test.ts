@@ -30,9 +30,10 @@ import {
   ListSecretsCommand,
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
-import { KEYS, MAIN, testWorld } from "./test-world.js";
+import { EXTERNAL_ID, KEYS, MAIN, MEMBER, testWorld } from "./test-world.js";
 
 let emulator: Emulator;
 
@@ -147,6 +148,49 @@ describe("S3 (REST-XML)", () => {
         new DeleteBucketPolicyCommand({ Bucket: "main-logs" }),
       );
       expect(again.$metadata.httpStatusCode).toBe(204);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("answers 405 to another account's identity a bucket policy lets read or change the policy", async () => {
+    const own = await startEmulator({ world: testWorld() });
+    try {
+      const statement = {
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${MEMBER}:root` },
+        Action: ["s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
+        Resource: "arn:aws:s3:::main-assets",
+      };
+      const policy = JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
+      await s3(KEYS.admin, own.url).send(
+        new PutBucketPolicyCommand({ Bucket: "main-assets", Policy: policy }),
+      );
+      // The member account's read role: ReadOnlyAccess has s3:GetBucketPolicy.
+      const { Credentials } = await new STSClient(config(KEYS.assumer, own.url)).send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${MEMBER}:role/switchboard-read`,
+          RoleSessionName: "cross-account",
+          ExternalId: EXTERNAL_ID,
+        }),
+      );
+      const member = {
+        accessKeyId: Credentials?.AccessKeyId ?? "",
+        secretAccessKey: Credentials?.SecretAccessKey ?? "",
+        sessionToken: Credentials?.SessionToken ?? "",
+      };
+      const notAllowed = { name: "MethodNotAllowed", $metadata: { httpStatusCode: 405 } };
+      await expect(
+        s3(member, own.url).send(new GetBucketPolicyCommand({ Bucket: "main-assets" })),
+      ).rejects.toMatchObject(notAllowed);
+      // Its identity policy does not allow a change: refused by IAM first, 403.
+      await expect(
+        s3(member, own.url).send(new DeleteBucketPolicyCommand({ Bucket: "main-assets" })),
+      ).rejects.toMatchObject({ name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
+      const { Policy } = await s3(KEYS.admin, own.url).send(
+        new GetBucketPolicyCommand({ Bucket: "main-assets" }),
+      );
+      expect(Policy).toBe(policy);
     } finally {
       await own.close();
     }
