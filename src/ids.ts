@@ -1,13 +1,41 @@
 import { randomBytes } from "node:crypto";
 
+// The last millisecond an id was made for, and the counter within it (RFC 9562 §6.2, method 1:
+// rand_a's 12 bits count the ids of one millisecond, from a random start below 2048).
+let lastMs = -1;
+let counter = 0;
+
 /**
- * A UUIDv7: 48 bits of milliseconds then random bits, so ids sort by creation
- * time and keyset paging over `id` follows insertion order.
+ * A UUIDv7: 48 bits of milliseconds then random bits, so ids sort by creation time and keyset
+ * paging over `id` follows insertion order. Ids one process makes in the same millisecond sort
+ * in the order they were made (twelve of the bits count them): audit events and runs listed
+ * newest first came out shuffled within a millisecond. An id for a moment well before the last
+ * (a clock set back, a time given) is random within its own millisecond.
  */
 export function newId(nowMs: number = Date.now()): string {
   const bytes = randomBytes(16);
-  bytes.writeUIntBE(nowMs, 0, 6);
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
+  let ms = nowMs;
+  let sequence: number;
+  if (ms > lastMs) {
+    lastMs = ms;
+    counter = (bytes[7] ?? 0) | (((bytes[6] ?? 0) & 0x07) << 8);
+    sequence = counter;
+  } else if (lastMs - ms < 10) {
+    // The same millisecond (or one the counter borrowed, or a clock stepping back a little).
+    counter += 1;
+    // 2048 or more ids in one millisecond: borrow the next one, as the RFC allows.
+    if (counter > 0xfff) {
+      lastMs += 1;
+      counter = 0;
+    }
+    ms = lastMs;
+    sequence = counter;
+  } else {
+    sequence = (bytes[7] ?? 0) | (((bytes[6] ?? 0) & 0x0f) << 8);
+  }
+  bytes.writeUIntBE(ms, 0, 6);
+  bytes[6] = 0x70 | (sequence >> 8);
+  bytes[7] = sequence & 0xff;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
   const hex = bytes.toString("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
