@@ -4,6 +4,12 @@ import { newId } from "./ids.js";
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe("newId", () => {
+  it("keeps the order after ids of a later moment (a clock set ahead elsewhere in the process)", () => {
+    newId(Date.now() + 3_600_000);
+    const ids = Array.from({ length: 2_000 }, () => newId());
+    expect([...ids].sort()).toEqual(ids);
+  });
+
   it("makes UUIDv7s that sort in the order they were made, many in one millisecond too", () => {
     // Thousands in a few milliseconds: many share one.
     const ids = Array.from({ length: 5_000 }, () => newId());

@@ -9,18 +9,18 @@ let counter = 0;
  * A UUIDv7: 48 bits of milliseconds then random bits, so ids sort by creation time and keyset
  * paging over `id` follows insertion order. Ids one process makes in the same millisecond sort
  * in the order they were made (twelve of the bits count them): audit events and runs listed
- * newest first came out shuffled within a millisecond. An id for a moment well before the last
- * (a clock set back, a time given) is random within its own millisecond.
+ * newest first came out shuffled within a millisecond. A moment well before the last (a clock set
+ * back, a time given) starts the count again at its own millisecond.
  */
 export function newId(nowMs: number = Date.now()): string {
   const bytes = randomBytes(16);
   let ms = nowMs;
-  let sequence: number;
-  if (ms > lastMs) {
+  if (ms > lastMs || lastMs - ms >= 10) {
+    // A new millisecond, or a moment well before the last (a clock set back, a time given): the
+    // count starts again there.
     lastMs = ms;
     counter = (bytes[7] ?? 0) | (((bytes[6] ?? 0) & 0x07) << 8);
-    sequence = counter;
-  } else if (lastMs - ms < 10) {
+  } else {
     // The same millisecond (or one the counter borrowed, or a clock stepping back a little).
     counter += 1;
     // 2048 or more ids in one millisecond: borrow the next one, as the RFC allows.
@@ -29,10 +29,8 @@ export function newId(nowMs: number = Date.now()): string {
       counter = 0;
     }
     ms = lastMs;
-    sequence = counter;
-  } else {
-    sequence = (bytes[7] ?? 0) | (((bytes[6] ?? 0) & 0x0f) << 8);
   }
+  const sequence = counter;
   bytes.writeUIntBE(ms, 0, 6);
   bytes[6] = 0x70 | (sequence >> 8);
   bytes[7] = sequence & 0xff;
