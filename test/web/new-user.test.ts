@@ -18,6 +18,15 @@ describe("web UI: a new user's first walk", () => {
 
   const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
 
+  /** A server-identity connection to the demo's emulator in us-east-1. */
+  const serverIdentityConnection = (name: string) =>
+    demo.api("POST", "/connections", {
+      name,
+      method: "ambient",
+      endpoint: demo.emulator.url,
+      regions: ["us-east-1"],
+    });
+
   /** Presses Tab until the focused element's text is `text` (at most `limit` presses). */
   async function tabTo(page: Page, text: string, limit = 40): Promise<void> {
     for (let i = 0; i < limit; i++) {
@@ -199,12 +208,7 @@ describe("web UI: a new user's first walk", () => {
 
   it("gives the keyboard back to any button that was busy, not only the connection form's", async () => {
     const name = unique("refocus");
-    await demo.api("POST", "/connections", {
-      name,
-      method: "ambient",
-      endpoint: demo.emulator.url,
-      regions: ["us-east-1"],
-    });
+    await serverIdentityConnection(name);
     const page = await browser.newPage();
     // The test's answer is held until the button has shown that it is busy, so the focus is
     // dropped for certain before it comes back.
@@ -345,12 +349,7 @@ describe("web UI: a new user's first walk", () => {
 
   it("offers a sync on a diagram with nothing synced, and draws what it found", async () => {
     const name = unique("fresh");
-    await demo.api("POST", "/connections", {
-      name,
-      method: "ambient",
-      endpoint: demo.emulator.url,
-      regions: ["us-east-1"],
-    });
+    await serverIdentityConnection(name);
     const page = await browser.newPage();
     await signIn(page, demo.url, demo.admin, `/inventory/diagram?connections=${name}`);
     const prompt = page.getByRole("region", { name: "Nothing synced yet" });
