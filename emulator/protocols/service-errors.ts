@@ -3,7 +3,8 @@ import type { Protocol } from "../model/service-model.js";
 
 type Family = "sts" | "ec2" | "s3" | "json" | "rest-json";
 
-function family(service: string, protocol: Protocol): Family {
+/** How a service answers errors of authentication: by its protocol, S3 on its own. */
+export function family(service: string, protocol: Protocol): Family {
   if (service === "s3" || protocol === "rest-xml") return "s3";
   if (protocol === "ec2") return "ec2";
   if (protocol === "query") return "sts";
@@ -56,6 +57,29 @@ function s3SignatureMismatch(computed: SignatureMismatchDetail | undefined): Aws
 
 /** The errors each service family really answers with when authentication fails. */
 export const authErrors = {
+  /**
+   * A signature whose credential scope does not fit the endpoint (region or service): query
+   * services answer SignatureDoesNotMatch 403, JSON services InvalidSignatureException (400 over
+   * JSON, 403 over REST-JSON), with the same sentence; EC2 answers every signature it cannot
+   * validate with AuthFailure 401. S3's region mismatch has its own errors (credential-scope.ts).
+   */
+  wrongScope(service: string, protocol: Protocol, message: string): AwsError {
+    switch (family(service, protocol)) {
+      case "sts":
+      case "s3":
+        return new AwsError("SignatureDoesNotMatch", message, 403);
+      case "ec2":
+        return new AwsError(
+          "AuthFailure",
+          "AWS was not able to validate the provided access credentials",
+          401,
+        );
+      case "json":
+        return new AwsError("InvalidSignatureException", message, 400);
+      case "rest-json":
+        return new AwsError("InvalidSignatureException", message, 403);
+    }
+  },
   unknownAccessKey(service: string, protocol: Protocol): AwsError {
     switch (family(service, protocol)) {
       case "sts":

@@ -1,4 +1,5 @@
 import { AwsError } from "../aws-error.js";
+import { authErrors, family } from "../protocols/service-errors.js";
 import type { ServiceModel } from "../model/service-model.js";
 import type { SigV4Authorization } from "./parse-authorization.js";
 
@@ -46,35 +47,6 @@ export function endpointFromHost(host: string): EndpointScope | undefined {
   return { region: "us-east-1", endpointPrefix: inDomain };
 }
 
-function family(model: ServiceModel): "query" | "ec2" | "s3" | "json" | "rest-json" {
-  if (model.signingName === "s3" || model.protocol === "rest-xml") return "s3";
-  if (model.protocol === "query" || model.protocol === "ec2" || model.protocol === "json")
-    return model.protocol;
-  return "rest-json";
-}
-
-// How each protocol family words a signature whose scope does not fit the endpoint. Query
-// services (STS, IAM, SQS…) answer SignatureDoesNotMatch 403, JSON services
-// InvalidSignatureException (400 over JSON, 403 over REST-JSON), with the same sentence and its
-// trailing space; EC2 answers every signature it cannot validate with AuthFailure 401.
-function scopeError(model: ServiceModel, message: string): AwsError {
-  switch (family(model)) {
-    case "query":
-    case "s3":
-      return new AwsError("SignatureDoesNotMatch", message, 403);
-    case "ec2":
-      return new AwsError(
-        "AuthFailure",
-        "AWS was not able to validate the provided access credentials",
-        401,
-      );
-    case "json":
-      return new AwsError("InvalidSignatureException", message, 400);
-    case "rest-json":
-      return new AwsError("InvalidSignatureException", message, 403);
-  }
-}
-
 /**
  * Refuses a credential scope that does not fit the endpoint the request was sent to, as AWS does:
  * a region other than the endpoint's ("Credential should be scoped to a valid region, not
@@ -89,14 +61,16 @@ export function checkCredentialScope(
   model: ServiceModel,
 ): void {
   if (auth.service !== model.signingName)
-    throw scopeError(
-      model,
+    throw authErrors.wrongScope(
+      model.signingName,
+      model.protocol,
       `Credential should be scoped to correct service: '${model.signingName}'. `,
     );
   if (auth.region === endpoint.region) return;
-  if (family(model) !== "s3")
-    throw scopeError(
-      model,
+  if (family(model.signingName, model.protocol) !== "s3")
+    throw authErrors.wrongScope(
+      model.signingName,
+      model.protocol,
       `Credential should be scoped to a valid region, not '${auth.region}'. `,
     );
   if (auth.presigned !== undefined)
