@@ -1,9 +1,9 @@
-import { setMaxListeners } from "node:events";
 import type { FastifyBaseLogger } from "fastify";
 import type { SdkClientCache } from "../actions/index.js";
 import type { Clock } from "../clock.js";
 import type { CredentialDeps } from "../connections/index.js";
 import type { Db } from "../db/index.js";
+import { forManyCalls } from "../fan-out/index.js";
 import type { KeystoreDeps } from "../keystore/index.js";
 import type { Outbound } from "../outbound/index.js";
 import type { Queue } from "./queue.js";
@@ -35,9 +35,8 @@ export class InFlightRuns {
     let entry = this.runs.get(runId);
     if (entry === undefined) {
       entry = { controller: new AbortController(), count: 0 };
-      // Every target of the run in this process listens on it (up to targetConcurrency, 64):
-      // not a leak, so no MaxListenersExceededWarning past 10.
-      setMaxListeners(0, entry.controller.signal);
+      // Every target of the run in this process listens on it (up to targetConcurrency, 64).
+      forManyCalls(entry.controller.signal);
       this.runs.set(runId, entry);
     }
     entry.count += 1;

@@ -1,6 +1,12 @@
 import { sql } from "kysely";
 import { jsonRows } from "../db/index.js";
-import { classifyAwsError, retryDelayMs, runTarget, type Target } from "../fan-out/index.js";
+import {
+  classifyAwsError,
+  forManyCalls,
+  retryDelayMs,
+  runTarget,
+  type Target,
+} from "../fan-out/index.js";
 import { openRecord } from "../keystore/index.js";
 import type { EngineDeps } from "./engine-deps.js";
 import type { QueueJob } from "./queue.js";
@@ -275,7 +281,10 @@ async function runTargetJob(
           () => deadline.abort(new DOMException("the step timed out", "TimeoutError")),
           runtime.timeoutMs,
         );
-  const signal = deadline === undefined ? runSignal : AbortSignal.any([runSignal, deadline.signal]);
+  const signal =
+    deadline === undefined
+      ? runSignal
+      : forManyCalls(AbortSignal.any([runSignal, deadline.signal]));
   let outcome;
   try {
     outcome = await runTarget(deps, target, {

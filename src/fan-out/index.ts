@@ -8,6 +8,7 @@ export {
   type Selection,
 } from "./choose-targets.js";
 export type { Limiter } from "./limiter.js";
+export { forManyCalls } from "./for-many-calls.js";
 export { planTarget, type PlannedTarget } from "./plan-target.js";
 export { runTarget, type RunTargetDeps, type TargetRunOptions } from "./run-target.js";
 export { runTargets, type RunTargetsOptions } from "./run-targets.js";

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { recordAuditEvent } from "../audit/index.js";
 import { actorOfRequest } from "../connections/index.js";
 import { MAX_PER_BUCKET, type Engine } from "../engine/index.js";
-import { KeyedSemaphore } from "../fan-out/index.js";
+import { forManyCalls, KeyedSemaphore } from "../fan-out/index.js";
 import { pageOf } from "../http/pagination.js";
 import { contextOf, principalOf } from "../http/route-helpers.js";
 import { budgetCsv, estimateBudget } from "./budget.js";
@@ -250,6 +250,7 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
       const stream = new PassThrough();
       const controller = new AbortController();
       request.raw.on("close", () => controller.abort());
+      forManyCalls(controller.signal);
       fetchAttributes(
         deps,
         principalOf(request),
@@ -373,6 +374,7 @@ export const inventoryRoutes: FastifyPluginAsyncZod<{ engine: Engine }> = async 
   const budgetOf = (request: FastifyRequest, body: BudgetRequest) => {
     const controller = new AbortController();
     request.raw.on("close", () => controller.abort());
+    forManyCalls(controller.signal);
     return estimateBudget(
       deps,
       contextOf(request),

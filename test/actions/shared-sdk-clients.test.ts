@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/index.js";
 import { SdkClientCache } from "../../src/actions/index.js";
 import { findConnection, type Actor } from "../../src/connections/index.js";
+import { forManyCalls } from "../../src/fan-out/index.js";
 import { targetContext } from "../../src/fan-out/target-context.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { useEmulatorAsInstance, useExternalId } from "../helpers/demo-setup.js";
@@ -94,7 +95,8 @@ describeEachDatabase("shared SDK clients", (suite) => {
       ACCOUNTS.map((id) => findConnection(suite.handle().db, orgId, `member-${id}`)),
     );
     const people = [actor("alice", "req_alice_1"), actor("bob", "req_bob_1")];
-    const signal = new AbortController().signal;
+    // Shared by every call, as a run's signal is.
+    const signal = forManyCalls(new AbortController().signal);
     const request = { maxItems: undefined, pageSize: undefined, signal };
     // Every (connection, person) pair at once, several calls each, interleaved.
     const calls = connections.flatMap((connection, i) =>
