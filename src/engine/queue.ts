@@ -80,7 +80,10 @@ export type QueueHandler<T> = (job: QueueJob<T>) => Promise<void>;
 export interface Queue {
   readonly dialect: "sqlite" | "postgres";
   start(): Promise<void>;
-  /** `graceful`: wait for the handlers in flight and write their results; otherwise their jobs go back to the queue as failed attempts. */
+  /**
+   * `graceful`: wait for the handlers in flight and the jobs from `claimNew` not yet completed, and
+   * write their results; otherwise their jobs go back to the queue as failed attempts.
+   */
   stop(options?: { graceful?: boolean }): Promise<void>;
   /** Creates the queue, or updates its definition. Call it in every process before `send` or `work` on that queue. */
   createQueue(name: string, definition: QueueDefinition): Promise<void>;

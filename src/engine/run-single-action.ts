@@ -1,13 +1,14 @@
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { PreparedAction, TargetResult } from "../actions/index.js";
 import type { RequestContext } from "../audit/index.js";
 import { runTarget } from "../fan-out/index.js";
+import type { Database } from "../db/index.js";
 import { newId } from "../ids.js";
 import { runStatusOf, summarize, type TargetStatus } from "../runs/index.js";
 import { actionStepOutcome, recordRunFinished } from "./advance-run.js";
 import type { EngineDeps } from "./engine-deps.js";
 import { RUN_ADVANCE_QUEUE, RUN_TARGET_QUEUE, type RunTargetJob } from "./queues.js";
-import { startRun, type StartRunSpec } from "./start-run.js";
+import { startRun, type StartedRun, type StartRunSpec } from "./start-run.js";
 import { runActor } from "./step-runtime.js";
 import type { RunOutcomeView } from "./wait-for-run.js";
 
@@ -22,8 +23,10 @@ const PASS_THROUGH = { run: <T>(_key: string, fn: () => Promise<T>) => fn() };
  * transaction. An action that can change something is on record before its request leaves; a
  * read is put on record just after its first request has left, while AWS answers (better-sqlite3
  * writes on the event loop: written first, it held the request back by its own duration), and
- * before its result is. If this process dies on the way, the job's lease runs out and a worker
- * takes the target as any redelivered one (a read runs again, a write is reported `unknown`).
+ * before its result is. A write's end is on record before it is answered; a read is answered
+ * first (`endAfterAnswer`). If this process dies on the way, the job's lease runs out and a
+ * worker takes the target as any redelivered one (a read runs again, a write is reported
+ * `unknown`).
  *
  * Answers undefined when nothing was written (the driver cannot claim new jobs, or the bound is
  * reached): the caller starts the run through the queue instead. Answers the run's id without
@@ -45,7 +48,7 @@ export async function runSingleAction(
     target.bucket === undefined ? {} : { group: target.bucket },
   );
   if (job === null) return undefined;
-  let recorded: Promise<unknown> | undefined;
+  let recorded: Promise<StartedRun> | undefined;
   const record = () => {
     recorded ??= startRun(deps, context, { ...spec, runId, claimedBy: job.id });
     // Awaited below: a failure while the call is out is not an unhandled rejection meanwhile.
@@ -53,6 +56,7 @@ export async function runSingleAction(
     return recorded;
   };
   let failure: unknown;
+  let handedOver = false;
   try {
     if (spec.firstStep.action.write) await record();
     const signal = deps.inFlight.enter(runId);
@@ -77,11 +81,26 @@ export async function runSingleAction(
     }
     // On record before its result: written while the call was out, or now if nothing was sent
     // (refused, no credentials).
-    await record();
+    const started = await record();
     const status: TargetStatus =
       outcome.cancelled !== undefined ? "cancelled" : outcome.result.status;
     const result: TargetResult = { ...outcome.result, status };
-    const finished = await finishRun(deps, { runId, jobId: job.id, spec, result, stored: outcome });
+    const now = deps.clock.now();
+    const end: RunEnd = {
+      runId,
+      jobId: job.id,
+      spec,
+      result,
+      stored: outcome,
+      finishedAt: now.toISOString(),
+      durationMs: now.getTime() - Date.parse(started.startedAt),
+    };
+    if (!spec.firstStep.action.write && status !== "cancelled") {
+      const answer = await endAfterAnswer(deps, end, () => deps.queue.complete(job));
+      handedOver = true;
+      return { runId, outcome: answer };
+    }
+    const finished = await deps.db.transaction().execute((tx) => writeEnd(tx, end, false));
     if (finished === "advance") await deps.queue.send(RUN_ADVANCE_QUEUE, { runId });
     deps.events.changed(runId);
     return finished === undefined || finished === "advance"
@@ -92,53 +111,121 @@ export async function runSingleAction(
     failure = error;
     throw error;
   } finally {
-    deps.queue.complete(job, failure);
+    if (!handedOver) deps.queue.complete(job, failure);
   }
 }
 
-/** The target's result, its step's end and its run's end, in one transaction. */
-async function finishRun(
-  deps: EngineDeps,
-  run: {
-    runId: string;
-    jobId: string;
-    spec: StartRunSpec;
-    result: TargetResult;
-    stored: { stored: string | null; bytes: number };
-  },
-): Promise<RunOutcomeView | "advance" | undefined> {
-  const { runId, result } = run;
-  const now = deps.clock.now();
-  const finishedAt = now.toISOString();
-  const summary = summarize([result.status]);
+interface RunEnd {
+  runId: string;
+  jobId: string;
+  spec: StartRunSpec;
+  result: TargetResult;
+  stored: { stored: string | null; bytes: number };
+  finishedAt: string;
+  durationMs: number;
+}
+
+/** The run as answered once its one target has settled. */
+function outcomeOf(end: RunEnd) {
+  const summary = summarize([end.result.status]);
   const step = actionStepOutcome(summary);
   const status = runStatusOf([{ status: step.status, continueOnError: false }], false);
-  return deps.db.transaction().execute(async (tx) => {
-    const settled = await tx
-      .updateTable("run_targets")
-      .set({
-        status: result.status,
-        duration_ms: Math.round(result.durationMs),
-        output: run.stored.stored,
-        output_bytes: run.stored.bytes,
-        output_truncated: result.outputTruncated === true ? 1 : 0,
-        error: result.error === undefined ? null : JSON.stringify(result.error),
-        aws_session: result.awsSession ?? null,
-        finished_at: finishedAt,
-      })
-      .where("run_id", "=", runId)
-      .where("idx", "=", 0)
-      .where("status", "=", "started")
-      .where("claim_id", "=", run.jobId)
-      .executeTakeFirst();
-    const started = await tx
+  const view: RunOutcomeView = {
+    id: end.runId,
+    status,
+    durationMs: end.durationMs,
+    summary,
+    results: [end.result],
+  };
+  return { summary, step, view };
+}
+
+/**
+ * A read's end, written just after its answer has left: the caller answers with the outcome this
+ * resolves to, and the transaction that writes it is open by then and commits once this turn of
+ * the event loop is over (setImmediate), so the answer does not wait for it. Holding the
+ * database connection from before the answer, it is the next thing this process reads or
+ * writes: no request sees the run still running after its answer. A cancel that comes once the
+ * answer is in hand finds nothing left to stop, and the run ends as answered. If the write fails
+ * or this process dies first, the job runs again (a read is sent again, and its result written).
+ */
+async function endAfterAnswer(
+  deps: EngineDeps,
+  end: RunEnd,
+  complete: (error?: unknown) => void,
+): Promise<RunOutcomeView> {
+  const answered = new Promise<void>((resolve) => setImmediate(resolve));
+  let holding: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (holding = resolve));
+  deps.db
+    .transaction()
+    .execute(async (tx) => {
+      holding();
+      await answered;
+      return writeEnd(tx, end, true);
+    })
+    .then(
+      (ended) => {
+        if (ended === undefined)
+          deps.logger.warn(
+            { runId: end.runId },
+            "a single read's target was settled by another worker (its lease had run out)",
+          );
+        deps.events.changed(end.runId);
+        complete();
+      },
+      (error: unknown) => {
+        holding();
+        deps.logger.error(
+          { err: error, runId: end.runId },
+          "a single read's end was not written: its job runs the read again",
+        );
+        complete(error);
+      },
+    );
+  await held;
+  return outcomeOf(end).view;
+}
+
+/**
+ * The target's result, its step's end and its run's end. Undefined when the target was settled
+ * by someone else; "advance" when a cancel came while the call was out (the run ends through the
+ * queue), unless the run was `answered` already.
+ */
+async function writeEnd(
+  tx: Transaction<Database>,
+  end: RunEnd,
+  answered: boolean,
+): Promise<RunOutcomeView | "advance" | undefined> {
+  const { runId, result, finishedAt, durationMs } = end;
+  const { summary, step, view } = outcomeOf(end);
+  const { status } = view;
+  const settled = await tx
+    .updateTable("run_targets")
+    .set({
+      status: result.status,
+      duration_ms: Math.round(result.durationMs),
+      output: end.stored.stored,
+      output_bytes: end.stored.bytes,
+      output_truncated: result.outputTruncated === true ? 1 : 0,
+      error: result.error === undefined ? null : JSON.stringify(result.error),
+      aws_session: result.awsSession ?? null,
+      finished_at: finishedAt,
+    })
+    .where("run_id", "=", runId)
+    .where("idx", "=", 0)
+    .where("status", "=", "started")
+    .where("claim_id", "=", end.jobId)
+    .executeTakeFirst();
+  // Settled by someone else (a cancel that stopped it): they count it and advance the run.
+  if (Number(settled.numUpdatedRows) === 0) return undefined;
+  if (!answered) {
+    const run = await tx
       .selectFrom("runs")
-      .select(["started_at", "cancel_requested"])
+      .select("cancel_requested")
       .where("id", "=", runId)
       .executeTakeFirstOrThrow();
-    // Settled by someone else (a cancel that stopped it): they count it and advance the run.
-    if (Number(settled.numUpdatedRows) === 0) return undefined;
-    if (started.cancel_requested === 1) {
+    if (run.cancel_requested === 1) {
       // Cancelled while the call was out: counted as any settled target, and the run finishes
       // the way every cancelled run does, through the queue (sent once this commits).
       await tx
@@ -149,51 +236,44 @@ async function finishRun(
         .execute();
       return "advance" as const;
     }
-    const durationMs = now.getTime() - Date.parse(started.started_at);
-    await tx
-      .updateTable("run_steps")
-      .set({
-        status: step.status,
-        finished_at: finishedAt,
-        duration_ms: durationMs,
-        settled_count: 1,
-        summary: JSON.stringify(summary),
-        error: step.error === undefined ? null : JSON.stringify(step.error),
-      })
-      .where("run_id", "=", runId)
-      .where("idx", "=", 0)
-      .execute();
-    await tx
-      .updateTable("runs")
-      .set({
-        status,
-        finished_at: finishedAt,
-        duration_ms: durationMs,
-        summary: JSON.stringify(summary),
-        target_count: 1,
-      })
-      .where("id", "=", runId)
-      .execute();
-    await recordRunFinished(
-      tx,
-      {
-        id: runId,
-        org_id: run.spec.runAs.orgId,
-        actor: run.spec.actor,
-        kind: "action",
-        action_id: run.spec.actionId ?? "",
-        workflow_name: null,
-        workflow_version: null,
-      },
+  }
+  await tx
+    .updateTable("run_steps")
+    .set({
+      status: step.status,
+      finished_at: finishedAt,
+      duration_ms: durationMs,
+      settled_count: 1,
+      summary: JSON.stringify(summary),
+      error: step.error === undefined ? null : JSON.stringify(step.error),
+    })
+    .where("run_id", "=", runId)
+    .where("idx", "=", 0)
+    .execute();
+  await tx
+    .updateTable("runs")
+    .set({
       status,
-      summary,
-    );
-    return {
+      finished_at: finishedAt,
+      duration_ms: durationMs,
+      summary: JSON.stringify(summary),
+      target_count: 1,
+    })
+    .where("id", "=", runId)
+    .execute();
+  await recordRunFinished(
+    tx,
+    {
       id: runId,
-      status,
-      durationMs,
-      summary,
-      results: [result],
-    };
-  });
+      org_id: end.spec.runAs.orgId,
+      actor: end.spec.actor,
+      kind: "action",
+      action_id: end.spec.actionId ?? "",
+      workflow_name: null,
+      workflow_version: null,
+    },
+    status,
+    summary,
+  );
+  return view;
 }

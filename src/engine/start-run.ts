@@ -48,6 +48,8 @@ export interface StartRunSpec {
 
 export interface StartedRun {
   runId: string;
+  /** When it started, as written. */
+  startedAt: string;
   /** The run-wide indexes of the first step's targets. */
   targetIdx: number[];
 }
@@ -175,7 +177,7 @@ export async function startRun(
     });
   }
 
-  const started: StartedRun = { runId, targetIdx: targetRows.map((r) => r.idx) };
+  const started: StartedRun = { runId, startedAt: now, targetIdx: targetRows.map((r) => r.idx) };
   if (spec.timeoutMs !== undefined) {
     // Wakes the run when its time is up.
     await deps.queue.send(

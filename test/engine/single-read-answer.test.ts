@@ -1,0 +1,87 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeEachDatabase } from "../helpers/databases.js";
+import { engineStage, type EngineStage } from "./engine-world.js";
+
+const READ = "/api/v1/actions/aws.ecs.listClusters/run";
+const body = { connection: "member-1", region: "us-east-1", input: {} };
+
+interface Answer {
+  run: { id: string; status: string; durationMs: number };
+}
+
+/**
+ * On SQLite a single read is answered before its end is written (run-single-action.ts): the
+ * write must still come before anything else this process reads, and before it stops.
+ */
+describeEachDatabase("a single read answered in its request", (suite) => {
+  let stage: EngineStage;
+  beforeAll(async () => {
+    stage = await engineStage(suite.handle().db, 1);
+  });
+  afterAll(async () => {
+    await stage.close();
+  });
+
+  it("is on record, finished as answered, for the very next request", async () => {
+    for (let i = 0; i < 5; i++) {
+      const ran = await stage.t.call("POST", READ, { body });
+      expect(ran.statusCode, ran.body).toBe(200);
+      const answer = ran.json<Answer>();
+      expect(answer.run.status).toBe("succeeded");
+      // Asked at once, in this process, with no wait between.
+      const [run, audit] = await Promise.all([
+        stage.t.call("GET", `/api/v1/runs/${answer.run.id}`),
+        stage.t.call("GET", `/api/v1/audit?objectId=${answer.run.id}&action=action.run`),
+      ]);
+      expect(run.statusCode, run.body).toBe(200);
+      const view = run.json<{
+        status: string;
+        durationMs: number;
+        steps: { status: string }[];
+        results?: { status: string }[];
+      }>();
+      expect(view.status).toBe("succeeded");
+      expect(view.durationMs).toBe(answer.run.durationMs);
+      expect(view.steps.map((s) => s.status)).toEqual(["succeeded"]);
+      expect(view.results?.map((r) => r.status)).toEqual(["succeeded"]);
+      expect(audit.json<{ items: { outcome: string }[] }>().items.map((e) => e.outcome)).toEqual([
+        "success",
+      ]);
+    }
+  });
+});
+
+describeEachDatabase("a single read answered just before the server stops", (suite) => {
+  it("has its end written before the stop is over, its job done", async () => {
+    const stage = await engineStage(suite.handle().db, 1);
+    let answer: Answer;
+    try {
+      const ran = await stage.t.call("POST", READ, { body });
+      expect(ran.statusCode, ran.body).toBe(200);
+      answer = ran.json<Answer>();
+    } finally {
+      await stage.close();
+    }
+    const db = suite.handle().db;
+    const run = await db
+      .selectFrom("runs")
+      .select(["status", "duration_ms"])
+      .where("id", "=", answer.run.id)
+      .executeTakeFirstOrThrow();
+    expect(run).toEqual({ status: "succeeded", duration_ms: answer.run.durationMs });
+    const targets = await db
+      .selectFrom("run_targets")
+      .select("status")
+      .where("run_id", "=", answer.run.id)
+      .execute();
+    expect(targets).toEqual([{ status: "succeeded" }]);
+    // SQLite's queue (pg-boss keeps its own tables): no job left to run the read again once its
+    // lease runs out.
+    if (suite.dialect === "sqlite") {
+      const held = await sql<{ n: number }>`select count(*) as n from queue_jobs
+        where state in ('queued', 'active') and data like ${`%${answer.run.id}%`}`.execute(db);
+      expect(Number(held.rows[0]?.n)).toBe(0);
+    }
+  });
+});
