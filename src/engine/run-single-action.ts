@@ -8,25 +8,31 @@ import { runStatusOf, summarize, type TargetStatus } from "../runs/index.js";
 import { actionStepOutcome, recordRunFinished } from "./advance-run.js";
 import type { EngineDeps } from "./engine-deps.js";
 import { RUN_ADVANCE_QUEUE, RUN_TARGET_QUEUE, type RunTargetJob } from "./queues.js";
-import { startRun, type StartedRun, type StartRunSpec } from "./start-run.js";
+import { insertRunRows, runRows, startRun, type RunRows, type StartRunSpec } from "./start-run.js";
 import { runActor } from "./step-runtime.js";
 import type { RunOutcomeView } from "./wait-for-run.js";
 
 // The queue's group bounds the call, as it bounds a worker's.
 const PASS_THROUGH = { run: <T>(_key: string, fn: () => Promise<T>) => fn() };
 
+// A read still out this long after its first request left is put on record while AWS answers;
+// one answered sooner is written with its end. Written at once, the record held every answer
+// back by its own duration (about 0.4 ms) when AWS answered faster than that.
+const READ_ON_RECORD_AFTER_MS = 5;
+
 /**
  * A single action on one target, run in the request that asked for it. It is a run like any
  * other — on record, its target started by a queue job — but the job is claimed by this process
  * as it is created (`claimNew`, within the target's (account, region, service) bound), so no
  * worker has to pick it up, and the target's result, its step's end and its run's end are one
- * transaction. An action that can change something is on record before its request leaves; a
- * read is put on record just after its first request has left, while AWS answers (better-sqlite3
- * writes on the event loop: written first, it held the request back by its own duration), and
- * before its result is. A write's end is on record before it is answered; a read is answered
- * first (`endAfterAnswer`). If this process dies on the way, the job's lease runs out and a
- * worker takes the target as any redelivered one (a read runs again, a write is reported
- * `unknown`).
+ * transaction. An action that can change something is on record before its request leaves,
+ * and its end before it is answered. A read is put on record once it has been out
+ * READ_ON_RECORD_AFTER_MS, while AWS answers (better-sqlite3 writes on the event loop: written
+ * first, the record held the request back by its own duration), or else with its end; it is
+ * answered before its end is written (`endAfterAnswer`). If this process dies on the way, the
+ * job's lease runs out and a worker takes the target as any redelivered one (a read runs again,
+ * a write is reported `unknown`); a read that died before it was on record leaves nothing to
+ * take (its job finds no target), like a request that died before its run was written.
  *
  * Answers undefined when nothing was written (the driver cannot claim new jobs, or the bound is
  * reached): the caller starts the run through the queue instead. Answers the run's id without
@@ -48,9 +54,11 @@ export async function runSingleAction(
     target.bucket === undefined ? {} : { group: target.bucket },
   );
   if (job === null) return undefined;
-  let recorded: Promise<StartedRun> | undefined;
+  const startedAt = deps.clock.now();
+  const start = { ...spec, runId, claimedBy: job.id, startedAt };
+  let recorded: Promise<unknown> | undefined;
   const record = () => {
-    recorded ??= startRun(deps, context, { ...spec, runId, claimedBy: job.id });
+    recorded ??= startRun(deps, context, start);
     // Awaited below: a failure while the call is out is not an unhandled rejection meanwhile.
     recorded.catch(() => undefined);
     return recorded;
@@ -60,6 +68,7 @@ export async function runSingleAction(
   try {
     if (spec.firstStep.action.write) await record();
     const signal = deps.inFlight.enter(runId);
+    let recordTimer: NodeJS.Timeout | undefined;
     let outcome;
     try {
       outcome = await runTarget(deps, target, {
@@ -74,14 +83,14 @@ export async function runSingleAction(
         },
         signal,
         limiter: PASS_THROUGH,
-        onSent: () => void record(),
+        onSent: () => {
+          recordTimer = setTimeout(() => void record(), READ_ON_RECORD_AFTER_MS);
+        },
       });
     } finally {
+      clearTimeout(recordTimer);
       deps.inFlight.leave(runId);
     }
-    // On record before its result: written while the call was out, or now if nothing was sent
-    // (refused, no credentials).
-    const started = await record();
     const status: TargetStatus =
       outcome.cancelled !== undefined ? "cancelled" : outcome.result.status;
     const result: TargetResult = { ...outcome.result, status };
@@ -93,13 +102,23 @@ export async function runSingleAction(
       result,
       stored: outcome,
       finishedAt: now.toISOString(),
-      durationMs: now.getTime() - Date.parse(started.startedAt),
+      durationMs: now.getTime() - startedAt.getTime(),
     };
     if (!spec.firstStep.action.write && status !== "cancelled") {
-      const answer = await endAfterAnswer(deps, end, () => deps.queue.complete(job));
+      // Not on record yet (answered sooner, or nothing sent): its start is written with its end.
+      const onRecord = recorded !== undefined;
+      await recorded;
+      const answer = await endAfterAnswer(
+        deps,
+        end,
+        onRecord ? undefined : () => runRows(deps, context, start),
+        () => deps.queue.complete(job),
+      );
       handedOver = true;
       return { runId, outcome: answer };
     }
+    // On record before its end (a cancelled read was: a cancel finds only runs on record).
+    await record();
     const finished = await deps.db.transaction().execute((tx) => writeEnd(tx, end, false));
     if (finished === "advance") await deps.queue.send(RUN_ADVANCE_QUEUE, { runId });
     deps.events.changed(runId);
@@ -141,17 +160,19 @@ function outcomeOf(end: RunEnd) {
 }
 
 /**
- * A read's end, written just after its answer has left: the caller answers with the outcome this
- * resolves to, and the transaction that writes it is open by then and commits once this turn of
- * the event loop is over (setImmediate), so the answer does not wait for it. Holding the
- * database connection from before the answer, it is the next thing this process reads or
- * writes: no request sees the run still running after its answer. A cancel that comes once the
- * answer is in hand finds nothing left to stop, and the run ends as answered. If the write fails
- * or this process dies first, the job runs again (a read is sent again, and its result written).
+ * A read's end — and its start, when `start` gives its rows (not on record yet) — written just
+ * after its answer has left: the caller answers with the outcome this resolves to, and the
+ * transaction that writes it is open by then and commits once this turn of the event loop is
+ * over (setImmediate), so the answer does not wait for it. Holding the database connection from
+ * before the answer, it is the next thing this process reads or writes: no request sees the run
+ * still running, or missing, after its answer. A cancel that comes once the answer is in hand
+ * finds nothing left to stop, and the run ends as answered. If the write fails or this process
+ * dies first, a read that was on record runs again on its job; one that was not leaves nothing.
  */
 async function endAfterAnswer(
   deps: EngineDeps,
   end: RunEnd,
+  start: (() => RunRows) | undefined,
   complete: (error?: unknown) => void,
 ): Promise<RunOutcomeView> {
   const answered = new Promise<void>((resolve) => setImmediate(resolve));
@@ -162,6 +183,7 @@ async function endAfterAnswer(
     .execute(async (tx) => {
       holding();
       await answered;
+      if (start !== undefined) await insertRunRows(tx, start());
       return writeEnd(tx, end, true);
     })
     .then(

@@ -1,6 +1,7 @@
 import { actorOf, type Principal } from "../access/index.js";
-import type { Insertable } from "kysely";
+import type { Insertable, Transaction } from "kysely";
 import { auditEventRow, type RequestContext } from "../audit/index.js";
+import type { Database } from "../db/index.js";
 import type { Target } from "../fan-out/index.js";
 import { newId } from "../ids.js";
 import { sealRecord } from "../keystore/index.js";
@@ -39,6 +40,8 @@ export interface StartRunSpec {
   timeoutMs?: number;
   /** The run's id, when the caller needs it before the run exists. */
   runId?: string;
+  /** When it started, when that was before it is written (a single read written with its end). */
+  startedAt?: Date;
   /**
    * The queue job (from `claimNew`) that already holds the first step's targets: they are
    * written started by it, and no job is sent for them (a single action run in its request).
@@ -48,10 +51,17 @@ export interface StartRunSpec {
 
 export interface StartedRun {
   runId: string;
-  /** When it started, as written. */
-  startedAt: string;
-  /** The run-wide indexes of the first step's targets. */
-  targetIdx: number[];
+}
+
+/** A run's rows as it starts: what `startRun` writes. */
+export interface RunRows {
+  runId: string;
+  run: Insertable<RunTable>;
+  steps: Insertable<RunStepTable>[];
+  targets: ReturnType<typeof targetRow>[];
+  audit: ReturnType<typeof auditEventRow>;
+  /** The first step's targets already settled (skipped, refused) when it starts. */
+  presetStatuses: TargetStatus[];
 }
 
 /**
@@ -63,8 +73,62 @@ export async function startRun(
   context: RequestContext,
   spec: StartRunSpec,
 ): Promise<StartedRun> {
+  const rows = runRows(deps, context, spec);
+  const { runId, run: runRow, steps: stepRows, targets: targetRows, audit } = rows;
+  const first = spec.firstStep;
+  const pending = targetRows.length - rows.presetStatuses.length;
+  const toSend = targetRows.filter((r) => r.status === "pending");
+
+  if (deps.queue.dialect === "postgres" && targetRows.length <= ROWS_PER_INSERT) {
+    // One statement instead of BEGIN, three or four INSERTs and COMMIT: PostgreSQL runs a
+    // statement's data-modifying CTEs as one atomic unit, and checks the steps' and targets'
+    // foreign keys to the run at its end. Each round trip cost the API server CPU on every start.
+    const withSteps = deps.db
+      .with("run", (db) => db.insertInto("runs").values(runRow))
+      .with("steps", (db) => db.insertInto("run_steps").values(stepRows));
+    const withTargets =
+      targetRows.length === 0
+        ? withSteps
+        : // Only the CTE's name is added to the type, and nothing reads it.
+          (withSteps.with("targets", (db) =>
+            db.insertInto("run_targets").values(targetRows),
+          ) as unknown as typeof withSteps);
+    await withTargets.insertInto("audit_events").values(audit).execute();
+  } else {
+    await deps.db.transaction().execute((tx) => insertRunRows(tx, rows));
+  }
+
+  const started: StartedRun = { runId };
+  if (spec.timeoutMs !== undefined) {
+    // Wakes the run when its time is up.
+    await deps.queue.send(
+      RUN_ADVANCE_QUEUE,
+      { runId },
+      {
+        startAfterSeconds: Math.ceil(spec.timeoutMs / 1000) + 1,
+      },
+    );
+  }
+  if (first === undefined || pending === 0) {
+    await deps.queue.send(RUN_ADVANCE_QUEUE, { runId });
+  } else if (toSend.length > 0) {
+    await deps.queue.sendMany(RUN_TARGET_QUEUE, targetJobs(toSend));
+  }
+  return started;
+}
+
+/** Writes a run's rows as they start, inside the caller's transaction. */
+export async function insertRunRows(tx: Transaction<Database>, rows: RunRows): Promise<void> {
+  await tx.insertInto("runs").values(rows.run).execute();
+  await tx.insertInto("run_steps").values(rows.steps).execute();
+  await insertTargetRows(tx, rows.targets);
+  await tx.insertInto("audit_events").values(rows.audit).execute();
+}
+
+/** The rows of a run as it starts. */
+export function runRows(deps: EngineDeps, context: RequestContext, spec: StartRunSpec): RunRows {
   const runId = spec.runId ?? newId();
-  const now = deps.clock.now().toISOString();
+  const now = (spec.startedAt ?? deps.clock.now()).toISOString();
   const orgId = spec.runAs.orgId;
   const first = spec.firstStep;
   const targetRows =
@@ -79,8 +143,6 @@ export async function startRun(
   const presetStatuses = targetRows
     .map((r) => r.status)
     .filter((s): s is TargetStatus => s !== "pending" && s !== "started");
-  const pending = targetRows.length - presetStatuses.length;
-  const toSend = targetRows.filter((r) => r.status === "pending");
 
   const runRow: Insertable<RunTable> = {
     id: runId,
@@ -153,47 +215,14 @@ export async function startRun(
     },
   });
 
-  if (deps.queue.dialect === "postgres" && targetRows.length <= ROWS_PER_INSERT) {
-    // One statement instead of BEGIN, three or four INSERTs and COMMIT: PostgreSQL runs a
-    // statement's data-modifying CTEs as one atomic unit, and checks the steps' and targets'
-    // foreign keys to the run at its end. Each round trip cost the API server CPU on every start.
-    const withSteps = deps.db
-      .with("run", (db) => db.insertInto("runs").values(runRow))
-      .with("steps", (db) => db.insertInto("run_steps").values(stepRows));
-    const withTargets =
-      targetRows.length === 0
-        ? withSteps
-        : // Only the CTE's name is added to the type, and nothing reads it.
-          (withSteps.with("targets", (db) =>
-            db.insertInto("run_targets").values(targetRows),
-          ) as unknown as typeof withSteps);
-    await withTargets.insertInto("audit_events").values(audit).execute();
-  } else {
-    await deps.db.transaction().execute(async (tx) => {
-      await tx.insertInto("runs").values(runRow).execute();
-      await tx.insertInto("run_steps").values(stepRows).execute();
-      await insertTargetRows(tx, targetRows);
-      await tx.insertInto("audit_events").values(audit).execute();
-    });
-  }
-
-  const started: StartedRun = { runId, startedAt: now, targetIdx: targetRows.map((r) => r.idx) };
-  if (spec.timeoutMs !== undefined) {
-    // Wakes the run when its time is up.
-    await deps.queue.send(
-      RUN_ADVANCE_QUEUE,
-      { runId },
-      {
-        startAfterSeconds: Math.ceil(spec.timeoutMs / 1000) + 1,
-      },
-    );
-  }
-  if (first === undefined || pending === 0) {
-    await deps.queue.send(RUN_ADVANCE_QUEUE, { runId });
-  } else if (toSend.length > 0) {
-    await deps.queue.sendMany(RUN_TARGET_QUEUE, targetJobs(toSend));
-  }
-  return started;
+  return {
+    runId,
+    run: runRow,
+    steps: stepRows,
+    targets: targetRows,
+    audit,
+    presetStatuses,
+  };
 }
 
 function stepKindOf(plan: StepPlan): "action" | "transform" | "http" | "approval" {

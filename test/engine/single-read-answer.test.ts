@@ -11,8 +11,9 @@ interface Answer {
 }
 
 /**
- * On SQLite a single read is answered before its end is written (run-single-action.ts): the
- * write must still come before anything else this process reads, and before it stops.
+ * On SQLite a single read is answered before its end is written, and one answered within a few
+ * milliseconds is written with its end (run-single-action.ts): the write must still come before
+ * anything else this process reads, and before it stops; a slower read is on record while out.
  */
 describeEachDatabase("a single read answered in its request", (suite) => {
   let stage: EngineStage;
@@ -48,6 +49,26 @@ describeEachDatabase("a single read answered in its request", (suite) => {
       expect(audit.json<{ items: { outcome: string }[] }>().items.map((e) => e.outcome)).toEqual([
         "success",
       ]);
+    }
+  });
+
+  it("is on record, running, while a slow answer is out", async () => {
+    stage.emulator.setKnobs({ latencyMs: { ecs: 1_500 } });
+    try {
+      const asked = stage.t.call("POST", READ, { body });
+      let seen: { id: string; status: string } | undefined;
+      for (let i = 0; seen === undefined; i++) {
+        if (i > 100) throw new Error("the read never showed up while it was out");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const runs = await stage.t.call("GET", "/api/v1/runs?limit=1");
+        const [latest] = runs.json<{ items: { id: string; status: string }[] }>().items;
+        if (latest?.status === "running") seen = latest;
+      }
+      const answer = (await asked).json<Answer>();
+      expect(answer.run.id).toBe(seen.id);
+      expect(answer.run.status).toBe("succeeded");
+    } finally {
+      stage.emulator.setKnobs({ latencyMs: { ecs: 0 } });
     }
   });
 });
