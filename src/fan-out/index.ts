@@ -11,7 +11,6 @@ export type { Limiter } from "./limiter.js";
 export { forManyCalls } from "./for-many-calls.js";
 export { planTarget, type PlannedTarget } from "./plan-target.js";
 export { runTarget, type RunTargetDeps, type TargetRunOptions } from "./run-target.js";
-export { runTargets, type RunTargetsOptions } from "./run-targets.js";
 export { KeyedSemaphore, Semaphore } from "./semaphore.js";
 export type { AccessCheck, Target, TargetOutcome } from "./target.js";
 export {

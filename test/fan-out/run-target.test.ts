@@ -5,11 +5,11 @@ import { prepareAction, SdkClientCache, type PreparedAction } from "../../src/ac
 import type { Actor } from "../../src/connections/index.js";
 import {
   chooseTargets,
+  forManyCalls,
   KeyedSemaphore,
-  runTargets,
+  runTarget,
   type Limiter,
   type Target,
-  type TargetOutcome,
 } from "../../src/fan-out/index.js";
 import { describeEachDatabase } from "../helpers/databases.js";
 import { useEmulatorAsInstance, useExternalId } from "../helpers/demo-setup.js";
@@ -121,23 +121,19 @@ describeEachDatabase("fan-out library", (suite) => {
     );
   });
 
-  it("runs each target not already done once, and hands each to onSettled once", async () => {
+  it("runs each target once, its output stored", async () => {
     emulator.setKnobs({ latencyMs: 0 });
     emulator.resetCounters();
-    const settled: number[] = [];
-    await runTargets(deps(), targets, {
-      ...options(new AbortController().signal, new KeyedSemaphore(8)),
-      maxInFlight: 64,
-      isDone: (idx) => idx === 0,
-      onSettled: async (idx, outcome) => {
-        expect(outcome.result.status, JSON.stringify(outcome.result.error)).toBe("succeeded");
-        expect(outcome.stored).not.toBeNull();
-        settled.push(idx);
-        await Promise.resolve();
-      },
-    });
-    expect(settled.sort()).toEqual([1, 2, 3]);
-    expect(emulator.counters().byOperation["ec2:DescribeInstances"]).toBe(3);
+    const limiter = new KeyedSemaphore(8);
+    const signal = forManyCalls(new AbortController().signal);
+    const outcomes = await Promise.all(
+      targets.map((target) => runTarget(deps(), target, options(signal, limiter))),
+    );
+    for (const outcome of outcomes) {
+      expect(outcome.result.status, JSON.stringify(outcome.result.error)).toBe("succeeded");
+      expect(outcome.stored).not.toBeNull();
+    }
+    expect(emulator.counters().byOperation["ec2:DescribeInstances"]).toBe(4);
   });
 
   it("honours the limiter: never more calls of one bucket in flight than it allows", async () => {
@@ -169,21 +165,19 @@ describeEachDatabase("fan-out library", (suite) => {
     };
     // Three copies of each target: three calls per bucket ask at once.
     const many = [...ecsTargets, ...ecsTargets, ...ecsTargets];
-    let count = 0;
-    await runTargets(deps(), many, {
-      ...options(new AbortController().signal, counting),
-      action: ecs.action,
-      input: ecs.input,
-      access: ecs.access,
-      storeOutput: ecs.storeOutput,
-      maxInFlight: 64,
-      onSettled: async (_idx, outcome) => {
-        expect(outcome.result.status).toBe("succeeded");
-        count += 1;
-        await Promise.resolve();
-      },
-    });
-    expect(count).toBe(12);
+    const signal = forManyCalls(new AbortController().signal);
+    const outcomes = await Promise.all(
+      many.map((target) =>
+        runTarget(deps(), target, {
+          ...options(signal, counting),
+          action: ecs.action,
+          input: ecs.input,
+          access: ecs.access,
+          storeOutput: ecs.storeOutput,
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.result.status)).toEqual(Array(12).fill("succeeded"));
     expect([...peak.values()]).toEqual([1, 1, 1, 1]);
     // The emulator saw the same in each of the four buckets. (Fetching credentials is not a call
     // of a target: the two connections' AssumeRoles may overlap in the hub's STS bucket.)
@@ -196,32 +190,27 @@ describeEachDatabase("fan-out library", (suite) => {
     for (const [bucket, n] of ecsPeaks) expect(n, bucket).toBe(1);
   });
 
-  it("an aborted signal abandons the call in flight and starts no other target", async () => {
+  it("an aborted signal abandons the call in flight, and a target after it sends nothing", async () => {
     // Far longer than the test may take: only an abort ends the call.
     emulator.setKnobs({ latencyMs: { ec2: 120_000 } });
     emulator.resetCounters();
     const controller = new AbortController();
-    const outcomes = new Map<number, TargetOutcome>();
+    const [first, second] = targets;
+    if (first === undefined || second === undefined) throw new Error("two targets expected");
+    const limiter = new KeyedSemaphore(8);
     const started = Date.now();
-    const done = runTargets(deps(), targets, {
-      ...options(controller.signal, new KeyedSemaphore(8)),
-      maxInFlight: 1,
-      onSettled: async (idx, outcome) => {
-        outcomes.set(idx, outcome);
-        await Promise.resolve();
-      },
-    });
+    const inFlight = runTarget(deps(), first, options(controller.signal, limiter));
     while ((emulator.counters().byOperation["ec2:DescribeInstances"] ?? 0) === 0) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     controller.abort();
-    await done;
+    const outcome = await inFlight;
     expect(Date.now() - started).toBeLessThan(60_000);
+    expect(outcome.cancelled).toEqual({ sent: true });
+    expect(outcome.result.status).toBe("failed");
+    expect(outcome.result.error?.code).toBe("Cancelled");
+    const after = await runTarget(deps(), second, options(controller.signal, limiter));
+    expect(after.cancelled).toEqual({ sent: false });
     expect(emulator.counters().byOperation["ec2:DescribeInstances"]).toBe(1);
-    expect(outcomes.size).toBe(1);
-    const [outcome] = [...outcomes.values()];
-    expect(outcome?.cancelled).toEqual({ sent: true });
-    expect(outcome?.result.status).toBe("failed");
-    expect(outcome?.result.error?.code).toBe("Cancelled");
   });
 });
