@@ -57,6 +57,9 @@ export async function runSingleAction(
   const startedAt = deps.clock.now();
   const start = { ...spec, runId, claimedBy: job.id, startedAt };
   let recorded: Promise<unknown> | undefined;
+  // Once the call has ended, a late `onSent` (queued with setImmediate) records nothing: the
+  // run's start is then written with its end.
+  let callEnded = false;
   const record = () => {
     recorded ??= startRun(deps, context, start);
     // Awaited below: a failure while the call is out is not an unhandled rejection meanwhile.
@@ -84,10 +87,12 @@ export async function runSingleAction(
         signal,
         limiter: PASS_THROUGH,
         onSent: () => {
+          if (callEnded) return;
           recordTimer = setTimeout(() => void record(), READ_ON_RECORD_AFTER_MS);
         },
       });
     } finally {
+      callEnded = true;
       clearTimeout(recordTimer);
       deps.inFlight.leave(runId);
     }
@@ -105,14 +110,15 @@ export async function runSingleAction(
       durationMs: now.getTime() - startedAt.getTime(),
     };
     if (!spec.firstStep.action.write && status !== "cancelled") {
-      // Not on record yet (answered sooner, or nothing sent): its start is written with its end.
+      // A read not on record yet (answered sooner, or nothing sent) has its start written with
+      // its end.
       const onRecord = recorded !== undefined;
       await recorded;
       const answer = await endAfterAnswer(
         deps,
         end,
         onRecord ? undefined : () => runRows(deps, context, start),
-        () => deps.queue.complete(job),
+        (error) => deps.queue.complete(job, error),
       );
       handedOver = true;
       return { runId, outcome: answer };
@@ -165,9 +171,10 @@ function outcomeOf(end: RunEnd) {
  * transaction that writes it is open by then and commits once this turn of the event loop is
  * over (setImmediate), so the answer does not wait for it. Holding the database connection from
  * before the answer, it is the next thing this process reads or writes: no request sees the run
- * still running, or missing, after its answer. A cancel that comes once the answer is in hand
- * finds nothing left to stop, and the run ends as answered. If the write fails or this process
- * dies first, a read that was on record runs again on its job; one that was not leaves nothing.
+ * still running, or missing, after its answer. A cancel that comes once the call has ended
+ * finds nothing left to stop, and the run ends as answered. A failed write is tried once more
+ * (the database busy with another process); if that fails too, or this process dies first, a
+ * read that was on record runs again on its job, and one that was not leaves nothing.
  */
 async function endAfterAnswer(
   deps: EngineDeps,
@@ -178,13 +185,20 @@ async function endAfterAnswer(
   const answered = new Promise<void>((resolve) => setImmediate(resolve));
   let holding: () => void = () => undefined;
   const held = new Promise<void>((resolve) => (holding = resolve));
-  deps.db
-    .transaction()
-    .execute(async (tx) => {
+  const write = async (tx: Transaction<Database>) => {
+    if (start !== undefined) await insertRunRows(tx, start());
+    return writeEnd(tx, end, true);
+  };
+  const written = deps.db.transaction().execute(async (tx) => {
+    holding();
+    await answered;
+    return write(tx);
+  });
+  written
+    .catch((error: unknown) => {
       holding();
-      await answered;
-      if (start !== undefined) await insertRunRows(tx, start());
-      return writeEnd(tx, end, true);
+      deps.logger.warn({ err: error, runId: end.runId }, "a single read's end: writing it again");
+      return deps.db.transaction().execute(write);
     })
     .then(
       (ended) => {
@@ -197,14 +211,19 @@ async function endAfterAnswer(
         complete();
       },
       (error: unknown) => {
-        holding();
         deps.logger.error(
           { err: error, runId: end.runId },
-          "a single read's end was not written: its job runs the read again",
+          start === undefined
+            ? "a single read's end was not written: its job runs the read again"
+            : "a single read was answered but not written: it is not on record",
         );
         complete(error);
       },
-    );
+    )
+    .catch((error: unknown) => {
+      // `complete` after the queue stopped without waiting (a forced stop): nothing to hand back.
+      deps.logger.error({ err: error, runId: end.runId }, "a single read's job was not completed");
+    });
   await held;
   return outcomeOf(end).view;
 }

@@ -97,8 +97,8 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
   const registrations: WorkLoop[] = [];
   // Jobs claimNew inserted as claimed, until their caller completes them.
   const claimedNew = new Map<string, { attempt: number; heartbeatSeconds: number }>();
-  // A graceful stop waiting for the last of them.
-  let claimedNewDone: (() => void) | undefined;
+  // Graceful stops waiting for the last of them.
+  const claimedNewWaiters: (() => void)[] = [];
   const timers: NodeJS.Timeout[] = [];
   let started = false;
   let lastHeartbeat = 0;
@@ -364,7 +364,8 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
       }
       if (stopOptions.graceful === true) {
         await Promise.all(registrations.flatMap((registration) => [...registration.inFlight]));
-        if (claimedNew.size > 0) await new Promise<void>((resolve) => (claimedNewDone = resolve));
+        if (claimedNew.size > 0)
+          await new Promise<void>((resolve) => claimedNewWaiters.push(resolve));
       } else {
         // Their handlers may still finish, but their results are fenced off by the attempt.
         const held = [
@@ -431,7 +432,7 @@ export function createSqliteQueue(deps: { db: Db }, options: SqliteQueueOptions)
 
     complete(job, error) {
       if (!claimedNew.delete(job.id)) throw new Error(`job ${job.id} was not claimed by claimNew`);
-      if (claimedNew.size === 0) claimedNewDone?.();
+      if (claimedNew.size === 0) for (const done of claimedNewWaiters.splice(0)) done();
       results.add(
         error === undefined
           ? { id: job.id, name: job.name, attempt: job.attempt }

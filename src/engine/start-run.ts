@@ -128,7 +128,8 @@ export async function insertRunRows(tx: Transaction<Database>, rows: RunRows): P
 /** The rows of a run as it starts. */
 export function runRows(deps: EngineDeps, context: RequestContext, spec: StartRunSpec): RunRows {
   const runId = spec.runId ?? newId();
-  const now = (spec.startedAt ?? deps.clock.now()).toISOString();
+  const startedAt = spec.startedAt ?? deps.clock.now();
+  const now = startedAt.toISOString();
   const orgId = spec.runAs.orgId;
   const first = spec.firstStep;
   const targetRows =
@@ -171,7 +172,7 @@ export function runRows(deps: EngineDeps, context: RequestContext, spec: StartRu
     deadline_at:
       spec.timeoutMs === undefined
         ? null
-        : new Date(deps.clock.now().getTime() + spec.timeoutMs).toISOString(),
+        : new Date(startedAt.getTime() + spec.timeoutMs).toISOString(),
   };
   const stepRows: Insertable<RunStepTable>[] = spec.steps.map((plan, idx) => {
     const started = idx === 0 && first !== undefined;
@@ -198,22 +199,27 @@ export function runRows(deps: EngineDeps, context: RequestContext, spec: StartRu
       decision_reason: null,
     };
   });
-  const audit = auditEventRow(context, {
-    action: "run.start",
-    objectType: "run",
-    objectId: runId,
-    outcome: "success",
-    detail: {
-      kind: spec.kind,
-      trigger: spec.trigger,
-      runAs: spec.runAs.userName,
-      ...(spec.actionId === undefined ? {} : { action: spec.actionId }),
-      ...(spec.workflow === undefined
-        ? {}
-        : { workflow: spec.workflow.name, version: spec.workflow.version }),
-      targets: targetRows.length,
+  const audit = auditEventRow(
+    context,
+    {
+      action: "run.start",
+      objectType: "run",
+      objectId: runId,
+      outcome: "success",
+      detail: {
+        kind: spec.kind,
+        trigger: spec.trigger,
+        runAs: spec.runAs.userName,
+        ...(spec.actionId === undefined ? {} : { action: spec.actionId }),
+        ...(spec.workflow === undefined
+          ? {}
+          : { workflow: spec.workflow.name, version: spec.workflow.version }),
+        targets: targetRows.length,
+      },
     },
-  });
+    // A single read written with its end: stamped when it started, as its run is.
+    spec.startedAt,
+  );
 
   return {
     runId,

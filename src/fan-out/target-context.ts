@@ -162,7 +162,7 @@ function scoped<C>(client: C, scope: CallScope, signal: AbortSignal): C {
   const target = client as C & Sender;
   // Promises only: a callback would outlive the scope's count.
   const send = (command: unknown, options?: unknown, ...callback: unknown[]): Promise<unknown> => {
-    if (typeof options === "function" || callback.length > 0)
+    if (typeof options === "function" || callback.some((c) => c !== undefined))
       throw new TypeError("a target's clients take no callback: await client.send(command)");
     return inScope(scope, () =>
       target.send(command, { ...(options as object | undefined), abortSignal: signal }),

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeEachDatabase } from "../helpers/databases.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, migrateToLatest } from "../../src/db/index.js";
+import { createTestDatabase, describeEachDatabase } from "../helpers/databases.js";
 import { engineStage, type EngineStage } from "./engine-world.js";
 
 const READ = "/api/v1/actions/aws.ecs.listClusters/run";
@@ -103,6 +104,47 @@ describeEachDatabase("a single read answered just before the server stops", (sui
       const held = await sql<{ n: number }>`select count(*) as n from queue_jobs
         where state in ('queued', 'active') and data like ${`%${answer.run.id}%`}`.execute(db);
       expect(Number(held.rows[0]?.n)).toBe(0);
+    }
+  });
+});
+
+// SQLite only: on PostgreSQL a single read goes through the queue, and its end is a worker's.
+describe("a single read whose end cannot be written [sqlite]", () => {
+  it("is still answered, and its job runs it again once the database takes writes", async () => {
+    const database = await createTestDatabase("sqlite");
+    const handle = createDb(database.config);
+    await migrateToLatest(handle.db);
+    const stage = await engineStage(handle.db, 1);
+    try {
+      // Out long enough to be on record while out; its end then fails twice.
+      stage.emulator.setKnobs({ latencyMs: { ecs: 50 } });
+      stage.emulator.resetCounters();
+      await sql`create trigger refuse_ends before update of status on runs
+        when new.status = 'succeeded' begin select raise(abort, 'the disk is full'); end`.execute(
+        handle.db,
+      );
+      const ran = await stage.t.call("POST", READ, { body });
+      expect(ran.statusCode, ran.body).toBe(200);
+      const id = ran.json<Answer>().run.id;
+      for (let i = 0; !stage.t.logs.join("").includes("its job runs the read again"); i++) {
+        if (i > 100) throw new Error("the failed end was not logged");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await sql`drop trigger refuse_ends`.execute(handle.db);
+      let status = "";
+      for (let i = 0; status !== "succeeded"; i++) {
+        if (i > 300) throw new Error(`the run is still ${status}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        status = (await stage.t.call("GET", `/api/v1/runs/${id}`)).json<{ status: string }>()
+          .status;
+      }
+      // Sent again by its job after the failed end (more than once if a retry came before the
+      // trigger was dropped): not left running.
+      expect(stage.emulator.counters().byOperation["ecs:ListClusters"]).toBeGreaterThanOrEqual(2);
+    } finally {
+      await stage.close();
+      await handle.destroy();
+      await database.dispose();
     }
   });
 });
