@@ -132,7 +132,8 @@ export async function runSingleAction(
       ? { runId }
       : { runId, outcome: finished };
   } catch (error) {
-    // The job runs again on a worker, which finds the target claimed by it (a redelivery).
+    // The job runs again on a worker, which finds the target claimed by it (a redelivery) if it
+    // is on record, and nothing to do if not.
     failure = error;
     throw error;
   } finally {
