@@ -56,6 +56,15 @@ function s3SignatureMismatch(computed: SignatureMismatchDetail | undefined): Aws
 }
 
 /** The errors each service family really answers with when authentication fails. */
+/** EC2 answers every request it cannot authenticate alike. */
+function ec2AuthFailure(): AwsError {
+  return new AwsError(
+    "AuthFailure",
+    "AWS was not able to validate the provided access credentials",
+    401,
+  );
+}
+
 export const authErrors = {
   /**
    * A signature whose credential scope does not fit the endpoint (region or service): query
@@ -69,11 +78,7 @@ export const authErrors = {
       case "s3":
         return new AwsError("SignatureDoesNotMatch", message, 403);
       case "ec2":
-        return new AwsError(
-          "AuthFailure",
-          "AWS was not able to validate the provided access credentials",
-          401,
-        );
+        return ec2AuthFailure();
       case "json":
         return new AwsError("InvalidSignatureException", message, 400);
       case "rest-json":
@@ -85,11 +90,7 @@ export const authErrors = {
       case "sts":
         return new AwsError("InvalidClientTokenId", INVALID_TOKEN, 403);
       case "ec2":
-        return new AwsError(
-          "AuthFailure",
-          "AWS was not able to validate the provided access credentials",
-          401,
-        );
+        return ec2AuthFailure();
       case "s3":
         return new AwsError(
           "InvalidAccessKeyId",
@@ -122,11 +123,7 @@ export const authErrors = {
       case "s3":
         return s3SignatureMismatch(computed);
       case "ec2":
-        return new AwsError(
-          "AuthFailure",
-          "AWS was not able to validate the provided access credentials",
-          401,
-        );
+        return ec2AuthFailure();
       case "json":
         return new AwsError("InvalidSignatureException", withCanonicalString(computed), 400);
       case "rest-json":
@@ -182,11 +179,7 @@ export const authErrors = {
       case "s3":
         return new AwsError("AccessDenied", "Access Denied", 403);
       case "ec2":
-        return new AwsError(
-          "AuthFailure",
-          "AWS was not able to validate the provided access credentials",
-          401,
-        );
+        return ec2AuthFailure();
       case "sts":
         return new AwsError(
           "MissingAuthenticationToken",

@@ -60,8 +60,6 @@ export interface RunRows {
   steps: Insertable<RunStepTable>[];
   targets: ReturnType<typeof targetRow>[];
   audit: ReturnType<typeof auditEventRow>;
-  /** The first step's targets already settled (skipped, refused) when it starts. */
-  presetStatuses: TargetStatus[];
 }
 
 /**
@@ -76,7 +74,8 @@ export async function startRun(
   const rows = runRows(deps, context, spec);
   const { runId, run: runRow, steps: stepRows, targets: targetRows, audit } = rows;
   const first = spec.firstStep;
-  const pending = targetRows.length - rows.presetStatuses.length;
+  // Not settled when it starts (skipped, refused): to be sent, or already held by a claimNew job.
+  const pending = targetRows.filter((r) => r.status === "pending" || r.status === "started").length;
   const toSend = targetRows.filter((r) => r.status === "pending");
 
   if (deps.queue.dialect === "postgres" && targetRows.length <= ROWS_PER_INSERT) {
@@ -98,7 +97,6 @@ export async function startRun(
     await deps.db.transaction().execute((tx) => insertRunRows(tx, rows));
   }
 
-  const started: StartedRun = { runId };
   if (spec.timeoutMs !== undefined) {
     // Wakes the run when its time is up.
     await deps.queue.send(
@@ -114,7 +112,7 @@ export async function startRun(
   } else if (toSend.length > 0) {
     await deps.queue.sendMany(RUN_TARGET_QUEUE, targetJobs(toSend));
   }
-  return started;
+  return { runId };
 }
 
 /** Writes a run's rows as they start, inside the caller's transaction. */
@@ -227,7 +225,6 @@ export function runRows(deps: EngineDeps, context: RequestContext, spec: StartRu
     steps: stepRows,
     targets: targetRows,
     audit,
-    presetStatuses,
   };
 }
 
